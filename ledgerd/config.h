@@ -1,0 +1,82 @@
+/*
+ * config.h - ledgerd.conf, parsed strictly into a fresh struct.
+ *
+ * The contract's INI: [section], key = value; a line whose first non-blank
+ * character is '#' or ';' is a comment, and so is the rest of a line after
+ * " #" or " ;" (a blank before the marker).  Unknown sections and keys,
+ * duplicate keys, missing required keys, bad values and missing files are
+ * errors that name file, line and reason.  As in OpenBSD's daemons the
+ * result is a new struct that the caller swaps in only when it is whole
+ * (SIGHUP reload parses into a fresh struct and keeps the old one on error).
+ *
+ * Relative paths are resolved against the config file's directory, so every
+ * path in struct config is absolute or relative to the process's cwd exactly
+ * as it was at parse time (config_load makes them absolute).
+ */
+#ifndef LD_CONFIG_H
+#define LD_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONF_PATH_MAX	4096
+#define CONF_ROLE_MAX	256	/* entries in [roles] */
+
+enum role {
+	ROLE_NONE = 0,
+	ROLE_ADMIN = 1,
+	ROLE_CLERK = 2,
+	ROLE_AUDITOR = 3,
+	ROLE_RECONCILER = 4
+};
+
+struct conf_role {
+	char		cn[65];		/* certificate subject CN */
+	int		role;		/* enum role */
+};
+
+struct config {
+	char		path[CONF_PATH_MAX];	/* the file itself, absolute */
+	/* [server] */
+	char		listen_host[256];	/* "127.0.0.1", "::1", "localhost" */
+	char		listen_port[8];		/* "7443" */
+	uint32_t	max_connections;	/* default 1024, 1..1000000 */
+	uint32_t	idle_timeout_s;		/* default 300, 1..86400 */
+	uint32_t	max_frame_bytes;	/* default 1048576, FRAME_MIN_MAX..FRAME_MAX_MAX */
+	char		user[64];		/* "" = do not drop privileges */
+	/* [tls] */
+	char		tls_cert[CONF_PATH_MAX];	/* required */
+	char		tls_key[CONF_PATH_MAX];		/* required */
+	char		tls_client_ca[CONF_PATH_MAX];	/* required */
+	char		tls_crl[CONF_PATH_MAX];		/* "" = none */
+	/* [ledger] */
+	char		ledger_path[CONF_PATH_MAX];	/* required: LMDB directory */
+	uint64_t	map_size_mb;			/* default 1024, >= 1 */
+	char		checkpoint_key[CONF_PATH_MAX];	/* required */
+	char		checkpoint_origin[256];		/* default "ledgerd.local" */
+	/* [rules] */
+	int64_t		general_min, general_max;		/* 100e6, 200e6 */
+	int64_t		reconstruction_min, reconstruction_max;	/* 250e6, 500e6 */
+	/* [metrics] */
+	char		metrics_host[256];	/* "" = metrics off */
+	char		metrics_port[8];
+	/* [roles] */
+	struct conf_role roles[CONF_ROLE_MAX];
+	size_t		nroles;
+};
+
+/*
+ * Parse file into *out (fully overwritten).  Returns 0, or -1 with
+ * "FILE:LINE: reason" (or "FILE: reason") in err.  Checks syntax and values
+ * only; whether the referenced files exist and load is checked by their
+ * loaders (ledgerd --check runs them all).
+ */
+int	config_load(const char *file, struct config *out, char *err, size_t errlen);
+/* Parse from memory; name is used in messages and dir resolves relative paths. */
+int	config_parse(const char *text, size_t len, const char *name, const char *dir,
+	    struct config *out, char *err, size_t errlen);
+/* The role mapped to a CN, ROLE_NONE when none. */
+int	config_role(const struct config *, const char *cn);
+const char *role_name(int role);	/* "admin" ...; "none" for ROLE_NONE */
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * store.h - the append-only LMDB ledger.
+ *
+ * One LMDB environment (a directory) holds these named databases:
+ *   meta      "format" -> u32 store format version (STORE_FORMAT),
+ *             "size" -> u64 number of entries (= last seq)
+ *   entries   u64be seq -> canonical entry encoding (entry.h)
+ *   leaves    u64be seq -> 32-byte leaf hash
+ *   nodes     u8 level || u64be index -> 32-byte perfect-subtree hash (merkle.h)
+ *   ids       id -> u64be seq
+ *   regions   code -> u64be seq of its region entry
+ *   reversed  u64be seq -> u64be seq of the reversal
+ *   acctbal   u16be fy || u8 account -> struct ld_acct_bal (fixed encoding)
+ *   regbal    u16be fy || code -> struct ld_region_bal (fixed encoding)
+ * No code path updates or deletes an entry, a leaf or a node: they are
+ * written once, by store_append(), with MDB_APPEND.  The indexes and balances
+ * are derived data that `ledgerd --verify` recomputes and compares.
+ *
+ * Transactions carry a sticky error (after Knot's knot_lmdb.c): after the
+ * first failure every operation is a no-op and store_commit() aborts, so a
+ * caller performs a whole request and checks once.  MDB_MAP_FULL maps to
+ * LD_E_STORAGE_FULL; other LMDB failures to LD_E_INTERNAL.
+ *
+ * Threads: one write transaction at a time (the writer thread); read
+ * transactions from any thread, one per thread at a time.
+ */
+#ifndef LD_STORE_H
+#define LD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "balance.h"
+#include "entry.h"
+
+#define STORE_FORMAT	1
+
+struct store;
+struct store_txn;
+
+/*
+ * Open (creating if absent, when !readonly) the environment in directory
+ * dir with a map of map_size_mb MiB.  A store of another format version is
+ * refused.  Returns 0, or -1 with a reason in err.
+ */
+int	store_open(struct store **, const char *dir, uint64_t map_size_mb,
+	    int readonly, char *err, size_t errlen);
+void	store_close(struct store *);
+/* Clear stale reader slots of crashed processes; returns how many. */
+int	store_reader_check(struct store *);
+/* Bytes in use (last page * page size) and the map size. */
+int	store_usage(struct store *, uint64_t *used, uint64_t *map_size);
+/* mdb_env_copy2 with compaction into an existing empty directory. */
+int	store_copy(struct store *, const char *dir, char *err, size_t errlen);
+
+/* Begin a read (write = 0) or write transaction; LD_OK or an error code. */
+int	store_begin(struct store *, int write, struct store_txn **);
+/* A nested write transaction (for an atomic batch inside a group commit). */
+int	store_begin_nested(struct store_txn *parent, struct store_txn **);
+/* Commit (frees the txn): LD_OK, LD_E_STORAGE_FULL or LD_E_INTERNAL. */
+int	store_commit(struct store_txn *);
+void	store_abort(struct store_txn *);
+/* The sticky error: LD_OK until something failed. */
+int	store_error(const struct store_txn *);
+
+/* Number of entries, which is also the last seq. */
+uint64_t store_size(struct store_txn *);
+
+/* Entry seq: LD_OK, LD_E_NOT_FOUND, or LD_E_INTERNAL (undecodable). */
+int	store_get(struct store_txn *, uint64_t seq, struct ld_entry *);
+/* Raw canonical bytes of seq, valid until the txn ends. */
+int	store_get_raw(struct store_txn *, uint64_t seq, const uint8_t **enc, size_t *len);
+int	store_get_leaf(struct store_txn *, uint64_t seq, uint8_t leaf[32]);
+
+/* Index lookups: LD_OK and the seq, or LD_E_NOT_FOUND. */
+int	store_find_id(struct store_txn *, const char *id, uint64_t *seq);
+int	store_find_region(struct store_txn *, const char *code, uint64_t *seq);
+int	store_reversed_by(struct store_txn *, uint64_t seq, uint64_t *by);
+
+/* Balances: LD_OK; when none is stored *out is zeroed with its key set. */
+int	store_acct_bal(struct store_txn *, uint8_t account, uint16_t fy, struct ld_acct_bal *out);
+int	store_region_bal(struct store_txn *, const char *region, uint16_t fy, struct ld_region_bal *out);
+/* Every stored balance of fiscal year fy, accounts by account, regions by code. */
+int	store_acct_bals(struct store_txn *, uint16_t fy, struct ld_acct_bal **out, uint32_t *n);
+int	store_region_bals(struct store_txn *, uint16_t fy, struct ld_region_bal **out, uint32_t *n);
+/* Region entries' seqs in code order (caller frees *seqs). */
+int	store_region_seqs(struct store_txn *, uint64_t **seqs, uint32_t *n);
+
+/*
+ * Append e: assigns e->seq = size + 1, encodes it, stores the entry, its
+ * leaf hash and the Merkle nodes it completes, its id, its region (kind
+ * region), its reversal mark (kind reversal), and the balances acct and rbal
+ * when non-NULL.  On success enc/enclen (when non-NULL) point at the stored
+ * bytes until the txn ends.  Returns LD_OK or the (now sticky) error.
+ */
+int	store_append(struct store_txn *, struct ld_entry *e,
+	    const struct ld_acct_bal *acct, const struct ld_region_bal *rbal,
+	    const uint8_t **enc, size_t *enclen);
+
+/* Merkle access over the txn, for proofs and roots (merkle.h callbacks). */
+int	store_tree_root(struct store_txn *, uint64_t size, uint8_t root[32]);
+int	store_tree_get(void *txn, unsigned level, uint64_t index, uint8_t out[32]);
+
+#endif

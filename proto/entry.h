@@ -1,0 +1,118 @@
+/*
+ * entry.h - a ledger entry and its canonical encoding.
+ *
+ * The canonical encoding (proto/PROTOCOL.md, "Canonical entry encoding") is
+ * the exact byte string that the Merkle tree hashes: leaf hash =
+ * SHA-256(0x00 || encoding).  It is frozen at format version 1; changing it
+ * would invalidate every ledger ever written.  The same bytes are stored in
+ * LMDB and sent on the wire, so the client can recompute every leaf hash.
+ *
+ * struct ld_entry doubles as the body of a write request: the daemon fills
+ * seq, actor, recorded_at and the derived fields (an award's account, a
+ * reversal's copy of its target, a year_close's totals) before appending.
+ *
+ * Strings are held in fixed arrays, NUL-terminated; the validators below
+ * guarantee that no stored string contains a NUL or a control character.
+ */
+#ifndef LD_ENTRY_H
+#define LD_ENTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct wbuf;
+
+#define LD_ENTRY_FORMAT		1	/* first byte of every encoding */
+
+#define LD_CODE_MAX		64	/* region code [a-z0-9-]{1,64} */
+#define LD_REF_MAX		64	/* ref and id: 1-64 printable ASCII */
+#define LD_ID_MAX		64
+#define LD_TEXT_MAX		512	/* name, memo, reason, category: bytes */
+#define LD_ACTOR_MAX		64	/* X.509 ub-common-name */
+#define LD_AMOUNT_MAX		INT64_C(10000000000000)	/* 10^13 yen */
+#define LD_FY_MIN		1900
+#define LD_FY_MAX		9999
+#define LD_ENTRY_ENC_MAX	4096	/* no valid encoding is longer */
+
+enum ld_kind {
+	LD_K_REGION = 1,
+	LD_K_APPROPRIATION = 2,
+	LD_K_AWARD = 3,
+	LD_K_DISBURSEMENT = 4,
+	LD_K_REFUND = 5,
+	LD_K_REVERSAL = 6,
+	LD_K_YEAR_CLOSE = 7,
+	LD_K_MAX = 7
+};
+
+enum ld_grant {
+	LD_G_GENERAL = 1,
+	LD_G_RECONSTRUCTION = 2,
+	LD_G_CONTINUING = 3,
+	LD_G_MAX = 3
+};
+
+enum ld_account {
+	LD_A_GENERAL = 1,
+	LD_A_RECONSTRUCTION = 2,
+	LD_A_MAX = 2
+};
+
+struct ld_entry {
+	uint64_t	seq;
+	uint8_t		kind;			/* enum ld_kind */
+	char		region[LD_CODE_MAX + 1];	/* region, award, disb., refund, reversal */
+	char		name[LD_TEXT_MAX + 1];		/* region */
+	uint8_t		grant_type;			/* region: enum ld_grant */
+	char		category[LD_TEXT_MAX + 1];	/* region; may be empty */
+	uint8_t		account;		/* enum ld_account; 0 = none */
+	uint16_t	fy;			/* 0 = none */
+	int64_t		amount;			/* always positive */
+	char		ref[LD_REF_MAX + 1];
+	uint32_t	date;			/* YYYYMMDD, 0 = none */
+	char		memo[LD_TEXT_MAX + 1];	/* may be empty */
+	uint64_t	reverses;		/* reversal: target seq */
+	uint8_t		target_kind;		/* reversal: kind of the target */
+	char		reason[LD_TEXT_MAX + 1];	/* reversal */
+	int64_t		appropriated;		/* year_close totals */
+	int64_t		awarded;
+	int64_t		disbursed;
+	int64_t		refunded;
+	int64_t		net;
+	char		actor[LD_ACTOR_MAX + 1];	/* certificate CN of the writer */
+	char		id[LD_ID_MAX + 1];		/* idempotency key; may be empty */
+	int64_t		recorded_at;		/* microseconds since 1970-01-01 UTC */
+};
+
+/* Names as the contract spells them ("disbursement", "general", ...). */
+const char	*ld_kind_name(int kind);	/* NULL when out of range */
+const char	*ld_grant_name(int grant);
+const char	*ld_account_name(int account);
+int		 ld_kind_from_name(const char *);	/* 0 when unknown */
+int		 ld_grant_from_name(const char *);
+int		 ld_account_from_name(const char *);
+/* The account a grant type is paid from: general and continuing -> general. */
+int		 ld_grant_account(int grant);
+
+/* Field validators; 1 when valid.  These are the contract's field limits. */
+int	ld_valid_code(const char *);	/* [a-z0-9-]{1,64} */
+int	ld_valid_ref(const char *);	/* 1-64 bytes 0x20..0x7e (also ids) */
+int	ld_valid_text(const char *, int allow_empty);	/* UTF-8, no controls, <= 512 */
+int	ld_valid_date(uint32_t yyyymmdd);	/* a real calendar date, 1900-9999 */
+
+/*
+ * Append the canonical encoding of e to out.  Returns 0, or -1 when a field
+ * is invalid for the kind (the encoder refuses to produce bytes that the
+ * decoder would reject) or memory ran out.
+ */
+int	entry_encode(struct wbuf *out, const struct ld_entry *e);
+/*
+ * Decode exactly len bytes into *e (zeroed first).  Returns 0, or -1 on any
+ * malformation: unknown version or kind, a string over its cap or not valid
+ * for its field, an out-of-range enum, a truncated or trailing byte.
+ */
+int	entry_decode(struct ld_entry *e, const uint8_t *buf, size_t len);
+/* SHA-256(0x00 || buf) into out[32]. */
+void	entry_leaf_hash(const uint8_t *buf, size_t len, uint8_t out[32]);
+
+#endif
