@@ -39,7 +39,8 @@ void	rules_limits_default(struct rules_limits *);
  * contract's limits (region code charset, ref/id printable ASCII 1-64,
  * texts valid UTF-8 <= 512 bytes without controls, amount 1..10^13,
  * fy in range, a real date, known enums), and no field it does not take is
- * set.  Returns LD_OK or LD_E_BAD_REQUEST.
+ * set.  seq, actor and recorded_at are the daemon's and are not looked at.
+ * Returns LD_OK or LD_E_BAD_REQUEST.
  */
 int	rules_validate(const struct ld_entry *req);
 
@@ -84,6 +85,12 @@ struct rules_view {
  * totals) and v->acct / v->rbal hold the state to store after it.  Otherwise
  * returns the first broken rule's code and leaves req and v as they were.
  * Every sum is overflow-checked (an overflow is OUT_OF_RANGE... see rules.c).
+ *
+ * award_seq: for an award, v->rbal.award_seq is set to req->seq, which the
+ * caller may leave 0 (the seq is assigned at append); the writer then sets
+ * it to store_size() + 1, and store_append() stores the assigned seq as the
+ * award's award_seq in any case.  A region has a current award when
+ * award_seq or award is non-zero.
  */
 int	rules_apply(const struct rules_limits *, struct ld_entry *req,
 	    struct rules_view *v);

@@ -92,6 +92,10 @@ int	store_region_seqs(struct store_txn *, uint64_t **seqs, uint32_t *n);
  * region), its reversal mark (kind reversal), and the balances acct and rbal
  * when non-NULL.  On success enc/enclen (when non-NULL) point at the stored
  * bytes until the txn ends.  Returns LD_OK or the (now sticky) error.
+ * The region balance of an award is stored with award_seq = e->seq, the seq
+ * just assigned, whatever rbal->award_seq says.  An entry that does not
+ * encode (a field invalid for its kind) is LD_E_INTERNAL before anything is
+ * written, and is not sticky.
  */
 int	store_append(struct store_txn *, struct ld_entry *e,
 	    const struct ld_acct_bal *acct, const struct ld_region_bal *rbal,
@@ -100,5 +104,54 @@ int	store_append(struct store_txn *, struct ld_entry *e,
 /* Merkle access over the txn, for proofs and roots (merkle.h callbacks). */
 int	store_tree_root(struct store_txn *, uint64_t size, uint8_t root[32]);
 int	store_tree_get(void *txn, unsigned level, uint64_t index, uint8_t out[32]);
+
+/*
+ * Raw access, for `ledgerd --verify` (which recomputes every derived record
+ * and must see exactly what is stored) and for tests.
+ */
+enum store_db {
+	STORE_DB_META = 0,
+	STORE_DB_ENTRIES,
+	STORE_DB_LEAVES,
+	STORE_DB_NODES,
+	STORE_DB_IDS,
+	STORE_DB_REGIONS,
+	STORE_DB_REVERSED,
+	STORE_DB_ACCTBAL,
+	STORE_DB_REGBAL,
+	STORE_DB_COUNT
+};
+
+/*
+ * Call fn for every record of db (enum store_db) whose key is >= from
+ * (fromlen 0: from the first), in key order, until fn returns non-zero.
+ * Key and value are valid during the call only.  Returns 0 when the records
+ * ran out, fn's non-zero value when it stopped the scan, or the sticky
+ * error (LD_E_INTERNAL) when LMDB failed.
+ */
+typedef int	(*store_scan_fn)(void *ctx, const uint8_t *key, size_t klen,
+		    const uint8_t *val, size_t vlen);
+int	store_scan(struct store_txn *, int db, const void *from, size_t fromlen,
+	    store_scan_fn fn, void *ctx);
+/* Number of records in db: LD_OK or the sticky error. */
+int	store_count(struct store_txn *, int db, uint64_t *n);
+/*
+ * Decode a stored acctbal / regbal record (key and value as store_scan()
+ * passes them).  0, or -1 when the record is malformed.
+ */
+int	store_acct_bal_decode(const uint8_t *key, size_t klen, const uint8_t *val,
+	    size_t vlen, struct ld_acct_bal *out);
+int	store_region_bal_decode(const uint8_t *key, size_t klen, const uint8_t *val,
+	    size_t vlen, struct ld_region_bal *out);
+
+/*
+ * TESTS ONLY: put (val != NULL) or delete (val == NULL)
+ * one raw record in a write transaction, bypassing every rule, so that the
+ * tests of `ledgerd --verify` can damage a ledger the way a disk or an
+ * operator would.  The daemon never calls these.  LD_OK, LD_E_NOT_FOUND
+ * (delete of a missing key) or the sticky error.
+ */
+int	store_debug_put_raw(struct store_txn *, int db, const void *key, size_t klen,
+	    const void *val, size_t vlen);
 
 #endif

@@ -99,6 +99,16 @@ int	ld_valid_code(const char *);	/* [a-z0-9-]{1,64} */
 int	ld_valid_ref(const char *);	/* 1-64 bytes 0x20..0x7e (also ids) */
 int	ld_valid_text(const char *, int allow_empty);	/* UTF-8, no controls, <= 512 */
 int	ld_valid_date(uint32_t yyyymmdd);	/* a real calendar date, 1900-9999 */
+/* actor: 1-64 bytes of UTF-8 without control characters. */
+int	ld_valid_actor(const char *);
+/*
+ * The text rule shared by every human-readable string: strict UTF-8 (no
+ * overlongs, no surrogates, nothing above U+10FFFF) without C0 controls, DEL
+ * or C1 controls, between minlen and maxlen bytes.  ld_valid_text() and
+ * ld_valid_actor() are this with the contract's limits; msg.c uses it for
+ * server strings and error messages.
+ */
+int	ld_valid_utf8_text(const char *, size_t minlen, size_t maxlen);
 
 /*
  * Append the canonical encoding of e to out.  Returns 0, or -1 when a field

@@ -20,7 +20,8 @@
 #define FRAME_MAGIC		0x4c474431u	/* "LGD1" */
 #define FRAME_VERSION		1
 #define FRAME_HDR_LEN		16
-#define FRAME_MIN_MAX		4096		/* smallest max_frame_bytes allowed */
+#define FRAME_MIN_MAX		16384		/* smallest max_frame_bytes allowed:
+					   any one entry fits a frame */
 #define FRAME_MAX_MAX		(64u << 20)	/* largest max_frame_bytes allowed */
 
 #define FRAME_F_MORE		0x0001	/* a streamed answer continues */
@@ -47,6 +48,14 @@ void	frame_hdr_encode(uint8_t out[FRAME_HDR_LEN], const struct frame_hdr *);
  * max_frame caps header + payload.  Returns an enum frame_status.
  */
 int	frame_hdr_decode(struct frame_hdr *, const uint8_t *buf, size_t avail,
+	    size_t max_frame);
+/*
+ * As frame_hdr_decode(), but FRAME_NEED_MORE until the whole frame (header
+ * and h->len payload bytes) is in buf; FRAME_OK means buf + FRAME_HDR_LEN
+ * holds the complete payload.  Errors are reported as soon as the header is
+ * there, never after waiting for a body.
+ */
+int	frame_peek(struct frame_hdr *, const uint8_t *buf, size_t avail,
 	    size_t max_frame);
 
 #endif

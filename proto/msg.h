@@ -28,7 +28,7 @@ enum msg_type {
 	/* requests: client -> daemon */
 	MSG_HELLO = 0x01,
 	MSG_WRITE = 0x10,
-	MSG_BATCH = 0x11,
+	MSG_WRITE_BATCH = 0x11,
 	MSG_GET = 0x20,
 	MSG_LIST = 0x21,
 	MSG_REGION_LIST = 0x22,
@@ -115,7 +115,7 @@ struct msg_entries_iter {
 	uint32_t	 index;
 };
 int	msg_entries_open(struct msg_entries_iter *, const uint8_t *, size_t);
-/* 1 = *enc/*len point at the next entry's bytes, 0 = end, -1 = malformed. */
+/* 1 = *enc and *len point at the next entry's bytes, 0 = end, -1 = malformed. */
 int	msg_entries_next(struct msg_entries_iter *, const uint8_t **enc, size_t *len);
 
 /*

@@ -1,0 +1,305 @@
+/*
+ * args.c - ledgerctl's command-line parser.
+ *
+ * One parser for every command, driven by the command tables, so that all
+ * commands follow the same rules:
+ *
+ *   - global options (--server, --cert, --key, --ca, --json, --help,
+ *     --version) may stand before the command or anywhere after it;
+ *   - an option's value is "--name VALUE" or "--name=VALUE"; the next
+ *     argument is taken verbatim as the value even if it starts with '-',
+ *     so a memo may say "-5% correction";
+ *   - "--" ends the options; later words are positionals;
+ *   - an unknown option, a repeated option, a missing value, a missing or
+ *     surplus positional and a missing required option are usage errors;
+ *   - "--format json" means --json for commands that have --format.
+ *
+ * Values are not interpreted here: each command's build step does that, so
+ * that this file knows nothing about amounts or fiscal years.
+ */
+#include <string.h>
+
+#include "ctl.h"
+
+enum { G_SERVER, G_CERT, G_KEY, G_CA, G_JSON, G_HELP, G_VERSION };
+
+static const struct ctl_opt global_opts[] = {
+	[G_SERVER] = { "server", OPT_VALUE },
+	[G_CERT] = { "cert", OPT_VALUE },
+	[G_KEY] = { "key", OPT_VALUE },
+	[G_CA] = { "ca", OPT_VALUE },
+	[G_JSON] = { "json", 0 },
+	[G_HELP] = { "help", 0 },
+	[G_VERSION] = { "version", 0 },
+	{ NULL, 0 }
+};
+
+static int
+opt_find(const struct ctl_opt *opts, const char *name, size_t namelen)
+{
+	int	 i;
+
+	if (opts == NULL)
+		return -1;
+	for (i = 0; opts[i].name != NULL; i++)
+		if (strlen(opts[i].name) == namelen &&
+		    strncmp(opts[i].name, name, namelen) == 0)
+			return i;
+	return -1;
+}
+
+static const char **
+global_slot(struct ctl_args *a, int g)
+{
+	switch (g) {
+	case G_SERVER:
+		return &a->server;
+	case G_CERT:
+		return &a->cert;
+	case G_KEY:
+		return &a->key;
+	case G_CA:
+		return &a->ca;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Take one "--name[=value]" argument at argv[*i] for command cmd (NULL
+ * before the command word).  Advances *i past a separate value.
+ */
+static int
+take_option(struct ctl_args *a, const struct ctl_cmd *cmd, int argc,
+    char **argv, int *i, char *err, size_t errlen)
+{
+	const char		*arg = argv[*i] + 2;
+	const char		*eq = strchr(arg, '=');
+	size_t			 namelen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+	const struct ctl_opt	*opt;
+	const char		*value = NULL;
+	const char		**slot;
+	int			 g, k = -1;
+
+	g = opt_find(global_opts, arg, namelen);
+	if (g >= 0)
+		opt = &global_opts[g];
+	else if (cmd != NULL && (k = opt_find(cmd->opts, arg, namelen)) >= 0)
+		opt = &cmd->opts[k];
+	else {
+		if (cmd == NULL)
+			snprintf(err, errlen, "unknown option --%.*s",
+			    (int)namelen, arg);
+		else
+			snprintf(err, errlen, "unknown option --%.*s for '%s%s%s'",
+			    (int)namelen, arg, cmd->word,
+			    cmd->sub != NULL ? " " : "",
+			    cmd->sub != NULL ? cmd->sub : "");
+		return -1;
+	}
+	if (k >= CTL_OPT_MAX) {
+		snprintf(err, errlen, "too many options for one command");
+		return -1;
+	}
+
+	if (opt->flags & OPT_VALUE) {
+		if (eq != NULL)
+			value = eq + 1;
+		else if (*i + 1 < argc)
+			value = argv[++*i];
+		else {
+			snprintf(err, errlen, "option --%s needs a value", opt->name);
+			return -1;
+		}
+	} else if (eq != NULL) {
+		snprintf(err, errlen, "option --%s takes no value", opt->name);
+		return -1;
+	}
+
+	if (g == G_JSON) {
+		a->json = 1;
+		return 0;
+	}
+	if (g == G_HELP) {
+		a->help = 1;
+		return 0;
+	}
+	if (g == G_VERSION) {
+		a->version = 1;
+		return 0;
+	}
+	slot = g >= 0 ? global_slot(a, g) : &a->val[k];
+	if (*slot != NULL) {
+		snprintf(err, errlen, "option --%s given twice", opt->name);
+		return -1;
+	}
+	*slot = value;
+	return 0;
+}
+
+/* The command named by word (and sub, for commands that have one). */
+static int
+find_cmd(const struct ctl_cmd *const *tables, const char *word,
+    const char *sub, const struct ctl_cmd **out, int *has_subs)
+{
+	const struct ctl_cmd	*c;
+	int			 t;
+
+	*has_subs = 0;
+	*out = NULL;
+	for (t = 0; tables[t] != NULL; t++)
+		for (c = tables[t]; c->word != NULL; c++) {
+			if (strcmp(c->word, word) != 0)
+				continue;
+			if (c->sub == NULL) {
+				*out = c;
+				return 0;
+			}
+			*has_subs = 1;
+			if (sub != NULL && strcmp(c->sub, sub) == 0) {
+				*out = c;
+				return 0;
+			}
+		}
+	return -1;
+}
+
+/* "add, list" for the error message of "region" without a known sub. */
+static void
+list_subs(const struct ctl_cmd *const *tables, const char *word, char *out,
+    size_t outsz)
+{
+	const struct ctl_cmd	*c;
+	size_t			 n = 0;
+	int			 t;
+
+	out[0] = '\0';
+	for (t = 0; tables[t] != NULL; t++)
+		for (c = tables[t]; c->word != NULL; c++)
+			if (strcmp(c->word, word) == 0 && c->sub != NULL &&
+			    n < outsz) {
+				n += (size_t)snprintf(out + n, outsz - n, "%s%s",
+				    n > 0 ? ", " : "", c->sub);
+			}
+}
+
+int
+args_parse(struct ctl_args *a, int argc, char **argv,
+    const struct ctl_cmd *const *tables, char *err, size_t errlen)
+{
+	const struct ctl_cmd	*cmd = NULL;
+	const char		*word, *sub;
+	char			 subs[128];
+	int			 i = 1, k, has_subs, endopts = 0, helpword = 0;
+
+	memset(a, 0, sizeof(*a));
+	err[0] = '\0';
+
+	/* Global options before the command word. */
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "-h") == 0) {
+			a->help = 1;
+			continue;
+		}
+		if (strncmp(argv[i], "--", 2) != 0)
+			break;
+		if (take_option(a, NULL, argc, argv, &i, err, errlen) == -1)
+			return -1;
+	}
+	if (i >= argc) {
+		if (a->help || a->version)
+			return 0;
+		snprintf(err, errlen, "no command given");
+		return -1;
+	}
+
+	word = argv[i++];
+	if (strcmp(word, "help") == 0) {
+		a->help = 1;
+		helpword = 1;
+		if (i >= argc)
+			return 0;
+		word = argv[i++];
+	}
+	if (word[0] == '-' && word[1] != '\0') {
+		snprintf(err, errlen, "unknown option %s", word);
+		return -1;
+	}
+	sub = i < argc ? argv[i] : NULL;
+	if (find_cmd(tables, word, sub, &cmd, &has_subs) == -1) {
+		if (has_subs) {
+			list_subs(tables, word, subs, sizeof(subs));
+			if (sub == NULL)
+				snprintf(err, errlen, "'%s' needs a subcommand: %s",
+				    word, subs);
+			else
+				snprintf(err, errlen, "unknown command '%s %s' "
+				    "(expected %s)", word, sub, subs);
+		} else
+			snprintf(err, errlen, "unknown command '%s'", word);
+		return -1;
+	}
+	if (cmd->sub != NULL)
+		i++;
+	a->cmd = cmd;
+	if (helpword)
+		return 0;
+
+	for (; i < argc; i++) {
+		const char	*arg = argv[i];
+
+		if (!endopts && strcmp(arg, "--") == 0) {
+			endopts = 1;
+			continue;
+		}
+		if (!endopts && strcmp(arg, "-h") == 0) {
+			a->help = 1;
+			continue;
+		}
+		if (!endopts && strncmp(arg, "--", 2) == 0) {
+			if (take_option(a, cmd, argc, argv, &i, err, errlen) == -1)
+				return -1;
+			continue;
+		}
+		if (!endopts && arg[0] == '-' && arg[1] != '\0') {
+			snprintf(err, errlen, "unknown option %s", arg);
+			return -1;
+		}
+		if (a->npos >= cmd->npos_max) {
+			snprintf(err, errlen, "unexpected argument '%s'", arg);
+			return -1;
+		}
+		a->pos[a->npos++] = arg;
+	}
+	if (a->help || a->version)
+		return 0;
+
+	if (a->npos < cmd->npos_min) {
+		snprintf(err, errlen, "missing %s", cmd->pos[a->npos]);
+		return -1;
+	}
+	for (k = 0; cmd->opts != NULL && cmd->opts[k].name != NULL; k++)
+		if ((cmd->opts[k].flags & OPT_REQUIRED) && a->val[k] == NULL) {
+			snprintf(err, errlen, "missing --%s", cmd->opts[k].name);
+			return -1;
+		}
+	k = opt_find(cmd->opts, "format", strlen("format"));
+	if (k >= 0 && a->val[k] != NULL && strcmp(a->val[k], "json") == 0)
+		a->json = 1;
+	return 0;
+}
+
+const char *
+args_get(const struct ctl_args *a, const char *name)
+{
+	int	 k;
+
+	if (a->cmd == NULL)
+		return NULL;
+	k = opt_find(a->cmd->opts, name, strlen(name));
+	return k >= 0 ? a->val[k] : NULL;
+}

@@ -1,0 +1,376 @@
+/*
+ * cmd_read.c - the commands that read: region list, balance, get, list,
+ * status.  Every role may run them.
+ *
+ * `list` and `region list` are answered in a stream of ENTRIES frames.
+ * `list` prints each entry as its frame arrives, so a listing of the whole
+ * ledger needs one frame of memory and shows its first line at once;
+ * `region list` collects its (few) regions to size the table's columns.
+ * Every entry is decoded and checked on the way (proto/entry.h), and its
+ * leaf hash is computed from the bytes received, so what is printed is what
+ * the Merkle tree commits to.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "entry.h"
+#include "frame.h"
+#include "msg.h"
+#include "output.h"
+#include "values.h"
+#include "wire.h"
+
+#define V	OPT_VALUE
+#define R	(OPT_VALUE | OPT_REQUIRED)
+
+static const struct ctl_opt no_opts[] = { { NULL, 0 } };
+static const struct ctl_opt balance_opts[] = {
+	{ "fy", R }, { "region", V }, { "account", V }, { NULL, 0 }
+};
+static const struct ctl_opt list_opts[] = {
+	{ "since", V }, { "limit", V }, { "region", V }, { "fy", V },
+	{ "kind", V }, { NULL, 0 }
+};
+
+static int	region_list_run(struct ctl *, const struct ctl_args *);
+static int	balance_run(struct ctl *, const struct ctl_args *);
+static int	get_run(struct ctl *, const struct ctl_args *);
+static int	list_run(struct ctl *, const struct ctl_args *);
+static int	status_run(struct ctl *, const struct ctl_args *);
+
+const struct ctl_cmd cmd_read_cmds[] = {
+	{ "region", "list", { NULL }, 0, 0, no_opts, "region list",
+	    region_list_run, 0 },
+	{ "balance", NULL, { NULL }, 0, 0, balance_opts,
+	    "balance --fy FY [--region CODE | --account ACCOUNT]",
+	    balance_run, 0 },
+	{ "get", NULL, { "SEQ" }, 1, 1, no_opts, "get SEQ", get_run, 0 },
+	{ "list", NULL, { NULL }, 0, 0, list_opts,
+	    "list [--since SEQ] [--limit N] [--region CODE] [--fy FY] "
+	    "[--kind KIND]", list_run, 0 },
+	{ "status", NULL, { NULL }, 0, 0, no_opts, "status", status_run, 0 },
+	{ NULL, NULL, { NULL }, 0, 0, NULL, NULL, NULL, 0 }
+};
+
+int
+cmd_build_get(const struct ctl_args *a, uint64_t *seq, char *err, size_t errlen)
+{
+	return arg_seq("SEQ", a->pos[0], seq, err, errlen);
+}
+
+int
+cmd_build_list(const struct ctl_args *a, struct msg_list *l, char *err,
+    size_t errlen)
+{
+	const char	*s;
+	char		 why[160] = "";
+
+	memset(l, 0, sizeof(*l));
+	if ((s = args_get(a, "since")) != NULL &&
+	    parse_u64(s, &l->since, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "--since: %s", why[0] != '\0' ? why :
+		    "not a number");
+		return -1;
+	}
+	if ((s = args_get(a, "limit")) != NULL &&
+	    arg_seq("--limit", s, &l->limit, err, errlen) == -1)
+		return -1;
+	if ((s = args_get(a, "region")) != NULL &&
+	    arg_code("--region", s, l->region, sizeof(l->region), err,
+	    errlen) == -1)
+		return -1;
+	if (args_get(a, "fy") != NULL && arg_fy(a, "fy", &l->fy, err, errlen) == -1)
+		return -1;
+	if ((s = args_get(a, "kind")) != NULL &&
+	    (l->kind = (uint8_t)ld_kind_from_name(s)) == 0) {
+		snprintf(err, errlen, "--kind: '%.80s' is not a kind (region, "
+		    "appropriation, award, disbursement, refund, reversal, "
+		    "year_close)", s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_build_balance(const struct ctl_args *a, struct msg_balance_req *b,
+    char *err, size_t errlen)
+{
+	const char	*region = args_get(a, "region");
+	const char	*account = args_get(a, "account");
+
+	memset(b, 0, sizeof(*b));
+	if (arg_fy(a, "fy", &b->fy, err, errlen) == -1)
+		return -1;
+	if (region != NULL && account != NULL) {
+		snprintf(err, errlen, "give --region or --account, not both");
+		return -1;
+	}
+	b->scope = BAL_ALL;
+	if (region != NULL) {
+		b->scope = BAL_REGION;
+		if (arg_code("--region", region, b->region, sizeof(b->region),
+		    err, errlen) == -1)
+			return -1;
+	}
+	if (account != NULL) {
+		b->scope = BAL_ACCOUNT;
+		b->account = (uint8_t)ld_account_from_name(account);
+		if (b->account == 0) {
+			snprintf(err, errlen, "--account: '%.80s' is not an account "
+			    "(general or reconstruction)", account);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Walk one ENTRIES frame, calling fn for each entry.  Returns CTL_OK or
+ * the first failure (a malformed frame is a protocol failure: CTL_CONN).
+ */
+static int
+entries_each(struct ctl *ctl, const struct conn_frame *f,
+    int (*fn)(struct ctl *, const struct ld_entry *, const uint8_t *, size_t,
+    void *), void *arg)
+{
+	struct msg_entries_iter	 it;
+	struct ld_entry		 e;
+	const uint8_t		*enc;
+	size_t			 len;
+	int			 r, rc;
+
+	if (msg_entries_open(&it, f->payload, f->len) == -1)
+		return ctl_conn_fail(ctl, "malformed ENTRIES answer");
+	while ((r = msg_entries_next(&it, &enc, &len)) == 1) {
+		if (entry_decode(&e, enc, len) == -1)
+			return ctl_conn_fail(ctl, "malformed entry in answer");
+		if ((rc = fn(ctl, &e, enc, len, arg)) != CTL_OK)
+			return rc;
+	}
+	if (r == -1)
+		return ctl_conn_fail(ctl, "malformed ENTRIES answer");
+	return CTL_OK;
+}
+
+/* Send a stream request and feed every entry of every frame to fn. */
+static int
+stream(struct ctl *ctl, uint8_t type, const struct wbuf *payload,
+    int (*fn)(struct ctl *, const struct ld_entry *, const uint8_t *, size_t,
+    void *), void *arg)
+{
+	struct conn_frame	 f;
+	uint32_t		 reqid;
+	int			 rc;
+
+	if ((rc = ctl_call(ctl, type, payload, MSG_ENTRIES, &reqid, &f)) != CTL_OK)
+		return rc;
+	for (;;) {
+		if ((rc = entries_each(ctl, &f, fn, arg)) != CTL_OK)
+			return rc;
+		if (!(f.flags & FRAME_F_MORE))
+			return CTL_OK;
+		if ((rc = ctl_next(ctl, reqid, MSG_ENTRIES, &f)) != CTL_OK)
+			return rc;
+	}
+}
+
+struct region_acc {
+	struct ld_entry	*v;	/* owned */
+	size_t		 n;
+	size_t		 cap;
+};
+
+static int
+region_one(struct ctl *ctl, const struct ld_entry *e, const uint8_t *enc,
+    size_t len, void *arg)
+{
+	struct region_acc	*acc = arg;
+	struct ld_entry		*nv;
+
+	(void)enc;
+	(void)len;
+	if (e->kind != LD_K_REGION)
+		return ctl_conn_fail(ctl, "REGION_LIST answered a non-region entry");
+	if (ctl->json)
+		return out_json_line(ctl->out, out_region_json(e)) == 0 ?
+		    CTL_OK : ctl_conn_fail(ctl, "cannot format a region");
+	if (acc->n == acc->cap) {
+		acc->cap = acc->cap > 0 ? acc->cap * 2 : 16;
+		nv = reallocarray(acc->v, acc->cap, sizeof(*nv));
+		if (nv == NULL)
+			return ctl_conn_fail(ctl, "out of memory");
+		acc->v = nv;
+	}
+	acc->v[acc->n++] = *e;
+	return CTL_OK;
+}
+
+static int
+region_list_run(struct ctl *ctl, const struct ctl_args *a)
+{
+	struct region_acc	 acc = { NULL, 0, 0 };
+	int			 rc;
+
+	(void)a;
+	if ((rc = ctl_connect(ctl)) != CTL_OK)
+		return rc;
+	rc = stream(ctl, MSG_REGION_LIST, NULL, region_one, &acc);
+	if (rc == CTL_OK && !ctl->json) {
+		if (acc.n == 0)
+			fprintf(ctl->out, "no regions\n");
+		else if (out_regions_table(ctl->out, acc.v, acc.n) == -1)
+			rc = ctl_conn_fail(ctl, "cannot format the regions");
+	}
+	free(acc.v);
+	return rc;
+}
+
+struct list_state {
+	uint64_t	 count;
+	uint64_t	 last;	/* seq of the previous entry */
+};
+
+static int
+list_one(struct ctl *ctl, const struct ld_entry *e, const uint8_t *enc,
+    size_t len, void *arg)
+{
+	struct list_state	*st = arg;
+
+	if (e->seq <= st->last)
+		return ctl_conn_fail(ctl, "entries out of seq order");
+	st->last = e->seq;
+	if (ctl->json) {
+		if (out_json_line(ctl->out, out_entry_json(e, enc, len)) == -1)
+			return ctl_conn_fail(ctl, "cannot format an entry");
+	} else {
+		if (st->count == 0)
+			out_list_header(ctl->out);
+		out_list_row(ctl->out, e);
+	}
+	st->count++;
+	return CTL_OK;
+}
+
+static int
+list_run(struct ctl *ctl, const struct ctl_args *a)
+{
+	struct msg_list		 l;
+	struct list_state	 st = { 0, 0 };
+	struct wbuf		 w;
+	char			 err[256];
+	int			 rc;
+
+	if (cmd_build_list(a, &l, err, sizeof(err)) == -1)
+		return ctl_usage(ctl, a->cmd, "%s", err);
+	if ((rc = ctl_connect(ctl)) != CTL_OK)
+		return rc;
+	wbuf_init(&w);
+	if (msg_encode_list(&w, &l) == -1) {
+		wbuf_free(&w);
+		return ctl_usage(ctl, a->cmd, "request cannot be encoded");
+	}
+	rc = stream(ctl, MSG_LIST, &w, list_one, &st);
+	wbuf_free(&w);
+	if (rc == CTL_OK && st.count == 0 && !ctl->json)
+		fprintf(ctl->out, "no entries\n");
+	return rc;
+}
+
+static int
+get_run(struct ctl *ctl, const struct ctl_args *a)
+{
+	struct ld_entry		 e;
+	struct conn_frame	 f;
+	struct wbuf		 w;
+	const uint8_t		*enc;
+	size_t			 enclen;
+	uint64_t		 seq;
+	char			 err[256];
+	int			 rc, dup;
+
+	if (cmd_build_get(a, &seq, err, sizeof(err)) == -1)
+		return ctl_usage(ctl, a->cmd, "%s", err);
+	if ((rc = ctl_connect(ctl)) != CTL_OK)
+		return rc;
+	wbuf_init(&w);
+	rc = msg_encode_get(&w, seq);
+	if (rc == 0)
+		rc = ctl_call(ctl, MSG_GET, &w, MSG_ENTRY, NULL, &f);
+	else
+		rc = ctl_usage(ctl, a->cmd, "request cannot be encoded");
+	wbuf_free(&w);
+	if (rc != CTL_OK)
+		return rc;
+	if (ctl_entry_answer(f.payload, f.len, &dup, &e, &enc, &enclen) == -1 ||
+	    e.seq != seq)
+		return ctl_conn_fail(ctl, "malformed ENTRY answer");
+	if (ctl->json)
+		rc = out_json_line(ctl->out, out_entry_json(&e, enc, enclen));
+	else
+		rc = out_kv(ctl->out, out_entry_json(&e, enc, enclen));
+	return rc == 0 ? CTL_OK : ctl_conn_fail(ctl, "cannot format the entry");
+}
+
+static int
+balance_run(struct ctl *ctl, const struct ctl_args *a)
+{
+	struct msg_balance_req	 b;
+	struct ld_acct_bal	*accts = NULL;
+	struct ld_region_bal	*regions = NULL;
+	struct conn_frame	 f;
+	struct wbuf		 w;
+	uint32_t		 n = 0, m = 0, i;
+	char			 err[256];
+	int			 rc;
+
+	if (cmd_build_balance(a, &b, err, sizeof(err)) == -1)
+		return ctl_usage(ctl, a->cmd, "%s", err);
+	if ((rc = ctl_connect(ctl)) != CTL_OK)
+		return rc;
+	wbuf_init(&w);
+	rc = msg_encode_balance_req(&w, &b);
+	if (rc == 0)
+		rc = ctl_call(ctl, MSG_BALANCE, &w, MSG_BALANCES, NULL, &f);
+	else
+		rc = ctl_usage(ctl, a->cmd, "request cannot be encoded");
+	wbuf_free(&w);
+	if (rc != CTL_OK)
+		return rc;
+	if (msg_decode_balances(f.payload, f.len, &accts, &n, &regions, &m) == -1)
+		return ctl_conn_fail(ctl, "malformed BALANCES answer");
+
+	if (ctl->json) {
+		for (i = 0; i < n && rc == CTL_OK; i++)
+			if (out_json_line(ctl->out, out_acct_bal_json(&accts[i])) == -1)
+				rc = ctl_conn_fail(ctl, "cannot format a balance");
+		for (i = 0; i < m && rc == CTL_OK; i++)
+			if (out_json_line(ctl->out,
+			    out_region_bal_json(&regions[i])) == -1)
+				rc = ctl_conn_fail(ctl, "cannot format a balance");
+	} else if (out_balances_table(ctl->out, accts, n, regions, m) == -1)
+		rc = ctl_conn_fail(ctl, "cannot format the balances");
+	free(accts);
+	free(regions);
+	return rc;
+}
+
+static int
+status_run(struct ctl *ctl, const struct ctl_args *a)
+{
+	struct msg_status	 s;
+	struct conn_frame	 f;
+	json_t			*obj;
+	int			 rc;
+
+	(void)a;
+	if ((rc = ctl_connect(ctl)) != CTL_OK)
+		return rc;
+	if ((rc = ctl_call(ctl, MSG_STATUS, NULL, MSG_STATUS_OK, NULL, &f)) != CTL_OK)
+		return rc;
+	if (msg_decode_status(f.payload, f.len, &s) == -1)
+		return ctl_conn_fail(ctl, "malformed STATUS_OK answer");
+	obj = out_status_json(&s, &ctl->conn.hello);
+	rc = ctl->json ? out_json_line(ctl->out, obj) : out_kv(ctl->out, obj);
+	return rc == 0 ? CTL_OK : ctl_conn_fail(ctl, "cannot format the status");
+}

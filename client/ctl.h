@@ -1,0 +1,175 @@
+/*
+ * ctl.h - ledgerctl's internal interfaces.
+ *
+ * ledgerctl runs one command per invocation:
+ *
+ *   argv -> args_parse (syntax) -> the command's build step (values, field
+ *   limits) -> ctl_connect (TLS, HELLO) -> request -> answer -> output
+ *
+ * Everything up to the build step is pure and runs before any connection,
+ * so a typo is always a usage error (exit 2) that never reaches the daemon.
+ *
+ * Commands live in tables, one per file (cmd_write.c, cmd_read.c; the audit
+ * and export commands will add cmd_audit.c and cmd_export.c).  A table
+ * declares each command's words, positional arguments and options; the
+ * generic parser does the rest, so every command accepts "--flag VALUE",
+ * "--flag=VALUE", the connection options and --json anywhere on the line.
+ *
+ * Everything but main() is in the ldclient library so that the unit tests
+ * can drive ctl_main() and the builders without a daemon.
+ */
+#ifndef LD_CTL_H
+#define LD_CTL_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conn.h"
+
+struct ld_entry;
+
+/* Exit status, as the contract fixes it. */
+enum ctl_exit {
+	CTL_OK = 0,
+	CTL_REFUSED = 1,	/* the daemon answered with an error code */
+	CTL_USAGE = 2,		/* bad command line: nothing was sent */
+	CTL_CONN = 3,		/* connection, TLS or authentication failure */
+	CTL_VERIFY = 4,		/* verification failed */
+	CTL_DIFF = 5		/* reconciliation found differences */
+};
+
+#define CTL_POS_MAX	4	/* positional arguments of one command */
+#define CTL_OPT_MAX	16	/* options of one command (globals excluded) */
+
+/* struct ctl_opt flags */
+#define OPT_VALUE	0x01	/* takes a value: --name VALUE or --name=VALUE */
+#define OPT_REQUIRED	0x02	/* must be given */
+
+struct ctl_opt {
+	const char	*name;		/* without the leading "--" */
+	int		 flags;
+};
+
+struct ctl;
+struct ctl_args;
+
+struct ctl_cmd {
+	const char	*word;		/* "award", "region" */
+	const char	*sub;		/* "add" for "region add"; NULL for none */
+	const char	*pos[CTL_POS_MAX];	/* names of positionals, "SEQ" */
+	int		 npos_min;
+	int		 npos_max;
+	const struct ctl_opt *opts;	/* terminated by { NULL, 0 } */
+	const char	*synopsis;	/* the contract's line, without "ledgerctl " */
+	int		(*run)(struct ctl *, const struct ctl_args *);
+	int		 tag;		/* the command's own use: an entry kind */
+};
+
+/* A parsed command line.  Strings are borrowed from argv. */
+struct ctl_args {
+	const struct ctl_cmd *cmd;	/* NULL with help/version and no command */
+	const char	*pos[CTL_POS_MAX];
+	int		 npos;
+	const char	*val[CTL_OPT_MAX];	/* by index in cmd->opts; NULL = absent */
+	/* global options */
+	const char	*server;
+	const char	*cert;
+	const char	*key;
+	const char	*ca;
+	int		 json;		/* --json, or --format json */
+	int		 help;		/* --help, -h or "help [COMMAND]" */
+	int		 version;	/* --version */
+};
+
+/*
+ * Parse argv (argv[0] is the program) against the NULL-terminated list of
+ * command tables.  Returns 0, or -1 with the reason in err.  On error
+ * a->cmd is set when the command itself was recognised, so that the caller
+ * can print that command's synopsis.  With help set, missing positionals
+ * and required options are not errors.
+ */
+int		 args_parse(struct ctl_args *a, int argc, char **argv,
+		    const struct ctl_cmd *const *tables, char *err, size_t errlen);
+/* The value of option name ("amount") or NULL when it was not given. */
+const char	*args_get(const struct ctl_args *a, const char *name);
+
+/* One invocation's state.  Streams are borrowed; conn is owned. */
+struct ctl {
+	FILE		*out;
+	FILE		*err;
+	int		 json;
+	const char	*server;	/* after the environment fallback */
+	const char	*cert;
+	const char	*key;
+	const char	*ca;
+	struct conn	 conn;
+	int		 connected;
+};
+
+/* The program: parse, dispatch, run.  Returns the exit status. */
+int	ctl_main(int argc, char **argv, FILE *out, FILE *err);
+
+/*
+ * "ledgerctl: usage: <fmt>" and the command's synopsis on stderr; returns
+ * CTL_USAGE so that a build step can `return ctl_usage(...)`.
+ */
+int	ctl_usage(struct ctl *, const struct ctl_cmd *, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Connect and say HELLO; on failure print why and return CTL_CONN/REFUSED. */
+int	ctl_connect(struct ctl *);
+/*
+ * Send one request and read the first answer frame into *f.  An ERROR
+ * answer is printed as a refusal (CTL_REFUSED); a frame of another type
+ * than expect, or a transport failure, is CTL_CONN.  0 on success.
+ */
+int	ctl_call(struct ctl *, uint8_t type, const struct wbuf *payload,
+	    uint8_t expect, uint32_t *reqid, struct conn_frame *f);
+/* Read the next frame of the stream reqid (after a frame with MORE). */
+int	ctl_next(struct ctl *, uint32_t reqid, uint8_t expect, struct conn_frame *f);
+/* Print a refusal: stderr line and, with --json, the error object. */
+int	ctl_refusal(struct ctl *, int code, const char *message);
+/* A transport or protocol failure on an open connection; CTL_CONN. */
+int	ctl_conn_fail(struct ctl *, const char *why);
+
+/*
+ * Parse an ENTRY payload (u8 duplicate, u32 len, encoding) into *e, with
+ * *enc and *enclen pointing at the encoding inside p for the leaf hash.  0 or
+ * -1 when the payload or the entry is malformed.
+ */
+int	ctl_entry_answer(const uint8_t *p, size_t len, int *dup, struct ld_entry *e,
+	    const uint8_t **enc, size_t *enclen);
+
+/* Command tables (NULL-word terminated). */
+extern const struct ctl_cmd cmd_write_cmds[];
+extern const struct ctl_cmd cmd_read_cmds[];
+
+/*
+ * Builders: the pure half of each command, turning arguments into a request.
+ * Return 0, or -1 with a usage message in err.  Exposed for the unit tests.
+ */
+struct msg_list;
+struct msg_balance_req;
+int	cmd_build_write(const struct ctl_args *, struct ld_entry *req,
+	    char *err, size_t errlen);
+int	cmd_build_get(const struct ctl_args *, uint64_t *seq, char *err, size_t errlen);
+int	cmd_build_list(const struct ctl_args *, struct msg_list *, char *err,
+	    size_t errlen);
+int	cmd_build_balance(const struct ctl_args *, struct msg_balance_req *,
+	    char *err, size_t errlen);
+
+/* Shared value parsing for builders: 0, or -1 with "--opt: reason" in err. */
+int	arg_fy(const struct ctl_args *, const char *opt, uint16_t *out,
+	    char *err, size_t errlen);
+int	arg_amount(const struct ctl_args *, const char *opt, int64_t *out,
+	    char *err, size_t errlen);
+int	arg_seq(const char *what, const char *s, uint64_t *out, char *err,
+	    size_t errlen);
+int	arg_code(const char *what, const char *s, char *out, size_t outsz,
+	    char *err, size_t errlen);
+int	arg_ref(const char *what, const char *s, char *out, size_t outsz,
+	    char *err, size_t errlen);
+int	arg_text(const char *what, const char *s, int allow_empty, char *out,
+	    size_t outsz, char *err, size_t errlen);
+
+#endif

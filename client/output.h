@@ -1,0 +1,68 @@
+/*
+ * output.h - how ledgerctl prints what the daemon answers.
+ *
+ * Two forms of everything: JSON (one compact object per line, keys in the
+ * contract's order, UTF-8 unescaped, amounts as integers, hashes in hex) and
+ * text for people (key: value lines for a single entry or status, aligned
+ * tables for lists, amounts grouped by threes).
+ *
+ * The text form of a single object is printed from its JSON object, so the
+ * two forms always show the same fields in the same order.
+ *
+ * Builders return a new reference (NULL when memory ran out or a string was
+ * not UTF-8, which validated entries never are).
+ */
+#ifndef LD_OUTPUT_H
+#define LD_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "balance.h"
+#include "entry.h"
+#include "msg.h"
+
+/* Lower-case hex of n bytes into out (2n + 1 bytes). */
+void	 out_hex(const uint8_t *p, size_t n, char *out);
+
+/*
+ * An entry as the contract shows it: seq, kind, region, fy, account, amount,
+ * ref, date, memo, id, actor, recorded_at, leaf_hash, then the kind's own
+ * fields (region: name, grant_type, category; reversal: reverses,
+ * target_kind, reason; year_close: appropriated, awarded, disbursed,
+ * refunded, net).  Fields a kind does not have are omitted, and so are an
+ * empty memo and id.  leaf_hash is computed over enc, the bytes received.
+ */
+json_t	*out_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len);
+/* A region (from its region entry): code, name, grant_type, account, category, seq. */
+json_t	*out_region_json(const struct ld_entry *e);
+/* account, fy, appropriated, awarded, disbursed, refunded, net, unawarded, closed */
+json_t	*out_acct_bal_json(const struct ld_acct_bal *b);
+/* region, fy, grant_type, account, award, disbursed, refunded, net, remaining */
+json_t	*out_region_bal_json(const struct ld_region_bal *b);
+/* server, size, root, last_commit, uptime_s, connections, map_used, map_size, cn, role */
+json_t	*out_status_json(const struct msg_status *s, const struct msg_hello_ok *h);
+/* {"error":"CODE","message":"..."} */
+json_t	*out_error_json(int code, const char *message);
+
+/* Print obj as one compact line and drop the reference.  0 or -1. */
+int	 out_json_line(FILE *f, json_t *obj);
+/* Print obj as "key: value" lines (amounts grouped, booleans yes/no); drops it. */
+int	 out_kv(FILE *f, json_t *obj);
+
+/* The streamed entry table of `list`: header once, then one row per entry. */
+void	 out_list_header(FILE *f);
+void	 out_list_row(FILE *f, const struct ld_entry *e);
+
+/* Tables sized to their contents. */
+int	 out_regions_table(FILE *f, const struct ld_entry *regions, size_t n);
+int	 out_balances_table(FILE *f, const struct ld_acct_bal *a, size_t n,
+	    const struct ld_region_bal *r, size_t m);
+
+/* Display width of UTF-8 text in terminal columns (CJK counts two). */
+size_t	 out_width(const char *s);
+
+#endif

@@ -1,0 +1,726 @@
+/*
+ * config.c - ledgerd.conf, parsed strictly into a fresh struct config.
+ *
+ * The daemon reads this file at start and again on SIGHUP; both times it
+ * parses into a new struct and swaps it in only when the whole file was
+ * good, so a typo in a reload never half-applies.  The format is the
+ * contract's INI, parsed by hand because the common INI libraries are too
+ * forgiving (libinih keeps "# note" in values and continues indented lines):
+ *
+ *   - Lines end in LF or CRLF; a UTF-8 byte-order mark at the very start is
+ *     skipped.  A NUL byte, or any other control character but TAB, is an
+ *     error naming the line.
+ *   - A line whose first non-blank character is '#' or ';' is a comment;
+ *     so is the rest of a line from a blank (space or TAB) followed by '#'
+ *     or ';'.  "a#b" keeps its '#': only " #" and " ;" start a comment, so
+ *     a value cannot contain " #" or " ;".
+ *   - "[section]" (blanks around it allowed, none inside) opens one of
+ *     server, tls, ledger, rules, metrics, roles; each at most once.
+ *   - "key = value": key and value are trimmed of blanks; there is no
+ *     quoting (quotes are part of the value).  "key =" gives an empty value,
+ *     which only user, crl and metrics' listen accept (meaning "none").
+ *   - Unknown sections and keys, a key twice, a key before any section, a
+ *     line without '=', a bad value and a missing required key are errors:
+ *     "FILE:LINE: reason", or "FILE: reason" for a missing key.
+ *
+ * Values: numbers are ASCII decimal without sign, blanks or grouping, and
+ * within the range noted in config.h.  map_size_mb is capped at 2^24 MiB
+ * (16 TiB) so that the byte size cannot overflow.  The [rules] amounts use
+ * the amount syntax of ledgerctl (values.h: 100,000,000 or 1億 both work),
+ * at most 10^13, with min <= max.  listen is host:port or [v6addr]:port,
+ * port 1-65535.  checkpoint_origin is a C2SP note key name: non-empty
+ * UTF-8 without whitespace (Unicode spaces included), controls or '+'.
+ * [roles] maps a certificate CN (1-64 bytes, case-sensitive) to admin,
+ * clerk, auditor or reconciler.
+ *
+ * Relative paths (cert, key, client_ca, crl, path, checkpoint_key) are
+ * joined to the config file's directory, which config_load finds with
+ * realpath(3), so the daemon's later chdir or privilege drop cannot change
+ * what they name.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "entry.h"
+#include "frame.h"
+#include "values.h"
+
+#define CONF_FILE_MAX	(1 << 20)	/* bytes; a real config is ~1 KiB */
+#define MAP_SIZE_MB_MAX	(UINT64_C(1) << 24)
+
+enum conf_section {
+	SEC_NONE = 0,
+	SEC_SERVER,
+	SEC_TLS,
+	SEC_LEDGER,
+	SEC_RULES,
+	SEC_METRICS,
+	SEC_ROLES
+};
+
+static const char *const section_names[] = {
+	NULL, "server", "tls", "ledger", "rules", "metrics", "roles"
+};
+
+enum conf_type {
+	T_LISTEN,	/* host:port */
+	T_U32,
+	T_U64,
+	T_STR,		/* user name */
+	T_PATH,
+	T_ORIGIN,
+	T_AMOUNT
+};
+
+/* One known key: where it lives, what it holds, which field it fills. */
+struct conf_key {
+	int		 section;
+	const char	*name;
+	int		 type;
+	int		 required;
+	int		 empty_ok;
+	uint64_t	 min, max;	/* T_U32, T_U64 */
+	size_t		 off;		/* field in struct config */
+	size_t		 off2;		/* T_LISTEN: the port field */
+	size_t		 size;		/* T_STR, T_PATH, T_ORIGIN, T_LISTEN */
+};
+
+#define F(f)	offsetof(struct config, f)
+#define S(f)	sizeof(((struct config *)0)->f)
+
+static const struct conf_key conf_keys[] = {
+	{ SEC_SERVER, "listen", T_LISTEN, 0, 0, 0, 0,
+	    F(listen_host), F(listen_port), S(listen_host) },
+	{ SEC_SERVER, "max_connections", T_U32, 0, 0, 1, 1000000,
+	    F(max_connections), 0, 0 },
+	{ SEC_SERVER, "idle_timeout_s", T_U32, 0, 0, 1, 86400,
+	    F(idle_timeout_s), 0, 0 },
+	{ SEC_SERVER, "max_frame_bytes", T_U32, 0, 0, FRAME_MIN_MAX,
+	    FRAME_MAX_MAX, F(max_frame_bytes), 0, 0 },
+	{ SEC_SERVER, "user", T_STR, 0, 1, 0, 0, F(user), 0, S(user) },
+	{ SEC_TLS, "cert", T_PATH, 1, 0, 0, 0, F(tls_cert), 0, S(tls_cert) },
+	{ SEC_TLS, "key", T_PATH, 1, 0, 0, 0, F(tls_key), 0, S(tls_key) },
+	{ SEC_TLS, "client_ca", T_PATH, 1, 0, 0, 0,
+	    F(tls_client_ca), 0, S(tls_client_ca) },
+	{ SEC_TLS, "crl", T_PATH, 0, 1, 0, 0, F(tls_crl), 0, S(tls_crl) },
+	{ SEC_LEDGER, "path", T_PATH, 1, 0, 0, 0,
+	    F(ledger_path), 0, S(ledger_path) },
+	{ SEC_LEDGER, "map_size_mb", T_U64, 0, 0, 1, MAP_SIZE_MB_MAX,
+	    F(map_size_mb), 0, 0 },
+	{ SEC_LEDGER, "checkpoint_key", T_PATH, 1, 0, 0, 0,
+	    F(checkpoint_key), 0, S(checkpoint_key) },
+	{ SEC_LEDGER, "checkpoint_origin", T_ORIGIN, 0, 0, 0, 0,
+	    F(checkpoint_origin), 0, S(checkpoint_origin) },
+	{ SEC_RULES, "general_min", T_AMOUNT, 0, 0, 0, 0,
+	    F(general_min), 0, 0 },
+	{ SEC_RULES, "general_max", T_AMOUNT, 0, 0, 0, 0,
+	    F(general_max), 0, 0 },
+	{ SEC_RULES, "reconstruction_min", T_AMOUNT, 0, 0, 0, 0,
+	    F(reconstruction_min), 0, 0 },
+	{ SEC_RULES, "reconstruction_max", T_AMOUNT, 0, 0, 0, 0,
+	    F(reconstruction_max), 0, 0 },
+	{ SEC_METRICS, "listen", T_LISTEN, 0, 1, 0, 0,
+	    F(metrics_host), F(metrics_port), S(metrics_host) },
+};
+
+#define NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+static const char *const role_names[] = {
+	"none", "admin", "clerk", "auditor", "reconciler"
+};
+
+/* The parser's state for one file. */
+struct conf_parse {
+	const char	*name;		/* for messages */
+	const char	*dir;		/* for relative paths; NULL = keep */
+	struct config	*conf;
+	size_t		 line;
+	int		 section;
+	unsigned	 seen_sections;	/* bit per enum conf_section */
+	unsigned char	 seen[NKEYS];
+	char		*err;
+	size_t		 errlen;
+};
+
+static int conf_fail(struct conf_parse *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* "FILE:LINE: reason"; always returns -1. */
+static int
+conf_fail(struct conf_parse *cp, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cp->err != NULL && cp->errlen > 0)
+		snprintf(cp->err, cp->errlen, "%s:%zu: %s", cp->name,
+		    cp->line, msg);
+	return -1;
+}
+
+static int
+isblank_c(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Strict ASCII decimal in [min, max]. */
+static int
+conf_number(const char *v, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t n = 0;
+
+	if (*v == '\0')
+		return -1;
+	for (; *v != '\0'; v++) {
+		if (*v < '0' || *v > '9')
+			return -1;
+		if (__builtin_mul_overflow(n, 10, &n) ||
+		    __builtin_add_overflow(n, (uint64_t)(*v - '0'), &n))
+			return -1;
+	}
+	if (n < min || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* host:port or [v6]:port into host and port (normalized decimal). */
+static int
+conf_listen(struct conf_parse *cp, const char *key, const char *v,
+    char *host, size_t hostsz, char *port)
+{
+	const char *h, *colon, *p;
+	size_t hl;
+	uint64_t n;
+
+	if (v[0] == '[') {
+		const char *close = strchr(v, ']');
+
+		if (close == NULL || close[1] != ':')
+			return conf_fail(cp, "%s: expected [address]:port",
+			    key);
+		h = v + 1;
+		hl = (size_t)(close - h);
+		colon = close + 1;
+		if (hl == 0 || memchr(h, ':', hl) == NULL)
+			return conf_fail(cp, "%s: brackets are for IPv6 "
+			    "addresses", key);
+		for (p = h; p < close; p++) {
+			if (!((*p >= '0' && *p <= '9') ||
+			    (*p >= 'a' && *p <= 'f') ||
+			    (*p >= 'A' && *p <= 'F') || *p == ':' ||
+			    *p == '.'))
+				break;
+		}
+		/* An optional zone ("%eth0") may follow the address. */
+		if (p < close && *p == '%' && p + 1 < close) {
+			for (p++; p < close; p++)
+				if (!((*p >= '0' && *p <= '9') ||
+				    (*p >= 'a' && *p <= 'z') ||
+				    (*p >= 'A' && *p <= 'Z') ||
+				    *p == '_' || *p == '-' || *p == '.'))
+					break;
+		}
+		if (p != close)
+			return conf_fail(cp, "%s: bad IPv6 address", key);
+	} else {
+		colon = strrchr(v, ':');
+		if (colon == NULL)
+			return conf_fail(cp, "%s: expected host:port", key);
+		h = v;
+		hl = (size_t)(colon - h);
+		if (hl == 0)
+			return conf_fail(cp, "%s: empty host (use 0.0.0.0 "
+			    "or [::] for every address)", key);
+		if (memchr(h, ':', hl) != NULL)
+			return conf_fail(cp, "%s: an IPv6 address needs "
+			    "brackets: [::1]:7443", key);
+		for (p = h; p < colon; p++)
+			if (!((*p >= '0' && *p <= '9') ||
+			    (*p >= 'a' && *p <= 'z') ||
+			    (*p >= 'A' && *p <= 'Z') ||
+			    *p == '.' || *p == '-' || *p == '_'))
+				return conf_fail(cp, "%s: bad host name", key);
+	}
+	if (hl >= hostsz)
+		return conf_fail(cp, "%s: host name too long", key);
+	if (strlen(colon + 1) > 5 || conf_number(colon + 1, 1, 65535, &n) == -1)
+		return conf_fail(cp, "%s: port must be 1-65535", key);
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	snprintf(port, 8, "%u", (unsigned)n);
+	return 0;
+}
+
+/*
+ * Decode one UTF-8 sequence at s; returns its length, or 0 when invalid
+ * (overlong, surrogate, beyond U+10FFFF, truncated).
+ */
+static size_t
+utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+	size_t n, i;
+	uint32_t c;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	} else if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;	/* also stops at the NUL */
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	*cp = c;
+	return n;
+}
+
+static int
+unicode_space(uint32_t c)
+{
+	return c == 0x85 || c == 0xa0 || c == 0x1680 ||
+	    (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 ||
+	    c == 0x202f || c == 0x205f || c == 0x3000;
+}
+
+/* A C2SP signed-note key name: it becomes "<name>+<id>+<key>". */
+static int
+conf_origin(const char *v)
+{
+	const unsigned char *p = (const unsigned char *)v;
+
+	if (*p == '\0')
+		return -1;
+	while (*p != '\0') {
+		uint32_t c;
+		size_t n = utf8_decode(p, &c);
+
+		if (n == 0 || c <= 0x20 || c == 0x7f || c == '+' ||
+		    (c >= 0x80 && c < 0xa0) || unicode_space(c))
+			return -1;
+		p += n;
+	}
+	return 0;
+}
+
+/* A login name: what getpwnam(3) will be asked for. */
+static int
+conf_user(const char *v)
+{
+	if (*v == '-')
+		return -1;
+	for (; *v != '\0'; v++)
+		if (!((*v >= '0' && *v <= '9') || (*v >= 'a' && *v <= 'z') ||
+		    (*v >= 'A' && *v <= 'Z') || *v == '_' || *v == '-' ||
+		    *v == '.'))
+			return -1;
+	return 0;
+}
+
+static int
+conf_path(struct conf_parse *cp, const char *key, const char *v, char *out,
+    size_t outsz)
+{
+	int n;
+
+	if (*v == '\0') {
+		out[0] = '\0';
+		return 0;
+	}
+	if (v[0] == '/' || cp->dir == NULL)
+		n = snprintf(out, outsz, "%s", v);
+	else if (strcmp(cp->dir, "/") == 0)
+		n = snprintf(out, outsz, "/%s", v);
+	else
+		n = snprintf(out, outsz, "%s/%s", cp->dir, v);
+	if (n < 0 || (size_t)n >= outsz)
+		return conf_fail(cp, "%s: path too long", key);
+	return 0;
+}
+
+static int
+conf_role_line(struct conf_parse *cp, const char *k, const char *v)
+{
+	struct config *c = cp->conf;
+	size_t i;
+	int role = ROLE_NONE;
+
+	if (strlen(k) > LD_ACTOR_MAX)
+		return conf_fail(cp, "certificate CN '%.64s...' is longer "
+		    "than 64 bytes", k);
+	for (i = 1; i < sizeof(role_names) / sizeof(role_names[0]); i++)
+		if (strcmp(v, role_names[i]) == 0)
+			role = (int)i;
+	if (role == ROLE_NONE)
+		return conf_fail(cp, "unknown role '%s' for %s (admin, clerk, "
+		    "auditor or reconciler)", v, k);
+	for (i = 0; i < c->nroles; i++)
+		if (strcmp(c->roles[i].cn, k) == 0)
+			return conf_fail(cp, "duplicate role for CN '%s'", k);
+	if (c->nroles >= CONF_ROLE_MAX)
+		return conf_fail(cp, "more than %d roles", CONF_ROLE_MAX);
+	snprintf(c->roles[c->nroles].cn, sizeof(c->roles[0].cn), "%s", k);
+	c->roles[c->nroles].role = role;
+	c->nroles++;
+	return 0;
+}
+
+static int
+conf_key_line(struct conf_parse *cp, const char *k, const char *v)
+{
+	const struct conf_key *ck = NULL;
+	char *field;
+	uint64_t n;
+	size_t i;
+
+	if (cp->section == SEC_ROLES)
+		return conf_role_line(cp, k, v);
+	for (i = 0; i < NKEYS; i++) {
+		if (conf_keys[i].section == cp->section &&
+		    strcmp(conf_keys[i].name, k) == 0) {
+			ck = &conf_keys[i];
+			break;
+		}
+	}
+	if (ck == NULL)
+		return conf_fail(cp, "unknown key '%s' in [%s]", k,
+		    section_names[cp->section]);
+	if (cp->seen[i])
+		return conf_fail(cp, "duplicate key '%s' in [%s]", k,
+		    section_names[cp->section]);
+	cp->seen[i] = 1;
+	if (*v == '\0' && !ck->empty_ok)
+		return conf_fail(cp, "%s: empty value", k);
+
+	field = (char *)cp->conf + ck->off;
+	switch (ck->type) {
+	case T_LISTEN:
+		if (*v == '\0') {
+			field[0] = '\0';
+			((char *)cp->conf + ck->off2)[0] = '\0';
+			return 0;
+		}
+		return conf_listen(cp, k, v, field, ck->size,
+		    (char *)cp->conf + ck->off2);
+	case T_U32:
+	case T_U64:
+		if (conf_number(v, ck->min, ck->max, &n) == -1)
+			return conf_fail(cp, "%s: '%s' is not a number in "
+			    "%llu-%llu", k, v, (unsigned long long)ck->min,
+			    (unsigned long long)ck->max);
+		if (ck->type == T_U32) {
+			uint32_t n32 = (uint32_t)n;
+
+			memcpy(field, &n32, sizeof(n32));
+		} else
+			memcpy(field, &n, sizeof(n));
+		return 0;
+	case T_STR:
+		if (strlen(v) >= ck->size || conf_user(v) == -1)
+			return conf_fail(cp, "%s: bad user name '%s'", k, v);
+		memcpy(field, v, strlen(v) + 1);
+		return 0;
+	case T_PATH:
+		return conf_path(cp, k, v, field, ck->size);
+	case T_ORIGIN:
+		if (strlen(v) >= ck->size || conf_origin(v) == -1)
+			return conf_fail(cp, "%s: a note key name is "
+			    "non-empty UTF-8 without spaces or '+', at most "
+			    "255 bytes", k);
+		memcpy(field, v, strlen(v) + 1);
+		return 0;
+	case T_AMOUNT: {
+		char aerr[128];
+		int64_t a;
+
+		if (parse_amount(v, &a, aerr, sizeof(aerr)) == -1)
+			return conf_fail(cp, "%s: %s", k, aerr);
+		memcpy(field, &a, sizeof(a));
+		return 0;
+	}
+	}
+	return conf_fail(cp, "internal error");
+}
+
+static int
+conf_section_line(struct conf_parse *cp, char *s, size_t len)
+{
+	size_t i;
+
+	if (len < 2 || s[len - 1] != ']')
+		return conf_fail(cp, "malformed section header");
+	s[len - 1] = '\0';
+	s++;
+	for (i = 1; i < sizeof(section_names) / sizeof(section_names[0]); i++)
+		if (strcmp(s, section_names[i]) == 0)
+			break;
+	if (i == sizeof(section_names) / sizeof(section_names[0]))
+		return conf_fail(cp, "unknown section [%s]", s);
+	if (cp->seen_sections & (1u << i))
+		return conf_fail(cp, "duplicate section [%s]", s);
+	cp->seen_sections |= 1u << i;
+	cp->section = (int)i;
+	return 0;
+}
+
+/* One line, without its line end, NUL-terminated in place. */
+static int
+conf_line(struct conf_parse *cp, char *s)
+{
+	char *p, *eq, *k, *v, *end;
+	size_t len;
+
+	for (p = s; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 && *p != '\t')
+			return conf_fail(cp, "control character in line");
+		if (*p == 0x7f)
+			return conf_fail(cp, "control character in line");
+	}
+	while (isblank_c(*s))
+		s++;
+	if (*s == '#' || *s == ';' || *s == '\0')
+		return 0;
+	/* The rest of a line after a blank and '#' or ';' is a comment. */
+	for (p = s + 1; *p != '\0'; p++) {
+		if ((*p == '#' || *p == ';') && isblank_c(p[-1])) {
+			*p = '\0';
+			break;
+		}
+	}
+	len = strlen(s);
+	while (len > 0 && isblank_c(s[len - 1]))
+		s[--len] = '\0';
+	if (*s == '[')
+		return conf_section_line(cp, s, len);
+	eq = strchr(s, '=');
+	if (eq == NULL)
+		return conf_fail(cp, "expected 'key = value' or '[section]'");
+	*eq = '\0';
+	k = s;
+	end = eq;
+	while (end > k && isblank_c(end[-1]))
+		*--end = '\0';
+	v = eq + 1;
+	while (isblank_c(*v))
+		v++;
+	if (*k == '\0')
+		return conf_fail(cp, "missing key before '='");
+	if (cp->section == SEC_NONE)
+		return conf_fail(cp, "key '%s' outside any section", k);
+	return conf_key_line(cp, k, v);
+}
+
+static void
+conf_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->listen_host, sizeof(c->listen_host), "127.0.0.1");
+	snprintf(c->listen_port, sizeof(c->listen_port), "7443");
+	c->max_connections = 1024;
+	c->idle_timeout_s = 300;
+	c->max_frame_bytes = 1048576;
+	c->map_size_mb = 1024;
+	snprintf(c->checkpoint_origin, sizeof(c->checkpoint_origin),
+	    "ledgerd.local");
+	c->general_min = INT64_C(100000000);
+	c->general_max = INT64_C(200000000);
+	c->reconstruction_min = INT64_C(250000000);
+	c->reconstruction_max = INT64_C(500000000);
+}
+
+/* Checks that need the whole file: required keys, min <= max. */
+static int
+conf_finish(struct conf_parse *cp)
+{
+	struct config *c = cp->conf;
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (conf_keys[i].required && !cp->seen[i]) {
+			if (cp->err != NULL && cp->errlen > 0)
+				snprintf(cp->err, cp->errlen, "%s: missing "
+				    "required key '%s' in [%s]", cp->name,
+				    conf_keys[i].name,
+				    section_names[conf_keys[i].section]);
+			return -1;
+		}
+	}
+	if (c->general_min > c->general_max) {
+		if (cp->err != NULL && cp->errlen > 0)
+			snprintf(cp->err, cp->errlen, "%s: [rules] general_min "
+			    "is above general_max", cp->name);
+		return -1;
+	}
+	if (c->reconstruction_min > c->reconstruction_max) {
+		if (cp->err != NULL && cp->errlen > 0)
+			snprintf(cp->err, cp->errlen, "%s: [rules] "
+			    "reconstruction_min is above reconstruction_max",
+			    cp->name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_parse(const char *text, size_t len, const char *name, const char *dir,
+    struct config *out, char *err, size_t errlen)
+{
+	struct conf_parse cp;
+	char *buf = NULL, *line, *nl;
+	size_t i;
+	int rc = -1;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.name = name != NULL ? name : "config";
+	cp.dir = dir;
+	cp.conf = out;
+	cp.err = err;
+	cp.errlen = errlen;
+	conf_defaults(out);
+	if (name != NULL)
+		snprintf(out->path, sizeof(out->path), "%s", name);
+
+	/* A NUL would end a line early and hide the rest: refuse it. */
+	cp.line = 1;
+	for (i = 0; i < len; i++) {
+		if (text[i] == '\0') {
+			conf_fail(&cp, "NUL byte in file");
+			goto fail;
+		}
+		if (text[i] == '\n')
+			cp.line++;
+	}
+	if ((buf = malloc(len + 1)) == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: out of memory", cp.name);
+		goto fail;
+	}
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+
+	line = buf;
+	if (len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
+		line += 3;
+	for (cp.line = 1; *line != '\0'; cp.line++) {
+		size_t ll;
+
+		nl = strchr(line, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		ll = strlen(line);
+		if (ll > 0 && line[ll - 1] == '\r')
+			line[ll - 1] = '\0';
+		if (conf_line(&cp, line) == -1)
+			goto fail;
+		if (nl == NULL)
+			break;
+		line = nl + 1;
+	}
+	if (conf_finish(&cp) == -1)
+		goto fail;
+	rc = 0;
+fail:
+	free(buf);
+	return rc;
+}
+
+int
+config_load(const char *file, struct config *out, char *err, size_t errlen)
+{
+	char real[PATH_MAX], dir[PATH_MAX], *slash, *text = NULL;
+	size_t len = 0;
+	FILE *fp = NULL;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (realpath(file, real) == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		goto fail;
+	}
+	snprintf(dir, sizeof(dir), "%s", real);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	if ((fp = fopen(real, "rb")) == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		goto fail;
+	}
+	if ((text = malloc(CONF_FILE_MAX + 1)) == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: out of memory", file);
+		goto fail;
+	}
+	len = fread(text, 1, CONF_FILE_MAX + 1, fp);
+	if (ferror(fp)) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: read error", file);
+		goto fail;
+	}
+	if (len > CONF_FILE_MAX) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: larger than %d bytes", file,
+			    CONF_FILE_MAX);
+		goto fail;
+	}
+	if (config_parse(text, len, file, dir, out, err, errlen) == -1)
+		goto fail;
+	if (strlen(real) >= sizeof(out->path)) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: path too long", file);
+		goto fail;
+	}
+	memcpy(out->path, real, strlen(real) + 1);
+	rc = 0;
+fail:
+	if (fp != NULL)
+		fclose(fp);
+	free(text);
+	return rc;
+}
+
+int
+config_role(const struct config *c, const char *cn)
+{
+	size_t i;
+
+	if (cn == NULL)
+		return ROLE_NONE;
+	for (i = 0; i < c->nroles; i++)
+		if (strcmp(c->roles[i].cn, cn) == 0)
+			return c->roles[i].role;
+	return ROLE_NONE;
+}
+
+const char *
+role_name(int role)
+{
+	if (role < ROLE_NONE || role > ROLE_RECONCILER)
+		return "none";
+	return role_names[role];
+}

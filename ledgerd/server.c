@@ -1,0 +1,683 @@
+/*
+ * server.c - connections: accept, TLS, framing, dispatch, answer, close.
+ *
+ * Everything here runs on the event loop's thread.  A connection is a
+ * bufferevent over OpenSSL (BEV_OPT_CLOSE_ON_FREE: freeing it frees the SSL
+ * and closes the fd, so the SSL is never freed here).  The peer's CN is read
+ * once, when the handshake completes; its role is looked up per request, so
+ * a role removed by SIGHUP takes effect at once.
+ *
+ * Framing follows memcached: nothing is consumed until a whole header is
+ * there, and the header's magic, version and length cap are checked before
+ * waiting for a body.  A protocol violation gets one ERROR frame and the
+ * connection is closed once it is flushed (clt_closing).
+ *
+ * Back-pressure: above CONN_OUT_CAP bytes of unsent output the connection's
+ * requests are no longer read (EV_READ off) until the peer drains it; a
+ * stream (LIST) pauses the same way.  The idle timer is our own evtimer,
+ * since bufferevent timeouts stop counting while reading is disabled: a
+ * connection without a complete request for idle_timeout_s is closed,
+ * unless it is waiting for answers.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <openssl/err.h>
+
+#include "errors.h"
+#include "frame.h"
+#include "log.h"
+#include "server.h"
+#include "wire.h"
+#include "writer.h"
+
+static void	server_close(struct conn *, const char *why);
+static void	conn_read_cb(struct bufferevent *, void *);
+static void	conn_write_cb(struct bufferevent *, void *);
+static void	conn_event_cb(struct bufferevent *, short, void *);
+static void	conn_timer_cb(evutil_socket_t, short, void *);
+static void	conn_process(struct conn *);
+
+static void
+conn_arm_timer(struct conn *c)
+{
+	struct timeval tv = { c->clt_srv->srv_conf->idle_timeout_s, 0 };
+
+	evtimer_add(c->clt_timer, &tv);
+}
+
+size_t
+conn_outlen(struct conn *c)
+{
+	if (c->clt_dead)
+		return 0;
+	return evbuffer_get_length(bufferevent_get_output(c->clt_bev));
+}
+
+void
+conn_send(struct conn *c, uint8_t type, uint16_t flags, uint32_t reqid,
+    const uint8_t *payload, size_t len)
+{
+	struct frame_hdr h = { type, flags, reqid, (uint32_t)len };
+	uint8_t hdr[FRAME_HDR_LEN];
+	struct evbuffer *out;
+
+	if (c->clt_dead)
+		return;
+	out = bufferevent_get_output(c->clt_bev);
+	frame_hdr_encode(hdr, &h);
+	if (evbuffer_add(out, hdr, sizeof(hdr)) != 0 ||
+	    (len > 0 && evbuffer_add(out, payload, len) != 0))
+		c->clt_closing = 1;
+}
+
+void
+conn_error(struct conn *c, uint32_t reqid, int code, const char *msg)
+{
+	struct wbuf p;
+
+	wbuf_init(&p);
+	msg_encode_error(&p, code, msg ? msg : ld_err_text(code));
+	if (!p.err)
+		conn_send(c, MSG_ERROR, 0, reqid, p.data, p.len);
+	wbuf_free(&p);
+}
+
+/* Refuse the connection's traffic: one ERROR, then close after flushing. */
+static void
+conn_violation(struct conn *c, uint32_t reqid, const char *why)
+{
+	log_info("%s (%s): protocol error: %s", c->clt_peer,
+	    c->clt_cn[0] ? c->clt_cn : "-", why);
+	conn_error(c, reqid, LD_E_BAD_REQUEST, why);
+	c->clt_closing = 1;
+	bufferevent_disable(c->clt_bev, EV_READ);
+	if (conn_outlen(c) == 0)
+		server_close(c, NULL);
+}
+
+/*
+ * The one place a connection ends.  The bufferevent (SSL, fd) and timer go
+ * at once; the struct stays while the writer still holds jobs of it.
+ */
+static void
+server_close(struct conn *c, const char *why)
+{
+	struct server *srv = c->clt_srv;
+
+	if (c->clt_dead)
+		return;
+	if (why != NULL)
+		log_debug("%s (%s): closed: %s", c->clt_peer,
+		    c->clt_cn[0] ? c->clt_cn : "-", why);
+	c->clt_dead = 1;
+	bufferevent_free(c->clt_bev);
+	c->clt_bev = NULL;
+	event_free(c->clt_timer);
+	c->clt_timer = NULL;
+	query_stream_free(&c->clt_stream);
+	TAILQ_REMOVE(&srv->srv_conns, c, clt_entry);
+	srv->srv_nconns--;
+	/* Callers up the stack may still look at c->clt_dead: free it later. */
+	TAILQ_INSERT_TAIL(&srv->srv_dead, c, clt_entry);
+	event_active(srv->srv_reaper, EV_TIMEOUT, 0);
+	if (!srv->srv_stopping && srv->srv_listener != NULL &&
+	    !srv->srv_listening && srv->srv_nconns < srv->srv_conf->max_connections &&
+	    srv->srv_accept_pause != NULL &&
+	    !evtimer_pending(srv->srv_accept_pause, NULL)) {
+		evconnlistener_enable(srv->srv_listener);
+		srv->srv_listening = 1;
+	}
+	if (srv->srv_stopping && srv->srv_nconns == 0)
+		event_base_loopbreak(srv->srv_base);
+}
+
+void
+server_job_done(struct wjob *j, void *arg)
+{
+	struct conn *c = j->conn;
+
+	(void)arg;
+	c->clt_pending--;
+	if (c->clt_dead) {
+		if (c->clt_pending == 0) {
+			TAILQ_REMOVE(&c->clt_srv->srv_dead, c, clt_entry);
+			free(c);
+		}
+	} else {
+		if (evbuffer_add(bufferevent_get_output(c->clt_bev),
+		    j->out.data, j->out.len) != 0)
+			c->clt_closing = 1;
+		if (c->clt_srv->srv_stopping && c->clt_pending == 0 &&
+		    conn_outlen(c) == 0)
+			server_close(c, "shutdown");
+	}
+	wjob_free(j);
+}
+
+static void
+submit_write(struct server *srv, struct conn *c, const struct frame_hdr *h,
+    const uint8_t *payload)
+{
+	struct wjob *j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (h->len > 0 && (j->payload = malloc(h->len)) == NULL)) {
+		free(j);
+		conn_error(c, h->reqid, LD_E_BUSY, "out of memory");
+		return;
+	}
+	if (h->len > 0)
+		memcpy(j->payload, payload, h->len);
+	j->len = h->len;
+	j->conn = c;
+	j->reqid = h->reqid;
+	j->type = h->type;
+	j->role = config_role(srv->srv_conf, c->clt_cn);
+	snprintf(j->actor, sizeof(j->actor), "%s", c->clt_cn);
+	j->max_frame = srv->srv_conf->max_frame_bytes;
+	wbuf_init(&j->out);
+	c->clt_pending++;
+	writer_submit(srv->srv_writer, j);
+}
+
+static void
+handle_hello(struct server *srv, struct conn *c, const struct frame_hdr *h,
+    const uint8_t *payload)
+{
+	struct msg_hello_ok ok;
+	struct wbuf p;
+	uint16_t lo, hi;
+
+	if (msg_decode_hello(payload, h->len, &lo, &hi) != 0) {
+		conn_violation(c, h->reqid, "malformed HELLO");
+		return;
+	}
+	if (lo > PROTO_VERSION || hi < PROTO_VERSION) {
+		conn_violation(c, h->reqid, "unsupported protocol version");
+		return;
+	}
+	memset(&ok, 0, sizeof(ok));
+	ok.version = PROTO_VERSION;
+	ok.max_frame = srv->srv_conf->max_frame_bytes;
+	snprintf(ok.role, sizeof(ok.role), "%s",
+	    config_role(srv->srv_conf, c->clt_cn) == ROLE_NONE ? "" :
+	    role_name(config_role(srv->srv_conf, c->clt_cn)));
+	snprintf(ok.cn, sizeof(ok.cn), "%s", c->clt_cn);
+	snprintf(ok.server, sizeof(ok.server), "ledgerd %s", LEDGERD_VERSION);
+	wbuf_init(&p);
+	msg_encode_hello_ok(&p, &ok);
+	conn_send(c, MSG_HELLO_OK, 0, h->reqid, p.data, p.len);
+	wbuf_free(&p);
+	c->clt_hello = 1;
+}
+
+/* Route one complete frame.  The payload is valid only during the call. */
+static void
+conn_dispatch(struct conn *c, const struct frame_hdr *h, const uint8_t *payload)
+{
+	struct server *srv = c->clt_srv;
+
+	if (!c->clt_hello) {
+		if (h->type != MSG_HELLO)
+			conn_violation(c, h->reqid, "expected HELLO");
+		else
+			handle_hello(srv, c, h, payload);
+		return;
+	}
+	if (config_role(srv->srv_conf, c->clt_cn) == ROLE_NONE) {
+		log_info("%s: CN \"%s\" has no role: request refused",
+		    c->clt_peer, c->clt_cn);
+		conn_error(c, h->reqid, LD_E_FORBIDDEN,
+		    "certificate CN has no role");
+		return;
+	}
+	switch (h->type) {
+	case MSG_WRITE:
+	case MSG_WRITE_BATCH:
+		if (srv->srv_stopping)
+			conn_error(c, h->reqid, LD_E_UNAVAILABLE,
+			    "daemon is shutting down");
+		else
+			submit_write(srv, c, h, payload);
+		break;
+	case MSG_HELLO:
+		conn_violation(c, h->reqid, "HELLO repeated");
+		break;
+	default:
+		query_dispatch(srv, c, h->type, h->reqid, payload, h->len);
+		break;
+	}
+}
+
+/* Take every complete frame from the input, while output is below its cap. */
+static void
+conn_process(struct conn *c)
+{
+	struct server *srv = c->clt_srv;
+	struct evbuffer *in;
+	struct frame_hdr h;
+	const uint8_t *p;
+	size_t avail, cap = CONN_OUT_CAP(srv->srv_conf->max_frame_bytes);
+	int rc;
+
+	while (!c->clt_dead && !c->clt_closing) {
+		if (c->clt_stream.active || conn_outlen(c) > cap) {
+			bufferevent_disable(c->clt_bev, EV_READ);
+			return;
+		}
+		in = bufferevent_get_input(c->clt_bev);
+		avail = evbuffer_get_length(in);
+		if (avail < FRAME_HDR_LEN)
+			break;
+		p = evbuffer_pullup(in, FRAME_HDR_LEN);
+		rc = frame_hdr_decode(&h, p, avail, srv->srv_conf->max_frame_bytes);
+		if (rc != FRAME_OK) {
+			conn_violation(c, 0, rc == FRAME_TOO_LARGE ?
+			    "frame exceeds max_frame_bytes" : "bad frame header");
+			return;
+		}
+		if (avail < FRAME_HDR_LEN + (size_t)h.len)
+			break;
+		p = evbuffer_pullup(in, FRAME_HDR_LEN + (size_t)h.len);
+		if (p == NULL) {
+			conn_violation(c, h.reqid, "out of memory");
+			return;
+		}
+		conn_arm_timer(c);
+		conn_dispatch(c, &h, p + FRAME_HDR_LEN);
+		if (c->clt_dead)
+			return;
+		evbuffer_drain(in, FRAME_HDR_LEN + (size_t)h.len);
+	}
+	if (!c->clt_dead && !c->clt_closing && !srv->srv_stopping)
+		bufferevent_enable(c->clt_bev, EV_READ);
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	conn_process(arg);
+}
+
+static void
+conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+	struct server *srv = c->clt_srv;
+
+	(void)bev;
+	if (c->clt_closing && conn_outlen(c) == 0) {
+		server_close(c, "closed after error");
+		return;
+	}
+	if (srv->srv_stopping) {
+		if (c->clt_pending == 0 && !c->clt_stream.active &&
+		    conn_outlen(c) == 0)
+			server_close(c, "shutdown");
+		else if (c->clt_stream.active)
+			query_stream_continue(srv, c);
+		return;
+	}
+	if (c->clt_stream.active)
+		query_stream_continue(srv, c);
+	if (!c->clt_dead && !c->clt_stream.active)
+		conn_process(c);
+}
+
+/* Why a handshake failed, for the log: the verify result or the TLS error. */
+static void
+tls_failure(struct conn *c, char *buf, size_t len)
+{
+	SSL *ssl = bufferevent_openssl_get_ssl(c->clt_bev);
+	unsigned long e;
+	long vr;
+
+	buf[0] = '\0';
+	if (ssl != NULL && (vr = SSL_get_verify_result(ssl)) != X509_V_OK)
+		snprintf(buf, len, "certificate: %s",
+		    X509_verify_cert_error_string(vr));
+	while ((e = bufferevent_get_openssl_error(c->clt_bev)) != 0)
+		if (buf[0] == '\0')
+			ERR_error_string_n(e, buf, len);
+	if (buf[0] == '\0')
+		snprintf(buf, len, "%s", evutil_socket_error_to_string(
+		    EVUTIL_SOCKET_ERROR()));
+}
+
+static void
+conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+	char why[256];
+
+	if (what & BEV_EVENT_CONNECTED) {
+		SSL *ssl = bufferevent_openssl_get_ssl(bev);
+
+		if (tls_peer_cn(ssl, c->clt_cn, sizeof(c->clt_cn)) != 0) {
+			log_info("%s: refused: client certificate has no "
+			    "usable CN", c->clt_peer);
+			server_close(c, "no CN");
+			return;
+		}
+		c->clt_tls_done = 1;
+		log_debug("%s: TLS established, CN \"%s\"", c->clt_peer,
+		    c->clt_cn);
+		return;
+	}
+	if (what & BEV_EVENT_ERROR) {
+		tls_failure(c, why, sizeof(why));
+		if (!c->clt_tls_done)
+			log_info("%s: TLS handshake refused: %s", c->clt_peer, why);
+		else
+			log_debug("%s (%s): connection error: %s", c->clt_peer,
+			    c->clt_cn, why);
+		server_close(c, why);
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+			log_debug("%s: EOF inside a frame; partial frame dropped",
+			    c->clt_peer);
+		server_close(c, "EOF");
+	}
+}
+
+static void
+conn_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	(void)ev;
+	if (c->clt_pending > 0 || c->clt_stream.active) {
+		conn_arm_timer(c);	/* waiting for us, not idle */
+		return;
+	}
+	log_info("%s (%s): idle for %u s: closed", c->clt_peer,
+	    c->clt_cn[0] ? c->clt_cn : "handshake incomplete",
+	    c->clt_srv->srv_conf->idle_timeout_s);
+	server_close(c, "idle");
+}
+
+static void
+peer_name(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	uint16_t port = 0;
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)sa;
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		port = ntohs(s4->sin_port);
+		snprintf(buf, len, "%s:%u", host, port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)sa;
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		port = ntohs(s6->sin6_port);
+		snprintf(buf, len, "[%s]:%u", host, port);
+	} else
+		snprintf(buf, len, "?");
+}
+
+static void
+accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct server *srv = arg;
+	struct conn *c;
+	SSL *ssl;
+
+	(void)l;
+	(void)salen;
+	if (srv->srv_stopping) {
+		evutil_closesocket(fd);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (ssl = SSL_new(srv->srv_ctx)) == NULL) {
+		log_warnx("accept: out of memory");
+		free(c);
+		evutil_closesocket(fd);
+		return;
+	}
+	c->clt_srv = srv;
+	c->clt_id = ++srv->srv_next_id;
+	peer_name(sa, c->clt_peer, sizeof(c->clt_peer));
+	c->clt_bev = bufferevent_openssl_socket_new(srv->srv_base, fd, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (c->clt_bev == NULL) {
+		SSL_free(ssl);
+		evutil_closesocket(fd);
+		free(c);
+		return;
+	}
+	c->clt_timer = evtimer_new(srv->srv_base, conn_timer_cb, c);
+	if (c->clt_timer == NULL) {
+		bufferevent_free(c->clt_bev);
+		free(c);
+		return;
+	}
+	bufferevent_setcb(c->clt_bev, conn_read_cb, conn_write_cb,
+	    conn_event_cb, c);
+	/* Read at most a frame ahead; the write callback fires when drained. */
+	bufferevent_setwatermark(c->clt_bev, EV_READ, 0,
+	    srv->srv_conf->max_frame_bytes);
+	bufferevent_enable(c->clt_bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&srv->srv_conns, c, clt_entry);
+	srv->srv_nconns++;
+	conn_arm_timer(c);
+	if (srv->srv_nconns >= srv->srv_conf->max_connections &&
+	    srv->srv_listening) {
+		log_info("max_connections (%u) reached: accepting paused",
+		    srv->srv_conf->max_connections);
+		evconnlistener_disable(srv->srv_listener);
+		srv->srv_listening = 0;
+	}
+}
+
+static void
+accept_resume_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)fd;
+	(void)ev;
+	if (!srv->srv_stopping &&
+	    srv->srv_nconns < srv->srv_conf->max_connections) {
+		evconnlistener_enable(srv->srv_listener);
+		srv->srv_listening = 1;
+	}
+}
+
+/* EMFILE and friends: pause accepting for a second instead of spinning. */
+static void
+accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct server *srv = arg;
+	struct timeval tv = { 1, 0 };
+	int err = EVUTIL_SOCKET_ERROR();
+
+	log_warnx("accept: %s; accepting paused for 1 s",
+	    evutil_socket_error_to_string(err));
+	evconnlistener_disable(l);
+	srv->srv_listening = 0;
+	evtimer_add(srv->srv_accept_pause, &tv);
+}
+
+/* Free closed connections that no writer job refers to any more. */
+static void
+reaper_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct server *srv = arg;
+	struct conn *c, *next;
+
+	(void)fd;
+	(void)ev;
+	TAILQ_FOREACH_SAFE(c, &srv->srv_dead, clt_entry, next)
+		if (c->clt_pending == 0) {
+			TAILQ_REMOVE(&srv->srv_dead, c, clt_entry);
+			free(c);
+		}
+}
+
+int
+server_listen(struct server *srv)
+{
+	struct addrinfo hints, *res = NULL;
+	int rc;
+
+	TAILQ_INIT(&srv->srv_conns);
+	TAILQ_INIT(&srv->srv_dead);
+	if ((srv->srv_reaper = event_new(srv->srv_base, -1, 0, reaper_cb,
+	    srv)) == NULL)
+		return -1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(srv->srv_conf->listen_host, srv->srv_conf->listen_port,
+	    &hints, &res);
+	if (rc != 0) {
+		log_warnx("listen %s:%s: %s", srv->srv_conf->listen_host,
+		    srv->srv_conf->listen_port, gai_strerror(rc));
+		return -1;
+	}
+	srv->srv_listener = evconnlistener_new_bind(srv->srv_base, accept_cb,
+	    srv, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_DISABLED |
+	    LEV_OPT_CLOSE_ON_EXEC, 511, res->ai_addr, (int)res->ai_addrlen);
+	freeaddrinfo(res);
+	if (srv->srv_listener == NULL) {
+		log_warn("listen %s:%s", srv->srv_conf->listen_host,
+		    srv->srv_conf->listen_port);
+		return -1;
+	}
+	evconnlistener_set_error_cb(srv->srv_listener, accept_error_cb);
+	srv->srv_accept_pause = evtimer_new(srv->srv_base, accept_resume_cb, srv);
+	return srv->srv_accept_pause == NULL ? -1 : 0;
+}
+
+void
+server_start(struct server *srv)
+{
+	time(&srv->srv_started);
+	evconnlistener_enable(srv->srv_listener);
+	srv->srv_listening = 1;
+}
+
+static void
+stop_timeout_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)fd;
+	(void)ev;
+	log_warnx("shutdown: %u connection(s) did not drain in time; closing",
+	    srv->srv_nconns);
+	event_base_loopbreak(srv->srv_base);
+}
+
+void
+server_shutdown(struct server *srv)
+{
+	struct conn *c, *next;
+	struct timeval tv = { 10, 0 };
+
+	if (srv->srv_stopping)
+		return;
+	srv->srv_stopping = 1;
+	log_info("shutting down: answering what is in flight");
+	if (srv->srv_listener != NULL) {
+		evconnlistener_free(srv->srv_listener);
+		srv->srv_listener = NULL;
+	}
+	TAILQ_FOREACH_SAFE(c, &srv->srv_conns, clt_entry, next) {
+		bufferevent_disable(c->clt_bev, EV_READ);
+		if (c->clt_pending == 0 && !c->clt_stream.active &&
+		    conn_outlen(c) == 0)
+			server_close(c, "shutdown");
+	}
+	if (srv->srv_nconns == 0) {
+		event_base_loopbreak(srv->srv_base);
+		return;
+	}
+	srv->srv_stop_timer = evtimer_new(srv->srv_base, stop_timeout_cb, srv);
+	if (srv->srv_stop_timer != NULL)
+		evtimer_add(srv->srv_stop_timer, &tv);
+}
+
+void
+server_free(struct server *srv)
+{
+	struct conn *c;
+
+	while ((c = TAILQ_FIRST(&srv->srv_conns)) != NULL)
+		server_close(c, NULL);
+	while ((c = TAILQ_FIRST(&srv->srv_dead)) != NULL) {
+		TAILQ_REMOVE(&srv->srv_dead, c, clt_entry);
+		free(c);	/* the writer has stopped: no job refers to it */
+	}
+	if (srv->srv_reaper != NULL)
+		event_free(srv->srv_reaper);
+	if (srv->srv_listener != NULL)
+		evconnlistener_free(srv->srv_listener);
+	if (srv->srv_accept_pause != NULL)
+		event_free(srv->srv_accept_pause);
+	if (srv->srv_stop_timer != NULL)
+		event_free(srv->srv_stop_timer);
+	if (srv->srv_ctx != NULL)
+		SSL_CTX_free(srv->srv_ctx);
+}
+
+void
+server_reload(struct server *srv)
+{
+	struct config *nc;
+	SSL_CTX *ctx;
+	char err[512];
+
+	if ((nc = malloc(sizeof(*nc))) == NULL) {
+		log_warn("reload");
+		return;
+	}
+	if (config_load(srv->srv_conf->path, nc, err, sizeof(err)) != 0) {
+		log_warnx("reload refused, old configuration kept: %s", err);
+		free(nc);
+		return;
+	}
+	if ((ctx = tls_server_ctx(nc, err, sizeof(err))) == NULL) {
+		log_warnx("reload refused, old certificates kept: %s", err);
+		free(nc);
+		return;
+	}
+	if (strcmp(nc->listen_host, srv->srv_conf->listen_host) != 0 ||
+	    strcmp(nc->listen_port, srv->srv_conf->listen_port) != 0 ||
+	    strcmp(nc->ledger_path, srv->srv_conf->ledger_path) != 0 ||
+	    nc->max_frame_bytes != srv->srv_conf->max_frame_bytes)
+		log_warnx("reload: listen, ledger and max_frame_bytes changes "
+		    "take effect only at restart");
+	/* Keep what only a restart can change; take certificates and roles. */
+	memcpy(nc->listen_host, srv->srv_conf->listen_host, sizeof(nc->listen_host));
+	memcpy(nc->listen_port, srv->srv_conf->listen_port, sizeof(nc->listen_port));
+	memcpy(nc->ledger_path, srv->srv_conf->ledger_path, sizeof(nc->ledger_path));
+	nc->max_frame_bytes = srv->srv_conf->max_frame_bytes;
+	SSL_CTX_free(srv->srv_ctx);
+	srv->srv_ctx = ctx;
+	free(srv->srv_conf);
+	srv->srv_conf = nc;
+	log_info("reloaded certificates, CA, CRL and %zu role(s)", nc->nroles);
+}

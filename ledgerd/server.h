@@ -1,0 +1,141 @@
+/*
+ * server.h - the daemon's shared state and one client connection.
+ *
+ * Request path (each step in the file named for it):
+ *   accept (server.c) -> TLS handshake, CN read once (server.c, tls.c)
+ *   -> frame (server.c, proto/frame.c) -> decode (proto/msg.c)
+ *   -> reads answered at once from a short read transaction (query.c)
+ *   -> writes queued to the single writer thread, which validates,
+ *      authorizes, applies the rules and appends many requests in one LMDB
+ *      write transaction (writer.c, rules.c, store.c)
+ *   -> answers sent after the commit returned (server.c).
+ *
+ * Ownership: the server owns every struct conn on its list.  A connection
+ * with writes in the writer's queue (clt_pending > 0) that is closed keeps
+ * its struct until the last job returns; server_close() is the one place a
+ * connection ends.
+ */
+#ifndef LD_SERVER_H
+#define LD_SERVER_H
+
+#include <sys/queue.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <openssl/ssl.h>
+
+#include "config.h"
+#include "msg.h"
+#include "rules.h"
+#include "store.h"
+
+#ifndef TAILQ_FOREACH_SAFE	/* glibc's sys/queue.h lacks it */
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
+	    (var) = (tvar))
+#endif
+
+struct event_base;
+struct event;
+struct bufferevent;
+struct evconnlistener;
+struct writer;
+struct wjob;
+struct ckpt_signer;
+
+/* A LIST or REGION_LIST answer in progress; continued as output drains. */
+struct stream {
+	int		 active;
+	int		 regions;	/* REGION_LIST: walk region seqs */
+	uint32_t	 reqid;
+	struct msg_list	 q;		/* LIST filters; q.since is the cursor */
+	uint64_t	 sent;		/* entries sent (for q.limit) */
+	uint64_t	*seqs;		/* REGION_LIST: region seqs, owned */
+	uint32_t	 nseqs;
+	uint32_t	 next;
+};
+
+struct conn {
+	TAILQ_ENTRY(conn)	 clt_entry;
+	struct server		*clt_srv;
+	uint64_t		 clt_id;
+	struct bufferevent	*clt_bev;	/* owns the SSL and the fd */
+	struct event		*clt_timer;	/* idle deadline */
+	char			 clt_peer[64];	/* "127.0.0.1:5555" */
+	char			 clt_cn[LD_ACTOR_MAX + 1];
+	int			 clt_tls_done;
+	int			 clt_hello;	/* HELLO received */
+	int			 clt_closing;	/* close once output is flushed */
+	int			 clt_dead;	/* closed; waiting for clt_pending */
+	uint32_t		 clt_pending;	/* jobs in the writer */
+	struct stream		 clt_stream;
+};
+TAILQ_HEAD(connlist, conn);
+
+struct server {
+	struct event_base	*srv_base;
+	struct evconnlistener	*srv_listener;
+	struct event		*srv_accept_pause;	/* EMFILE back-off */
+	struct ckpt_signer	*srv_signer;	/* checkpoint key */
+	SSL_CTX			*srv_ctx;	/* swapped on SIGHUP; SSLs hold refs */
+	struct config		*srv_conf;	/* swapped on SIGHUP */
+	struct store		*srv_store;
+	struct writer		*srv_writer;
+	struct rules_limits	 srv_limits;
+	struct connlist		 srv_conns;
+	struct connlist		 srv_dead;	/* closed, maybe still in the writer */
+	struct event		*srv_reaper;
+	uint32_t		 srv_nconns;
+	uint64_t		 srv_next_id;
+	int			 srv_listening;
+	int			 srv_stopping;
+	time_t			 srv_started;
+	struct event		*srv_stop_timer;
+};
+
+/* Bind the listener (before privileges are dropped); 0 or -1 (logged). */
+int	server_listen(struct server *);
+/* Start accepting; the loop runs in main(). */
+void	server_start(struct server *);
+/* Stop accepting, answer what is in flight, then break the loop. */
+void	server_shutdown(struct server *);
+/* After the loop and the writer have stopped: free what is left. */
+void	server_free(struct server *);
+/* SIGHUP: reload certificates, CA, CRL and roles; keeps the old on error. */
+void	server_reload(struct server *);
+
+/* Append one answer frame to c's output (no-op on a dead connection). */
+void	conn_send(struct conn *, uint8_t type, uint16_t flags, uint32_t reqid,
+	    const uint8_t *payload, size_t len);
+/* An ERROR frame. */
+void	conn_error(struct conn *, uint32_t reqid, int code, const char *msg);
+/* Bytes waiting in c's output buffer. */
+size_t	conn_outlen(struct conn *);
+/* The writer returned a job of c: send its answer, release it. */
+void	server_job_done(struct wjob *, void *arg);
+
+/* query.c: answer a read request at once (or start its stream). */
+void	query_dispatch(struct server *, struct conn *, uint8_t type,
+	    uint32_t reqid, const uint8_t *payload, size_t len);
+/* Continue c's stream while its output is below the cap. */
+void	query_stream_continue(struct server *, struct conn *);
+void	query_stream_free(struct stream *);
+
+/* audit.c: CHECKPOINT, PROVE, CONSISTENCY. */
+void	audit_dispatch(struct server *, struct conn *, uint8_t type,
+	    uint32_t reqid, const uint8_t *payload, size_t len);
+
+/* tls.c */
+SSL_CTX	*tls_server_ctx(const struct config *, char *err, size_t errlen);
+/* The peer certificate's subject CN, read once after the handshake. */
+int	tls_peer_cn(SSL *, char *cn, size_t cnsz);
+/* Refuse a private key file that group or others may read. */
+int	tls_check_key_file(const char *path, char *err, size_t errlen);
+
+/* Output above this stops reading the connection's requests. */
+#define CONN_OUT_CAP(maxf)	((size_t)(maxf) * 4)
+
+#endif

@@ -1,0 +1,1033 @@
+/*
+ * store.c - the append-only ledger in one LMDB environment (see store.h for
+ * the layout of the named databases).
+ *
+ * Entries, leaves and Merkle nodes are written once and never touched
+ * again: entries and leaves with MDB_APPEND under 8-byte big-endian seq
+ * keys (so that an out-of-order key is an error, never a silent insert),
+ * nodes with MDB_NOOVERWRITE.  Everything an append changes (entry, leaf,
+ * the nodes it completes, the indexes, the balances and the size) goes into
+ * the caller's transaction, so a commit makes all of it durable or none.
+ *
+ * Transactions carry a sticky error, after Knot DNS's knot_lmdb.c: the
+ * first failure is remembered, every later operation returns it without
+ * doing anything, and store_commit() aborts.  The writer can therefore run
+ * a whole group of requests and check once.  "Not found" is an answer, not
+ * a failure, and does not stick.  MDB_MAP_FULL, from a put or from the
+ * commit itself, is LD_E_STORAGE_FULL; any other LMDB failure, and a
+ * stored record that does not decode, is LD_E_INTERNAL.
+ *
+ * Memory: LMDB's pointers into a write transaction are valid only until
+ * the next update, but the writer keeps the bytes of every entry it
+ * appended (or re-read for a duplicate) until its group commits.  Those
+ * bytes are copied into an arena owned by the outermost transaction and
+ * freed when it ends; nested transactions share their root's arena.
+ *
+ * Balances are stored in a fixed big-endian encoding so that the file
+ * does not depend on the compiler's struct layout:
+ *   acctbal value  u8 account, u16 fy, i64 appropriated, i64 awarded,
+ *                  i64 disbursed, i64 refunded, u8 closed      (36 bytes)
+ *   regbal value   u8 grant_type, u8 account, i64 award, u64 award_seq,
+ *                  i64 disbursed, i64 refunded                  (34 bytes)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <lmdb.h>
+
+#include "errors.h"
+#include "merkle.h"
+#include "store.h"
+#include "wire.h"
+
+#define STORE_MAXDBS		16
+#define ACCTBAL_LEN		36
+#define REGBAL_LEN		34
+#define ARENA_CHUNK		(64 * 1024)
+
+static const char *const db_names[STORE_DB_COUNT] = {
+	"meta", "entries", "leaves", "nodes", "ids", "regions", "reversed",
+	"acctbal", "regbal"
+};
+
+struct store {
+	MDB_env		*st_env;
+	MDB_dbi		 st_dbi[STORE_DB_COUNT];
+	int		 st_readonly;
+};
+
+/* A chunk of copied entry bytes; see "Memory" above. */
+struct arena_chunk {
+	struct arena_chunk	*next;
+	size_t			 used, cap;
+	uint8_t			 data[];
+};
+
+struct store_txn {
+	struct store		*t_st;
+	MDB_txn			*t_txn;
+	struct store_txn	*t_parent;
+	struct arena_chunk	**t_arena;	/* the root's t_chunks */
+	struct arena_chunk	*t_chunks;	/* owned by a root txn */
+	struct wbuf		 t_enc;		/* encoding scratch */
+	uint64_t		 t_size;
+	int			 t_write;
+	int			 t_err;
+};
+
+static int
+map_err(int rc)
+{
+	switch (rc) {
+	case 0:
+		return LD_OK;
+	case MDB_NOTFOUND:
+		return LD_E_NOT_FOUND;
+	case MDB_MAP_FULL:
+		return LD_E_STORAGE_FULL;
+	default:
+		return LD_E_INTERNAL;
+	}
+}
+
+/* Record a failure; the first one sticks. */
+static int
+txn_fail(struct store_txn *t, int code)
+{
+	if (t->t_err == LD_OK)
+		t->t_err = code;
+	return t->t_err;
+}
+
+static uint8_t *
+arena_copy(struct store_txn *t, const void *p, size_t len)
+{
+	struct arena_chunk *c = *t->t_arena;
+	size_t cap;
+	uint8_t *out;
+
+	if (c == NULL || c->cap - c->used < len) {
+		cap = len > ARENA_CHUNK ? len : ARENA_CHUNK;
+		if ((c = malloc(sizeof(*c) + cap)) == NULL)
+			return NULL;
+		c->used = 0;
+		c->cap = cap;
+		c->next = *t->t_arena;
+		*t->t_arena = c;
+	}
+	out = c->data + c->used;
+	memcpy(out, p, len);
+	c->used += len;
+	return out;
+}
+
+static void
+arena_free(struct arena_chunk *c)
+{
+	struct arena_chunk *next;
+
+	for (; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+}
+
+/* ---- environment ---- */
+
+static int
+open_dbs(struct store *st, MDB_txn *txn, int create, char *err, size_t errlen)
+{
+	int i, rc;
+
+	for (i = 0; i < STORE_DB_COUNT; i++) {
+		rc = mdb_dbi_open(txn, db_names[i], create ? MDB_CREATE : 0,
+		    &st->st_dbi[i]);
+		if (rc == MDB_NOTFOUND) {
+			snprintf(err, errlen, "not a ledger (no '%s' database)",
+			    db_names[i]);
+			return -1;
+		}
+		if (rc != 0) {
+			snprintf(err, errlen, "database '%s': %s", db_names[i],
+			    mdb_strerror(rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Check, or on a new environment write, the format record. */
+static int
+check_format(struct store *st, MDB_txn *txn, char *err, size_t errlen)
+{
+	MDB_val k = { 6, "format" }, v;
+	MDB_stat ms;
+	uint8_t buf[8];
+	int rc;
+
+	rc = mdb_get(txn, st->st_dbi[STORE_DB_META], &k, &v);
+	if (rc == 0) {
+		if (v.mv_size != 4 || be32_get(v.mv_data) != STORE_FORMAT) {
+			snprintf(err, errlen, "store format %u, this ledgerd "
+			    "reads format %u", v.mv_size == 4 ?
+			    be32_get(v.mv_data) : 0, STORE_FORMAT);
+			return -1;
+		}
+		return 0;
+	}
+	if (rc != MDB_NOTFOUND) {
+		snprintf(err, errlen, "meta: %s", mdb_strerror(rc));
+		return -1;
+	}
+	if (st->st_readonly) {
+		snprintf(err, errlen, "not a ledger (no format record)");
+		return -1;
+	}
+	if ((rc = mdb_stat(txn, st->st_dbi[STORE_DB_ENTRIES], &ms)) != 0 ||
+	    ms.ms_entries != 0) {
+		snprintf(err, errlen, "entries without a format record");
+		return -1;
+	}
+	be32_put(buf, STORE_FORMAT);
+	v.mv_size = 4;
+	v.mv_data = buf;
+	if ((rc = mdb_put(txn, st->st_dbi[STORE_DB_META], &k, &v, 0)) != 0)
+		goto fail;
+	k.mv_size = 4;
+	k.mv_data = "size";
+	be64_put(buf, 0);
+	v.mv_size = 8;
+	v.mv_data = buf;
+	if ((rc = mdb_put(txn, st->st_dbi[STORE_DB_META], &k, &v, 0)) != 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "creating the ledger: %s", mdb_strerror(rc));
+	return -1;
+}
+
+int
+store_open(struct store **out, const char *dir, uint64_t map_size_mb,
+    int readonly, char *err, size_t errlen)
+{
+	struct store *st;
+	MDB_txn *txn = NULL;
+	int rc, dead;
+
+	*out = NULL;
+	if (map_size_mb == 0 || map_size_mb > (SIZE_MAX >> 20)) {
+		snprintf(err, errlen, "bad map size %llu MiB",
+		    (unsigned long long)map_size_mb);
+		return -1;
+	}
+	if (!readonly && mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	st->st_readonly = readonly;
+	if ((rc = mdb_env_create(&st->st_env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(st->st_env, STORE_MAXDBS)) != 0 ||
+	    (rc = mdb_env_set_mapsize(st->st_env,
+	    (size_t)map_size_mb << 20)) != 0) {
+		snprintf(err, errlen, "lmdb: %s", mdb_strerror(rc));
+		goto fail;
+	}
+	if ((rc = mdb_env_open(st->st_env, dir, readonly ? MDB_RDONLY : 0,
+	    0600)) != 0) {
+		snprintf(err, errlen, "%s: %s", dir, mdb_strerror(rc));
+		goto fail;
+	}
+	(void)mdb_reader_check(st->st_env, &dead);
+	if ((rc = mdb_txn_begin(st->st_env, NULL, readonly ? MDB_RDONLY : 0,
+	    &txn)) != 0) {
+		snprintf(err, errlen, "%s: %s", dir, mdb_strerror(rc));
+		goto fail;
+	}
+	if (open_dbs(st, txn, !readonly, err, errlen) == -1 ||
+	    check_format(st, txn, err, errlen) == -1)
+		goto fail;
+	/* Committing makes the database handles usable by later txns. */
+	rc = mdb_txn_commit(txn);
+	txn = NULL;
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: %s", dir, mdb_strerror(rc));
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	if (st->st_env != NULL)
+		mdb_env_close(st->st_env);
+	free(st);
+	return -1;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	mdb_env_close(st->st_env);
+	free(st);
+}
+
+int
+store_reader_check(struct store *st)
+{
+	int dead = 0;
+
+	if (mdb_reader_check(st->st_env, &dead) != 0)
+		return -1;
+	return dead;
+}
+
+int
+store_usage(struct store *st, uint64_t *used, uint64_t *map_size)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+
+	if (mdb_env_info(st->st_env, &info) != 0 ||
+	    mdb_env_stat(st->st_env, &ms) != 0)
+		return LD_E_INTERNAL;
+	*used = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
+	*map_size = info.me_mapsize;
+	return LD_OK;
+}
+
+int
+store_copy(struct store *st, const char *dir, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = mdb_env_copy2(st->st_env, dir, MDB_CP_COMPACT)) != 0) {
+		snprintf(err, errlen, "%s: %s", dir, mdb_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- transactions ---- */
+
+static int
+read_size(struct store_txn *t)
+{
+	MDB_val k = { 4, "size" }, v;
+	int rc;
+
+	rc = mdb_get(t->t_txn, t->t_st->st_dbi[STORE_DB_META], &k, &v);
+	if (rc != 0 || v.mv_size != 8)
+		return LD_E_INTERNAL;
+	t->t_size = be64_get(v.mv_data);
+	return LD_OK;
+}
+
+static void
+txn_free(struct store_txn *t)
+{
+	if (t->t_parent == NULL)
+		arena_free(t->t_chunks);
+	wbuf_free(&t->t_enc);
+	free(t);
+}
+
+int
+store_begin(struct store *st, int write, struct store_txn **out)
+{
+	struct store_txn *t;
+	int rc;
+
+	*out = NULL;
+	if (write && st->st_readonly)
+		return LD_E_INTERNAL;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return LD_E_INTERNAL;
+	t->t_st = st;
+	t->t_write = write;
+	t->t_arena = &t->t_chunks;
+	wbuf_init(&t->t_enc);
+	if ((rc = mdb_txn_begin(st->st_env, NULL, write ? 0 : MDB_RDONLY,
+	    &t->t_txn)) != 0) {
+		txn_free(t);
+		return map_err(rc) == LD_E_NOT_FOUND ? LD_E_INTERNAL : map_err(rc);
+	}
+	if ((rc = read_size(t)) != LD_OK) {
+		mdb_txn_abort(t->t_txn);
+		txn_free(t);
+		return rc;
+	}
+	*out = t;
+	return LD_OK;
+}
+
+int
+store_begin_nested(struct store_txn *parent, struct store_txn **out)
+{
+	struct store_txn *t;
+	int rc;
+
+	*out = NULL;
+	if (parent->t_err != LD_OK)
+		return parent->t_err;
+	if (!parent->t_write)
+		return LD_E_INTERNAL;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return LD_E_INTERNAL;
+	t->t_st = parent->t_st;
+	t->t_parent = parent;
+	t->t_write = 1;
+	t->t_arena = parent->t_arena;
+	t->t_size = parent->t_size;
+	wbuf_init(&t->t_enc);
+	if ((rc = mdb_txn_begin(parent->t_st->st_env, parent->t_txn, 0,
+	    &t->t_txn)) != 0) {
+		txn_free(t);
+		return map_err(rc) == LD_E_NOT_FOUND ? LD_E_INTERNAL : map_err(rc);
+	}
+	*out = t;
+	return LD_OK;
+}
+
+int
+store_commit(struct store_txn *t)
+{
+	int rc;
+
+	if (t->t_err != LD_OK) {
+		rc = t->t_err;
+		store_abort(t);
+		return rc;
+	}
+	rc = map_err(mdb_txn_commit(t->t_txn));
+	if (rc == LD_E_NOT_FOUND)
+		rc = LD_E_INTERNAL;
+	if (t->t_parent != NULL) {
+		/*
+		 * A child that fails to merge leaves its parent in a state
+		 * we cannot vouch for: fail the whole outer transaction.
+		 */
+		if (rc == LD_OK)
+			t->t_parent->t_size = t->t_size;
+		else
+			txn_fail(t->t_parent, rc);
+	}
+	txn_free(t);
+	return rc;
+}
+
+void
+store_abort(struct store_txn *t)
+{
+	if (t == NULL)
+		return;
+	mdb_txn_abort(t->t_txn);
+	txn_free(t);
+}
+
+int
+store_error(const struct store_txn *t)
+{
+	return t->t_err;
+}
+
+uint64_t
+store_size(struct store_txn *t)
+{
+	return t->t_size;
+}
+
+/* ---- reads ---- */
+
+/*
+ * mdb_get with the sticky error: LD_OK, LD_E_NOT_FOUND (not sticky), or
+ * the sticky error.
+ */
+static int
+txn_get(struct store_txn *t, int db, const void *key, size_t klen, MDB_val *v)
+{
+	MDB_val k;
+	int rc;
+
+	if (t->t_err != LD_OK)
+		return t->t_err;
+	if (klen == 0 || klen > 511)
+		return LD_E_NOT_FOUND;	/* no such key can be stored */
+	k.mv_size = klen;
+	k.mv_data = (void *)(uintptr_t)key;
+	rc = map_err(mdb_get(t->t_txn, t->t_st->st_dbi[db], &k, v));
+	if (rc == LD_OK || rc == LD_E_NOT_FOUND)
+		return rc;
+	return txn_fail(t, rc);
+}
+
+static int
+txn_put(struct store_txn *t, int db, const void *key, size_t klen,
+    const void *val, size_t vlen, unsigned flags)
+{
+	MDB_val k, v;
+	int rc;
+
+	if (t->t_err != LD_OK)
+		return t->t_err;
+	k.mv_size = klen;
+	k.mv_data = (void *)(uintptr_t)key;
+	v.mv_size = vlen;
+	v.mv_data = (void *)(uintptr_t)val;
+	rc = mdb_put(t->t_txn, t->t_st->st_dbi[db], &k, &v, flags);
+	if (rc == 0)
+		return LD_OK;
+	/* A seq or an index key written twice is a bug, never a retry. */
+	return txn_fail(t, rc == MDB_KEYEXIST ? LD_E_INTERNAL : map_err(rc));
+}
+
+int
+store_get_raw(struct store_txn *t, uint64_t seq, const uint8_t **enc,
+    size_t *len)
+{
+	uint8_t key[8];
+	MDB_val v;
+	int rc;
+
+	be64_put(key, seq);
+	if ((rc = txn_get(t, STORE_DB_ENTRIES, key, 8, &v)) != LD_OK)
+		return rc;
+	*enc = v.mv_data;
+	*len = v.mv_size;
+	if (t->t_write) {
+		/* LMDB's pointer would not survive the next put. */
+		if ((*enc = arena_copy(t, v.mv_data, v.mv_size)) == NULL)
+			return txn_fail(t, LD_E_INTERNAL);
+	}
+	return LD_OK;
+}
+
+int
+store_get(struct store_txn *t, uint64_t seq, struct ld_entry *e)
+{
+	uint8_t key[8];
+	MDB_val v;
+	int rc;
+
+	be64_put(key, seq);
+	if ((rc = txn_get(t, STORE_DB_ENTRIES, key, 8, &v)) != LD_OK)
+		return rc;
+	if (entry_decode(e, v.mv_data, v.mv_size) == -1 || e->seq != seq)
+		return txn_fail(t, LD_E_INTERNAL);
+	return LD_OK;
+}
+
+int
+store_get_leaf(struct store_txn *t, uint64_t seq, uint8_t leaf[32])
+{
+	uint8_t key[8];
+	MDB_val v;
+	int rc;
+
+	be64_put(key, seq);
+	if ((rc = txn_get(t, STORE_DB_LEAVES, key, 8, &v)) != LD_OK)
+		return rc;
+	if (v.mv_size != 32)
+		return txn_fail(t, LD_E_INTERNAL);
+	memcpy(leaf, v.mv_data, 32);
+	return LD_OK;
+}
+
+/* A record whose value is one u64be seq. */
+static int
+get_seq(struct store_txn *t, int db, const void *key, size_t klen,
+    uint64_t *seq)
+{
+	MDB_val v;
+	int rc;
+
+	if ((rc = txn_get(t, db, key, klen, &v)) != LD_OK)
+		return rc;
+	if (v.mv_size != 8)
+		return txn_fail(t, LD_E_INTERNAL);
+	*seq = be64_get(v.mv_data);
+	return LD_OK;
+}
+
+int
+store_find_id(struct store_txn *t, const char *id, uint64_t *seq)
+{
+	return get_seq(t, STORE_DB_IDS, id, strlen(id), seq);
+}
+
+int
+store_find_region(struct store_txn *t, const char *code, uint64_t *seq)
+{
+	return get_seq(t, STORE_DB_REGIONS, code, strlen(code), seq);
+}
+
+int
+store_reversed_by(struct store_txn *t, uint64_t seq, uint64_t *by)
+{
+	uint8_t key[8];
+
+	be64_put(key, seq);
+	return get_seq(t, STORE_DB_REVERSED, key, 8, by);
+}
+
+/* ---- balances ---- */
+
+static void
+acct_key(uint8_t key[3], uint8_t account, uint16_t fy)
+{
+	be16_put(key, fy);
+	key[2] = account;
+}
+
+int
+store_acct_bal_decode(const uint8_t *key, size_t klen, const uint8_t *val,
+    size_t vlen, struct ld_acct_bal *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (klen != 3 || vlen != ACCTBAL_LEN)
+		return -1;
+	a->account = val[0];
+	a->fy = be16_get(val + 1);
+	a->appropriated = (int64_t)be64_get(val + 3);
+	a->awarded = (int64_t)be64_get(val + 11);
+	a->disbursed = (int64_t)be64_get(val + 19);
+	a->refunded = (int64_t)be64_get(val + 27);
+	a->closed = val[35];
+	if (a->fy != be16_get(key) || a->account != key[2] || a->closed > 1)
+		return -1;
+	return 0;
+}
+
+static void
+acct_bal_encode(uint8_t val[ACCTBAL_LEN], const struct ld_acct_bal *a)
+{
+	val[0] = a->account;
+	be16_put(val + 1, a->fy);
+	be64_put(val + 3, (uint64_t)a->appropriated);
+	be64_put(val + 11, (uint64_t)a->awarded);
+	be64_put(val + 19, (uint64_t)a->disbursed);
+	be64_put(val + 27, (uint64_t)a->refunded);
+	val[35] = a->closed ? 1 : 0;
+}
+
+/* regbal key: u16be fy || code; returns its length. */
+static size_t
+region_key(uint8_t key[2 + LD_CODE_MAX], const char *code, uint16_t fy)
+{
+	size_t n = strnlen(code, LD_CODE_MAX);
+
+	be16_put(key, fy);
+	memcpy(key + 2, code, n);
+	return 2 + n;
+}
+
+int
+store_region_bal_decode(const uint8_t *key, size_t klen, const uint8_t *val,
+    size_t vlen, struct ld_region_bal *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (klen < 3 || klen > 2 + LD_CODE_MAX || vlen != REGBAL_LEN)
+		return -1;
+	r->fy = be16_get(key);
+	memcpy(r->region, key + 2, klen - 2);
+	r->region[klen - 2] = '\0';
+	if (!ld_valid_code(r->region))
+		return -1;
+	r->grant_type = val[0];
+	r->account = val[1];
+	r->award = (int64_t)be64_get(val + 2);
+	r->award_seq = be64_get(val + 10);
+	r->disbursed = (int64_t)be64_get(val + 18);
+	r->refunded = (int64_t)be64_get(val + 26);
+	return 0;
+}
+
+static void
+region_bal_encode(uint8_t val[REGBAL_LEN], const struct ld_region_bal *r)
+{
+	val[0] = r->grant_type;
+	val[1] = r->account;
+	be64_put(val + 2, (uint64_t)r->award);
+	be64_put(val + 10, r->award_seq);
+	be64_put(val + 18, (uint64_t)r->disbursed);
+	be64_put(val + 26, (uint64_t)r->refunded);
+}
+
+int
+store_acct_bal(struct store_txn *t, uint8_t account, uint16_t fy,
+    struct ld_acct_bal *out)
+{
+	uint8_t key[3];
+	MDB_val v;
+	int rc;
+
+	acct_key(key, account, fy);
+	memset(out, 0, sizeof(*out));
+	out->account = account;
+	out->fy = fy;
+	rc = txn_get(t, STORE_DB_ACCTBAL, key, sizeof(key), &v);
+	if (rc == LD_E_NOT_FOUND)
+		return LD_OK;
+	if (rc != LD_OK)
+		return rc;
+	if (store_acct_bal_decode(key, sizeof(key), v.mv_data, v.mv_size,
+	    out) == -1)
+		return txn_fail(t, LD_E_INTERNAL);
+	return LD_OK;
+}
+
+int
+store_region_bal(struct store_txn *t, const char *region, uint16_t fy,
+    struct ld_region_bal *out)
+{
+	uint8_t key[2 + LD_CODE_MAX];
+	struct ld_entry *e;
+	uint64_t seq;
+	size_t klen = region_key(key, region, fy);
+	MDB_val v;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->region, sizeof(out->region), "%s", region);
+	out->fy = fy;
+	rc = txn_get(t, STORE_DB_REGBAL, key, klen, &v);
+	if (rc == LD_OK) {
+		if (store_region_bal_decode(key, klen, v.mv_data, v.mv_size,
+		    out) == -1)
+			return txn_fail(t, LD_E_INTERNAL);
+		return LD_OK;
+	}
+	if (rc != LD_E_NOT_FOUND)
+		return rc;
+	/* None yet: the region's grant type and account still apply. */
+	rc = store_find_region(t, region, &seq);
+	if (rc == LD_E_NOT_FOUND)
+		return LD_OK;
+	if (rc != LD_OK)
+		return rc;
+	if ((e = malloc(sizeof(*e))) == NULL)
+		return txn_fail(t, LD_E_INTERNAL);
+	if ((rc = store_get(t, seq, e)) == LD_OK && e->kind == LD_K_REGION) {
+		out->grant_type = e->grant_type;
+		out->account = (uint8_t)ld_grant_account(e->grant_type);
+	}
+	free(e);
+	return rc == LD_E_NOT_FOUND ? txn_fail(t, LD_E_INTERNAL) : rc;
+}
+
+/* Collects the records of one fiscal year for store_*_bals(). */
+struct bal_collect {
+	uint16_t	 fy;
+	int		 acct;		/* acctbal (1) or regbal (0) */
+	void		*arr;
+	uint32_t	 n, cap;
+};
+
+static int
+bal_collect_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
+    size_t vlen)
+{
+	struct bal_collect *c = ctx;
+	size_t sz = c->acct ? sizeof(struct ld_acct_bal) :
+	    sizeof(struct ld_region_bal);
+	void *p;
+	int rc;
+
+	if (klen < 2 || be16_get(key) != c->fy)
+		return 1;	/* past the year */
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 8;
+		if ((p = realloc(c->arr, c->cap * sz)) == NULL)
+			return LD_E_INTERNAL;
+		c->arr = p;
+	}
+	p = (uint8_t *)c->arr + c->n * sz;
+	rc = c->acct ? store_acct_bal_decode(key, klen, val, vlen, p) :
+	    store_region_bal_decode(key, klen, val, vlen, p);
+	if (rc == -1)
+		return LD_E_INTERNAL;
+	c->n++;
+	return 0;
+}
+
+static int
+bals_of_year(struct store_txn *t, int db, uint16_t fy, void **out, uint32_t *n)
+{
+	struct bal_collect c;
+	uint8_t from[2];
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.fy = fy;
+	c.acct = db == STORE_DB_ACCTBAL;
+	be16_put(from, fy);
+	rc = store_scan(t, db, from, sizeof(from), bal_collect_cb, &c);
+	if (rc != 0 && rc != 1) {
+		free(c.arr);
+		*out = NULL;
+		*n = 0;
+		return txn_fail(t, LD_E_INTERNAL);
+	}
+	*out = c.arr;
+	*n = c.n;
+	return LD_OK;
+}
+
+int
+store_acct_bals(struct store_txn *t, uint16_t fy, struct ld_acct_bal **out,
+    uint32_t *n)
+{
+	return bals_of_year(t, STORE_DB_ACCTBAL, fy, (void **)out, n);
+}
+
+int
+store_region_bals(struct store_txn *t, uint16_t fy, struct ld_region_bal **out,
+    uint32_t *n)
+{
+	return bals_of_year(t, STORE_DB_REGBAL, fy, (void **)out, n);
+}
+
+struct seq_collect {
+	uint64_t	*arr;
+	uint32_t	 n, cap;
+};
+
+static int
+seq_collect_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
+    size_t vlen)
+{
+	struct seq_collect *c = ctx;
+	uint64_t *p;
+
+	(void)key;
+	(void)klen;
+	if (vlen != 8)
+		return LD_E_INTERNAL;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		if ((p = realloc(c->arr, c->cap * sizeof(*p))) == NULL)
+			return LD_E_INTERNAL;
+		c->arr = p;
+	}
+	c->arr[c->n++] = be64_get(val);
+	return 0;
+}
+
+int
+store_region_seqs(struct store_txn *t, uint64_t **seqs, uint32_t *n)
+{
+	struct seq_collect c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	if ((rc = store_scan(t, STORE_DB_REGIONS, NULL, 0, seq_collect_cb,
+	    &c)) != 0) {
+		free(c.arr);
+		*seqs = NULL;
+		*n = 0;
+		return txn_fail(t, LD_E_INTERNAL);
+	}
+	*seqs = c.arr;
+	*n = c.n;
+	return LD_OK;
+}
+
+/* ---- append ---- */
+
+static int
+node_put(void *ctx, unsigned level, uint64_t index, const uint8_t hash[32])
+{
+	struct store_txn *t = ctx;
+	uint8_t key[9];
+
+	key[0] = (uint8_t)level;
+	be64_put(key + 1, index);
+	return txn_put(t, STORE_DB_NODES, key, sizeof(key), hash, 32,
+	    MDB_NOOVERWRITE) == LD_OK ? 0 : -1;
+}
+
+int
+store_tree_get(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
+{
+	struct store_txn *t = ctx;
+	uint8_t key[9];
+	MDB_val v;
+
+	if (level == 0) {
+		if (index == UINT64_MAX)
+			return -1;
+		return store_get_leaf(t, index + 1, out) == LD_OK ? 0 : -1;
+	}
+	if (level > 63)
+		return -1;
+	key[0] = (uint8_t)level;
+	be64_put(key + 1, index);
+	if (txn_get(t, STORE_DB_NODES, key, sizeof(key), &v) != LD_OK)
+		return -1;
+	if (v.mv_size != 32) {
+		txn_fail(t, LD_E_INTERNAL);
+		return -1;
+	}
+	memcpy(out, v.mv_data, 32);
+	return 0;
+}
+
+int
+store_tree_root(struct store_txn *t, uint64_t size, uint8_t root[32])
+{
+	if (t->t_err != LD_OK)
+		return t->t_err;
+	if (merkle_root(size, store_tree_get, t, root) != 0)
+		return t->t_err != LD_OK ? t->t_err : LD_E_INTERNAL;
+	return LD_OK;
+}
+
+int
+store_append(struct store_txn *t, struct ld_entry *e,
+    const struct ld_acct_bal *acct, const struct ld_region_bal *rbal,
+    const uint8_t **enc, size_t *enclen)
+{
+	uint8_t key[8], by[8], leaf[32], bkey[2 + LD_CODE_MAX];
+	uint8_t aval[ACCTBAL_LEN], rval[REGBAL_LEN];
+	struct ld_region_bal rb;
+	const uint8_t *copy = NULL;
+	uint64_t seq;
+
+	if (t->t_err != LD_OK)
+		return t->t_err;
+	if (!t->t_write)
+		return LD_E_INTERNAL;
+	seq = t->t_size + 1;
+	e->seq = seq;
+	wbuf_reset(&t->t_enc);
+	if (entry_encode(&t->t_enc, e) == -1) {
+		e->seq = 0;
+		return LD_E_INTERNAL;
+	}
+	be64_put(key, seq);
+	txn_put(t, STORE_DB_ENTRIES, key, 8, t->t_enc.data, t->t_enc.len,
+	    MDB_APPEND);
+	entry_leaf_hash(t->t_enc.data, t->t_enc.len, leaf);
+	txn_put(t, STORE_DB_LEAVES, key, 8, leaf, 32, MDB_APPEND);
+	if (t->t_err == LD_OK &&
+	    merkle_append(seq - 1, leaf, store_tree_get, node_put, t) != 0)
+		txn_fail(t, LD_E_INTERNAL);
+	if (e->id[0] != '\0')
+		txn_put(t, STORE_DB_IDS, e->id, strlen(e->id), key, 8,
+		    MDB_NOOVERWRITE);
+	if (e->kind == LD_K_REGION)
+		txn_put(t, STORE_DB_REGIONS, e->region, strlen(e->region), key,
+		    8, MDB_NOOVERWRITE);
+	if (e->kind == LD_K_REVERSAL) {
+		be64_put(by, e->reverses);
+		txn_put(t, STORE_DB_REVERSED, by, 8, key, 8, MDB_NOOVERWRITE);
+	}
+	if (acct != NULL) {
+		acct_key(bkey, acct->account, acct->fy);
+		acct_bal_encode(aval, acct);
+		txn_put(t, STORE_DB_ACCTBAL, bkey, 3, aval, sizeof(aval), 0);
+	}
+	if (rbal != NULL) {
+		rb = *rbal;
+		if (e->kind == LD_K_AWARD)
+			rb.award_seq = seq;
+		region_bal_encode(rval, &rb);
+		txn_put(t, STORE_DB_REGBAL, bkey, region_key(bkey, rb.region,
+		    rb.fy), rval, sizeof(rval), 0);
+	}
+	txn_put(t, STORE_DB_META, "size", 4, key, 8, 0);
+	if (t->t_err == LD_OK && enc != NULL &&
+	    (copy = arena_copy(t, t->t_enc.data, t->t_enc.len)) == NULL)
+		txn_fail(t, LD_E_INTERNAL);
+	if (t->t_err != LD_OK)
+		return t->t_err;
+	t->t_size = seq;
+	if (enc != NULL)
+		*enc = copy;
+	if (enclen != NULL)
+		*enclen = t->t_enc.len;
+	return LD_OK;
+}
+
+/* ---- raw access ---- */
+
+int
+store_scan(struct store_txn *t, int db, const void *from, size_t fromlen,
+    store_scan_fn fn, void *ctx)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	MDB_cursor_op op;
+	int rc, r = 0;
+
+	if (t->t_err != LD_OK)
+		return t->t_err;
+	if (db < 0 || db >= STORE_DB_COUNT)
+		return LD_E_INTERNAL;
+	if ((rc = mdb_cursor_open(t->t_txn, t->t_st->st_dbi[db], &c)) != 0)
+		return txn_fail(t, map_err(rc));
+	if (fromlen > 0) {
+		k.mv_size = fromlen;
+		k.mv_data = (void *)(uintptr_t)from;
+		op = MDB_SET_RANGE;
+	} else
+		op = MDB_FIRST;
+	for (;;) {
+		if ((rc = mdb_cursor_get(c, &k, &v, op)) != 0)
+			break;
+		op = MDB_NEXT;
+		if ((r = fn(ctx, k.mv_data, k.mv_size, v.mv_data,
+		    v.mv_size)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return txn_fail(t, map_err(rc));
+	return r;
+}
+
+int
+store_count(struct store_txn *t, int db, uint64_t *n)
+{
+	MDB_stat ms;
+	int rc;
+
+	*n = 0;
+	if (t->t_err != LD_OK)
+		return t->t_err;
+	if (db < 0 || db >= STORE_DB_COUNT)
+		return LD_E_INTERNAL;
+	if ((rc = mdb_stat(t->t_txn, t->t_st->st_dbi[db], &ms)) != 0)
+		return txn_fail(t, map_err(rc));
+	*n = ms.ms_entries;
+	return LD_OK;
+}
+
+int
+store_debug_put_raw(struct store_txn *t, int db, const void *key, size_t klen,
+    const void *val, size_t vlen)
+{
+	MDB_val k;
+	int rc;
+
+	if (t->t_err != LD_OK)
+		return t->t_err;
+	if (!t->t_write || db < 0 || db >= STORE_DB_COUNT)
+		return LD_E_INTERNAL;
+	if (val != NULL)
+		return txn_put(t, db, key, klen, val, vlen, 0);
+	k.mv_size = klen;
+	k.mv_data = (void *)(uintptr_t)key;
+	rc = mdb_del(t->t_txn, t->t_st->st_dbi[db], &k, NULL);
+	if (rc == MDB_NOTFOUND)
+		return LD_E_NOT_FOUND;
+	return rc == 0 ? LD_OK : txn_fail(t, map_err(rc));
+}

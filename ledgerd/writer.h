@@ -1,0 +1,75 @@
+/*
+ * writer.h - the single writer: group commit on its own thread.
+ *
+ * Every write request of every connection is queued here as a job.  The
+ * writer thread takes everything queued, opens ONE LMDB write transaction,
+ * decides each request in queue order (so the rules see every earlier
+ * request of the same group), commits once, and only then hands the jobs'
+ * answers back to the event loop.  One fsync thus covers many requests,
+ * and two clerks racing for the same award room are serialised inside the
+ * transaction, so neither can overpay.
+ *
+ * Ownership: writer_submit() takes the job; the writer gives it back
+ * through the done callback on the event loop's thread, which frees it.
+ */
+#ifndef LD_WRITER_H
+#define LD_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "entry.h"
+#include "rules.h"
+#include "store.h"
+#include "wire.h"
+
+struct event_base;
+struct conn;
+
+struct wjob {
+	struct wjob	*next;
+	struct conn	*conn;		/* requester; conn->clt_pending keeps it */
+	uint32_t	 reqid;
+	uint8_t		 type;		/* MSG_WRITE or MSG_WRITE_BATCH */
+	int		 role;		/* enum role, looked up at submission */
+	char		 actor[LD_ACTOR_MAX + 1];
+	uint32_t	 max_frame;
+	uint8_t		*payload;	/* owned copy of the request payload */
+	size_t		 len;
+	struct wbuf	 out;		/* answer frames, written by the writer */
+	uint32_t	 nwritten;	/* entries appended (for statistics) */
+};
+
+struct writer;
+
+typedef void	(*writer_done_fn)(struct wjob *, void *arg);
+
+/*
+ * Start the writer thread.  done is called on base's thread for every
+ * finished job.  Returns 0 or -1 (logged).
+ */
+int	writer_start(struct writer **, struct store *, const struct rules_limits *,
+	    struct event_base *, writer_done_fn done, void *arg);
+/* Queue a job (event loop thread). */
+void	writer_submit(struct writer *, struct wjob *);
+/* Finish every queued job, then stop the thread and free the writer. */
+void	writer_stop(struct writer *);
+/* Microseconds since the epoch of the last successful commit, 0 = none. */
+int64_t	writer_last_commit(struct writer *);
+void	wjob_free(struct wjob *);
+
+/*
+ * Decide and append one write request inside txn (exposed for tests and
+ * for bulk loading): validation, authorization, idempotency, rules, append.
+ * On LD_OK, *enc and *len point at the entry's bytes (valid until the txn ends)
+ * and *dup tells whether it was an earlier entry with the same id.
+ */
+int	writer_apply(struct store_txn *, const struct rules_limits *, int role,
+	    const char *actor, int64_t now_us, struct ld_entry *req, int *dup,
+	    const uint8_t **enc, size_t *len);
+
+/* Append a whole frame (header + payload) to out. */
+void	frame_append(struct wbuf *out, uint8_t type, uint16_t flags, uint32_t reqid,
+	    const uint8_t *payload, size_t len);
+
+#endif

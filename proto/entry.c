@@ -1,0 +1,469 @@
+/*
+ * entry.c - ledger entries: names, field validators and the canonical
+ * encoding (format 1, proto/PROTOCOL.md) that the Merkle tree hashes.
+ *
+ * The encoder and the decoder apply one and the same check (entry_check), so
+ * the encoder can never produce bytes that a verifier would refuse, and a
+ * decoded entry is always one the daemon could have written.  The decoder
+ * is a pure function over untrusted bytes (stored records, wire answers,
+ * exported leaf_data): it reads every string through rbuf_str(), which checks
+ * the claimed length against the field's cap and the bytes present first.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "entry.h"
+#include "wire.h"
+
+static const char *const kind_names[LD_K_MAX + 1] = {
+	NULL, "region", "appropriation", "award", "disbursement", "refund",
+	"reversal", "year_close"
+};
+static const char *const grant_names[LD_G_MAX + 1] = {
+	NULL, "general", "reconstruction", "continuing"
+};
+static const char *const account_names[LD_A_MAX + 1] = {
+	NULL, "general", "reconstruction"
+};
+
+static int
+name_lookup(const char *const *tab, int max, const char *s)
+{
+	int	 i;
+
+	if (s == NULL)
+		return 0;
+	for (i = 1; i <= max; i++)
+		if (strcmp(tab[i], s) == 0)
+			return i;
+	return 0;
+}
+
+const char *
+ld_kind_name(int kind)
+{
+	return (kind < 1 || kind > LD_K_MAX) ? NULL : kind_names[kind];
+}
+
+const char *
+ld_grant_name(int grant)
+{
+	return (grant < 1 || grant > LD_G_MAX) ? NULL : grant_names[grant];
+}
+
+const char *
+ld_account_name(int account)
+{
+	return (account < 1 || account > LD_A_MAX) ? NULL : account_names[account];
+}
+
+int
+ld_kind_from_name(const char *s)
+{
+	return name_lookup(kind_names, LD_K_MAX, s);
+}
+
+int
+ld_grant_from_name(const char *s)
+{
+	return name_lookup(grant_names, LD_G_MAX, s);
+}
+
+int
+ld_account_from_name(const char *s)
+{
+	return name_lookup(account_names, LD_A_MAX, s);
+}
+
+int
+ld_grant_account(int grant)
+{
+	switch (grant) {
+	case LD_G_GENERAL:
+	case LD_G_CONTINUING:
+		return LD_A_GENERAL;
+	case LD_G_RECONSTRUCTION:
+		return LD_A_RECONSTRUCTION;
+	default:
+		return 0;
+	}
+}
+
+int
+ld_valid_code(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= LD_CODE_MAX)
+			return 0;
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return 0;
+	}
+	return i > 0;
+}
+
+int
+ld_valid_ref(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= LD_REF_MAX)
+			return 0;
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return 0;
+	}
+	return i > 0;
+}
+
+/*
+ * One scalar value at p (n bytes left): its length in bytes, or 0 when the
+ * sequence is ill-formed (Unicode 15, table 3-7) or a control character.
+ */
+static size_t
+utf8_char(const unsigned char *p, size_t n)
+{
+	unsigned char	 lo = 0x80, hi = 0xbf;
+	size_t		 len, i;
+
+	if (p[0] < 0x80)
+		return (p[0] < 0x20 || p[0] == 0x7f) ? 0 : 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		len = 2;
+		if (p[0] == 0xc2)
+			lo = 0xa0;	/* U+0080..U+009F are C1 controls */
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3;
+		if (p[0] == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (p[0] == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4;
+		if (p[0] == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (p[0] == 0xf4)
+			hi = 0x8f;	/* above U+10FFFF */
+	} else
+		return 0;
+	if (n < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+int
+ld_valid_utf8_text(const char *s, size_t minlen, size_t maxlen)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n, i, k;
+
+	n = strnlen(s, maxlen + 1);
+	if (n < minlen || n > maxlen)
+		return 0;
+	for (i = 0; i < n; i += k)
+		if ((k = utf8_char(p + i, n - i)) == 0)
+			return 0;
+	return 1;
+}
+
+int
+ld_valid_text(const char *s, int allow_empty)
+{
+	return ld_valid_utf8_text(s, allow_empty ? 0 : 1, LD_TEXT_MAX);
+}
+
+int
+ld_valid_actor(const char *s)
+{
+	return ld_valid_utf8_text(s, 1, LD_ACTOR_MAX);
+}
+
+int
+ld_valid_date(uint32_t d)
+{
+	static const uint8_t	 mdays[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	uint32_t		 y = d / 10000, m = d / 100 % 100, day = d % 100;
+	uint32_t		 last;
+
+	if (y < LD_FY_MIN || y > LD_FY_MAX || m < 1 || m > 12 || day < 1)
+		return 0;
+	last = mdays[m - 1];
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		last = 29;
+	return day <= last;
+}
+
+/* A string field that is NUL-terminated inside its array. */
+#define TERMINATED(f)	(memchr((f), '\0', sizeof(f)) != NULL)
+
+static int
+valid_amount(int64_t v)
+{
+	return v >= 1 && v <= LD_AMOUNT_MAX;
+}
+
+static int
+valid_fy(uint16_t fy)
+{
+	return fy >= LD_FY_MIN && fy <= LD_FY_MAX;
+}
+
+static int
+valid_account(uint8_t a)
+{
+	return a >= 1 && a <= LD_A_MAX;
+}
+
+/*
+ * Is e a well-formed entry of its kind?  Only the fields the kind encodes
+ * are looked at; the others are ignored by the encoder and left zero by the
+ * decoder.  The ledger's rules (balances, ranges, dates within the fiscal
+ * year) are not checked here: they depend on the ledger, not on the entry.
+ */
+static int
+entry_check(const struct ld_entry *e)
+{
+	if (!TERMINATED(e->region) || !TERMINATED(e->name) ||
+	    !TERMINATED(e->category) || !TERMINATED(e->ref) ||
+	    !TERMINATED(e->memo) || !TERMINATED(e->reason) ||
+	    !TERMINATED(e->actor) || !TERMINATED(e->id))
+		return -1;
+	if (e->seq == 0 || !ld_valid_actor(e->actor))
+		return -1;
+	if (e->id[0] != '\0' && !ld_valid_ref(e->id))
+		return -1;
+
+	switch (e->kind) {
+	case LD_K_REGION:
+		if (!ld_valid_code(e->region) || !ld_valid_text(e->name, 0) ||
+		    e->grant_type < 1 || e->grant_type > LD_G_MAX ||
+		    !ld_valid_text(e->category, 1))
+			return -1;
+		return 0;
+	case LD_K_APPROPRIATION:
+		if (!valid_account(e->account) || !valid_fy(e->fy) ||
+		    !valid_amount(e->amount) || !ld_valid_ref(e->ref))
+			return -1;
+		return 0;
+	case LD_K_AWARD:
+		if (!ld_valid_code(e->region) || !valid_account(e->account) ||
+		    !valid_fy(e->fy) || !valid_amount(e->amount) ||
+		    !ld_valid_ref(e->ref))
+			return -1;
+		return 0;
+	case LD_K_DISBURSEMENT:
+	case LD_K_REFUND:
+		if (!ld_valid_code(e->region) || !valid_account(e->account) ||
+		    !valid_fy(e->fy) || !valid_amount(e->amount) ||
+		    !ld_valid_ref(e->ref) || !ld_valid_date(e->date) ||
+		    !ld_valid_text(e->memo, 1))
+			return -1;
+		return 0;
+	case LD_K_REVERSAL:
+		if (e->reverses == 0 || e->reverses >= e->seq)
+			return -1;
+		switch (e->target_kind) {
+		case LD_K_APPROPRIATION:
+			if (e->region[0] != '\0')
+				return -1;
+			break;
+		case LD_K_DISBURSEMENT:
+		case LD_K_REFUND:
+			if (!ld_valid_code(e->region))
+				return -1;
+			break;
+		default:
+			return -1;
+		}
+		if (!valid_account(e->account) || !valid_fy(e->fy) ||
+		    !valid_amount(e->amount) || !ld_valid_text(e->reason, 0))
+			return -1;
+		return 0;
+	case LD_K_YEAR_CLOSE:
+		if (!valid_account(e->account) || !valid_fy(e->fy) ||
+		    e->appropriated < 0 || e->awarded < 0 || e->disbursed < 0 ||
+		    e->refunded < 0 || e->net < 0)
+			return -1;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+entry_encode(struct wbuf *out, const struct ld_entry *e)
+{
+	size_t	 start = out->len;
+
+	if (out->err || entry_check(e) == -1)
+		return -1;
+
+	wbuf_u8(out, LD_ENTRY_FORMAT);
+	wbuf_u64(out, e->seq);
+	wbuf_u8(out, e->kind);
+	switch (e->kind) {
+	case LD_K_REGION:
+		wbuf_str(out, e->region);
+		wbuf_str(out, e->name);
+		wbuf_u8(out, e->grant_type);
+		wbuf_str(out, e->category);
+		break;
+	case LD_K_APPROPRIATION:
+		wbuf_u8(out, e->account);
+		wbuf_u16(out, e->fy);
+		wbuf_i64(out, e->amount);
+		wbuf_str(out, e->ref);
+		break;
+	case LD_K_AWARD:
+		wbuf_str(out, e->region);
+		wbuf_u8(out, e->account);
+		wbuf_u16(out, e->fy);
+		wbuf_i64(out, e->amount);
+		wbuf_str(out, e->ref);
+		break;
+	case LD_K_DISBURSEMENT:
+	case LD_K_REFUND:
+		wbuf_str(out, e->region);
+		wbuf_u8(out, e->account);
+		wbuf_u16(out, e->fy);
+		wbuf_i64(out, e->amount);
+		wbuf_str(out, e->ref);
+		wbuf_u32(out, e->date);
+		wbuf_str(out, e->memo);
+		break;
+	case LD_K_REVERSAL:
+		wbuf_u64(out, e->reverses);
+		wbuf_u8(out, e->target_kind);
+		wbuf_str(out, e->region);
+		wbuf_u8(out, e->account);
+		wbuf_u16(out, e->fy);
+		wbuf_i64(out, e->amount);
+		wbuf_str(out, e->reason);
+		break;
+	case LD_K_YEAR_CLOSE:
+		wbuf_u8(out, e->account);
+		wbuf_u16(out, e->fy);
+		wbuf_i64(out, e->appropriated);
+		wbuf_i64(out, e->awarded);
+		wbuf_i64(out, e->disbursed);
+		wbuf_i64(out, e->refunded);
+		wbuf_i64(out, e->net);
+		break;
+	}
+	wbuf_str(out, e->actor);
+	wbuf_str(out, e->id);
+	wbuf_i64(out, e->recorded_at);
+	if (out->err)
+		return -1;
+	if (out->len - start > LD_ENTRY_ENC_MAX) {
+		out->len = start;
+		return -1;
+	}
+	return 0;
+}
+
+int
+entry_decode(struct ld_entry *e, const uint8_t *buf, size_t len)
+{
+	struct rbuf	 r;
+
+	memset(e, 0, sizeof(*e));
+	if (len > LD_ENTRY_ENC_MAX)
+		goto fail;
+	rbuf_init(&r, buf, len);
+	if (rbuf_u8(&r) != LD_ENTRY_FORMAT)
+		goto fail;
+	e->seq = rbuf_u64(&r);
+	e->kind = rbuf_u8(&r);
+	switch (e->kind) {
+	case LD_K_REGION:
+		rbuf_str(&r, e->region, sizeof(e->region), LD_CODE_MAX);
+		rbuf_str(&r, e->name, sizeof(e->name), LD_TEXT_MAX);
+		e->grant_type = rbuf_u8(&r);
+		rbuf_str(&r, e->category, sizeof(e->category), LD_TEXT_MAX);
+		break;
+	case LD_K_APPROPRIATION:
+		e->account = rbuf_u8(&r);
+		e->fy = rbuf_u16(&r);
+		e->amount = rbuf_i64(&r);
+		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
+		break;
+	case LD_K_AWARD:
+		rbuf_str(&r, e->region, sizeof(e->region), LD_CODE_MAX);
+		e->account = rbuf_u8(&r);
+		e->fy = rbuf_u16(&r);
+		e->amount = rbuf_i64(&r);
+		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
+		break;
+	case LD_K_DISBURSEMENT:
+	case LD_K_REFUND:
+		rbuf_str(&r, e->region, sizeof(e->region), LD_CODE_MAX);
+		e->account = rbuf_u8(&r);
+		e->fy = rbuf_u16(&r);
+		e->amount = rbuf_i64(&r);
+		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
+		e->date = rbuf_u32(&r);
+		rbuf_str(&r, e->memo, sizeof(e->memo), LD_TEXT_MAX);
+		break;
+	case LD_K_REVERSAL:
+		e->reverses = rbuf_u64(&r);
+		e->target_kind = rbuf_u8(&r);
+		rbuf_str(&r, e->region, sizeof(e->region), LD_CODE_MAX);
+		e->account = rbuf_u8(&r);
+		e->fy = rbuf_u16(&r);
+		e->amount = rbuf_i64(&r);
+		rbuf_str(&r, e->reason, sizeof(e->reason), LD_TEXT_MAX);
+		break;
+	case LD_K_YEAR_CLOSE:
+		e->account = rbuf_u8(&r);
+		e->fy = rbuf_u16(&r);
+		e->appropriated = rbuf_i64(&r);
+		e->awarded = rbuf_i64(&r);
+		e->disbursed = rbuf_i64(&r);
+		e->refunded = rbuf_i64(&r);
+		e->net = rbuf_i64(&r);
+		break;
+	default:
+		goto fail;
+	}
+	rbuf_str(&r, e->actor, sizeof(e->actor), LD_ACTOR_MAX);
+	rbuf_str(&r, e->id, sizeof(e->id), LD_ID_MAX);
+	e->recorded_at = rbuf_i64(&r);
+	if (rbuf_done(&r) == -1 || entry_check(e) == -1)
+		goto fail;
+	return 0;
+fail:
+	memset(e, 0, sizeof(*e));
+	return -1;
+}
+
+void
+entry_leaf_hash(const uint8_t *buf, size_t len, uint8_t out[32])
+{
+	static const uint8_t	 prefix = 0x00;
+	EVP_MD_CTX		*ctx;
+	unsigned int		 n = 0;
+
+	/*
+	 * This cannot report failure, and a wrong leaf hash would be sealed
+	 * into the tree for good; an allocation failure inside OpenSSL is the
+	 * only way to get here, so stopping is the honest answer.
+	 */
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		abort();
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, &prefix, 1) != 1 ||
+	    (len > 0 && EVP_DigestUpdate(ctx, buf, len) != 1) ||
+	    EVP_DigestFinal_ex(ctx, out, &n) != 1 || n != 32)
+		abort();
+	EVP_MD_CTX_free(ctx);
+}

@@ -1,0 +1,923 @@
+/*
+ * msg.c - message payloads (msg.h, PROTOCOL.md "Messages").
+ *
+ * Every decoder here runs on bytes from the network before anyone is
+ * authenticated to send them, so each is a pure function that reads through
+ * an rbuf (lengths checked against caps and against the bytes present),
+ * bounds every count by the bytes that could hold it before allocating, and
+ * rejects trailing bytes.  Where cheap, an encoder refuses what its decoder
+ * would refuse, so a bug on one side shows up as an error there and not as a
+ * mysterious BAD_REQUEST on the other.
+ *
+ * Write requests are checked only for what struct ld_entry needs (a known
+ * kind, strings within their arrays); whether their content is acceptable is
+ * rules_validate()'s decision, so that every refusal of a field has one home.
+ * Human-readable strings from the peer (error messages, server, role, cn) are
+ * checked as UTF-8 without control characters: ledgerctl prints them to a
+ * terminal.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "frame.h"
+#include "msg.h"
+#include "wire.h"
+
+#define ACCT_BAL_LEN	36	/* u8 + u16 + 4 x i64 + u8 */
+#define REGION_BAL_MIN	39	/* str of >= 1 byte + u16 + 2 x u8 + 4 x 8 */
+
+/* A string field that ends inside its array and holds at most cap bytes. */
+#define FIELD_FITS(f, cap)	(memchr((f), '\0', sizeof(f)) != NULL && \
+				    strlen(f) <= (cap))
+
+/*
+ * Copy s into out (outsz bytes, NUL-terminated) as text that the decoders
+ * accept: each byte that does not start a valid character is replaced by '?',
+ * and the copy stops before a character that would not fit.  Error messages
+ * are assembled from many sources; a daemon that could not send an error
+ * because of its text would be worse than one that shows a '?'.
+ */
+static void
+text_sanitize(const char *s, char *out, size_t outsz)
+{
+	const unsigned char	*p = (const unsigned char *)(s ? s : "");
+	size_t			 o = 0, k;
+	char			 one[5];
+
+	while (*p != '\0') {
+		if (*p < 0x80)
+			k = 1;
+		else if (*p >= 0xf0)
+			k = 4;
+		else if (*p >= 0xe0)
+			k = 3;
+		else
+			k = 2;
+		if (strnlen((const char *)p, k) < k)
+			k = 1;
+		memcpy(one, p, k);
+		one[k] = '\0';
+		if (!ld_valid_utf8_text(one, 1, 4)) {
+			one[0] = '?';
+			one[1] = '\0';
+			k = 1;
+			p++;
+		} else
+			p += k;
+		if (o + strlen(one) >= outsz)
+			break;
+		memcpy(out + o, one, strlen(one));
+		o += strlen(one);
+	}
+	out[o] = '\0';
+}
+
+/*
+ * Copy valid text src into out (outsz bytes), cut at a character boundary
+ * if it does not fit.
+ */
+static void
+text_copy(char *out, size_t outsz, const char *src)
+{
+	size_t	 n = strlen(src);
+
+	if (outsz == 0)
+		return;
+	if (n >= outsz) {
+		n = outsz - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(out, src, n);
+	out[n] = '\0';
+}
+
+/* Read a str into out and require it to be text of minlen..max bytes. */
+static void
+rbuf_text(struct rbuf *r, char *out, size_t outsz, size_t minlen, size_t max)
+{
+	rbuf_str(r, out, outsz, max);
+	if (!r->err && !ld_valid_utf8_text(out, minlen, max))
+		r->err = 1;
+}
+
+static int
+code_or_empty(const char *s)
+{
+	return s[0] == '\0' || ld_valid_code(s);
+}
+
+/* ERROR */
+
+int
+msg_encode_error(struct wbuf *b, int code, const char *message)
+{
+	char	 text[MSG_TEXT_MAX + 1];
+
+	if (code < 1 || code > UINT16_MAX)
+		return -1;
+	text_sanitize(message, text, sizeof(text));
+	wbuf_u16(b, (uint16_t)code);
+	wbuf_str(b, text);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_error(const uint8_t *buf, size_t len, int *code, char *msg,
+    size_t msgsz)
+{
+	struct rbuf	 r;
+	char		 text[MSG_TEXT_MAX + 1];
+	uint16_t	 c;
+
+	rbuf_init(&r, buf, len);
+	c = rbuf_u16(&r);
+	rbuf_text(&r, text, sizeof(text), 0, MSG_TEXT_MAX);
+	if (rbuf_done(&r) == -1 || c == 0)
+		return -1;
+	*code = c;
+	text_copy(msg, msgsz, text);
+	return 0;
+}
+
+/* HELLO */
+
+int
+msg_encode_hello(struct wbuf *b, uint16_t min_v, uint16_t max_v)
+{
+	wbuf_u16(b, min_v);
+	wbuf_u16(b, max_v);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_hello(const uint8_t *buf, size_t len, uint16_t *min_v,
+    uint16_t *max_v)
+{
+	struct rbuf	 r;
+	uint16_t	 lo, hi;
+
+	rbuf_init(&r, buf, len);
+	lo = rbuf_u16(&r);
+	hi = rbuf_u16(&r);
+	if (rbuf_done(&r) == -1)
+		return -1;
+	*min_v = lo;
+	*max_v = hi;
+	return 0;
+}
+
+/* HELLO_OK */
+
+static int
+hello_ok_valid(const struct msg_hello_ok *h)
+{
+	return h->max_frame >= FRAME_MIN_MAX && h->max_frame <= FRAME_MAX_MAX &&
+	    FIELD_FITS(h->role, sizeof(h->role) - 1) &&
+	    FIELD_FITS(h->cn, LD_ACTOR_MAX) &&
+	    FIELD_FITS(h->server, sizeof(h->server) - 1) &&
+	    ld_valid_utf8_text(h->role, 0, sizeof(h->role) - 1) &&
+	    ld_valid_actor(h->cn) &&
+	    ld_valid_utf8_text(h->server, 0, sizeof(h->server) - 1);
+}
+
+int
+msg_encode_hello_ok(struct wbuf *b, const struct msg_hello_ok *h)
+{
+	if (!hello_ok_valid(h))
+		return -1;
+	wbuf_u16(b, h->version);
+	wbuf_u32(b, h->max_frame);
+	wbuf_str(b, h->role);
+	wbuf_str(b, h->cn);
+	wbuf_str(b, h->server);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_hello_ok(const uint8_t *buf, size_t len, struct msg_hello_ok *h)
+{
+	struct rbuf	 r;
+
+	memset(h, 0, sizeof(*h));
+	rbuf_init(&r, buf, len);
+	h->version = rbuf_u16(&r);
+	h->max_frame = rbuf_u32(&r);
+	rbuf_str(&r, h->role, sizeof(h->role), sizeof(h->role) - 1);
+	rbuf_str(&r, h->cn, sizeof(h->cn), LD_ACTOR_MAX);
+	rbuf_str(&r, h->server, sizeof(h->server), sizeof(h->server) - 1);
+	if (rbuf_done(&r) == -1 || !hello_ok_valid(h)) {
+		memset(h, 0, sizeof(*h));
+		return -1;
+	}
+	return 0;
+}
+
+/* WRITE */
+
+static int
+write_fits(const struct ld_entry *q)
+{
+	if (!FIELD_FITS(q->id, LD_ID_MAX))
+		return 0;
+	switch (q->kind) {
+	case LD_K_REGION:
+		return FIELD_FITS(q->region, LD_CODE_MAX) &&
+		    FIELD_FITS(q->name, LD_TEXT_MAX) &&
+		    FIELD_FITS(q->category, LD_TEXT_MAX);
+	case LD_K_APPROPRIATION:
+		return FIELD_FITS(q->ref, LD_REF_MAX);
+	case LD_K_AWARD:
+		return FIELD_FITS(q->region, LD_CODE_MAX) &&
+		    FIELD_FITS(q->ref, LD_REF_MAX);
+	case LD_K_DISBURSEMENT:
+	case LD_K_REFUND:
+		return FIELD_FITS(q->region, LD_CODE_MAX) &&
+		    FIELD_FITS(q->ref, LD_REF_MAX) &&
+		    FIELD_FITS(q->memo, LD_TEXT_MAX);
+	case LD_K_REVERSAL:
+		return FIELD_FITS(q->reason, LD_TEXT_MAX);
+	case LD_K_YEAR_CLOSE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+msg_encode_write(struct wbuf *b, const struct ld_entry *q)
+{
+	if (!write_fits(q))
+		return -1;
+	wbuf_u8(b, q->kind);
+	wbuf_str(b, q->id);
+	switch (q->kind) {
+	case LD_K_REGION:
+		wbuf_str(b, q->region);
+		wbuf_str(b, q->name);
+		wbuf_u8(b, q->grant_type);
+		wbuf_str(b, q->category);
+		break;
+	case LD_K_APPROPRIATION:
+		wbuf_u8(b, q->account);
+		wbuf_u16(b, q->fy);
+		wbuf_i64(b, q->amount);
+		wbuf_str(b, q->ref);
+		break;
+	case LD_K_AWARD:
+		wbuf_str(b, q->region);
+		wbuf_u16(b, q->fy);
+		wbuf_i64(b, q->amount);
+		wbuf_str(b, q->ref);
+		break;
+	case LD_K_DISBURSEMENT:
+	case LD_K_REFUND:
+		wbuf_str(b, q->region);
+		wbuf_u16(b, q->fy);
+		wbuf_i64(b, q->amount);
+		wbuf_str(b, q->ref);
+		wbuf_u32(b, q->date);
+		wbuf_str(b, q->memo);
+		break;
+	case LD_K_REVERSAL:
+		wbuf_u64(b, q->reverses);
+		wbuf_str(b, q->reason);
+		break;
+	case LD_K_YEAR_CLOSE:
+		wbuf_u8(b, q->account);
+		wbuf_u16(b, q->fy);
+		break;
+	}
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_write(const uint8_t *buf, size_t len, struct ld_entry *q)
+{
+	struct rbuf	 r;
+
+	memset(q, 0, sizeof(*q));
+	rbuf_init(&r, buf, len);
+	q->kind = rbuf_u8(&r);
+	rbuf_str(&r, q->id, sizeof(q->id), LD_ID_MAX);
+	switch (q->kind) {
+	case LD_K_REGION:
+		rbuf_str(&r, q->region, sizeof(q->region), LD_CODE_MAX);
+		rbuf_str(&r, q->name, sizeof(q->name), LD_TEXT_MAX);
+		q->grant_type = rbuf_u8(&r);
+		rbuf_str(&r, q->category, sizeof(q->category), LD_TEXT_MAX);
+		break;
+	case LD_K_APPROPRIATION:
+		q->account = rbuf_u8(&r);
+		q->fy = rbuf_u16(&r);
+		q->amount = rbuf_i64(&r);
+		rbuf_str(&r, q->ref, sizeof(q->ref), LD_REF_MAX);
+		break;
+	case LD_K_AWARD:
+		rbuf_str(&r, q->region, sizeof(q->region), LD_CODE_MAX);
+		q->fy = rbuf_u16(&r);
+		q->amount = rbuf_i64(&r);
+		rbuf_str(&r, q->ref, sizeof(q->ref), LD_REF_MAX);
+		break;
+	case LD_K_DISBURSEMENT:
+	case LD_K_REFUND:
+		rbuf_str(&r, q->region, sizeof(q->region), LD_CODE_MAX);
+		q->fy = rbuf_u16(&r);
+		q->amount = rbuf_i64(&r);
+		rbuf_str(&r, q->ref, sizeof(q->ref), LD_REF_MAX);
+		q->date = rbuf_u32(&r);
+		rbuf_str(&r, q->memo, sizeof(q->memo), LD_TEXT_MAX);
+		break;
+	case LD_K_REVERSAL:
+		q->reverses = rbuf_u64(&r);
+		rbuf_str(&r, q->reason, sizeof(q->reason), LD_TEXT_MAX);
+		break;
+	case LD_K_YEAR_CLOSE:
+		q->account = rbuf_u8(&r);
+		q->fy = rbuf_u16(&r);
+		break;
+	default:
+		goto fail;
+	}
+	if (rbuf_done(&r) == -1)
+		goto fail;
+	return 0;
+fail:
+	memset(q, 0, sizeof(*q));
+	return -1;
+}
+
+/* BATCH */
+
+int
+msg_batch_begin(struct wbuf *b, uint8_t flags, size_t *count_off)
+{
+	if (flags & ~MSG_BATCH_ATOMIC)
+		return -1;
+	wbuf_u8(b, flags);
+	*count_off = b->len;
+	wbuf_u32(b, 0);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_batch_add(struct wbuf *b, const struct ld_entry *q)
+{
+	size_t	 off = b->len;
+
+	if (!write_fits(q))
+		return -1;
+	wbuf_u32(b, 0);
+	if (msg_encode_write(b, q) == -1)
+		return -1;
+	wbuf_patch_u32(b, off, (uint32_t)(b->len - off - 4));
+	return b->err ? -1 : 0;
+}
+
+void
+msg_batch_finish(struct wbuf *b, size_t count_off, uint32_t count)
+{
+	wbuf_patch_u32(b, count_off, count);
+}
+
+int
+msg_batch_open(struct msg_batch_iter *it, const uint8_t *buf, size_t len)
+{
+	struct rbuf	 r;
+	uint32_t	 i, n;
+
+	memset(it, 0, sizeof(*it));
+	rbuf_init(&r, buf, len);
+	it->flags = rbuf_u8(&r);
+	it->count = rbuf_u32(&r);
+	if (r.err || (it->flags & ~MSG_BATCH_ATOMIC) ||
+	    it->count > MSG_BATCH_MAX || it->count > r.left / 4)
+		goto fail;
+	it->p = r.p;
+	it->left = r.left;
+	for (i = 0; i < it->count; i++) {
+		n = rbuf_u32(&r);
+		rbuf_take(&r, n);
+	}
+	if (rbuf_done(&r) == -1)
+		goto fail;
+	return 0;
+fail:
+	memset(it, 0, sizeof(*it));
+	return -1;
+}
+
+int
+msg_batch_next(struct msg_batch_iter *it, struct ld_entry *q)
+{
+	struct rbuf	 r;
+	const uint8_t	*item;
+	uint32_t	 n;
+
+	if (it->index >= it->count)
+		return 0;
+	rbuf_init(&r, it->p, it->left);
+	n = rbuf_u32(&r);
+	if ((item = rbuf_take(&r, n)) == NULL)
+		return -1;
+	it->p = r.p;
+	it->left = r.left;
+	it->index++;
+	return msg_decode_write(item, n, q) == 0 ? 1 : -1;
+}
+
+/* ENTRY */
+
+int
+msg_encode_entry(struct wbuf *b, int duplicate, const uint8_t *enc, size_t len)
+{
+	if (len == 0 || len > LD_ENTRY_ENC_MAX)
+		return -1;
+	wbuf_u8(b, duplicate ? 1 : 0);
+	wbuf_u32(b, (uint32_t)len);
+	wbuf_put(b, enc, len);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_entry(const uint8_t *buf, size_t len, int *duplicate,
+    struct ld_entry *e)
+{
+	struct rbuf	 r;
+	const uint8_t	*enc;
+	uint8_t		 dup;
+	uint32_t	 n;
+
+	rbuf_init(&r, buf, len);
+	dup = rbuf_u8(&r);
+	n = rbuf_u32(&r);
+	if (r.err || dup > 1 || n != r.left)
+		return -1;
+	enc = rbuf_take(&r, n);
+	if (rbuf_done(&r) == -1 || entry_decode(e, enc, n) == -1)
+		return -1;
+	*duplicate = dup;
+	return 0;
+}
+
+/* ENTRIES */
+
+int
+msg_entries_begin(struct wbuf *b, size_t *count_off)
+{
+	*count_off = b->len;
+	wbuf_u32(b, 0);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_entries_add(struct wbuf *b, const uint8_t *enc, size_t len)
+{
+	if (len == 0 || len > LD_ENTRY_ENC_MAX)
+		return -1;
+	wbuf_u32(b, (uint32_t)len);
+	wbuf_put(b, enc, len);
+	return b->err ? -1 : 0;
+}
+
+void
+msg_entries_finish(struct wbuf *b, size_t count_off, uint32_t count)
+{
+	wbuf_patch_u32(b, count_off, count);
+}
+
+/* One (u32 len, entry bytes) item; the bytes are not decoded here. */
+static const uint8_t *
+entries_item(struct rbuf *r, size_t *len)
+{
+	uint32_t	 n = rbuf_u32(r);
+
+	if (!r->err && (n == 0 || n > LD_ENTRY_ENC_MAX))
+		r->err = 1;
+	*len = n;
+	return rbuf_take(r, n);
+}
+
+int
+msg_entries_open(struct msg_entries_iter *it, const uint8_t *buf, size_t len)
+{
+	struct rbuf	 r;
+	uint32_t	 i;
+	size_t		 n;
+
+	memset(it, 0, sizeof(*it));
+	rbuf_init(&r, buf, len);
+	it->count = rbuf_u32(&r);
+	if (r.err || it->count > r.left / 5)
+		goto fail;
+	it->p = r.p;
+	it->left = r.left;
+	for (i = 0; i < it->count; i++)
+		entries_item(&r, &n);
+	if (rbuf_done(&r) == -1)
+		goto fail;
+	return 0;
+fail:
+	memset(it, 0, sizeof(*it));
+	return -1;
+}
+
+int
+msg_entries_next(struct msg_entries_iter *it, const uint8_t **enc, size_t *len)
+{
+	struct rbuf	 r;
+	const uint8_t	*p;
+
+	if (it->index >= it->count)
+		return 0;
+	rbuf_init(&r, it->p, it->left);
+	if ((p = entries_item(&r, len)) == NULL || r.err)
+		return -1;
+	it->p = r.p;
+	it->left = r.left;
+	it->index++;
+	*enc = p;
+	return 1;
+}
+
+/* BATCH_RESULT */
+
+int
+msg_bresult_begin(struct wbuf *b, uint32_t first, size_t *count_off)
+{
+	if (first >= MSG_BATCH_MAX)
+		return -1;
+	wbuf_u32(b, first);
+	*count_off = b->len;
+	wbuf_u32(b, 0);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_bresult_add_ok(struct wbuf *b, int duplicate, const uint8_t *enc, size_t len)
+{
+	if (len == 0 || len > LD_ENTRY_ENC_MAX)
+		return -1;
+	wbuf_u16(b, LD_OK);
+	wbuf_u8(b, duplicate ? 1 : 0);
+	wbuf_u32(b, (uint32_t)len);
+	wbuf_put(b, enc, len);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_bresult_add_err(struct wbuf *b, int code, const char *message)
+{
+	return msg_encode_error(b, code, message);
+}
+
+void
+msg_bresult_finish(struct wbuf *b, size_t count_off, uint32_t count)
+{
+	wbuf_patch_u32(b, count_off, count);
+}
+
+static void
+bresult_item(struct rbuf *r, struct msg_bresult *res)
+{
+	uint8_t	 dup;
+
+	res->code = rbuf_u16(r);
+	res->duplicate = 0;
+	res->enc = NULL;
+	res->len = 0;
+	res->message[0] = '\0';
+	if (r->err)
+		return;
+	if (res->code != LD_OK) {
+		rbuf_text(r, res->message, sizeof(res->message), 0, MSG_TEXT_MAX);
+		return;
+	}
+	dup = rbuf_u8(r);
+	if (dup > 1)
+		r->err = 1;
+	res->duplicate = dup;
+	res->enc = entries_item(r, &res->len);
+}
+
+int
+msg_bresult_open(struct msg_bresult_iter *it, const uint8_t *buf, size_t len)
+{
+	struct msg_bresult	 scratch;
+	struct rbuf		 r;
+	uint32_t		 i;
+
+	memset(it, 0, sizeof(*it));
+	rbuf_init(&r, buf, len);
+	it->first = rbuf_u32(&r);
+	it->count = rbuf_u32(&r);
+	/* The shortest result is an error with an empty message: 4 bytes. */
+	if (r.err || (uint64_t)it->first + it->count > MSG_BATCH_MAX ||
+	    it->count > r.left / 4)
+		goto fail;
+	it->p = r.p;
+	it->left = r.left;
+	for (i = 0; i < it->count && !r.err; i++)
+		bresult_item(&r, &scratch);
+	if (rbuf_done(&r) == -1)
+		goto fail;
+	return 0;
+fail:
+	memset(it, 0, sizeof(*it));
+	return -1;
+}
+
+int
+msg_bresult_next(struct msg_bresult_iter *it, struct msg_bresult *res)
+{
+	struct rbuf	 r;
+
+	if (it->index >= it->count)
+		return 0;
+	rbuf_init(&r, it->p, it->left);
+	bresult_item(&r, res);
+	if (r.err)
+		return -1;
+	res->index = it->first + it->index;
+	it->p = r.p;
+	it->left = r.left;
+	it->index++;
+	return 1;
+}
+
+/* GET */
+
+int
+msg_encode_get(struct wbuf *b, uint64_t seq)
+{
+	wbuf_u64(b, seq);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_get(const uint8_t *buf, size_t len, uint64_t *seq)
+{
+	struct rbuf	 r;
+	uint64_t	 v;
+
+	rbuf_init(&r, buf, len);
+	v = rbuf_u64(&r);
+	if (rbuf_done(&r) == -1)
+		return -1;
+	*seq = v;
+	return 0;
+}
+
+/* LIST */
+
+static int
+list_valid(const struct msg_list *l)
+{
+	return FIELD_FITS(l->region, LD_CODE_MAX) && code_or_empty(l->region) &&
+	    l->kind <= LD_K_MAX;
+}
+
+int
+msg_encode_list(struct wbuf *b, const struct msg_list *l)
+{
+	if (!list_valid(l))
+		return -1;
+	wbuf_u64(b, l->since);
+	wbuf_u64(b, l->until);
+	wbuf_u64(b, l->limit);
+	wbuf_str(b, l->region);
+	wbuf_u16(b, l->fy);
+	wbuf_u8(b, l->kind);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_list(const uint8_t *buf, size_t len, struct msg_list *l)
+{
+	struct rbuf	 r;
+
+	memset(l, 0, sizeof(*l));
+	rbuf_init(&r, buf, len);
+	l->since = rbuf_u64(&r);
+	l->until = rbuf_u64(&r);
+	l->limit = rbuf_u64(&r);
+	rbuf_str(&r, l->region, sizeof(l->region), LD_CODE_MAX);
+	l->fy = rbuf_u16(&r);
+	l->kind = rbuf_u8(&r);
+	if (rbuf_done(&r) == -1 || !list_valid(l)) {
+		memset(l, 0, sizeof(*l));
+		return -1;
+	}
+	return 0;
+}
+
+/* BALANCE */
+
+static int
+balance_req_valid(const struct msg_balance_req *q)
+{
+	if (!FIELD_FITS(q->region, LD_CODE_MAX) || !code_or_empty(q->region) ||
+	    q->account > LD_A_MAX)
+		return 0;
+	switch (q->scope) {
+	case BAL_ALL:
+		return 1;
+	case BAL_REGION:
+		return q->region[0] != '\0';
+	case BAL_ACCOUNT:
+		return q->account != 0;
+	default:
+		return 0;
+	}
+}
+
+int
+msg_encode_balance_req(struct wbuf *b, const struct msg_balance_req *q)
+{
+	if (!balance_req_valid(q))
+		return -1;
+	wbuf_u16(b, q->fy);
+	wbuf_u8(b, q->scope);
+	wbuf_str(b, q->region);
+	wbuf_u8(b, q->account);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_balance_req(const uint8_t *buf, size_t len,
+    struct msg_balance_req *q)
+{
+	struct rbuf	 r;
+
+	memset(q, 0, sizeof(*q));
+	rbuf_init(&r, buf, len);
+	q->fy = rbuf_u16(&r);
+	q->scope = rbuf_u8(&r);
+	rbuf_str(&r, q->region, sizeof(q->region), LD_CODE_MAX);
+	q->account = rbuf_u8(&r);
+	if (rbuf_done(&r) == -1 || !balance_req_valid(q)) {
+		memset(q, 0, sizeof(*q));
+		return -1;
+	}
+	return 0;
+}
+
+/* BALANCES */
+
+static int
+acct_bal_valid(const struct ld_acct_bal *a)
+{
+	return a->account >= 1 && a->account <= LD_A_MAX && a->closed <= 1;
+}
+
+static int
+region_bal_valid(const struct ld_region_bal *g)
+{
+	return FIELD_FITS(g->region, LD_CODE_MAX) && ld_valid_code(g->region) &&
+	    g->grant_type >= 1 && g->grant_type <= LD_G_MAX &&
+	    g->account >= 1 && g->account <= LD_A_MAX;
+}
+
+int
+msg_encode_balances(struct wbuf *b, const struct ld_acct_bal *a, uint32_t n,
+    const struct ld_region_bal *g, uint32_t m)
+{
+	uint32_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (!acct_bal_valid(&a[i]))
+			return -1;
+	for (i = 0; i < m; i++)
+		if (!region_bal_valid(&g[i]))
+			return -1;
+	wbuf_u32(b, n);
+	for (i = 0; i < n; i++) {
+		wbuf_u8(b, a[i].account);
+		wbuf_u16(b, a[i].fy);
+		wbuf_i64(b, a[i].appropriated);
+		wbuf_i64(b, a[i].awarded);
+		wbuf_i64(b, a[i].disbursed);
+		wbuf_i64(b, a[i].refunded);
+		wbuf_u8(b, a[i].closed);
+	}
+	wbuf_u32(b, m);
+	for (i = 0; i < m; i++) {
+		wbuf_str(b, g[i].region);
+		wbuf_u16(b, g[i].fy);
+		wbuf_u8(b, g[i].grant_type);
+		wbuf_u8(b, g[i].account);
+		wbuf_i64(b, g[i].award);
+		wbuf_u64(b, g[i].award_seq);
+		wbuf_i64(b, g[i].disbursed);
+		wbuf_i64(b, g[i].refunded);
+	}
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_balances(const uint8_t *buf, size_t len, struct ld_acct_bal **accts,
+    uint32_t *n, struct ld_region_bal **regions, uint32_t *m)
+{
+	struct rbuf		 r;
+	struct ld_acct_bal	*a = NULL;
+	struct ld_region_bal	*g = NULL;
+	uint32_t		 na, ng, i;
+
+	rbuf_init(&r, buf, len);
+	na = rbuf_u32(&r);
+	if (r.err || na > r.left / ACCT_BAL_LEN)
+		goto fail;
+	if (na > 0 && (a = calloc(na, sizeof(*a))) == NULL)
+		goto fail;
+	for (i = 0; i < na; i++) {
+		a[i].account = rbuf_u8(&r);
+		a[i].fy = rbuf_u16(&r);
+		a[i].appropriated = rbuf_i64(&r);
+		a[i].awarded = rbuf_i64(&r);
+		a[i].disbursed = rbuf_i64(&r);
+		a[i].refunded = rbuf_i64(&r);
+		a[i].closed = rbuf_u8(&r);
+		if (r.err || !acct_bal_valid(&a[i]))
+			goto fail;
+	}
+	ng = rbuf_u32(&r);
+	if (r.err || ng > r.left / REGION_BAL_MIN)
+		goto fail;
+	if (ng > 0 && (g = calloc(ng, sizeof(*g))) == NULL)
+		goto fail;
+	for (i = 0; i < ng; i++) {
+		rbuf_str(&r, g[i].region, sizeof(g[i].region), LD_CODE_MAX);
+		g[i].fy = rbuf_u16(&r);
+		g[i].grant_type = rbuf_u8(&r);
+		g[i].account = rbuf_u8(&r);
+		g[i].award = rbuf_i64(&r);
+		g[i].award_seq = rbuf_u64(&r);
+		g[i].disbursed = rbuf_i64(&r);
+		g[i].refunded = rbuf_i64(&r);
+		if (r.err || !region_bal_valid(&g[i]))
+			goto fail;
+	}
+	if (rbuf_done(&r) == -1)
+		goto fail;
+	*accts = a;
+	*n = na;
+	*regions = g;
+	*m = ng;
+	return 0;
+fail:
+	free(a);
+	free(g);
+	*accts = NULL;
+	*n = 0;
+	*regions = NULL;
+	*m = 0;
+	return -1;
+}
+
+/* STATUS_OK */
+
+static int
+status_valid(const struct msg_status *s)
+{
+	return FIELD_FITS(s->server, sizeof(s->server) - 1) &&
+	    ld_valid_utf8_text(s->server, 0, sizeof(s->server) - 1);
+}
+
+int
+msg_encode_status(struct wbuf *b, const struct msg_status *s)
+{
+	if (!status_valid(s))
+		return -1;
+	wbuf_str(b, s->server);
+	wbuf_u64(b, s->size);
+	wbuf_u64(b, s->uptime_s);
+	wbuf_u32(b, s->connections);
+	wbuf_u64(b, s->map_used);
+	wbuf_u64(b, s->map_size);
+	wbuf_i64(b, s->last_commit);
+	wbuf_put(b, s->root, sizeof(s->root));
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_status(const uint8_t *buf, size_t len, struct msg_status *s)
+{
+	struct rbuf	 r;
+
+	memset(s, 0, sizeof(*s));
+	rbuf_init(&r, buf, len);
+	rbuf_str(&r, s->server, sizeof(s->server), sizeof(s->server) - 1);
+	s->size = rbuf_u64(&r);
+	s->uptime_s = rbuf_u64(&r);
+	s->connections = rbuf_u32(&r);
+	s->map_used = rbuf_u64(&r);
+	s->map_size = rbuf_u64(&r);
+	s->last_commit = rbuf_i64(&r);
+	rbuf_get(&r, s->root, sizeof(s->root));
+	if (rbuf_done(&r) == -1 || !status_valid(s)) {
+		memset(s, 0, sizeof(*s));
+		return -1;
+	}
+	return 0;
+}

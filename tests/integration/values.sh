@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# values.sh - the values people type, from the command line to the ledger.
+#
+# A malformed amount, fiscal year, date, code or text is a usage error (exit
+# 2) found before any connection: the server given here does not exist, and
+# a valid command to it is a connection failure (exit 3).  The accepted
+# spellings (1億5000万円, 1.5億, full-width １，０００, H25, FY2013, r7) reach the
+# ledger as the same numbers.  The config file's syntax is checked too.
+. "$(dirname "$0")/lib.sh"
+
+setup
+
+# --- usage errors, before connecting ---------------------------------------------
+# A port with no listener: reaching it would be exit 3, not 2.
+REAL=$PORT
+while [ "$PORT" = "$REAL" ]; do pick_port || exit 1; done
+DEAD=$PORT
+PORT=$REAL
+dead() {
+	LEDGER_SERVER=127.0.0.1:$DEAD LEDGER_CA=$PKI/ca.crt \
+		LEDGER_CERT=$PKI/clerk01.crt LEDGER_KEY=$PKI/clerk01.key "$LEDGERCTL" "$@"
+}
+# usage ARGS...: exit 2 with a message on stderr.
+usage() {
+	run dead "$@"
+	if [ "$RC" -eq 2 ] && [ -s "$ERR" ]; then
+		ok "usage error: $*"
+	else
+		not_ok "want usage error (exit 2 and a message), got exit $RC: $*"
+	fi
+}
+disb() { usage disburse --region aichi-nanotech --fy 2013 --ref V-1 --date 2013-06-30 "$@"; }
+
+expect_exit 3 dead disburse --region aichi-nanotech --fy 2013 --amount 1,000 --ref V-1 --date 2013-06-30
+expect_exit 3 dead status
+
+long65=$(printf 'a%.0s' $(seq 1 65))
+for amt in 1.5 0 -5 1.5円 0.00001万 10,000,000,000,001 1,0000 1,00,000 abc "" 1e8 1億億 "1 000" 0x10; do
+	disb --amount "$amt"
+done
+for fy in 2013x H32 H0 R0 FY 13 S63 "" 20130; do
+	usage balance --fy "$fy"
+	disb --amount 1,000 --fy "$fy"
+done
+for d in 2013-02-30 2013/06/30 2013-6-30 20130630 2013-13-01 ""; do
+	usage disburse --region aichi-nanotech --fy 2013 --amount 1,000 --ref V-1 --date "$d"
+done
+for code in Hakodate hako_date "" "$long65" "函館"; do
+	usage region add "$code" --name X --grant-type general
+	usage award --region "$code" --fy 2013 --amount 1.5億 --ref A-1
+done
+usage region add hakodate --name X --grant-type special
+usage region add hakodate --grant-type general
+usage appropriate --account special --fy 2013 --amount 1,000 --ref A-1
+usage award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref "$long65"
+usage award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref "参照"
+usage award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref ""
+usage award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref A-1 --id "$long65"
+usage award --region aichi-nanotech --fy 2013 --ref A-1
+usage disburse --region aichi-nanotech --fy 2013 --amount 1,000 --ref V-1
+usage reverse abc --reason X
+usage reverse 5
+usage frobnicate
+usage status --no-such-option
+usage list --limit ten
+
+# --- end to end ------------------------------------------------------------------
+start_or_die
+expect_ok admin01 region add aichi-nanotech --name 愛知 --grant-type general
+expect_ok admin01 region add hakodate --name 函館地域 --grant-type continuing
+expect_ok admin01 appropriate --account general --fy 2013 --amount 16,221,000,000 --ref MEXT-H25-COI
+
+# Awards replace each other, so each spelling can be tried on one region.
+for amt in 1億5000万円 1.5億 150,000,000 150_000_000 150000000円 １億５０００万円 １５０，０００，０００; do
+	expect_ok admin01 award --region aichi-nanotech --fy 2013 --amount "$amt" --ref A-1 --json
+	expect_json amount 150000000
+done
+for fy in H25 h25 FY2013 fy2013 2013; do
+	expect_ok admin01 award --region aichi-nanotech --fy "$fy" --amount 1.5億 --ref A-1 --json
+	expect_json fy 2013
+done
+expect_ok admin01 --json award --region hakodate --fy 2013 --amount 1,000,000,000 --ref A-2
+expect_json amount 1000000000
+for pair in "１，０００:1000" "1,500万:15000000" "0.5万:5000" "1000円:1000" "1_000:1000" "12,345,678:12345678"; do
+	expect_ok clerk01 disburse --region hakodate --fy 2013 --amount "${pair%%:*}" --ref V-1 --date 2013-06-30 --json
+	expect_json amount "${pair#*:}"
+done
+for pair in "r7:2025" "R7:2025" "H31:2019" "FY2030:2030"; do
+	expect_ok admin01 appropriate --account reconstruction --fy "${pair%%:*}" --amount 1,000 --ref A-3 --json
+	expect_json fy "${pair#*:}"
+done
+# The largest amount there is, and not one yen more.
+expect_ok admin01 appropriate --account general --fy 2031 --amount 10,000,000,000,000 --ref A-4 --json
+expect_json amount 10000000000000
+usage appropriate --account general --fy 2031 --amount 10,000,000,000,001 --ref A-4
+expect_ok auditor01 balance --fy r7 --account reconstruction --json
+expect_json appropriated 2000
+expect_json fy 2025
+
+# Connection options instead of the environment.
+expect_exit 0 "$LEDGERCTL" --server "127.0.0.1:$PORT" --cert "$PKI/auditor01.crt" \
+	--key "$PKI/auditor01.key" --ca "$PKI/ca.crt" status
+expect_exit 0 env LEDGER_SERVER="127.0.0.1:$PORT" LEDGER_CERT="$PKI/auditor01.crt" \
+	LEDGER_KEY="$PKI/auditor01.key" LEDGER_CA="$PKI/ca.crt" "$LEDGERCTL" status
+stop_daemon
+
+# --- the config file -------------------------------------------------------------
+expect_exit 0 "$LEDGERD" --version
+expect_exit 0 "$LEDGERD" -c "$CONF" --check
+cp "$CONF" "$T/commented.conf"
+cat >>"$T/commented.conf" <<'EOF'
+   # an indented comment
+; a semicolon comment
+[rules]
+general_min = 100000000   # the default, with a comment after it
+general_max = 200000000 ; and another
+EOF
+expect_exit 0 "$LEDGERD" -c "$T/commented.conf" --check
+# bad_conf DESC TEXT: TEXT as the line after [server] fails --check with
+# exit 1, naming the file and that line.
+bad_conf() {
+	local desc=$1 line
+	line=$(($(grep -n '^\[server\]' "$CONF" | cut -d: -f1) + 1))
+	sed "/^\[server\]/a $2" "$CONF" >"$T/bad.conf"
+	run "$LEDGERD" -c "$T/bad.conf" --check
+	if [ "$RC" -eq 1 ] && grep -q "bad.conf:$line" "$ERR"; then
+		ok "--check: $desc: exit 1, names bad.conf:$line"
+	else
+		not_ok "--check: $desc: want exit 1 and bad.conf:$line on stderr, got exit $RC"
+	fi
+}
+bad_conf "unknown key" "colour = blue"
+bad_conf "bad value" "max_connections = lots"
+run timeout 30 "$LEDGERD" -c "$T/bad.conf"
+if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && grep -q "bad.conf:" "$ERR"; then
+	ok "start with a bad config: exit $RC with file and line"
+else
+	not_ok "start with a bad config: want non-zero exit and file:line, got exit $RC"
+fi
+cp "$CONF" "$T/missing.conf"
+sed -i 's#^cert = .*#cert = pki/no-such.crt#' "$T/missing.conf"
+expect_exit 1 "$LEDGERD" -c "$T/missing.conf" --check
+
+finish

@@ -1,0 +1,1071 @@
+/*
+ * test_client_args.c - ledgerctl without a daemon: the command line, the
+ * values, the JSON and text forms, and the exit status of everything that
+ * must fail before (usage, 2) or at (connection, 3) the connection.
+ *
+ * ctl_main() is driven in-process with its stdout and stderr captured in
+ * memory streams, so each case checks exactly what a user would see.  The
+ * connection cases use a real self-signed CA made in a mkdtemp() directory
+ * and a loopback port that was just closed, so they need no network and
+ * do not depend on timing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "conn.h"
+#include "ctl.h"
+#include "entry.h"
+#include "errors.h"
+#include "msg.h"
+#include "output.h"
+#include "wire.h"
+
+/* ---- helpers ---------------------------------------------------------- */
+
+struct run {
+	int	 rc;
+	char	*out;
+	char	*err;
+};
+
+/* Run ctl_main on a NULL-terminated word list (argv[0] added). */
+static struct run
+run_words(const char *first, ...)
+{
+	struct run	 r;
+	char		*argv[64];
+	size_t		 outlen, errlen;
+	FILE		*out, *err;
+	va_list		 ap;
+	int		 argc = 0;
+	const char	*w;
+
+	argv[argc++] = (char *)"ledgerctl";
+	va_start(ap, first);
+	for (w = first; w != NULL && argc < 63; w = va_arg(ap, const char *))
+		argv[argc++] = (char *)w;
+	va_end(ap);
+	argv[argc] = NULL;
+
+	out = open_memstream(&r.out, &outlen);
+	err = open_memstream(&r.err, &errlen);
+	assert_non_null(out);
+	assert_non_null(err);
+	r.rc = ctl_main(argc, argv, out, err);
+	fclose(out);
+	fclose(err);
+	return r;
+}
+
+static void
+run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+#define RUN(...)	run_words(__VA_ARGS__, (const char *)NULL)
+
+/* Parse a word list into *a against the real command tables. */
+static int
+parse_words(struct ctl_args *a, char *err, size_t errlen, const char *first, ...)
+{
+	static const struct ctl_cmd *const tables[] = {
+		cmd_write_cmds, cmd_read_cmds, NULL
+	};
+	char		*argv[64];
+	va_list		 ap;
+	int		 argc = 0;
+	const char	*w;
+
+	argv[argc++] = (char *)"ledgerctl";
+	va_start(ap, first);
+	for (w = first; w != NULL && argc < 63; w = va_arg(ap, const char *))
+		argv[argc++] = (char *)w;
+	va_end(ap);
+	argv[argc] = NULL;
+	return args_parse(a, argc, argv, tables, err, errlen);
+}
+
+#define PARSE(a, err, ...) \
+	parse_words((a), (err), sizeof(err), __VA_ARGS__, (const char *)NULL)
+
+static char	 tmpdir[64];
+static char	 ca_path[128];
+static char	 closed_server[64];
+
+/* A self-signed EC certificate to serve as --ca. */
+static int
+make_ca(const char *path)
+{
+	EVP_PKEY	*key;
+	X509		*x;
+	X509_NAME	*name;
+	FILE		*f;
+	int		 ok = 0;
+
+	key = EVP_EC_gen("P-256");
+	x = X509_new();
+	if (key == NULL || x == NULL)
+		goto done;
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+	X509_set_pubkey(x, key);
+	name = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"test ca", -1, -1, 0);
+	X509_set_issuer_name(x, name);
+	if (X509_sign(x, key, EVP_sha256()) == 0)
+		goto done;
+	f = fopen(path, "w");
+	if (f == NULL)
+		goto done;
+	ok = PEM_write_X509(f, x) == 1;
+	fclose(f);
+done:
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return ok ? 0 : -1;
+}
+
+/* "127.0.0.1:PORT" of a port that was bound and closed: nobody listens. */
+static int
+closed_port(char *out, size_t outsz)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd == -1)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1) {
+		close(fd);
+		return -1;
+	}
+	snprintf(out, outsz, "127.0.0.1:%u", ntohs(sin.sin_port));
+	close(fd);
+	return 0;
+}
+
+static int
+setup_all(void **state)
+{
+	(void)state;
+	unsetenv("LEDGER_SERVER");
+	unsetenv("LEDGER_CERT");
+	unsetenv("LEDGER_KEY");
+	unsetenv("LEDGER_CA");
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_client_args.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	snprintf(ca_path, sizeof(ca_path), "%s/ca.crt", tmpdir);
+	if (make_ca(ca_path) == -1)
+		return -1;
+	return closed_port(closed_server, sizeof(closed_server));
+}
+
+static int
+teardown_all(void **state)
+{
+	(void)state;
+	unlink(ca_path);
+	rmdir(tmpdir);
+	return 0;
+}
+
+/* ---- argument parsing ------------------------------------------------- */
+
+static void
+test_parse_value_forms(void **state)
+{
+	struct ctl_args	 a;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&a, err, "award", "--region", "hakodate",
+	    "--fy=H25", "--amount", "1.5億", "--ref=V-1"), 0);
+	assert_string_equal(a.cmd->word, "award");
+	assert_string_equal(args_get(&a, "region"), "hakodate");
+	assert_string_equal(args_get(&a, "fy"), "H25");
+	assert_string_equal(args_get(&a, "amount"), "1.5億");
+	assert_string_equal(args_get(&a, "ref"), "V-1");
+	assert_null(args_get(&a, "id"));
+	assert_int_equal(a.json, 0);
+
+	/* "--memo=" gives an empty value; "--memo -5%" takes the next word. */
+	assert_int_equal(PARSE(&a, err, "disburse", "--region", "x", "--fy",
+	    "2013", "--amount", "1", "--ref", "r", "--date", "2013-06-30",
+	    "--memo", "-5% fix", "--id="), 0);
+	assert_string_equal(args_get(&a, "memo"), "-5% fix");
+	assert_string_equal(args_get(&a, "id"), "");
+}
+
+static void
+test_parse_json_anywhere(void **state)
+{
+	struct ctl_args	 a;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&a, err, "--json", "status"), 0);
+	assert_int_equal(a.json, 1);
+	assert_int_equal(PARSE(&a, err, "get", "--json", "7"), 0);
+	assert_int_equal(a.json, 1);
+	assert_string_equal(a.pos[0], "7");
+	assert_int_equal(PARSE(&a, err, "region", "list", "--json"), 0);
+	assert_int_equal(a.json, 1);
+	assert_string_equal(a.cmd->sub, "list");
+	assert_int_equal(PARSE(&a, err, "--json=1", "status"), -1);
+	assert_non_null(strstr(err, "takes no value"));
+}
+
+/* "--format json" is --json for commands that have --format (export ...). */
+static void
+test_parse_format_json(void **state)
+{
+	static const struct ctl_opt fmt_opts[] = {
+		{ "format", OPT_VALUE }, { NULL, 0 }
+	};
+	static const struct ctl_cmd fmt_cmds[] = {
+		{ "report", NULL, { NULL }, 0, 0, fmt_opts, "report", NULL, 0 },
+		{ NULL, NULL, { NULL }, 0, 0, NULL, NULL, NULL, 0 }
+	};
+	static const struct ctl_cmd *const tables[] = { fmt_cmds, NULL };
+	char		*csv[] = { "ledgerctl", "report", "--format", "csv", NULL };
+	char		*json[] = { "ledgerctl", "report", "--format=json", NULL };
+	struct ctl_args	 a;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(args_parse(&a, 4, csv, tables, err, sizeof(err)), 0);
+	assert_int_equal(a.json, 0);
+	assert_string_equal(args_get(&a, "format"), "csv");
+	assert_int_equal(args_parse(&a, 3, json, tables, err, sizeof(err)), 0);
+	assert_int_equal(a.json, 1);
+}
+
+static void
+test_parse_globals(void **state)
+{
+	struct ctl_args	 a;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&a, err, "--server", "h:1", "--ca=c.pem",
+	    "get", "3", "--cert", "x.crt", "--key=x.key"), 0);
+	assert_string_equal(a.server, "h:1");
+	assert_string_equal(a.ca, "c.pem");
+	assert_string_equal(a.cert, "x.crt");
+	assert_string_equal(a.key, "x.key");
+	/* A command option before the command word is not known yet. */
+	assert_int_equal(PARSE(&a, err, "--fy", "2013", "balance"), -1);
+	assert_non_null(strstr(err, "unknown option --fy"));
+}
+
+static void
+test_parse_errors(void **state)
+{
+	struct ctl_args	 a;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&a, err, "award", "--region", "x", "--fy",
+	    "2013", "--amount", "1"), -1);
+	assert_string_equal(err, "missing --ref");
+	assert_int_equal(PARSE(&a, err, "get"), -1);
+	assert_string_equal(err, "missing SEQ");
+	assert_int_equal(PARSE(&a, err, "get", "1", "2"), -1);
+	assert_non_null(strstr(err, "unexpected argument '2'"));
+	assert_int_equal(PARSE(&a, err, "status", "--frob"), -1);
+	assert_non_null(strstr(err, "unknown option --frob"));
+	assert_int_equal(PARSE(&a, err, "status", "-x"), -1);
+	assert_int_equal(PARSE(&a, err, "balance", "--fy", "2013", "--fy",
+	    "2014"), -1);
+	assert_non_null(strstr(err, "given twice"));
+	assert_int_equal(PARSE(&a, err, "balance", "--fy"), -1);
+	assert_non_null(strstr(err, "needs a value"));
+	assert_int_equal(PARSE(&a, err, "frobnicate"), -1);
+	assert_non_null(strstr(err, "unknown command"));
+	assert_int_equal(PARSE(&a, err, "region"), -1);
+	assert_int_equal(PARSE(&a, err, "region", "delete", "x"), -1);
+	/* Commands that do not exist yet are not accepted silently. */
+	assert_int_equal(PARSE(&a, err, "checkpoint"), -1);
+	/* An option of another command is unknown here. */
+	assert_int_equal(PARSE(&a, err, "get", "1", "--fy", "2013"), -1);
+}
+
+static void
+test_parse_dashdash_and_help(void **state)
+{
+	struct ctl_args	 a;
+	char		 err[256];
+
+	(void)state;
+	/* After "--" a word starting with '-' is a positional. */
+	assert_int_equal(PARSE(&a, err, "get", "--", "-1"), 0);
+	assert_string_equal(a.pos[0], "-1");
+	assert_int_equal(PARSE(&a, err, "award", "--help"), 0);
+	assert_int_equal(a.help, 1);
+	assert_string_equal(a.cmd->word, "award");
+	assert_int_equal(PARSE(&a, err, "help", "region", "add"), 0);
+	assert_int_equal(a.help, 1);
+	assert_string_equal(a.cmd->sub, "add");
+	assert_int_equal(PARSE(&a, err, "-h"), 0);
+	assert_int_equal(a.help, 1);
+	assert_null(a.cmd);
+}
+
+/* ---- builders: values and field limits -------------------------------- */
+
+static void
+test_build_award_values(void **state)
+{
+	struct ctl_args	 a;
+	struct ld_entry	 req;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&a, err, "award", "--region", "hakodate",
+	    "--fy", "H25", "--amount", "1億5000万円", "--ref", "K-1", "--id",
+	    "key-1"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.kind, LD_K_AWARD);
+	assert_string_equal(req.region, "hakodate");
+	assert_int_equal(req.fy, 2013);
+	assert_int_equal(req.amount, 150000000);
+	assert_string_equal(req.ref, "K-1");
+	assert_string_equal(req.id, "key-1");
+	assert_int_equal(req.account, 0);	/* derived by the daemon */
+
+	assert_int_equal(PARSE(&a, err, "award", "--region", "hakodate",
+	    "--fy", "fy2013", "--amount", "１，０００", "--ref", "K"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.amount, 1000);
+	assert_int_equal(req.fy, 2013);
+}
+
+static void
+test_build_payment(void **state)
+{
+	struct ctl_args	 a;
+	struct ld_entry	 req;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&a, err, "refund", "--region", "iwate-1",
+	    "--fy", "R7", "--amount", "1_000", "--ref", "V 9", "--date",
+	    "2026-05-31", "--memo", "返還 分"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.kind, LD_K_REFUND);
+	assert_int_equal(req.fy, 2025);
+	assert_int_equal(req.amount, 1000);
+	assert_int_equal(req.date, 20260531);
+	assert_string_equal(req.memo, "返還 分");
+	/* A date outside the fiscal year is the daemon's DATE_OUTSIDE_FY. */
+	assert_int_equal(PARSE(&a, err, "disburse", "--region", "x", "--fy",
+	    "2013", "--amount", "5", "--ref", "r", "--date", "2020-01-01"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	/* Not a calendar date. */
+	assert_int_equal(PARSE(&a, err, "disburse", "--region", "x", "--fy",
+	    "2013", "--amount", "5", "--ref", "r", "--date", "2013-02-30"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--date"));
+}
+
+/* Build "award ... --OPT VALUE" (or the given command) and expect refusal. */
+static void
+expect_bad(const char *what, const char *cmd, const char *opt,
+    const char *value)
+{
+	struct ctl_args	 a;
+	struct ld_entry	 req;
+	char		 err[256];
+	int		 rc;
+
+	if (strcmp(cmd, "region") == 0)
+		rc = PARSE(&a, err, "region", "add",
+		    strcmp(opt, "CODE") == 0 ? value : "ok", "--name",
+		    strcmp(opt, "--name") == 0 ? value : "N", "--grant-type",
+		    strcmp(opt, "--grant-type") == 0 ? value : "general",
+		    "--category",
+		    strcmp(opt, "--category") == 0 ? value : "");
+	else
+		rc = PARSE(&a, err, "disburse",
+		    "--region", strcmp(opt, "--region") == 0 ? value : "x",
+		    "--fy", strcmp(opt, "--fy") == 0 ? value : "2013",
+		    "--amount", strcmp(opt, "--amount") == 0 ? value : "1",
+		    "--ref", strcmp(opt, "--ref") == 0 ? value : "r",
+		    "--date", "2013-06-30",
+		    "--memo", strcmp(opt, "--memo") == 0 ? value : "",
+		    "--id", strcmp(opt, "--id") == 0 ? value : "i");
+	assert_int_equal(rc, 0);
+	if (cmd_build_write(&a, &req, err, sizeof(err)) != -1)
+		fail_msg("%s: accepted %s '%s'", what, opt, value);
+	if (strstr(err, opt) == NULL)
+		fail_msg("%s: message '%s' does not name %s", what, err, opt);
+}
+
+static void
+test_build_field_limits(void **state)
+{
+	char	 long65[66], text513[514], ok512[513];
+	struct ctl_args	 a;
+	struct ld_entry	 req;
+	char		 err[256];
+
+	(void)state;
+	memset(long65, 'a', 65);
+	long65[65] = '\0';
+	memset(text513, 'x', 513);
+	text513[513] = '\0';
+	memset(ok512, 'x', 512);
+	ok512[512] = '\0';
+
+	expect_bad("upper case code", "region", "CODE", "Hakodate");
+	expect_bad("code with _", "region", "CODE", "a_b");
+	expect_bad("code too long", "region", "CODE", long65);
+	expect_bad("empty name", "region", "--name", "");
+	expect_bad("name with newline", "region", "--name", "a\nb");
+	expect_bad("category too long", "region", "--category", text513);
+	expect_bad("bad grant type", "region", "--grant-type", "General");
+	expect_bad("region code", "disburse", "--region", "x y");
+	expect_bad("ref too long", "disburse", "--ref", long65);
+	expect_bad("ref not ASCII", "disburse", "--ref", "伝票1");
+	expect_bad("empty ref", "disburse", "--ref", "");
+	expect_bad("id with tab", "disburse", "--id", "a\tb");
+	expect_bad("memo control", "disburse", "--memo", "a\x7f");
+	expect_bad("memo C1 control", "disburse", "--memo", "a\xc2\x85");
+	expect_bad("memo not UTF-8", "disburse", "--memo", "\xff\xfe");
+	expect_bad("memo too long", "disburse", "--memo", text513);
+	expect_bad("zero amount", "disburse", "--amount", "0");
+	expect_bad("negative amount", "disburse", "--amount", "-5");
+	expect_bad("amount over 10^13", "disburse", "--amount", "10000000000001");
+	expect_bad("fractional yen", "disburse", "--amount", "1.5");
+	expect_bad("bad grouping", "disburse", "--amount", "1,00,000");
+	expect_bad("Heisei 32", "disburse", "--fy", "H32");
+	expect_bad("not a year", "disburse", "--fy", "last");
+
+	/* The limits themselves are accepted. */
+	assert_int_equal(PARSE(&a, err, "region", "add", long65 + 1, "--name",
+	    ok512, "--grant-type", "continuing", "--category", ok512), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.grant_type, LD_G_CONTINUING);
+	assert_int_equal(strlen(req.category), 512);
+	assert_int_equal(PARSE(&a, err, "appropriate", "--account",
+	    "reconstruction", "--fy", "2013", "--amount", "10,000,000,000,000",
+	    "--ref", long65 + 1), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.account, LD_A_RECONSTRUCTION);
+	assert_int_equal(req.amount, INT64_C(10000000000000));
+}
+
+static void
+test_build_reverse_close(void **state)
+{
+	struct ctl_args	 a;
+	struct ld_entry	 req;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&a, err, "reverse", "12", "--reason",
+	    "二重計上"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.kind, LD_K_REVERSAL);
+	assert_int_equal(req.reverses, 12);
+	assert_string_equal(req.reason, "二重計上");
+	assert_int_equal(PARSE(&a, err, "reverse", "0", "--reason", "x"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), -1);
+	assert_int_equal(PARSE(&a, err, "reverse", "+3", "--reason", "x"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), -1);
+	assert_int_equal(PARSE(&a, err, "reverse", "3", "--reason", ""), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), -1);
+
+	assert_int_equal(PARSE(&a, err, "close-year", "--account", "general",
+	    "--fy", "H25"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.kind, LD_K_YEAR_CLOSE);
+	assert_int_equal(req.account, LD_A_GENERAL);
+	assert_int_equal(req.fy, 2013);
+	assert_int_equal(PARSE(&a, err, "close-year", "--account", "special",
+	    "--fy", "2013"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), -1);
+}
+
+static void
+test_build_reads(void **state)
+{
+	struct ctl_args		 a;
+	struct msg_list		 l;
+	struct msg_balance_req	 b;
+	uint64_t		 seq;
+	char			 err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&a, err, "list", "--since", "5", "--limit=10",
+	    "--region", "hakodate", "--fy", "R1", "--kind", "year_close"), 0);
+	assert_int_equal(cmd_build_list(&a, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.since, 5);
+	assert_int_equal(l.until, 0);
+	assert_int_equal(l.limit, 10);
+	assert_string_equal(l.region, "hakodate");
+	assert_int_equal(l.fy, 2019);
+	assert_int_equal(l.kind, LD_K_YEAR_CLOSE);
+	assert_int_equal(PARSE(&a, err, "list"), 0);
+	assert_int_equal(cmd_build_list(&a, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.limit, 0);
+	assert_int_equal(l.kind, 0);
+	assert_int_equal(PARSE(&a, err, "list", "--kind", "payment"), 0);
+	assert_int_equal(cmd_build_list(&a, &l, err, sizeof(err)), -1);
+	assert_int_equal(PARSE(&a, err, "list", "--limit", "0"), 0);
+	assert_int_equal(cmd_build_list(&a, &l, err, sizeof(err)), -1);
+	assert_int_equal(PARSE(&a, err, "list", "--since", "1e3"), 0);
+	assert_int_equal(cmd_build_list(&a, &l, err, sizeof(err)), -1);
+
+	assert_int_equal(PARSE(&a, err, "balance", "--fy", "2013"), 0);
+	assert_int_equal(cmd_build_balance(&a, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.scope, BAL_ALL);
+	assert_int_equal(PARSE(&a, err, "balance", "--fy", "2013", "--region",
+	    "sendai"), 0);
+	assert_int_equal(cmd_build_balance(&a, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.scope, BAL_REGION);
+	assert_string_equal(b.region, "sendai");
+	assert_int_equal(PARSE(&a, err, "balance", "--fy", "2013", "--account",
+	    "reconstruction"), 0);
+	assert_int_equal(cmd_build_balance(&a, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.scope, BAL_ACCOUNT);
+	assert_int_equal(b.account, LD_A_RECONSTRUCTION);
+	assert_int_equal(PARSE(&a, err, "balance", "--fy", "2013", "--account",
+	    "general", "--region", "x"), 0);
+	assert_int_equal(cmd_build_balance(&a, &b, err, sizeof(err)), -1);
+
+	assert_int_equal(PARSE(&a, err, "get", "18446744073709551615"), 0);
+	assert_int_equal(cmd_build_get(&a, &seq, err, sizeof(err)), 0);
+	assert_true(seq == UINT64_MAX);
+	assert_int_equal(PARSE(&a, err, "get", "18446744073709551616"), 0);
+	assert_int_equal(cmd_build_get(&a, &seq, err, sizeof(err)), -1);
+}
+
+/* ---- ctl_main: exit status before and at the connection --------------- */
+
+static void
+test_main_help_version(void **state)
+{
+	struct run	 r;
+
+	(void)state;
+	r = RUN("--help");
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "ledgerctl disburse --region CODE"));
+	assert_string_equal(r.err, "");
+	run_free(&r);
+	r = RUN("help");
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "usage: ledgerctl"));
+	run_free(&r);
+	r = RUN("help", "reverse");
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "reverse SEQ --reason TEXT"));
+	run_free(&r);
+	r = RUN("--version");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(strncmp(r.out, "ledgerctl ", 10), 0);
+	run_free(&r);
+}
+
+/* A usage error: exit 2, nothing on stdout, "ledgerctl: usage:" on stderr. */
+static void
+expect_usage(struct run r, const char *needle)
+{
+	if (r.rc != 2 || strncmp(r.err, "ledgerctl: usage: ", 18) != 0 ||
+	    r.out[0] != '\0' || strstr(r.err, needle) == NULL)
+		fail_msg("expected a usage error naming '%s', got %d:\n%s%s",
+		    needle, r.rc, r.err, r.out);
+	run_free(&r);
+}
+
+static void
+test_main_usage_before_connect(void **state)
+{
+	const char	*s = closed_server;
+
+	(void)state;
+	expect_usage(run_words(NULL), "no command");
+	expect_usage(RUN("frob"), "unknown command 'frob'");
+	expect_usage(RUN("verify", "--server", s, "--ca", ca_path),
+	    "unknown command");
+	/* Bad values with a server that would refuse: still 2, not 3. */
+	expect_usage(RUN("--json", "--server", s, "--ca", ca_path, "award",
+	    "--region", "hakodate", "--fy", "2013", "--amount", "12abc",
+	    "--ref", "r"), "--amount");
+	expect_usage(RUN("award", "--server", s, "--ca", ca_path, "--region",
+	    "hakodate", "--fy", "H99", "--amount", "1", "--ref", "r"), "--fy");
+	expect_usage(RUN("disburse", "--server", s, "--ca", ca_path, "--region",
+	    "x", "--fy", "2013", "--amount", "1", "--ref", "r", "--date",
+	    "2013/06/30"), "--date");
+	expect_usage(RUN("get", "abc", "--server", s, "--ca", ca_path), "SEQ");
+	expect_usage(RUN("list", "--kind", "foo", "--server", s, "--ca",
+	    ca_path), "--kind");
+	expect_usage(RUN("region", "add", "Bad", "--name", "n", "--grant-type",
+	    "general", "--server", s, "--ca", ca_path), "CODE");
+	expect_usage(RUN("balance", "--server", s, "--ca", ca_path), "--fy");
+	/* Connection options: no server, a malformed one, no CA. */
+	expect_usage(RUN("status", "--ca", ca_path), "no server");
+	expect_usage(RUN("status", "--server", "localhost", "--ca", ca_path),
+	    "HOST:PORT");
+	expect_usage(RUN("status", "--server", "::1:7443", "--ca", ca_path),
+	    "HOST:PORT");
+	expect_usage(RUN("status", "--server", s), "no CA");
+}
+
+static void
+test_main_closed_port(void **state)
+{
+	struct run	 r;
+	char		 want[128];
+
+	(void)state;
+	snprintf(want, sizeof(want), "ledgerctl: cannot connect to %s: ",
+	    closed_server);
+	r = RUN("status", "--server", closed_server, "--ca", ca_path);
+	assert_int_equal(r.rc, 3);
+	assert_non_null(strstr(r.err, want));
+	assert_non_null(strstr(r.err, "refused"));
+	assert_string_equal(r.out, "");
+	run_free(&r);
+
+	/* The same through the environment, with a valid write and --json. */
+	setenv("LEDGER_SERVER", closed_server, 1);
+	setenv("LEDGER_CA", ca_path, 1);
+	r = RUN("appropriate", "--account", "general", "--fy", "2013",
+	    "--amount", "1,505,000,000", "--ref", "budget", "--json");
+	assert_int_equal(r.rc, 3);
+	assert_non_null(strstr(r.err, want));
+	assert_string_equal(r.out, "");
+	run_free(&r);
+	/* An explicit option wins over the environment. */
+	r = RUN("status", "--server", "127.0.0.1:bad");
+	assert_int_equal(r.rc, 2);
+	run_free(&r);
+	unsetenv("LEDGER_SERVER");
+	unsetenv("LEDGER_CA");
+
+	/* An unreadable CA file is a TLS setup failure. */
+	r = RUN("status", "--server", closed_server, "--ca", "/nonexistent/ca");
+	assert_int_equal(r.rc, 3);
+	assert_non_null(strstr(r.err, "/nonexistent/ca"));
+	run_free(&r);
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+/* Encode e, decode it as the client would, and render its JSON line. */
+static char *
+entry_line(const struct ld_entry *e, int dup)
+{
+	struct ld_entry	 d;
+	struct wbuf	 w, ans;
+	const uint8_t	*enc;
+	size_t		 enclen;
+	json_t		*obj;
+	char		*s;
+	int		 got;
+
+	wbuf_init(&w);
+	assert_int_equal(entry_encode(&w, e), 0);
+	wbuf_init(&ans);
+	assert_int_equal(msg_encode_entry(&ans, dup > 0, w.data, w.len), 0);
+	assert_int_equal(ctl_entry_answer(ans.data, ans.len, &got, &d, &enc,
+	    &enclen), 0);
+	assert_int_equal(got, dup > 0);
+	assert_int_equal(enclen, w.len);
+	obj = out_entry_json(&d, enc, enclen);
+	assert_non_null(obj);
+	if (dup >= 0)
+		json_object_set_new(obj, "duplicate", json_boolean(dup));
+	s = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	wbuf_free(&w);
+	wbuf_free(&ans);
+	return s;
+}
+
+/* Hex SHA-256(0x00 || encoding of e), computed independently of output.c. */
+static void
+leaf_hex(const struct ld_entry *e, char out[65])
+{
+	struct wbuf	 w;
+	uint8_t		*buf, md[32];
+	unsigned int	 mdlen = 0;
+	int		 i;
+
+	wbuf_init(&w);
+	assert_int_equal(entry_encode(&w, e), 0);
+	buf = malloc(w.len + 1);
+	assert_non_null(buf);
+	buf[0] = 0x00;
+	memcpy(buf + 1, w.data, w.len);
+	assert_int_equal(EVP_Digest(buf, w.len + 1, md, &mdlen, EVP_sha256(),
+	    NULL), 1);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	free(buf);
+	wbuf_free(&w);
+}
+
+static void
+test_json_disbursement(void **state)
+{
+	struct ld_entry	 e;
+	char		 want[1024], hex[65], *s;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.seq = 12;
+	e.kind = LD_K_DISBURSEMENT;
+	strcpy(e.region, "hakodate");
+	e.account = LD_A_GENERAL;
+	e.fy = 2013;
+	e.amount = 50000000;
+	strcpy(e.ref, "V-0042");
+	e.date = 20130630;
+	strcpy(e.memo, "概算払 \"第1回\"");
+	strcpy(e.id, "pay-42");
+	strcpy(e.actor, "clerk01");
+	e.recorded_at = INT64_C(1795874400123456);	/* 2026-11-28T14:00:00.123456Z */
+	leaf_hex(&e, hex);
+	snprintf(want, sizeof(want),
+	    "{\"seq\":12,\"kind\":\"disbursement\",\"region\":\"hakodate\","
+	    "\"fy\":2013,\"account\":\"general\",\"amount\":50000000,"
+	    "\"ref\":\"V-0042\",\"date\":\"2013-06-30\","
+	    "\"memo\":\"概算払 \\\"第1回\\\"\",\"id\":\"pay-42\","
+	    "\"actor\":\"clerk01\",\"recorded_at\":\"2026-11-28T14:00:00.123456Z\","
+	    "\"leaf_hash\":\"%s\",\"duplicate\":false}", hex);
+	s = entry_line(&e, 0);
+	assert_string_equal(s, want);
+	free(s);
+
+	/* Empty memo and id are omitted; a duplicate says so. */
+	e.memo[0] = '\0';
+	e.id[0] = '\0';
+	leaf_hex(&e, hex);
+	snprintf(want, sizeof(want),
+	    "{\"seq\":12,\"kind\":\"disbursement\",\"region\":\"hakodate\","
+	    "\"fy\":2013,\"account\":\"general\",\"amount\":50000000,"
+	    "\"ref\":\"V-0042\",\"date\":\"2013-06-30\","
+	    "\"actor\":\"clerk01\",\"recorded_at\":\"2026-11-28T14:00:00.123456Z\","
+	    "\"leaf_hash\":\"%s\",\"duplicate\":true}", hex);
+	s = entry_line(&e, 1);
+	assert_string_equal(s, want);
+	free(s);
+}
+
+static void
+test_json_other_kinds(void **state)
+{
+	struct ld_entry	 e;
+	char		 want[1024], hex[65], *s;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.seq = 1;
+	e.kind = LD_K_REGION;
+	strcpy(e.region, "iwate");
+	strcpy(e.name, "いわて");
+	e.grant_type = LD_G_RECONSTRUCTION;
+	strcpy(e.actor, "admin01");
+	e.recorded_at = 0;
+	leaf_hex(&e, hex);
+	snprintf(want, sizeof(want),
+	    "{\"seq\":1,\"kind\":\"region\",\"region\":\"iwate\","
+	    "\"account\":\"reconstruction\",\"actor\":\"admin01\","
+	    "\"recorded_at\":\"1970-01-01T00:00:00.000000Z\",\"leaf_hash\":\"%s\","
+	    "\"name\":\"いわて\",\"grant_type\":\"reconstruction\","
+	    "\"category\":\"\"}", hex);
+	s = entry_line(&e, -1);
+	assert_string_equal(s, want);
+	free(s);
+
+	memset(&e, 0, sizeof(e));
+	e.seq = 9;
+	e.kind = LD_K_REVERSAL;
+	e.reverses = 2;
+	e.target_kind = LD_K_APPROPRIATION;
+	e.account = LD_A_GENERAL;
+	e.fy = 2013;
+	e.amount = 7;
+	strcpy(e.reason, "typo");
+	strcpy(e.actor, "admin01");
+	leaf_hex(&e, hex);
+	snprintf(want, sizeof(want),
+	    "{\"seq\":9,\"kind\":\"reversal\",\"fy\":2013,\"account\":\"general\","
+	    "\"amount\":7,\"actor\":\"admin01\","
+	    "\"recorded_at\":\"1970-01-01T00:00:00.000000Z\",\"leaf_hash\":\"%s\","
+	    "\"reverses\":2,\"target_kind\":\"appropriation\",\"reason\":\"typo\"}",
+	    hex);
+	s = entry_line(&e, -1);
+	assert_string_equal(s, want);
+	free(s);
+
+	memset(&e, 0, sizeof(e));
+	e.seq = 30;
+	e.kind = LD_K_YEAR_CLOSE;
+	e.account = LD_A_RECONSTRUCTION;
+	e.fy = 2013;
+	e.appropriated = 1505000000;
+	e.awarded = 1500000000;
+	e.disbursed = 900;
+	e.refunded = 100;
+	e.net = 800;
+	strcpy(e.actor, "admin01");
+	leaf_hex(&e, hex);
+	snprintf(want, sizeof(want),
+	    "{\"seq\":30,\"kind\":\"year_close\",\"fy\":2013,"
+	    "\"account\":\"reconstruction\",\"actor\":\"admin01\","
+	    "\"recorded_at\":\"1970-01-01T00:00:00.000000Z\",\"leaf_hash\":\"%s\","
+	    "\"appropriated\":1505000000,\"awarded\":1500000000,"
+	    "\"disbursed\":900,\"refunded\":100,\"net\":800}", hex);
+	s = entry_line(&e, -1);
+	assert_string_equal(s, want);
+	free(s);
+}
+
+static char *
+dump(json_t *obj)
+{
+	char	*s;
+
+	assert_non_null(obj);
+	s = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	return s;
+}
+
+static void
+test_json_region_balance_error(void **state)
+{
+	struct ld_entry		 e;
+	struct ld_acct_bal	 ab;
+	struct ld_region_bal	 rb;
+	char			*s;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.seq = 3;
+	e.kind = LD_K_REGION;
+	strcpy(e.region, "hakodate");
+	strcpy(e.name, "函館");
+	e.grant_type = LD_G_CONTINUING;
+	strcpy(e.category, "国際競争力強化地域");
+	s = dump(out_region_json(&e));
+	assert_string_equal(s, "{\"code\":\"hakodate\",\"name\":\"函館\","
+	    "\"grant_type\":\"continuing\",\"account\":\"general\","
+	    "\"category\":\"国際競争力強化地域\",\"seq\":3}");
+	free(s);
+
+	memset(&ab, 0, sizeof(ab));
+	ab.account = LD_A_GENERAL;
+	ab.fy = 2013;
+	ab.appropriated = 1000;
+	ab.awarded = 600;
+	ab.disbursed = 500;
+	ab.refunded = 20;
+	ab.closed = 1;
+	s = dump(out_acct_bal_json(&ab));
+	assert_string_equal(s, "{\"account\":\"general\",\"fy\":2013,"
+	    "\"appropriated\":1000,\"awarded\":600,\"disbursed\":500,"
+	    "\"refunded\":20,\"net\":480,\"unawarded\":400,\"closed\":true}");
+	free(s);
+
+	memset(&rb, 0, sizeof(rb));
+	strcpy(rb.region, "sendai");
+	rb.fy = 2013;
+	rb.grant_type = LD_G_RECONSTRUCTION;
+	rb.account = LD_A_RECONSTRUCTION;
+	rb.award = 300000000;
+	rb.award_seq = 5;
+	rb.disbursed = 100000000;
+	rb.refunded = 1;
+	s = dump(out_region_bal_json(&rb));
+	assert_string_equal(s, "{\"region\":\"sendai\",\"fy\":2013,"
+	    "\"grant_type\":\"reconstruction\",\"account\":\"reconstruction\","
+	    "\"award\":300000000,\"disbursed\":100000000,\"refunded\":1,"
+	    "\"net\":99999999,\"remaining\":200000001}");
+	free(s);
+
+	s = dump(out_error_json(LD_E_OVER_AWARD, "net disbursed would exceed"));
+	assert_string_equal(s, "{\"error\":\"OVER_AWARD\","
+	    "\"message\":\"net disbursed would exceed\"}");
+	free(s);
+}
+
+static void
+test_text_forms(void **state)
+{
+	struct ld_entry		 e;
+	struct ld_acct_bal	 ab;
+	json_t			*obj;
+	char			*buf = NULL;
+	size_t			 len = 0;
+	FILE			*f;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.seq = 4;
+	e.kind = LD_K_AWARD;
+	strcpy(e.region, "hakodate");
+	e.account = LD_A_GENERAL;
+	e.fy = 2013;
+	e.amount = 150000000;
+	strcpy(e.ref, "K-1");
+	strcpy(e.actor, "admin01");
+	obj = out_entry_json(&e, (const uint8_t *)"x", 1);
+	assert_non_null(obj);
+	json_object_set_new(obj, "duplicate", json_true());
+	f = open_memstream(&buf, &len);
+	assert_int_equal(out_kv(f, obj), 0);
+	memset(&ab, 0, sizeof(ab));
+	ab.account = LD_A_RECONSTRUCTION;
+	ab.fy = 2013;
+	ab.appropriated = 1505000000;
+	assert_int_equal(out_balances_table(f, &ab, 1, NULL, 0), 0);
+	out_list_header(f);
+	out_list_row(f, &e);
+	fclose(f);
+	assert_non_null(strstr(buf, "seq: 4\nkind: award\nregion: hakodate\n"));
+	assert_non_null(strstr(buf, "amount: 150,000,000\n"));
+	assert_non_null(strstr(buf, "duplicate: yes\n"));
+	assert_non_null(strstr(buf, "reconstruction  2013  1,505,000,000"));
+	assert_non_null(strstr(buf, "     4  award          hakodate"));
+	free(buf);
+
+	assert_int_equal(out_width("hakodate"), 8);
+	assert_int_equal(out_width("函館市"), 6);
+	assert_int_equal(out_width("ｶﾀｶﾅ"), 4);	/* half-width: one column */
+}
+
+static void
+test_entry_answer_malformed(void **state)
+{
+	struct ld_entry	 e, d;
+	struct wbuf	 w, ans;
+	const uint8_t	*enc;
+	size_t		 enclen;
+	int		 dup;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.seq = 2;
+	e.kind = LD_K_APPROPRIATION;
+	e.account = LD_A_GENERAL;
+	e.fy = 2013;
+	e.amount = 5;
+	strcpy(e.ref, "b");
+	strcpy(e.actor, "admin01");
+	wbuf_init(&w);
+	assert_int_equal(entry_encode(&w, &e), 0);
+	wbuf_init(&ans);
+	assert_int_equal(msg_encode_entry(&ans, 0, w.data, w.len), 0);
+	assert_int_equal(ctl_entry_answer(ans.data, ans.len, &dup, &d, &enc,
+	    &enclen), 0);
+	/* Truncated, or a byte too many, or duplicate not 0/1. */
+	assert_int_equal(ctl_entry_answer(ans.data, ans.len - 1, &dup, &d, &enc,
+	    &enclen), -1);
+	wbuf_u8(&ans, 0);
+	assert_int_equal(ctl_entry_answer(ans.data, ans.len, &dup, &d, &enc,
+	    &enclen), -1);
+	ans.len--;
+	ans.data[0] = 2;
+	assert_int_equal(ctl_entry_answer(ans.data, ans.len, &dup, &d, &enc,
+	    &enclen), -1);
+	/* A length field claiming more than is there. */
+	ans.data[0] = 0;
+	ans.data[4]++;
+	assert_int_equal(ctl_entry_answer(ans.data, ans.len, &dup, &d, &enc,
+	    &enclen), -1);
+	wbuf_free(&w);
+	wbuf_free(&ans);
+}
+
+static void
+test_split_server(void **state)
+{
+	char	 host[CONN_HOST_MAX], port[CONN_PORT_MAX];
+
+	(void)state;
+	assert_int_equal(conn_split_server("127.0.0.1:7443", host, sizeof(host),
+	    port, sizeof(port)), 0);
+	assert_string_equal(host, "127.0.0.1");
+	assert_string_equal(port, "7443");
+	assert_int_equal(conn_split_server("[::1]:7443", host, sizeof(host),
+	    port, sizeof(port)), 0);
+	assert_string_equal(host, "::1");
+	assert_int_equal(conn_split_server("ledger.example:1", host,
+	    sizeof(host), port, sizeof(port)), 0);
+	assert_string_equal(host, "ledger.example");
+	assert_int_equal(conn_split_server("::1:7443", host, sizeof(host), port,
+	    sizeof(port)), -1);
+	assert_int_equal(conn_split_server("host", host, sizeof(host), port,
+	    sizeof(port)), -1);
+	assert_int_equal(conn_split_server(":7443", host, sizeof(host), port,
+	    sizeof(port)), -1);
+	assert_int_equal(conn_split_server("h:0", host, sizeof(host), port,
+	    sizeof(port)), -1);
+	assert_int_equal(conn_split_server("h:65536", host, sizeof(host), port,
+	    sizeof(port)), -1);
+	assert_int_equal(conn_split_server("h:74a", host, sizeof(host), port,
+	    sizeof(port)), -1);
+	assert_int_equal(conn_split_server("[::1]7443", host, sizeof(host), port,
+	    sizeof(port)), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	 tests[] = {
+		cmocka_unit_test(test_parse_value_forms),
+		cmocka_unit_test(test_parse_json_anywhere),
+		cmocka_unit_test(test_parse_format_json),
+		cmocka_unit_test(test_parse_globals),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_dashdash_and_help),
+		cmocka_unit_test(test_build_award_values),
+		cmocka_unit_test(test_build_payment),
+		cmocka_unit_test(test_build_field_limits),
+		cmocka_unit_test(test_build_reverse_close),
+		cmocka_unit_test(test_build_reads),
+		cmocka_unit_test(test_main_help_version),
+		cmocka_unit_test(test_main_usage_before_connect),
+		cmocka_unit_test(test_main_closed_port),
+		cmocka_unit_test(test_json_disbursement),
+		cmocka_unit_test(test_json_other_kinds),
+		cmocka_unit_test(test_json_region_balance_error),
+		cmocka_unit_test(test_text_forms),
+		cmocka_unit_test(test_entry_answer_malformed),
+		cmocka_unit_test(test_split_server),
+	};
+
+	return cmocka_run_group_tests(tests, setup_all, teardown_all);
+}

@@ -1,0 +1,611 @@
+/*
+ * test_config.c - ledgerd.conf as an operator writes it, and as they mistype it.
+ *
+ * The shipped sample must parse to the contract's values; every class of
+ * mistake must name the right line, because that line number is what the
+ * operator will look at.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "frame.h"
+
+/* Minimal valid body; tests append or prepend to it. */
+#define REQ_TLS \
+	"[tls]\ncert = c.crt\nkey = c.key\nclient_ca = ca.crt\n"
+#define REQ_LEDGER \
+	"[ledger]\npath = ledger\ncheckpoint_key = ck.key\n"
+#define REQ	REQ_TLS REQ_LEDGER
+
+static struct config conf;	/* large: keep it off the stack */
+
+static int
+parse(const char *text, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	return config_parse(text, strlen(text), "t.conf", "/etc/ledgerd",
+	    &conf, err, errlen);
+}
+
+/* text must be refused with an error that starts with want. */
+static void
+refused(const char *text, const char *want)
+{
+	char err[512];
+
+	if (parse(text, err, sizeof(err)) != -1)
+		fail_msg("accepted:\n%s", text);
+	if (strncmp(err, want, strlen(want)) != 0)
+		fail_msg("error '%s', want prefix '%s' for:\n%s", err, want,
+		    text);
+}
+
+static void
+accepted(const char *text)
+{
+	char err[512];
+
+	if (parse(text, err, sizeof(err)) != 0)
+		fail_msg("refused (%s):\n%s", err, text);
+}
+
+static char *
+sample_path(void)
+{
+	static char path[PATH_MAX];
+	const char *src = getenv("LD_SOURCE_DIR");
+
+	if (src != NULL)
+		snprintf(path, sizeof(path), "%s/conf/ledgerd.conf", src);
+	else
+		snprintf(path, sizeof(path), "%s/../conf/ledgerd.conf",
+		    __FILE__);
+	/* __FILE__ ends in test_config.c: turn ".../tests/test_config.c/.." */
+	if (src == NULL) {
+		char *t = strstr(path, "/test_config.c/../");
+
+		if (t != NULL)
+			memmove(t, t + strlen("/test_config.c"),
+			    strlen(t + strlen("/test_config.c")) + 1);
+	}
+	return path;
+}
+
+static void
+test_sample(void **state)
+{
+	char err[512], dir[PATH_MAX], real[PATH_MAX], want[PATH_MAX + 64];
+	char *slash;
+
+	(void)state;
+	if (config_load(sample_path(), &conf, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_non_null(realpath(sample_path(), real));
+	assert_string_equal(conf.path, real);
+	snprintf(dir, sizeof(dir), "%s", real);
+	slash = strrchr(dir, '/');
+	assert_non_null(slash);
+	*slash = '\0';
+
+	assert_string_equal(conf.listen_host, "127.0.0.1");
+	assert_string_equal(conf.listen_port, "7443");
+	assert_int_equal(conf.max_connections, 1024);
+	assert_int_equal(conf.idle_timeout_s, 300);
+	assert_int_equal(conf.max_frame_bytes, 1048576);
+	assert_string_equal(conf.user, "");
+	snprintf(want, sizeof(want), "%s/pki/server.crt", dir);
+	assert_string_equal(conf.tls_cert, want);
+	snprintf(want, sizeof(want), "%s/pki/server.key", dir);
+	assert_string_equal(conf.tls_key, want);
+	snprintf(want, sizeof(want), "%s/pki/ca.crt", dir);
+	assert_string_equal(conf.tls_client_ca, want);
+	assert_string_equal(conf.tls_crl, "");
+	snprintf(want, sizeof(want), "%s/ledger", dir);
+	assert_string_equal(conf.ledger_path, want);
+	assert_int_equal(conf.map_size_mb, 1024);
+	snprintf(want, sizeof(want), "%s/pki/checkpoint.key", dir);
+	assert_string_equal(conf.checkpoint_key, want);
+	assert_string_equal(conf.checkpoint_origin, "ledgerd.local");
+	assert_int_equal(conf.general_min, 100000000);
+	assert_int_equal(conf.general_max, 200000000);
+	assert_int_equal(conf.reconstruction_min, 250000000);
+	assert_int_equal(conf.reconstruction_max, 500000000);
+	assert_string_equal(conf.metrics_host, "127.0.0.1");
+	assert_string_equal(conf.metrics_port, "9464");
+	assert_int_equal(conf.nroles, 4);
+	assert_int_equal(config_role(&conf, "admin01"), ROLE_ADMIN);
+	assert_int_equal(config_role(&conf, "clerk01"), ROLE_CLERK);
+	assert_int_equal(config_role(&conf, "auditor01"), ROLE_AUDITOR);
+	assert_int_equal(config_role(&conf, "recon01"), ROLE_RECONCILER);
+}
+
+static void
+test_defaults(void **state)
+{
+	(void)state;
+	accepted(REQ);
+	assert_string_equal(conf.listen_host, "127.0.0.1");
+	assert_string_equal(conf.listen_port, "7443");
+	assert_int_equal(conf.max_connections, 1024);
+	assert_int_equal(conf.idle_timeout_s, 300);
+	assert_int_equal(conf.max_frame_bytes, 1048576);
+	assert_int_equal(conf.map_size_mb, 1024);
+	assert_string_equal(conf.checkpoint_origin, "ledgerd.local");
+	assert_int_equal(conf.general_min, 100000000);
+	assert_int_equal(conf.general_max, 200000000);
+	assert_int_equal(conf.reconstruction_min, 250000000);
+	assert_int_equal(conf.reconstruction_max, 500000000);
+	assert_string_equal(conf.metrics_host, "");
+	assert_string_equal(conf.tls_crl, "");
+	assert_string_equal(conf.user, "");
+	assert_int_equal(conf.nroles, 0);
+	assert_int_equal(config_role(&conf, "admin01"), ROLE_NONE);
+}
+
+static void
+test_comment_rules(void **state)
+{
+	char err[512];
+
+	(void)state;
+	accepted("[server]   # trailing on a section\n"
+	    "listen = 127.0.0.1:8443 # note\n"
+	    "max_connections = 10\t; tab note\n"
+	    "user = ledgerd ;note\n"
+	    "   # indented\n"
+	    "\t; indented with a tab\n"
+	    "[ledger] ; x\n"
+	    "path = /var/lib/ledgerd   #  spaced note\n"
+	    "checkpoint_key = k.key\n"
+	    "checkpoint_origin = a#b\n"
+	    REQ_TLS);
+	assert_string_equal(conf.listen_port, "8443");
+	assert_int_equal(conf.max_connections, 10);
+	assert_string_equal(conf.user, "ledgerd");
+	assert_string_equal(conf.ledger_path, "/var/lib/ledgerd");
+	assert_string_equal(conf.checkpoint_origin, "a#b");
+
+	/* '#' or ';' without a blank before it belongs to the value. */
+	accepted(REQ_LEDGER "[tls]\ncert = pki/a#b.crt\nkey = k;1\n"
+	    "client_ca = ca.crt\n");
+	assert_string_equal(conf.tls_cert, "/etc/ledgerd/pki/a#b.crt");
+	assert_string_equal(conf.tls_key, "/etc/ledgerd/k;1");
+	/* ... so a number followed directly by '#' is a bad number. */
+	assert_int_equal(parse("[server]\nidle_timeout_s = 60#x\n" REQ, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "t.conf:2:"));
+	/* "key = # note" is an empty value. */
+	accepted(REQ "[server]\nuser = # nobody\n");
+	assert_string_equal(conf.user, "");
+	refused(REQ "[server]\nmax_connections = # none\n", "t.conf:9:");
+	/* A role CN may contain '#' too. */
+	accepted(REQ "[roles]\nteam#1 = clerk # the clerk\n");
+	assert_int_equal(config_role(&conf, "team#1"), ROLE_CLERK);
+	/* Blanks around '=' and at both ends are trimmed. */
+	accepted(REQ "[server]\n\t max_connections\t=\t7 \t\n");
+	assert_int_equal(conf.max_connections, 7);
+}
+
+static void
+test_line_numbers(void **state)
+{
+	(void)state;
+	/* REQ is 7 lines, so the next line is line 8. */
+	refused(REQ "[bogus]\n", "t.conf:8: unknown section [bogus]");
+	refused(REQ "[server]\nlisten_addr = x\n",
+	    "t.conf:9: unknown key 'listen_addr' in [server]");
+	refused(REQ "[server]\nmax_connections = 1\n\nmax_connections = 2\n",
+	    "t.conf:11: duplicate key 'max_connections'");
+	refused("max_connections = 1\n" REQ, "t.conf:1: key 'max_connections' "
+	    "outside any section");
+	refused(REQ "[server]\nlisten\n", "t.conf:9: expected 'key = value'");
+	refused(REQ "[server]\n= 5\n", "t.conf:9: missing key");
+	refused(REQ "[server\n", "t.conf:8: malformed section header");
+	refused(REQ "[server] x\n", "t.conf:8: malformed section header");
+	refused(REQ "[ server ]\n", "t.conf:8: unknown section");
+	refused(REQ "[tls]\n", "t.conf:8: duplicate section [tls]");
+	refused(REQ "[tls]\ncert = again\n", "t.conf:8: duplicate section");
+	refused(REQ_TLS "cert = x\n" REQ_LEDGER,
+	    "t.conf:5: duplicate key 'cert'");
+	refused(REQ "[Server]\n", "t.conf:8: unknown section [Server]");
+	refused(REQ "[server]\nMax_connections = 1\n", "t.conf:9: unknown key");
+	/* A key of one section is unknown in another. */
+	refused(REQ "[server]\ncert = x\n", "t.conf:9: unknown key 'cert'");
+	refused(REQ "[metrics]\nmax_connections = 1\n", "t.conf:9: unknown key");
+}
+
+static void
+test_numbers(void **state)
+{
+	static const char *bad[] = {
+		"-1", "+1", "1x", "0x10", "1 000", "1,000", "1_000", "1.0", "",
+		"99999999999999999999999", "4294967297", "0", "1000001",
+		"１０",
+	};
+	char text[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), REQ "[server]\n"
+		    "max_connections = %s\n", bad[i]);
+		refused(text, "t.conf:9: max_connections");
+	}
+	accepted(REQ "[server]\nmax_connections = 1\nidle_timeout_s = 86400\n");
+	assert_int_equal(conf.max_connections, 1);
+	assert_int_equal(conf.idle_timeout_s, 86400);
+	accepted(REQ "[server]\nmax_connections = 1000000\n");
+	assert_int_equal(conf.max_connections, 1000000);
+	/* max_frame_bytes: exactly the frame layer's limits. */
+	snprintf(text, sizeof(text), REQ "[server]\nmax_frame_bytes = %u\n",
+	    (unsigned)FRAME_MIN_MAX);
+	accepted(text);
+	assert_int_equal(conf.max_frame_bytes, FRAME_MIN_MAX);
+	snprintf(text, sizeof(text), REQ "[server]\nmax_frame_bytes = %u\n",
+	    (unsigned)FRAME_MAX_MAX);
+	accepted(text);
+	assert_int_equal(conf.max_frame_bytes, FRAME_MAX_MAX);
+	snprintf(text, sizeof(text), REQ "[server]\nmax_frame_bytes = %u\n",
+	    (unsigned)FRAME_MIN_MAX - 1);
+	refused(text, "t.conf:9: max_frame_bytes");
+	snprintf(text, sizeof(text), REQ "[server]\nmax_frame_bytes = %u\n",
+	    (unsigned)FRAME_MAX_MAX + 1);
+	refused(text, "t.conf:9: max_frame_bytes");
+	refused(REQ "[server]\nidle_timeout_s = 0\n", "t.conf:9:");
+	refused(REQ "[server]\nidle_timeout_s = 86401\n", "t.conf:9:");
+	refused(REQ_TLS "[ledger]\npath = l\ncheckpoint_key = k\n"
+	    "map_size_mb = 0\n", "t.conf:8: map_size_mb");
+	refused(REQ_TLS "[ledger]\npath = l\ncheckpoint_key = k\n"
+	    "map_size_mb = 18446744073709551616\n", "t.conf:8: map_size_mb");
+	accepted(REQ_TLS "[ledger]\npath = l\ncheckpoint_key = k\n"
+	    "map_size_mb = 1\n");
+	assert_int_equal(conf.map_size_mb, 1);
+}
+
+static void
+test_listen(void **state)
+{
+	static const char *bad[] = {
+		"127.0.0.1", "127.0.0.1:", ":7443", "127.0.0.1:0",
+		"127.0.0.1:65536", "127.0.0.1:99999999", "127.0.0.1:-1",
+		"127.0.0.1:+80", "127.0.0.1:http", "::1:7443", "[::1]",
+		"[::1]7443", "[]:7443", "[127.0.0.1]:7443", "[::1:7443",
+		"[::g]:7443", "host name:7443", "a/b:7443", "127.0.0.1:74 43",
+	};
+	char text[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), REQ "[server]\nlisten = %s\n",
+		    bad[i]);
+		refused(text, "t.conf:9: listen");
+	}
+	accepted(REQ "[server]\nlisten = [::1]:7443\n");
+	assert_string_equal(conf.listen_host, "::1");
+	assert_string_equal(conf.listen_port, "7443");
+	accepted(REQ "[server]\nlisten = localhost:1\n");
+	assert_string_equal(conf.listen_host, "localhost");
+	assert_string_equal(conf.listen_port, "1");
+	accepted(REQ "[server]\nlisten = 0.0.0.0:65535\n");
+	assert_string_equal(conf.listen_port, "65535");
+	accepted(REQ "[server]\nlisten = [fe80::1%eth0]:7443\n");
+	assert_string_equal(conf.listen_host, "fe80::1%eth0");
+	refused(REQ "[server]\nlisten =\n", "t.conf:9: listen: empty value");
+	/* Metrics may be switched off with an empty value. */
+	accepted(REQ "[metrics]\nlisten =\n");
+	assert_string_equal(conf.metrics_host, "");
+	accepted(REQ "[metrics]\nlisten = [::]:9464\n");
+	assert_string_equal(conf.metrics_host, "::");
+	assert_string_equal(conf.metrics_port, "9464");
+	refused(REQ "[metrics]\nlisten = 9464\n", "t.conf:9: listen");
+}
+
+static void
+test_required(void **state)
+{
+	(void)state;
+	refused(REQ_LEDGER, "t.conf: missing required key 'cert' in [tls]");
+	refused(REQ_LEDGER "[tls]\ncert = a\nkey = b\n",
+	    "t.conf: missing required key 'client_ca' in [tls]");
+	refused(REQ_TLS "[ledger]\npath = l\n",
+	    "t.conf: missing required key 'checkpoint_key' in [ledger]");
+	refused(REQ_TLS "[ledger]\ncheckpoint_key = k\n",
+	    "t.conf: missing required key 'path' in [ledger]");
+	refused("", "t.conf: missing required key");
+	/* Required keys may not be empty; optional ones may. */
+	refused(REQ_LEDGER "[tls]\ncert =\nkey = b\nclient_ca = c\n",
+	    "t.conf:5: cert: empty value");
+	accepted(REQ_LEDGER "[tls]\ncert = a\nkey = b\nclient_ca = c\ncrl =\n");
+	assert_string_equal(conf.tls_crl, "");
+	accepted(REQ_LEDGER "[tls]\ncert = a\nkey = b\nclient_ca = c\n"
+	    "crl = pki/ca.crl\n");
+	assert_string_equal(conf.tls_crl, "/etc/ledgerd/pki/ca.crl");
+}
+
+static void
+test_paths(void **state)
+{
+	char err[512];
+	const char *text = "[tls]\ncert = /abs/c.crt\nkey = rel/c.key\n"
+	    "client_ca = ./ca.crt\n[ledger]\npath = ../data/ledger\n"
+	    "checkpoint_key = ck.key\n";
+
+	(void)state;
+	assert_int_equal(config_parse(text, strlen(text), "t.conf",
+	    "/etc/ledgerd", &conf, err, sizeof(err)), 0);
+	assert_string_equal(conf.tls_cert, "/abs/c.crt");
+	assert_string_equal(conf.tls_key, "/etc/ledgerd/rel/c.key");
+	assert_string_equal(conf.tls_client_ca, "/etc/ledgerd/./ca.crt");
+	assert_string_equal(conf.ledger_path, "/etc/ledgerd/../data/ledger");
+	assert_string_equal(conf.checkpoint_key, "/etc/ledgerd/ck.key");
+	/* A config file in "/" does not produce "//". */
+	assert_int_equal(config_parse(text, strlen(text), "t.conf", "/",
+	    &conf, err, sizeof(err)), 0);
+	assert_string_equal(conf.tls_key, "/rel/c.key");
+	/* Without a directory, relative paths stay as written. */
+	assert_int_equal(config_parse(text, strlen(text), "t.conf", NULL,
+	    &conf, err, sizeof(err)), 0);
+	assert_string_equal(conf.tls_key, "rel/c.key");
+	assert_string_equal(conf.tls_cert, "/abs/c.crt");
+}
+
+static void
+test_values(void **state)
+{
+	(void)state;
+	/* Rules accept the amount syntax and must be ordered. */
+	accepted(REQ "[rules]\ngeneral_min = 1億\ngeneral_max = 2億円\n"
+	    "reconstruction_min = 250,000,000\n"
+	    "reconstruction_max = 10,000,000,000,000\n");
+	assert_int_equal(conf.general_min, 100000000);
+	assert_int_equal(conf.general_max, 200000000);
+	assert_int_equal(conf.reconstruction_min, 250000000);
+	assert_int_equal(conf.reconstruction_max, INT64_C(10000000000000));
+	accepted(REQ "[rules]\ngeneral_min = 5\ngeneral_max = 5\n");
+	refused(REQ "[rules]\ngeneral_min = 0\n", "t.conf:9: general_min");
+	refused(REQ "[rules]\ngeneral_min = -1\n", "t.conf:9: general_min");
+	refused(REQ "[rules]\ngeneral_max = 10000000000001\n",
+	    "t.conf:9: general_max");
+	refused(REQ "[rules]\ngeneral_min = 300000000\n",
+	    "t.conf: [rules] general_min is above general_max");
+	refused(REQ "[rules]\nreconstruction_max = 1\n",
+	    "t.conf: [rules] reconstruction_min is above");
+
+	/* checkpoint_origin is a note key name. */
+	accepted(REQ_TLS "[ledger]\npath = l\ncheckpoint_key = k\n"
+	    "checkpoint_origin = example.com/ledger\n");
+	assert_string_equal(conf.checkpoint_origin, "example.com/ledger");
+	accepted(REQ_TLS "[ledger]\npath = l\ncheckpoint_key = k\n"
+	    "checkpoint_origin = 台帳.example\n");
+	refused(REQ_TLS "[ledger]\npath = l\ncheckpoint_key = k\n"
+	    "checkpoint_origin = a+b\n", "t.conf:8: checkpoint_origin");
+	refused(REQ_TLS "[ledger]\npath = l\ncheckpoint_key = k\n"
+	    "checkpoint_origin = a b\n", "t.conf:8: checkpoint_origin");
+	refused(REQ_TLS "[ledger]\npath = l\ncheckpoint_key = k\n"
+	    "checkpoint_origin = a\xe3\x80\x80" "b\n",
+	    "t.conf:8: checkpoint_origin");
+	refused(REQ_TLS "[ledger]\npath = l\ncheckpoint_key = k\n"
+	    "checkpoint_origin = a\xff\n", "t.conf:8: checkpoint_origin");
+	refused(REQ_TLS "[ledger]\npath = l\ncheckpoint_key = k\n"
+	    "checkpoint_origin =\n", "t.conf:8: checkpoint_origin");
+
+	/* user */
+	accepted(REQ "[server]\nuser = _ledgerd\n");
+	assert_string_equal(conf.user, "_ledgerd");
+	refused(REQ "[server]\nuser = root:root\n", "t.conf:9: user");
+	refused(REQ "[server]\nuser = -x\n", "t.conf:9: user");
+	refused(REQ "[server]\nuser = a b\n", "t.conf:9: user");
+}
+
+static void
+test_roles(void **state)
+{
+	char text[256 * 40 + 512];
+	size_t i, n;
+
+	(void)state;
+	accepted(REQ "[roles]\nadmin01 = admin\nclerk01 = clerk\n"
+	    "Jane Doe = auditor\nrecon01 = reconciler\n");
+	assert_int_equal(conf.nroles, 4);
+	assert_int_equal(config_role(&conf, "admin01"), ROLE_ADMIN);
+	assert_int_equal(config_role(&conf, "clerk01"), ROLE_CLERK);
+	assert_int_equal(config_role(&conf, "Jane Doe"), ROLE_AUDITOR);
+	assert_int_equal(config_role(&conf, "recon01"), ROLE_RECONCILER);
+	assert_int_equal(config_role(&conf, "ADMIN01"), ROLE_NONE);
+	assert_int_equal(config_role(&conf, "admin0"), ROLE_NONE);
+	assert_int_equal(config_role(&conf, ""), ROLE_NONE);
+	assert_int_equal(config_role(&conf, NULL), ROLE_NONE);
+	assert_string_equal(role_name(ROLE_NONE), "none");
+	assert_string_equal(role_name(ROLE_ADMIN), "admin");
+	assert_string_equal(role_name(ROLE_CLERK), "clerk");
+	assert_string_equal(role_name(ROLE_AUDITOR), "auditor");
+	assert_string_equal(role_name(ROLE_RECONCILER), "reconciler");
+	assert_string_equal(role_name(99), "none");
+	assert_string_equal(role_name(-1), "none");
+
+	refused(REQ "[roles]\nx = root\n", "t.conf:9: unknown role 'root'");
+	refused(REQ "[roles]\nx = Admin\n", "t.conf:9: unknown role");
+	refused(REQ "[roles]\nx =\n", "t.conf:9: unknown role");
+	refused(REQ "[roles]\nx = admin\nx = clerk\n",
+	    "t.conf:10: duplicate role for CN 'x'");
+	refused(REQ "[roles]\n"
+	    "a123456789a123456789a123456789a123456789a123456789a123456789abcde"
+	    " = admin\n", "t.conf:9: certificate CN");
+	accepted(REQ "[roles]\n"
+	    "a123456789a123456789a123456789a123456789a123456789a123456789abcd"
+	    " = admin\n");
+
+	/* CONF_ROLE_MAX roles fit; one more is refused. */
+	n = (size_t)snprintf(text, sizeof(text), "%s[roles]\n", REQ);
+	for (i = 0; i < CONF_ROLE_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		    "cn%zu = clerk\n", i);
+	accepted(text);
+	assert_int_equal(conf.nroles, CONF_ROLE_MAX);
+	assert_int_equal(config_role(&conf, "cn255"), ROLE_CLERK);
+	snprintf(text + n, sizeof(text) - n, "one-more = clerk\n");
+	refused(text, "t.conf:265: more than 256 roles");
+}
+
+static void
+test_bytes(void **state)
+{
+	char err[512];
+	static const char crlf[] = "[tls]\r\ncert = c.crt # x\r\nkey = k\r\n"
+	    "client_ca = ca\r\n\r\n[ledger]\r\npath = l\r\n"
+	    "checkpoint_key = k\r\n";
+	static const char nul[] = REQ "[server]\nuser = a\0b\n";
+	static const char bom[] = "\xef\xbb\xbf" REQ;
+
+	(void)state;
+	assert_int_equal(config_parse(crlf, strlen(crlf), "t.conf", "/d",
+	    &conf, err, sizeof(err)), 0);
+	assert_string_equal(conf.tls_cert, "/d/c.crt");
+	assert_string_equal(conf.tls_key, "/d/k");
+	assert_string_equal(conf.checkpoint_key, "/d/k");
+	/* A NUL byte is refused with its line, not silently truncated. */
+	assert_int_equal(config_parse(nul, sizeof(nul) - 1, "t.conf", "/d",
+	    &conf, err, sizeof(err)), -1);
+	assert_string_equal(err, "t.conf:9: NUL byte in file");
+	assert_int_equal(config_parse(bom, sizeof(bom) - 1, "t.conf", "/d",
+	    &conf, err, sizeof(err)), 0);
+	refused(REQ "[server]\nuser = a\rb\n", "t.conf:9: control character");
+	refused(REQ "[server]\nuser = a\x1b\n", "t.conf:9: control character");
+	/* No final newline is fine. */
+	accepted(REQ "[server]\nmax_connections = 3");
+	assert_int_equal(conf.max_connections, 3);
+	/* Parsing stops at len, not at the string's end. */
+	assert_int_equal(config_parse(REQ "[bogus]\n", strlen(REQ), "t.conf",
+	    "/d", &conf, err, sizeof(err)), 0);
+	/* err may be NULL. */
+	assert_int_equal(config_parse("[x]\n", 4, "t.conf", "/d", &conf, NULL,
+	    0), -1);
+}
+
+/*
+ * Deterministic byte mutations of a full config: under ASan/UBSan this
+ * checks the parser never reads or writes out of bounds, and that every
+ * refusal names the file.
+ */
+static void
+test_mutations(void **state)
+{
+	static const char base[] = "[server]\nlisten = [::1]:7443 # x\n"
+	    "max_connections = 10\nuser =\n" REQ
+	    "[rules]\ngeneral_min = 1億\n[metrics]\nlisten = a:1\n"
+	    "[roles]\nadmin01 = admin\n";
+	static const char bytes[] = "[]=#; \t\r\n\0:+-9a,";
+	char buf[sizeof(base) + 8], err[512];
+	uint32_t rng = 777;
+	size_t k, len;
+
+	(void)state;
+	for (k = 0; k < 20000; k++) {
+		size_t pos;
+
+		memcpy(buf, base, sizeof(base));
+		len = sizeof(base) - 1;
+		rng = rng * 1103515245u + 12345u;
+		pos = (rng >> 8) % len;
+		buf[pos] = bytes[(rng >> 20) % (sizeof(bytes) - 1)];
+		rng = rng * 1103515245u + 12345u;
+		if (rng & 1)
+			len = (rng >> 8) % (len + 1);
+		err[0] = '\0';
+		if (config_parse(buf, len, "m.conf", "/d", &conf, err,
+		    sizeof(err)) == 0) {
+			assert_true(conf.nroles <= CONF_ROLE_MAX);
+			assert_true(strlen(conf.listen_host) <
+			    sizeof(conf.listen_host));
+			assert_true(conf.general_min <= conf.general_max);
+		} else if (strncmp(err, "m.conf", 6) != 0)
+			fail_msg("error without file name: '%s'", err);
+	}
+}
+
+static void
+test_load(void **state)
+{
+	char tmpl[] = "/tmp/test_config.XXXXXX", *dir;
+	char file[PATH_MAX], real[PATH_MAX], want[PATH_MAX + 32];
+	char err[512];
+	FILE *fp;
+
+	(void)state;
+	dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+	assert_non_null(realpath(dir, real));
+	snprintf(file, sizeof(file), "%s/ledgerd.conf", dir);
+
+	/* A missing file names the file. */
+	assert_int_equal(config_load(file, &conf, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "ledgerd.conf"));
+
+	fp = fopen(file, "w");
+	assert_non_null(fp);
+	fputs(REQ, fp);
+	fclose(fp);
+	assert_int_equal(config_load(file, &conf, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "%s/ledgerd.conf", real);
+	assert_string_equal(conf.path, want);
+	snprintf(want, sizeof(want), "%s/ledger", real);
+	assert_string_equal(conf.ledger_path, want);
+	snprintf(want, sizeof(want), "%s/c.crt", real);
+	assert_string_equal(conf.tls_cert, want);
+
+	/* Resolved against the file's directory, not the cwd. */
+	{
+		char cwd[PATH_MAX];
+
+		assert_non_null(getcwd(cwd, sizeof(cwd)));
+		assert_int_equal(chdir(dir), 0);
+		assert_int_equal(config_load("ledgerd.conf", &conf, err,
+		    sizeof(err)), 0);
+		assert_string_equal(conf.tls_cert, want);
+		assert_int_equal(chdir(cwd), 0);
+	}
+
+	/* An error names the file as given and the line. */
+	fp = fopen(file, "w");
+	assert_non_null(fp);
+	fputs(REQ "\n[server]\nlisten = nowhere\n", fp);
+	fclose(fp);
+	assert_int_equal(config_load(file, &conf, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:10: listen", file);
+	assert_memory_equal(err, want, strlen(want));
+
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sample),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_comment_rules),
+		cmocka_unit_test(test_line_numbers),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_listen),
+		cmocka_unit_test(test_required),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_roles),
+		cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_load),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
