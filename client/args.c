@@ -114,7 +114,8 @@ take_option(struct ctl_args *a, const struct ctl_cmd *cmd, int argc,
 	} else if (eq != NULL) {
 		snprintf(err, errlen, "option --%s takes no value", opt->name);
 		return -1;
-	}
+	} else
+		value = "";	/* a flag: present means non-NULL in a->val */
 
 	if (g == G_JSON) {
 		a->json = 1;

@@ -40,6 +40,9 @@
 #include "errors.h"
 #include "frame.h"
 
+static void	sigpipe_block(sigset_t *);
+static void	sigpipe_restore(const sigset_t *);
+
 static const uint8_t	 empty_payload[1];
 
 static int	write_blocked(struct conn *, const uint8_t *, size_t, char *,
@@ -327,6 +330,7 @@ is_ip_literal(const char *host)
 static int
 tls_handshake(struct conn *c, char *err, size_t errlen)
 {
+	sigset_t old;
 	int	 ret, saved;
 
 	c->ssl = SSL_new(c->ctx);
@@ -350,8 +354,10 @@ tls_handshake(struct conn *c, char *err, size_t errlen)
 	}
 	ERR_clear_error();
 	errno = 0;
+	sigpipe_block(&old);	/* the handshake writes too */
 	ret = SSL_connect(c->ssl);
 	saved = errno;
+	sigpipe_restore(&old);
 	if (ret != 1) {
 		ssl_describe(c, ret, saved, err, errlen);
 		return -1;
@@ -429,13 +435,17 @@ write_blocked(struct conn *c, const uint8_t *buf, size_t len, char *err,
 static int
 read_all(struct conn *c, uint8_t *buf, size_t len, char *err, size_t errlen)
 {
+	sigset_t old;
 	int	 ret, saved;
 
 	while (len > 0) {
 		ERR_clear_error();
 		errno = 0;
+		/* A read may write: alerts, key updates. */
+		sigpipe_block(&old);
 		ret = SSL_read(c->ssl, buf, len > INT32_MAX ? INT32_MAX : (int)len);
 		saved = errno;
+		sigpipe_restore(&old);
 		if (ret <= 0) {
 			ssl_describe(c, ret, saved, err, errlen);
 			return -1;

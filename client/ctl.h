@@ -143,6 +143,9 @@ int	ctl_entry_answer(const uint8_t *p, size_t len, int *dup, struct ld_entry *e,
 /* Command tables (NULL-word terminated). */
 extern const struct ctl_cmd cmd_write_cmds[];
 extern const struct ctl_cmd cmd_read_cmds[];
+extern const struct ctl_cmd cmd_audit_cmds[];	/* cmd_audit.c */
+extern const struct ctl_cmd cmd_export_cmds[];	/* cmd_export.c */
+extern const struct ctl_cmd cmd_recon_cmds[];	/* cmd_recon.c */
 
 /*
  * Builders: the pure half of each command, turning arguments into a request.

@@ -34,6 +34,9 @@
 static const struct ctl_cmd *const cmd_tables[] = {
 	cmd_write_cmds,
 	cmd_read_cmds,
+	cmd_audit_cmds,
+	cmd_export_cmds,
+	cmd_recon_cmds,
 	NULL
 };
 
@@ -68,7 +71,8 @@ help_print(FILE *f, const struct ctl_cmd *only)
 	    "output: a table by default; --json (anywhere) prints one JSON object "
 	    "per line.\n"
 	    "exit status: 0 done, 1 refused by the daemon, 2 usage error,\n"
-	    "  3 connection, TLS or authentication failure.\n");
+	    "  3 connection, TLS or authentication failure, 4 verification failed\n"
+	    "  (signature, proof, root or tamper), 5 reconciliation found differences.\n");
 }
 
 int

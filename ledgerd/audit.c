@@ -15,6 +15,7 @@
 #include "errors.h"
 #include "log.h"
 #include "merkle.h"
+#include "metrics.h"
 #include "msg_audit.h"
 #include "server.h"
 #include "wire.h"
@@ -36,6 +37,7 @@ sign_current(struct server *srv, struct store_txn *t, uint64_t n,
 		log_warnx("checkpoint signing failed");
 		return LD_E_INTERNAL;
 	}
+	metrics_checkpoint_signed();
 	return LD_OK;
 }
 

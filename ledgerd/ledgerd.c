@@ -31,6 +31,7 @@
 #include "config.h"
 #include "errors.h"
 #include "log.h"
+#include "metrics.h"
 #include "rules.h"
 #include "server.h"
 #include "store.h"
@@ -116,7 +117,7 @@ static int
 load_signer(const struct config *conf, struct ckpt_signer **out, char *err,
     size_t errlen)
 {
-	char why[512];
+	char why[384];
 
 	if (tls_check_key_file(conf->checkpoint_key, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "checkpoint_key %s", why);
@@ -262,6 +263,9 @@ mode_verify(const struct config *conf)
 	}
 	limits_from_config(conf, &lim);
 	rc = verify_ledger(st, &lim, &rep);
+	if (rc == VERIFY_INTACT &&
+	    store_check_head(st, 0, rep.reason, sizeof(rep.reason)) != 0)
+		rc = VERIFY_DAMAGED;
 	store_close(st);
 	switch (rc) {
 	case VERIFY_INTACT:
@@ -282,7 +286,22 @@ mode_verify(const struct config *conf)
 struct runtime {
 	struct server	 srv;
 	struct event	*ev_term, *ev_int, *ev_hup, *ev_watchdog;
+	struct event	*ev_status;
 };
+
+/* STATUS= for `systemctl status`: where we serve, tree size, connections. */
+static void
+status_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct runtime *rt = arg;
+	char line[128];
+
+	(void)fd;
+	(void)ev;
+	metrics_status_line(&rt->srv, line, sizeof(line));
+	sd_notifyf(0, "STATUS=serving on %s:%s; %s",
+	    rt->srv.srv_conf->listen_host, rt->srv.srv_conf->listen_port, line);
+}
 
 static void
 signal_cb(evutil_socket_t sig, short ev, void *arg)
@@ -294,9 +313,10 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 		sd_notify(0, "RELOADING=1");
 		server_reload(&rt->srv);
 		sd_notify(0, "READY=1");
+		status_cb(-1, 0, rt);
 		return;
 	}
-	sd_notify(0, "STOPPING=1");
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping: answering what is in flight");
 	server_shutdown(&rt->srv);
 }
 
@@ -314,7 +334,7 @@ mode_run(struct config *conf)
 {
 	struct runtime rt;
 	struct server *srv = &rt.srv;
-	char err[512];
+	char err[512], line[128];
 	uint64_t usec = 0;
 	int rc = 1;
 
@@ -340,6 +360,11 @@ mode_run(struct config *conf)
 		goto out;
 	}
 	store_reader_check(srv->srv_store);
+	if (store_check_head(srv->srv_store, 64, err, sizeof(err)) != 0) {
+		log_warnx("refusing to serve %s: %s; run ledgerd --verify",
+		    conf->ledger_path, err);
+		goto out;
+	}
 	if ((srv->srv_ctx = tls_server_ctx(conf, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		goto out;
@@ -350,6 +375,8 @@ mode_run(struct config *conf)
 		goto out;
 	}
 	if (server_listen(srv) != 0)
+		goto out;
+	if (metrics_listen(srv) != 0)
 		goto out;
 	if (drop_privileges(conf) != 0)
 		goto out;
@@ -376,12 +403,21 @@ mode_run(struct config *conf)
 		if (rt.ev_watchdog != NULL)
 			event_add(rt.ev_watchdog, &tv);
 	}
+	if (getenv("NOTIFY_SOCKET") != NULL) {
+		struct timeval tv = { 2, 0 };
+
+		rt.ev_status = event_new(srv->srv_base, -1, EV_PERSIST,
+		    status_cb, &rt);
+		if (rt.ev_status != NULL)
+			event_add(rt.ev_status, &tv);
+	}
 
 	server_start(srv);
 	log_info("ledgerd %s listening on %s:%s, ledger %s", LEDGERD_VERSION,
 	    conf->listen_host, conf->listen_port, conf->ledger_path);
-	sd_notifyf(0, "READY=1\nSTATUS=serving on %s:%s", conf->listen_host,
-	    conf->listen_port);
+	metrics_status_line(srv, line, sizeof(line));
+	sd_notifyf(0, "READY=1\nSTATUS=serving on %s:%s; %s", conf->listen_host,
+	    conf->listen_port, line);
 	event_base_dispatch(srv->srv_base);
 
 	writer_stop(srv->srv_writer);	/* answers every queued job first */
@@ -398,6 +434,9 @@ out:
 		event_free(rt.ev_hup);
 	if (rt.ev_watchdog != NULL)
 		event_free(rt.ev_watchdog);
+	if (rt.ev_status != NULL)
+		event_free(rt.ev_status);
+	metrics_free();
 	server_free(srv);
 	if (srv->srv_base != NULL)
 		event_base_free(srv->srv_base);

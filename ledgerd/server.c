@@ -40,6 +40,7 @@
 #include "errors.h"
 #include "frame.h"
 #include "log.h"
+#include "metrics.h"
 #include "server.h"
 #include "wire.h"
 #include "writer.h"
@@ -89,6 +90,7 @@ conn_error(struct conn *c, uint32_t reqid, int code, const char *msg)
 {
 	struct wbuf p;
 
+	metrics_request_error(code);
 	wbuf_init(&p);
 	msg_encode_error(&p, code, msg ? msg : ld_err_text(code));
 	if (!p.err)
@@ -151,7 +153,9 @@ server_job_done(struct wjob *j, void *arg)
 	struct conn *c = j->conn;
 
 	(void)arg;
+	metrics_job_done(j);
 	c->clt_pending--;
+	c->clt_pending_bytes -= j->len;
 	if (c->clt_dead) {
 		if (c->clt_pending == 0) {
 			TAILQ_REMOVE(&c->clt_srv->srv_dead, c, clt_entry);
@@ -161,9 +165,11 @@ server_job_done(struct wjob *j, void *arg)
 		if (evbuffer_add(bufferevent_get_output(c->clt_bev),
 		    j->out.data, j->out.len) != 0)
 			c->clt_closing = 1;
-		if (c->clt_srv->srv_stopping && c->clt_pending == 0 &&
-		    conn_outlen(c) == 0)
-			server_close(c, "shutdown");
+		if (c->clt_srv->srv_stopping) {
+			if (c->clt_pending == 0 && conn_outlen(c) == 0)
+				server_close(c, "shutdown");
+		} else
+			conn_process(c);	/* reading may have paused for us */
 	}
 	wjob_free(j);
 }
@@ -191,6 +197,8 @@ submit_write(struct server *srv, struct conn *c, const struct frame_hdr *h,
 	j->max_frame = srv->srv_conf->max_frame_bytes;
 	wbuf_init(&j->out);
 	c->clt_pending++;
+	c->clt_pending_bytes += j->len;
+	metrics_request_defer();
 	writer_submit(srv->srv_writer, j);
 }
 
@@ -275,7 +283,8 @@ conn_process(struct conn *c)
 	int rc;
 
 	while (!c->clt_dead && !c->clt_closing) {
-		if (c->clt_stream.active || conn_outlen(c) > cap) {
+		if (c->clt_stream.active || conn_outlen(c) > cap ||
+		    c->clt_pending_bytes > cap) {
 			bufferevent_disable(c->clt_bev, EV_READ);
 			return;
 		}
@@ -298,7 +307,9 @@ conn_process(struct conn *c)
 			return;
 		}
 		conn_arm_timer(c);
+		metrics_request_begin(h.type);
 		conn_dispatch(c, &h, p + FRAME_HDR_LEN);
+		metrics_request_end();
 		if (c->clt_dead)
 			return;
 		evbuffer_drain(in, FRAME_HDR_LEN + (size_t)h.len);
@@ -344,16 +355,21 @@ static void
 tls_failure(struct conn *c, char *buf, size_t len)
 {
 	SSL *ssl = bufferevent_openssl_get_ssl(c->clt_bev);
-	unsigned long e;
-	long vr;
+	unsigned long e, first = 0;
+	long vr = X509_V_OK;
 
 	buf[0] = '\0';
 	if (ssl != NULL && (vr = SSL_get_verify_result(ssl)) != X509_V_OK)
 		snprintf(buf, len, "certificate: %s",
 		    X509_verify_cert_error_string(vr));
-	while ((e = bufferevent_get_openssl_error(c->clt_bev)) != 0)
+	while ((e = bufferevent_get_openssl_error(c->clt_bev)) != 0) {
+		if (first == 0)
+			first = e;
 		if (buf[0] == '\0')
 			ERR_error_string_n(e, buf, len);
+	}
+	if (!c->clt_tls_done)
+		metrics_handshake_fail(metrics_tls_reason(vr, first));
 	if (buf[0] == '\0')
 		snprintf(buf, len, "%s", evutil_socket_error_to_string(
 		    EVUTIL_SOCKET_ERROR()));
@@ -371,6 +387,7 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		if (tls_peer_cn(ssl, c->clt_cn, sizeof(c->clt_cn)) != 0) {
 			log_info("%s: refused: client certificate has no "
 			    "usable CN", c->clt_peer);
+			metrics_handshake_fail(MTLS_NO_CN);
 			server_close(c, "no CN");
 			return;
 		}
@@ -390,6 +407,8 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (what & BEV_EVENT_EOF) {
+		if (!c->clt_tls_done)
+			metrics_handshake_fail(MTLS_CLOSED);
 		if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
 			log_debug("%s: EOF inside a frame; partial frame dropped",
 			    c->clt_peer);
@@ -408,6 +427,8 @@ conn_timer_cb(evutil_socket_t fd, short ev, void *arg)
 		conn_arm_timer(c);	/* waiting for us, not idle */
 		return;
 	}
+	if (!c->clt_tls_done)
+		metrics_handshake_fail(MTLS_TIMEOUT);
 	log_info("%s (%s): idle for %u s: closed", c->clt_peer,
 	    c->clt_cn[0] ? c->clt_cn : "handshake incomplete",
 	    c->clt_srv->srv_conf->idle_timeout_s);

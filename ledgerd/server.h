@@ -71,6 +71,7 @@ struct conn {
 	int			 clt_closing;	/* close once output is flushed */
 	int			 clt_dead;	/* closed; waiting for clt_pending */
 	uint32_t		 clt_pending;	/* jobs in the writer */
+	size_t			 clt_pending_bytes;	/* their payloads */
 	struct stream		 clt_stream;
 };
 TAILQ_HEAD(connlist, conn);
@@ -135,7 +136,10 @@ int	tls_peer_cn(SSL *, char *cn, size_t cnsz);
 /* Refuse a private key file that group or others may read. */
 int	tls_check_key_file(const char *path, char *err, size_t errlen);
 
-/* Output above this stops reading the connection's requests. */
+/*
+ * Output above this, or as many bytes of writes waiting for the writer,
+ * stops reading the connection's requests until it drains.
+ */
 #define CONN_OUT_CAP(maxf)	((size_t)(maxf) * 4)
 
 #endif

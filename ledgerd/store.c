@@ -74,6 +74,7 @@ struct store_txn {
 	struct arena_chunk	*t_chunks;	/* owned by a root txn */
 	struct wbuf		 t_enc;		/* encoding scratch */
 	uint64_t		 t_size;
+	uint64_t		 t_size0;	/* size when the txn began */
 	int			 t_write;
 	int			 t_err;
 };
@@ -365,6 +366,7 @@ store_begin(struct store *st, int write, struct store_txn **out)
 		txn_free(t);
 		return rc;
 	}
+	t->t_size0 = t->t_size;
 	*out = t;
 	return LD_OK;
 }
@@ -397,11 +399,20 @@ store_begin_nested(struct store_txn *parent, struct store_txn **out)
 	return LD_OK;
 }
 
+/*
+ * The tree head (size, root) sealed with each commit that appended: at
+ * start the daemon recomputes it from the stored nodes and the newest
+ * entries (store_check_head) and refuses a ledger that disagrees.
+ */
+static void put_head(struct store_txn *);
+
 int
 store_commit(struct store_txn *t)
 {
 	int rc;
 
+	if (t->t_err == LD_OK && t->t_parent == NULL && t->t_size != t->t_size0)
+		put_head(t);
 	if (t->t_err != LD_OK) {
 		rc = t->t_err;
 		store_abort(t);
@@ -1030,4 +1041,80 @@ store_debug_put_raw(struct store_txn *t, int db, const void *key, size_t klen,
 	if (rc == MDB_NOTFOUND)
 		return LD_E_NOT_FOUND;
 	return rc == 0 ? LD_OK : txn_fail(t, map_err(rc));
+}
+
+static void
+put_head(struct store_txn *t)
+{
+	uint8_t head[8 + 32];
+
+	be64_put(head, t->t_size);
+	if (store_tree_root(t, t->t_size, head + 8) != LD_OK)
+		return;
+	txn_put(t, STORE_DB_META, "head", 4, head, sizeof(head), 0);
+}
+
+int
+store_check_head(struct store *st, unsigned tail, char *err, size_t errlen)
+{
+	struct store_txn *t;
+	struct ld_entry *e = NULL;
+	const uint8_t *enc;
+	uint8_t root[32], leaf[32], stored[32];
+	uint64_t size, seq, first;
+	size_t len;
+	MDB_val v;
+	int rc = -1;
+
+	if (store_begin(st, 0, &t) != LD_OK) {
+		snprintf(err, errlen, "cannot read the ledger");
+		return -1;
+	}
+	size = store_size(t);
+	if (size == 0) {
+		rc = 0;
+		goto done;
+	}
+	if (txn_get(t, STORE_DB_META, "head", 4, &v) != LD_OK ||
+	    v.mv_size != 8 + 32) {
+		snprintf(err, errlen, "tree head missing");
+		goto done;
+	}
+	if (be64_get(v.mv_data) != size) {
+		snprintf(err, errlen, "tree head is for size %llu, ledger has "
+		    "%llu entries", (unsigned long long)be64_get(v.mv_data),
+		    (unsigned long long)size);
+		goto done;
+	}
+	if (store_tree_root(t, size, root) != LD_OK ||
+	    memcmp(root, (const uint8_t *)v.mv_data + 8, 32) != 0) {
+		snprintf(err, errlen, "Merkle root recomputed from the stored "
+		    "nodes differs from the tree head");
+		goto done;
+	}
+	if ((e = malloc(sizeof(*e))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	first = size > tail ? size - tail + 1 : 1;
+	for (seq = first; seq <= size; seq++) {
+		if (store_get_raw(t, seq, &enc, &len) != LD_OK ||
+		    entry_decode(e, enc, len) != 0 || e->seq != seq) {
+			snprintf(err, errlen, "seq %llu: entry missing or "
+			    "undecodable", (unsigned long long)seq);
+			goto done;
+		}
+		entry_leaf_hash(enc, len, leaf);
+		if (store_get_leaf(t, seq, stored) != LD_OK ||
+		    memcmp(leaf, stored, 32) != 0) {
+			snprintf(err, errlen, "seq %llu: entry does not match "
+			    "its leaf hash", (unsigned long long)seq);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	free(e);
+	store_abort(t);
+	return rc;
 }

@@ -3,7 +3,8 @@
  *
  * One LMDB environment (a directory) holds these named databases:
  *   meta      "format" -> u32 store format version (STORE_FORMAT),
- *             "size" -> u64 number of entries (= last seq)
+ *             "size" -> u64 number of entries (= last seq),
+ *             "head" -> u64 size || 32-byte root, sealed at each commit
  *   entries   u64be seq -> canonical entry encoding (entry.h)
  *   leaves    u64be seq -> 32-byte leaf hash
  *   nodes     u8 level || u64be index -> 32-byte perfect-subtree hash (merkle.h)
@@ -100,6 +101,14 @@ int	store_region_seqs(struct store_txn *, uint64_t **seqs, uint32_t *n);
 int	store_append(struct store_txn *, struct ld_entry *e,
 	    const struct ld_acct_bal *acct, const struct ld_region_bal *rbal,
 	    const uint8_t **enc, size_t *enclen);
+
+/*
+ * Start-up check: the tree head sealed by the last commit matches the root
+ * recomputed from the stored nodes, and the newest tail entries decode and
+ * match their leaf hashes.  0, or -1 with what is wrong in err.  The full
+ * check is `ledgerd --verify`.
+ */
+int	store_check_head(struct store *, unsigned tail, char *err, size_t errlen);
 
 /* Merkle access over the txn, for proofs and roots (merkle.h callbacks). */
 int	store_tree_root(struct store_txn *, uint64_t size, uint8_t root[32]);

@@ -9,8 +9,8 @@
  * rules the writer ran (rules.c), over state held in memory: open-addressing
  * hash tables for the ids, regions, reversal marks and balances.  The Merkle
  * nodes are recomputed with merkle_append() into an in-memory frontier (the
- * last two nodes of each level, which is all that appending needs) and each node
- * is compared with the stored one as it completes; the root is computed
+ * last two nodes of each level, which is all that appending needs) and each
+ * node is compared with the stored one as it completes; the root is computed
  * once more, independently, with merkle_stream.
  *
  * Cost: one pass over the entries with a cursor, one leaf and about one
@@ -851,7 +851,8 @@ verify_ledger(struct store *st, const struct rules_limits *lim,
 
 	while (!done && c->result == VERIFY_INTACT) {
 		if (store_begin(st, 0, &c->t) != LD_OK) {
-			cannot(c, "cannot begin a read transaction, or the size record is unreadable");
+			cannot(c, "cannot begin a read transaction (or the "
+			    "size record is unreadable)");
 			break;
 		}
 		size = store_size(c->t);

@@ -32,6 +32,7 @@
 #include "errors.h"
 #include "frame.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "writer.h"
 
@@ -428,6 +429,7 @@ writer_main(void *arg)
 	struct writer *w = arg;
 	struct wjob *group, *last, *j;
 	uint32_t weight;
+	int64_t t0;
 
 	pthread_mutex_lock(&w->wr_mtx);
 	for (;;) {
@@ -448,7 +450,9 @@ writer_main(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&w->wr_mtx);
 
+		t0 = metrics_clock_us();
 		run_group(w, group);
+		metrics_commit(group, weight, metrics_clock_us() - t0);
 
 		pthread_mutex_lock(&w->wr_mtx);
 		if (w->wr_done_tail != NULL)

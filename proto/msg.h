@@ -93,8 +93,11 @@ int	msg_batch_begin(struct wbuf *, uint8_t flags, size_t *count_off);
 int	msg_batch_add(struct wbuf *, const struct ld_entry *req);
 void	msg_batch_finish(struct wbuf *, size_t count_off, uint32_t count);
 int	msg_batch_open(struct msg_batch_iter *, const uint8_t *, size_t);
-/* 1 = decoded an item into *req, 0 = no more items, -1 = bad item (the
- * whole batch is then BAD_REQUEST; open() has already checked framing). */
+/*
+ * 1 = decoded an item into *req, 0 = no more items, -1 = an item that does
+ * not decode: it is answered BAD_REQUEST on its own, like a lone WRITE, and
+ * the iterator has moved past it (open() checked every item's framing).
+ */
 int	msg_batch_next(struct msg_batch_iter *, struct ld_entry *req);
 
 /* ENTRY: u8 duplicate, u32 len, canonical entry bytes */

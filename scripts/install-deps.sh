@@ -6,7 +6,9 @@
 #
 # Without options: what building and running needs (quickstart.sh).  With
 # --test, also what the test suite needs (test.sh): python3 reads JSON in the
-# integration tests and systemd provides systemd-analyze for the unit check.
+# integration tests, systemd provides systemd-analyze for the unit check,
+# mandoc lints the manual pages and dpkg-dev (dpkg-shlibdeps) lets
+# `cpack -G DEB` compute the package's dependencies.
 # When everything is installed it does nothing and needs no privileges;
 # otherwise it runs apt-get as root (directly, or through sudo when present).
 set -euo pipefail
@@ -15,7 +17,7 @@ pkgs=(build-essential cmake pkg-config liblmdb-dev libevent-dev libssl-dev
 	libcmocka-dev libjansson-dev libsystemd-dev openssl)
 case ${1:-} in
 "") ;;
---test) pkgs+=(python3 systemd) ;;
+--test) pkgs+=(python3 systemd mandoc dpkg-dev) ;;
 *) echo "usage: $0 [--test]" >&2; exit 2 ;;
 esac
 

@@ -27,3 +27,14 @@ build_and_test() {
 }
 
 build_and_test build
+
+# The same suite again under AddressSanitizer and UndefinedBehaviorSanitizer
+# (-DLEDGERD_SANITIZE=ON): unit tests, and the daemon and client of every
+# integration test.  Any report stops the process with a non-zero status, so
+# the test that ran it fails; a daemon stopped with SIGTERM also fails on a
+# leak.  valgrind.sh is not registered there: memcheck cannot run ASan code.
+(
+	export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	build_and_test build-asan -DLEDGERD_SANITIZE=ON
+)

@@ -615,7 +615,7 @@ test_main_usage_before_connect(void **state)
 	expect_usage(run_words(NULL), "no command");
 	expect_usage(RUN("frob"), "unknown command 'frob'");
 	expect_usage(RUN("verify", "--server", s, "--ca", ca_path),
-	    "unknown command");
+	    "missing --verifier");
 	/* Bad values with a server that would refuse: still 2, not 3. */
 	expect_usage(RUN("--json", "--server", s, "--ca", ca_path, "award",
 	    "--region", "hakodate", "--fy", "2013", "--amount", "12abc",

@@ -354,7 +354,8 @@ test_entry_missing_or_extra(void **state)
 	raw(f, STORE_DB_ENTRIES, key, 8, buf, len);
 	be64_put(sz, 13);
 	raw(f, STORE_DB_META, "size", 4, sz, 8);
-	expect_damage(f, 0, "entries: a record for seq 14, beyond the ledger's size 13");
+	expect_damage(f, 0,
+	    "entries: a record for seq 14, beyond the ledger's size 13");
 }
 
 static void

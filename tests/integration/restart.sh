@@ -43,10 +43,11 @@ expect_ok admin01 region add aichi-nanotech --name 愛知県 --grant-type genera
 expect_ok admin01 appropriate --account general --fy 2013 --amount 16,221,000,000 --ref MEXT-H25-COI
 expect_ok admin01 award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref AW-1
 expect_ok admin01 award --region hakodate --fy 2013 --amount 10億 --ref AW-2
-expect_ok clerk01 disburse --region aichi-nanotech --fy 2013 --amount 5000万 --ref V-1 --date 2013-06-30 --memo 概算払 --json
-D1=$(jget seq)
+expect_ok clerk01 disburse --region aichi-nanotech --fy 2013 --amount 5000万 --ref V-1 --date 2013-06-30 --memo 概算払
 expect_ok clerk01 refund --region aichi-nanotech --fy 2013 --amount 100万 --ref R-1 --date 2013-07-30
-expect_ok clerk01 reverse "$D1" --reason 訂正
+expect_ok clerk01 disburse --region aichi-nanotech --fy 2013 --amount 2000万 --ref V-1b --date 2013-07-31 --json
+D2=$(jget seq)
+expect_ok clerk01 reverse "$D2" --reason 訂正
 
 snapshot a
 stop_daemon
@@ -116,18 +117,18 @@ sys.exit(bool(missing) or not gapless)' "$T/list.$1" "$T/acked.$1" >"$T/acked.$1
 }
 
 writers kill9
-if wait_acked kill9 30; then
+if wait_acked kill9 60; then
 	kill_daemon
 	stop_writers
 	start_or_die --same-port
 	all_acked kill9
 else
 	stop_writers
-	not_ok "writers: 30 writes not acknowledged"
+	not_ok "writers: 60 writes not acknowledged"
 fi
 
 writers term
-if wait_acked term 30; then
+if wait_acked term 60; then
 	stop_daemon
 	stop_writers
 	verify_offline
@@ -135,7 +136,7 @@ if wait_acked term 30; then
 	all_acked term
 else
 	stop_writers
-	not_ok "writers: 30 writes not acknowledged"
+	not_ok "writers: 60 writes not acknowledged"
 fi
 
 snapshot e

@@ -117,6 +117,31 @@ expect_exit 3 env LEDGER_SERVER="127.0.0.1:$PORT" LEDGER_CA="$PKI/ca.crt" \
 expect_exit 3 env LEDGER_SERVER="127.0.0.1:$PORT" LEDGER_CA="$T/foreign/ca.crt" \
 	LEDGER_CERT="$PKI/admin01.crt" LEDGER_KEY="$PKI/admin01.key" "$LEDGERCTL" status
 expect_ok auditor01 status
+
+# --- SIGHUP reloads roles: a removed role takes effect without a restart -----------
+# wait_status CN WANT: until CN's `status` exits WANT (the reload is
+# asynchronous); at most a minute.
+wait_status() {
+	local deadline=$((SECONDS + 60))
+	until ctl "$1" status >/dev/null 2>&1 </dev/null; [ $? -eq "$2" ]; do
+		[ "$SECONDS" -ge "$deadline" ] && { not_ok "$1: status never exited $2 after SIGHUP"; return 1; }
+		sleep 0.1
+	done
+	ok "$1: status exits $2 after SIGHUP"
+}
+cp "$CONF" "$T/full.conf"
+sed -i '/^clerk12 = clerk$/d' "$CONF"
+kill -HUP "$DPID"
+if wait_status clerk12 1; then
+	expect_refusal FORBIDDEN clerk12 disburse --region aichi-nanotech --fy 2013 --amount 1,000 --ref V-HUP --date 2013-07-01
+	expect_ok clerk11 disburse --region aichi-nanotech --fy 2013 --amount 1,000 --ref V-HUP-11 --date 2013-07-01
+fi
+cp "$T/full.conf" "$CONF"
+kill -HUP "$DPID"
+if wait_status clerk12 0; then
+	expect_ok clerk12 disburse --region aichi-nanotech --fy 2013 --amount 1,000 --ref V-HUP-12 --date 2013-07-01
+fi
+check "ledgerd still runs after two reloads" kill -0 "$DPID"
 stop_daemon
 
 # --- a server certificate that does not name 127.0.0.1: the client refuses it ------

@@ -62,13 +62,15 @@ else
 fi
 
 # A file written by hand: CRLF line ends, a comment, an empty category.
-printf 'code\tname\tgrant_type\tcategory\r\n# a comment\r\nyamaguchi\t山口地域\tcontinuing\t\r\ntokachi\t十勝エリア\tcontinuing\t都市エリア型\r\n' \
+printf 'code\tname\tgrant_type\tcategory\r\n# a comment\r\ntest-yamaguchi\t山口地域\tcontinuing\t\r\ntest-tokachi\t十勝エリア\tcontinuing\t都市エリア型\r\n' \
 	>"$T/small.tsv"
 run seed "$T/small.tsv"
 [ "$RC" -eq 0 ] && ok "seed-ledger.sh: a CRLF file" || not_ok "seed-ledger.sh: a CRLF file: exit $RC"
+check "seed-ledger.sh: 2 added" grep -q "2 added, 0 already present" "$OUT"
 run ctl auditor01 region list --json
-expect_json category 都市エリア型 code=tokachi
-expect_json name 山口地域 code=yamaguchi
+expect_json category 都市エリア型 code=test-tokachi
+expect_json category "" code=test-yamaguchi
+expect_json name 山口地域 code=test-yamaguchi
 printf 'code\tname\tgrant_type\tcategory\nBad Code\tx\tgeneral\t\n' >"$T/bad.tsv"
 run seed "$T/bad.tsv"
 [ "$RC" -ne 0 ] && ok "seed-ledger.sh: a bad row fails (exit $RC)" || not_ok "seed-ledger.sh: a bad row did not fail"

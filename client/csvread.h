@@ -1,0 +1,86 @@
+/*
+ * csvread.h - ledgerctl's strict reader of CSV files (RFC 4180).
+ *
+ * People hand ledgerctl two kinds of CSV file: bank statements for
+ * `reconcile` and payment lists for `import`, usually saved from a
+ * spreadsheet.  The reader accepts what RFC 4180 allows and what those
+ * programs really write, and refuses everything else with the line it is on,
+ * so that a damaged file is never half-understood:
+ *
+ *   - an optional UTF-8 byte order mark at the very start (Excel writes one);
+ *   - records end in LF or CRLF; the last one may lack its line end;
+ *   - a field is either bare (no '"', CR or LF in it) or quoted, in which
+ *     case it may hold commas, CR, LF and '""' for one '"';
+ *   - nothing but ',' or a line end may follow a closing quote;
+ *   - a lone CR outside quotes, a NUL byte anywhere and a quote left open
+ *     at the end of the file are errors;
+ *   - a line with no characters at all is a record of one empty field (the
+ *     caller's field count refuses it), except a final line end, which
+ *     merely ends the last record.
+ *
+ * Fields are returned byte for byte, without trimming and without any
+ * interpretation of their text: validating UTF-8 and values is the caller's
+ * (proto/values.h, proto/entry.h's validators).  Line numbers are physical
+ * lines, counting from 1, so a quoted field with a line break in it moves
+ * the next record's number on by one; each record carries the line it
+ * starts on, which is the number an error message should name.
+ *
+ * Memory is capped: a field, a record and the number of fields in a record
+ * each have a limit, so a file without line ends cannot make the reader
+ * allocate without bound.
+ */
+#ifndef LD_CSVREAD_H
+#define LD_CSVREAD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define CSVR_FIELD_MAX		4096	/* default bytes in one field */
+#define CSVR_RECORD_MAX		16384	/* default bytes in one record */
+#define CSVR_FIELDS_MAX		64	/* default fields in one record */
+
+struct csvr_limits {
+	size_t		field_max;	/* bytes of one field's value */
+	size_t		record_max;	/* bytes of all of a record's values */
+	size_t		fields_max;	/* fields in one record */
+};
+
+struct csvr {
+	FILE		*f;		/* borrowed */
+	struct csvr_limits lim;
+	unsigned long	 line;		/* physical line of the next byte */
+	unsigned long	 rec_line;	/* line the current record starts on */
+	int		 started;	/* the BOM check has been done */
+	int		 state;		/* 0 reading, 1 at the end, -1 failed */
+	int		 back[3];	/* bytes read ahead (the BOM check), LIFO */
+	int		 nback;
+	size_t		 cap;
+	size_t		 vbytes;	/* value bytes of the record (no NULs) */
+	char		*buf;		/* owned: the record's values, NUL-separated */
+	size_t		 len;
+	size_t		*off;		/* owned: offset of each field in buf */
+	char		**field;	/* owned: pointers into buf, valid until next */
+	size_t		 nfield;
+	char		 err[192];	/* why csvr_next() failed, with the line */
+};
+
+/*
+ * Start reading f.  lim may be NULL for the defaults above; a zero limit
+ * also means its default.  f stays the caller's.
+ */
+void	csvr_init(struct csvr *, FILE *f, const struct csvr_limits *lim);
+
+/*
+ * Read the next record.  On 1, r->field[0 .. r->nfield - 1] are the fields
+ * (NUL-terminated, valid until the next call) and r->rec_line the line it
+ * began on.  Returns 0 at the end of the file, and -1 on a malformed file,
+ * a limit exceeded, a read error or no memory, with the reason in r->err
+ * ("line 12: unterminated quoted field (opened on line 10)").  After -1 or 0
+ * every further call returns the same.
+ */
+int	csvr_next(struct csvr *);
+
+/* Free what the reader allocated; the FILE is not closed. */
+void	csvr_free(struct csvr *);
+
+#endif

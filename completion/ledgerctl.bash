@@ -1,0 +1,139 @@
+# ledgerctl.bash - bash completion for ledgerctl's commands, options and values.
+#
+# Installed as share/bash-completion/completions/ledgerctl, where the
+# bash-completion package loads it on first use; it also works sourced on
+# its own (it needs nothing from bash-completion).  The tables follow the
+# contract's command list; tests/integration/man.sh checks them against
+# `ledgerctl help` so that a new command or option cannot be forgotten here.
+
+# Options of each command ("region add" and "region list" under their two words).
+declare -gA _ledgerctl_opts=(
+	["region add"]="--name --grant-type --category"
+	["region list"]=""
+	[appropriate]="--account --fy --amount --ref --id"
+	[award]="--region --fy --amount --ref --id"
+	[disburse]="--region --fy --amount --ref --date --memo --id"
+	[refund]="--region --fy --amount --ref --date --memo --id"
+	[reverse]="--reason --id"
+	[close-year]="--account --fy"
+	[balance]="--fy --region --account"
+	[get]=""
+	[list]="--since --limit --region --fy --kind"
+	[status]=""
+	[checkpoint]=""
+	[prove]="--size --verifier"
+	[consistency]="--verifier"
+	[verify]="--verifier --state --full"
+	[verify-export]="--checkpoint --verifier"
+	[export]="--since --until --format"
+	[report]="--fy --format"
+	[reconcile]="--fy --statement --format"
+	[import]="--atomic"
+)
+_ledgerctl_commands="region appropriate award disburse refund reverse close-year
+	balance get list status checkpoint prove consistency verify verify-export
+	export report reconcile import help"
+_ledgerctl_global="--server --cert --key --ca --json --help --version"
+# Options that take no value; every other option takes one.
+_ledgerctl_flags="--json --help --version --full --atomic"
+
+# _ledgerctl_reply WORDS CUR: the WORDS that start with CUR.
+_ledgerctl_reply() {
+	mapfile -t COMPREPLY < <(compgen -W "$1" -- "$2")
+}
+
+_ledgerctl_files() {
+	mapfile -t COMPREPLY < <(compgen -f -- "$1")
+	compopt -o filenames 2>/dev/null
+}
+
+_ledgerctl() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=
+	local i w cmd='' sub='' key opts
+	[ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}
+	COMPREPLY=()
+
+	# The command (and region's subcommand): the first words that are
+	# neither options nor option values.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		case $w in
+		--*=*) ;;
+		--*)
+			case " $_ledgerctl_flags " in
+			*" $w "*) ;;
+			*) i=$((i + 1)) ;;	# skip its value
+			esac
+			;;
+		*)
+			if [ -z "$cmd" ]; then
+				cmd=$w
+			elif [ "$cmd" = region ] && [ -z "$sub" ]; then
+				sub=$w
+			fi
+			;;
+		esac
+	done
+
+	# The value of an option.
+	case $prev in
+	--grant-type)
+		_ledgerctl_reply "general reconstruction continuing" "$cur"
+		return
+		;;
+	--account)
+		_ledgerctl_reply "general reconstruction" "$cur"
+		return
+		;;
+	--kind)
+		_ledgerctl_reply "region appropriation award disbursement refund reversal year_close" "$cur"
+		return
+		;;
+	--format)
+		case $cmd in
+		export) opts="csv jsonl" ;;
+		reconcile) opts="table json" ;;
+		*) opts="table csv json" ;;
+		esac
+		_ledgerctl_reply "$opts" "$cur"
+		return
+		;;
+	--cert | --key | --ca | --verifier | --state | --checkpoint | --statement)
+		_ledgerctl_files "$cur"
+		return
+		;;
+	--server | --name | --category | --amount | --ref | --id | --date | \
+		--memo | --reason | --region | --since | --until | --limit | --size | --fy)
+		return	# free text: nothing sensible to offer
+		;;
+	esac
+
+	if [ -z "$cmd" ]; then
+		if [[ $cur == -* ]]; then
+			_ledgerctl_reply "$_ledgerctl_global" "$cur"
+		else
+			_ledgerctl_reply "$_ledgerctl_commands" "$cur"
+		fi
+		return
+	fi
+	if [ "$cmd" = region ] && [ -z "$sub" ]; then
+		_ledgerctl_reply "add list" "$cur"
+		return
+	fi
+	key=$cmd
+	[ "$cmd" = region ] && key="region $sub"
+	if [ "$cmd" = help ]; then
+		_ledgerctl_reply "$_ledgerctl_commands" "$cur"
+		return
+	fi
+	if [[ $cur == -* ]]; then
+		_ledgerctl_reply "${_ledgerctl_opts[$key]-} $_ledgerctl_global" "$cur"
+		return
+	fi
+	case $cmd in
+	import | verify-export | reconcile)
+		_ledgerctl_files "$cur"
+		;;
+	esac
+}
+complete -F _ledgerctl ledgerctl
