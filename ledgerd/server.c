@@ -57,6 +57,7 @@ conn_arm_timer(struct conn *c)
 {
 	struct timeval tv = { c->clt_srv->srv_conf->idle_timeout_s, 0 };
 
+	c->clt_out_mark = SIZE_MAX;	/* a new period: any output is progress */
 	evtimer_add(c->clt_timer, &tv);
 }
 
@@ -373,6 +374,22 @@ tls_failure(struct conn *c, char *buf, size_t len)
 	if (buf[0] == '\0')
 		snprintf(buf, len, "%s", evutil_socket_error_to_string(
 		    EVUTIL_SOCKET_ERROR()));
+	/* Name the certificate that was refused, for the operator. */
+	if (ssl != NULL && vr != X509_V_OK) {
+		char cn[LD_ACTOR_MAX + 1];
+		X509 *cert = SSL_get0_peer_certificate(ssl);
+		size_t used = strlen(buf);
+
+		if (cert != NULL && X509_NAME_get_text_by_NID(
+		    X509_get_subject_name(cert), NID_commonName, cn,
+		    sizeof(cn)) > 0 && used < len) {
+			for (char *p = cn; *p != '\0'; p++)
+				if ((unsigned char)*p < 0x20 || *p == 0x7f)
+					*p = '?';	/* no log injection */
+			snprintf(buf + used, len - used, " (certificate CN \"%s\")",
+			    cn);
+		}
+	}
 }
 
 static void
@@ -421,16 +438,27 @@ conn_timer_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct conn *c = arg;
 
+	struct timeval tv = { c->clt_srv->srv_conf->idle_timeout_s, 0 };
+	size_t out = conn_outlen(c);
+
 	(void)fd;
 	(void)ev;
-	if (c->clt_pending > 0 || c->clt_stream.active) {
-		conn_arm_timer(c);	/* waiting for us, not idle */
+	/*
+	 * Not idle while we owe answers, or while the peer is taking the ones
+	 * we sent.  A peer that has read nothing for a whole period is as
+	 * idle as one that sends nothing: otherwise non-readers could hold
+	 * every connection slot for ever.
+	 */
+	if (c->clt_pending > 0 || (out > 0 && out < c->clt_out_mark)) {
+		c->clt_out_mark = out;
+		evtimer_add(c->clt_timer, &tv);
 		return;
 	}
 	if (!c->clt_tls_done)
 		metrics_handshake_fail(MTLS_TIMEOUT);
-	log_info("%s (%s): idle for %u s: closed", c->clt_peer,
+	log_info("%s (%s): %s for %u s: closed", c->clt_peer,
 	    c->clt_cn[0] ? c->clt_cn : "handshake incomplete",
+	    out > 0 ? "not reading its answers" : "idle",
 	    c->clt_srv->srv_conf->idle_timeout_s);
 	server_close(c, "idle");
 }

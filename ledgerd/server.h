@@ -70,6 +70,7 @@ struct conn {
 	int			 clt_hello;	/* HELLO received */
 	int			 clt_closing;	/* close once output is flushed */
 	int			 clt_dead;	/* closed; waiting for clt_pending */
+	size_t			 clt_out_mark;	/* output left at the last idle check */
 	uint32_t		 clt_pending;	/* jobs in the writer */
 	size_t			 clt_pending_bytes;	/* their payloads */
 	struct stream		 clt_stream;

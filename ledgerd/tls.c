@@ -24,16 +24,30 @@
 #include "log.h"
 #include "server.h"
 
+/*
+ * "what path: reasons", every queued OpenSSL error joined: the first one
+ * often carries the system error ("Permission denied"), the last the
+ * library's view of it.
+ */
 static void
 ssl_reason(char *err, size_t errlen, const char *what, const char *path)
 {
-	unsigned long e = ERR_peek_last_error();
-	char buf[256] = "unknown error";
+	unsigned long e;
+	char buf[256];
+	size_t off;
+	int n;
 
-	if (e != 0)
+	n = snprintf(err, errlen, "%s %s:", what, path);
+	off = n < 0 ? 0 : (size_t)n;
+	if (ERR_peek_error() == 0 && off < errlen)
+		snprintf(err + off, errlen - off, " unknown error");
+	while ((e = ERR_get_error()) != 0) {
 		ERR_error_string_n(e, buf, sizeof(buf));
-	ERR_clear_error();
-	snprintf(err, errlen, "%s %s: %s", what, path, buf);
+		if (off < errlen) {
+			n = snprintf(err + off, errlen - off, " %s", buf);
+			off += n < 0 ? 0 : (size_t)n;
+		}
+	}
 }
 
 int
@@ -84,7 +98,12 @@ load_crl(X509_STORE *store, const char *path, char *err, size_t errlen)
 			ssl_reason(err, errlen, "crl", path);
 			return -1;
 		}
-		log_info("CRL %s loaded; next update %s", path, when);
+		if (next != NULL && X509_cmp_current_time(next) < 0)
+			log_warnx("CRL %s has expired (next update %s): every client "
+			    "certificate will be refused until a fresh CRL is loaded",
+			    path, when);
+		else
+			log_info("CRL %s loaded; next update %s", path, when);
 		X509_CRL_free(crl);
 		n++;
 	}

@@ -14,7 +14,8 @@
 #   crash.py write STATE ROUND SEED   write until STATE/stop exists
 #   crash.py check STATE              verify the restarted daemon
 #
-# Environment: LEDGERCTL, LD_SERVER (host:port), LD_PKI (certificates).
+# Environment: LEDGERCTL, LD_SERVER (host:port), LD_PKI (certificates),
+# LD_VERIFIER (the checkpoint verifier key, ledgerd --print-verifier).
 # The writers never ask for something the rules could refuse (amounts are
 # small against the awards, refunds and reversals stay within what is known
 # to be paid), so every refusal is reported as a failure.
@@ -31,6 +32,8 @@ import time
 CTL = os.environ.get("LEDGERCTL", "ledgerctl")
 SERVER = os.environ.get("LD_SERVER", "127.0.0.1:7443")
 PKI = os.environ.get("LD_PKI", "pki")
+VERIFIER = os.environ.get("LD_VERIFIER", "verifier")
+STATEDIR = "."
 FY = "2013"
 
 # One clerk per region, so that each writer alone knows how much of its
@@ -396,6 +399,26 @@ def check_ledger(entries, problems):
 	if st.get("size") != len(entries) or st.get("root") != root:
 		problems.append("tree: status says size %r root %s, the %d listed leaf hashes give %s" %
 			(st.get("size"), st.get("root"), len(entries), root))
+	# Each leaf hash from its leaf data, as an outside auditor would.
+	rc, out, err = ctl("auditor01", ["export", "--format", "jsonl"])
+	if rc != 0:
+		problems.append("export: exit %d: %s" % (rc, err.strip()[:200]))
+	else:
+		exported = [json.loads(l) for l in out.splitlines() if l.strip()]
+		if [(x["seq"], x["leaf_hash"]) for x in exported] != [(e["seq"], e["leaf_hash"]) for e in entries]:
+			problems.append("export and list disagree on seqs or leaf hashes")
+		for x in exported:
+			h = hashlib.sha256(b"\x00" + bytes.fromhex(x["leaf_data"])).hexdigest()
+			if h != x["leaf_hash"]:
+				problems.append("seq %d: leaf_hash %s, SHA-256 of its leaf data %s" % (x["seq"], x["leaf_hash"], h))
+				break
+	# The signed checkpoint, consistent with the one saved before the
+	# crash (nothing acknowledged was rewritten), root recomputed in full.
+	rc, out, err = ctl("auditor01", ["verify", "--verifier", VERIFIER,
+		"--state", os.path.join(STATEDIR, "checkpoint.state"), "--full"])
+	if rc != 0:
+		problems.append("ledgerctl verify --full against the pre-crash checkpoint: exit %d: %s %s" %
+			(rc, err.strip()[:200], out.strip()[:300]))
 
 
 def check(statedir):
@@ -470,13 +493,16 @@ def main():
 		Writer(State(sys.argv[2]), int(sys.argv[3]), sys.argv[4]).run()
 		return 0
 	if len(sys.argv) == 3 and sys.argv[1] == "check":
+		global STATEDIR
+		STATEDIR = sys.argv[2]
 		problems, summary = check(sys.argv[2])
 		if problems:
 			print("%d problems; %s" % (len(problems), summary))
 			for p in problems[:20]:
 				print("  " + p)
 			return 1
-		print(summary + "; seqs gapless; balances and tree root recomputed")
+		print(summary + "; seqs gapless; balances, leaf hashes and root recomputed; "
+			"signed checkpoint extends the last round's")
 		return 0
 	print("usage: crash.py write STATE ROUND SEED | check STATE", file=sys.stderr)
 	return 2

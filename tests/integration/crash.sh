@@ -10,10 +10,13 @@
 # then, with the daemon down, `ledgerd --verify` must find the ledger intact
 # (leaf hashes, tree, indexes, balances), and after the restart every
 # acknowledged write must be listed with the seq its client saw, seqs must be
-# 1..N, the balances must equal a recomputation from the listed entries and
-# the tree root in `status` must be the RFC 6962 root of the listed leaf
-# hashes.  Writes cut off by the kill are retried with their id: a committed
-# one must come back as a duplicate with its seq.
+# 1..N, the balances must equal a recomputation from the listed entries, the
+# tree root in `status` must be the RFC 6962 root of the listed leaf hashes,
+# each leaf hash the SHA-256 of its exported leaf data, and `ledgerctl verify
+# --full` must find the signed checkpoint consistent with the one it saved
+# in the round before (nothing checkpointed was lost or rewritten).  Writes
+# cut off by the kill are retried with their id: a committed one must come
+# back as a duplicate with its seq.
 #
 # The kill moment is counted in acknowledgements, not time, so the checks do
 # not depend on machine speed.  LD_CRASH_SEED repeats a run (the seed is
@@ -41,8 +44,10 @@ expect_ok admin01 award --region iwate-next-mobility --fy 2013 --amount 5億 --r
 expect_ok admin01 award --region hakodate --fy 2013 --amount 10億 --ref AW-3
 expect_ok admin01 award --region kyoto-env --fy 2013 --amount 1.2億 --ref AW-4
 
+"$LEDGERD" -c "$CONF" --print-verifier >"$T/verifier" 2>"$ERR" ||
+	not_ok "ledgerd --print-verifier"
 crash_py() {
-	LEDGERCTL=$LEDGERCTL LD_SERVER=127.0.0.1:$PORT LD_PKI=$PKI \
+	LEDGERCTL=$LEDGERCTL LD_SERVER=127.0.0.1:$PORT LD_PKI=$PKI LD_VERIFIER=$T/verifier \
 		"$LD_PY" "$(dirname "$0")/crash.py" "$@"
 }
 acked_count() {
