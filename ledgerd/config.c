@@ -38,6 +38,8 @@
  * realpath(3), so the daemon's later chdir or privilege drop cannot change
  * what they name.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -138,6 +140,7 @@ static const char *const role_names[] = {
 struct conf_parse {
 	const char	*name;		/* for messages */
 	const char	*dir;		/* for relative paths; NULL = keep */
+	int		 check_files;	/* named files must exist (config_load) */
 	struct config	*conf;
 	size_t		 line;
 	int		 section;
@@ -391,6 +394,7 @@ static int
 conf_key_line(struct conf_parse *cp, const char *k, const char *v)
 {
 	const struct conf_key *ck = NULL;
+	struct stat st;
 	char *field;
 	uint64_t n;
 	size_t i;
@@ -443,7 +447,14 @@ conf_key_line(struct conf_parse *cp, const char *k, const char *v)
 		memcpy(field, v, strlen(v) + 1);
 		return 0;
 	case T_PATH:
-		return conf_path(cp, k, v, field, ck->size);
+		if (conf_path(cp, k, v, field, ck->size) == -1)
+			return -1;
+		/* A missing file is reported here, with its line. */
+		if (cp->check_files && field[0] != '\0' &&
+		    ck->off != F(ledger_path) && stat(field, &st) != 0)
+			return conf_fail(cp, "%s: %s: %s", k, field,
+			    strerror(errno));
+		return 0;
 	case T_ORIGIN:
 		if (strlen(v) >= ck->size || conf_origin(v) == -1)
 			return conf_fail(cp, "%s: a note key name is "
@@ -583,9 +594,9 @@ conf_finish(struct conf_parse *cp)
 	return 0;
 }
 
-int
-config_parse(const char *text, size_t len, const char *name, const char *dir,
-    struct config *out, char *err, size_t errlen)
+static int
+parse_text(const char *text, size_t len, const char *name, const char *dir,
+    int check_files, struct config *out, char *err, size_t errlen)
 {
 	struct conf_parse cp;
 	char *buf = NULL, *line, *nl;
@@ -595,6 +606,7 @@ config_parse(const char *text, size_t len, const char *name, const char *dir,
 	memset(&cp, 0, sizeof(cp));
 	cp.name = name != NULL ? name : "config";
 	cp.dir = dir;
+	cp.check_files = check_files;
 	cp.conf = out;
 	cp.err = err;
 	cp.errlen = errlen;
@@ -647,6 +659,13 @@ fail:
 }
 
 int
+config_parse(const char *text, size_t len, const char *name, const char *dir,
+    struct config *out, char *err, size_t errlen)
+{
+	return parse_text(text, len, name, dir, 0, out, err, errlen);
+}
+
+int
 config_load(const char *file, struct config *out, char *err, size_t errlen)
 {
 	char real[PATH_MAX], dir[PATH_MAX], *slash, *text = NULL;
@@ -688,7 +707,7 @@ config_load(const char *file, struct config *out, char *err, size_t errlen)
 			    CONF_FILE_MAX);
 		goto fail;
 	}
-	if (config_parse(text, len, file, dir, out, err, errlen) == -1)
+	if (parse_text(text, len, file, dir, 1, out, err, errlen) == -1)
 		goto fail;
 	if (strlen(real) >= sizeof(out->path)) {
 		if (err != NULL && errlen > 0)

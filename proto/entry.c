@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "entry.h"
+#include "merkle.h"
 #include "wire.h"
 
 static const char *const kind_names[LD_K_MAX + 1] = {
@@ -460,7 +461,7 @@ entry_leaf_hash(const uint8_t *buf, size_t len, uint8_t out[32])
 	 */
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		abort();
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+	if (EVP_DigestInit_ex(ctx, merkle_sha256(), NULL) != 1 ||
 	    EVP_DigestUpdate(ctx, &prefix, 1) != 1 ||
 	    (len > 0 && EVP_DigestUpdate(ctx, buf, len) != 1) ||
 	    EVP_DigestFinal_ex(ctx, out, &n) != 1 || n != 32)

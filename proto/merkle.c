@@ -39,8 +39,8 @@ sha256_fetch(void)
 	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
-static const EVP_MD *
-sha256_get(void)
+const EVP_MD *
+merkle_sha256(void)
 {
 	if (pthread_once(&sha256_once, sha256_fetch) != 0 || sha256_md == NULL)
 		return EVP_sha256();
@@ -59,7 +59,7 @@ sha256_parts(int prefix, const uint8_t *a, size_t alen, const uint8_t *b,
 
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		goto fail;
-	if (EVP_DigestInit_ex(ctx, sha256_get(), NULL) != 1)
+	if (EVP_DigestInit_ex(ctx, merkle_sha256(), NULL) != 1)
 		goto fail;
 	if (prefix >= 0) {
 		pb = (uint8_t)prefix;

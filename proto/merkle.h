@@ -27,6 +27,10 @@ typedef int	(*merkle_get_fn)(void *ctx, unsigned level, uint64_t index,
 typedef int	(*merkle_put_fn)(void *ctx, unsigned level, uint64_t index,
 		    const uint8_t hash[MERKLE_HASH_LEN]);
 
+/* SHA-256 fetched once for the process (every hash here uses it). */
+typedef struct evp_md_st EVP_MD;
+const EVP_MD *merkle_sha256(void);
+
 void	merkle_leaf_hash(const uint8_t *data, size_t len, uint8_t out[MERKLE_HASH_LEN]);
 void	merkle_node_hash(const uint8_t l[MERKLE_HASH_LEN],
 	    const uint8_t r[MERKLE_HASH_LEN], uint8_t out[MERKLE_HASH_LEN]);

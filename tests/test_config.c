@@ -81,20 +81,51 @@ sample_path(void)
 }
 
 static void
+touch_in(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+}
+
+static void
+unlink_in(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(unlink(path), 0);
+}
+
+static void
 test_sample(void **state)
 {
 	char err[512], dir[PATH_MAX], real[PATH_MAX], want[PATH_MAX + 64];
 	char *slash;
 
+	static char text[65536];
+	size_t len;
+	FILE *fp;
+
 	(void)state;
-	if (config_load(sample_path(), &conf, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
+	/* Parsed, not loaded: the sample's pki/ files do not exist here. */
 	assert_non_null(realpath(sample_path(), real));
-	assert_string_equal(conf.path, real);
 	snprintf(dir, sizeof(dir), "%s", real);
 	slash = strrchr(dir, '/');
 	assert_non_null(slash);
 	*slash = '\0';
+	fp = fopen(real, "rb");
+	assert_non_null(fp);
+	len = fread(text, 1, sizeof(text), fp);
+	fclose(fp);
+	assert_true(len > 0 && len < sizeof(text));
+	if (config_parse(text, len, real, dir, &conf, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(conf.path, real);
 
 	assert_string_equal(conf.listen_host, "127.0.0.1");
 	assert_string_equal(conf.listen_port, "7443");
@@ -537,7 +568,7 @@ static void
 test_load(void **state)
 {
 	char tmpl[] = "/tmp/test_config.XXXXXX", *dir;
-	char file[PATH_MAX], real[PATH_MAX], want[PATH_MAX + 32];
+	char file[PATH_MAX], real[PATH_MAX], want[2 * PATH_MAX + 64];
 	char err[512];
 	FILE *fp;
 
@@ -555,6 +586,19 @@ test_load(void **state)
 	assert_non_null(fp);
 	fputs(REQ, fp);
 	fclose(fp);
+	/* Every file the config names must exist: reported with its line. */
+	assert_int_equal(config_load(file, &conf, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:2: cert: %s/c.crt: No such file",
+	    file, real);
+	assert_memory_equal(err, want, strlen(want));
+	touch_in(dir, "c.crt");
+	touch_in(dir, "c.key");
+	touch_in(dir, "ca.crt");
+	assert_int_equal(config_load(file, &conf, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:7: checkpoint_key: %s/ck.key: No such "
+	    "file", file, real);
+	assert_memory_equal(err, want, strlen(want));
+	touch_in(dir, "ck.key");
 	assert_int_equal(config_load(file, &conf, err, sizeof(err)), 0);
 	snprintf(want, sizeof(want), "%s/ledgerd.conf", real);
 	assert_string_equal(conf.path, want);
@@ -585,6 +629,10 @@ test_load(void **state)
 	assert_memory_equal(err, want, strlen(want));
 
 	assert_int_equal(unlink(file), 0);
+	unlink_in(dir, "c.crt");
+	unlink_in(dir, "c.key");
+	unlink_in(dir, "ca.crt");
+	unlink_in(dir, "ck.key");
 	assert_int_equal(rmdir(dir), 0);
 }
 

@@ -75,7 +75,8 @@ def read_jsonl(path):
 
 class Log:
 	"""An append-only JSON-lines file shared by threads: one write() per
-	record, fsync'd, so that a record is either whole or absent."""
+	record on an O_APPEND descriptor, so that a record is whole or absent
+	(only the daemon is killed; the page cache keeps what was written)."""
 
 	def __init__(self, path):
 		self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -101,7 +102,7 @@ class State:
 		# minus every refund attempted: never more than the true net.
 		self.net = {}
 		self.targets = set()	# seqs a reversal was attempted against
-		self.reversible = {}	# cn -> acked seqs of its own, amount
+		self.reversible = {}	# cn -> its own acked entries, to reverse
 		for a in self.attempted:
 			if a["kind"] == "reversal":
 				self.targets.add(a["reverses"])
