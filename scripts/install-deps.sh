@@ -17,7 +17,7 @@ pkgs=(build-essential cmake pkg-config liblmdb-dev libevent-dev libssl-dev
 	libcmocka-dev libjansson-dev libsystemd-dev openssl)
 case ${1:-} in
 "") ;;
---test) pkgs+=(python3 systemd mandoc dpkg-dev) ;;
+--test) pkgs+=(python3 systemd mandoc dpkg-dev valgrind) ;;
 *) echo "usage: $0 [--test]" >&2; exit 2 ;;
 esac
 
