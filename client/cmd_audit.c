@@ -548,15 +548,13 @@ prove_run(struct ctl *ctl, const struct ctl_args *a)
 	const struct ckpt_verifier	*vp;
 	struct msg_proof		*p = NULL;
 	struct ld_entry			 e;
-	struct conn_frame		 f;
-	struct wbuf			 w;
 	const uint8_t			*enc;
 	const char			*s;
 	uint8_t				 leaf[MERKLE_HASH_LEN];
 	uint64_t			 seq, size = 0;
 	size_t				 enclen;
 	char				 err[256];
-	int				 rc, dup;
+	int				 rc;
 
 	if (arg_seq("SEQ", a->pos[0], &seq, err, sizeof(err)) == -1 ||
 	    ((s = args_get(a, "size")) != NULL &&
@@ -575,18 +573,8 @@ prove_run(struct ctl *ctl, const struct ctl_args *a)
 	 * The PROOF's note is borrowed from the connection's buffer, which
 	 * the next answer would overwrite, so the proof comes last.
 	 */
-	wbuf_init(&w);
-	rc = msg_encode_get(&w, seq);
-	if (rc == 0)
-		rc = ctl_call(ctl, MSG_GET, &w, MSG_ENTRY, NULL, &f);
-	else
-		rc = ctl_usage(ctl, a->cmd, "request cannot be encoded");
-	wbuf_free(&w);
-	if (rc != CTL_OK)
+	if ((rc = ctl_get(ctl, seq, &e, &enc, &enclen)) != CTL_OK)
 		return rc;
-	if (ctl_entry_answer(f.payload, f.len, &dup, &e, &enc, &enclen) == -1 ||
-	    e.seq != seq)
-		return ctl_conn_fail(ctl, "malformed ENTRY answer");
 	entry_leaf_hash(enc, enclen, leaf);
 
 	if ((p = calloc(1, sizeof(*p))) == NULL) {

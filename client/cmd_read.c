@@ -281,30 +281,18 @@ static int
 get_run(struct ctl *ctl, const struct ctl_args *a)
 {
 	struct ld_entry		 e;
-	struct conn_frame	 f;
-	struct wbuf		 w;
 	const uint8_t		*enc;
 	size_t			 enclen;
 	uint64_t		 seq;
 	char			 err[256];
-	int			 rc, dup;
+	int			 rc;
 
 	if (cmd_build_get(a, &seq, err, sizeof(err)) == -1)
 		return ctl_usage(ctl, a->cmd, "%s", err);
 	if ((rc = ctl_connect(ctl)) != CTL_OK)
 		return rc;
-	wbuf_init(&w);
-	rc = msg_encode_get(&w, seq);
-	if (rc == 0)
-		rc = ctl_call(ctl, MSG_GET, &w, MSG_ENTRY, NULL, &f);
-	else
-		rc = ctl_usage(ctl, a->cmd, "request cannot be encoded");
-	wbuf_free(&w);
-	if (rc != CTL_OK)
+	if ((rc = ctl_get(ctl, seq, &e, &enc, &enclen)) != CTL_OK)
 		return rc;
-	if (ctl_entry_answer(f.payload, f.len, &dup, &e, &enc, &enclen) == -1 ||
-	    e.seq != seq)
-		return ctl_conn_fail(ctl, "malformed ENTRY answer");
 	if (ctl->json)
 		rc = out_json_line(ctl->out, out_entry_json(&e, enc, enclen));
 	else

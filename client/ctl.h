@@ -140,6 +140,14 @@ int	ctl_conn_fail(struct ctl *, const char *why);
 int	ctl_entry_answer(const uint8_t *p, size_t len, int *dup, struct ld_entry *e,
 	    const uint8_t **enc, size_t *enclen);
 
+/*
+ * GET seq on the open connection: *e decoded, *enc and *enclen its encoding
+ * (borrowed from the connection's buffer until the next answer).  CTL_OK,
+ * or the status of a refusal or transport failure, already printed.
+ */
+int	ctl_get(struct ctl *, uint64_t seq, struct ld_entry *e,
+	    const uint8_t **enc, size_t *enclen);
+
 /* Command tables (NULL-word terminated). */
 extern const struct ctl_cmd cmd_write_cmds[];
 extern const struct ctl_cmd cmd_read_cmds[];

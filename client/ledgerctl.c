@@ -231,6 +231,28 @@ ctl_entry_answer(const uint8_t *p, size_t len, int *dup, struct ld_entry *e,
 }
 
 int
+ctl_get(struct ctl *ctl, uint64_t seq, struct ld_entry *e,
+    const uint8_t **enc, size_t *enclen)
+{
+	struct conn_frame	 f;
+	struct wbuf		 w;
+	int			 rc, dup;
+
+	wbuf_init(&w);
+	if (msg_encode_get(&w, seq) == 0)
+		rc = ctl_call(ctl, MSG_GET, &w, MSG_ENTRY, NULL, &f);
+	else
+		rc = ctl_conn_fail(ctl, "GET request cannot be encoded");
+	wbuf_free(&w);
+	if (rc != CTL_OK)
+		return rc;
+	if (ctl_entry_answer(f.payload, f.len, &dup, e, enc, enclen) == -1 ||
+	    e->seq != seq)
+		return ctl_conn_fail(ctl, "malformed ENTRY answer");
+	return CTL_OK;
+}
+
+int
 ctl_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	struct ctl_args	 a;
