@@ -110,12 +110,6 @@ export_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len)
 
 	if ((obj = out_entry_json(e, enc, len)) == NULL)
 		return NULL;
-	/* A region entry also names its code as a region does (`region list`). */
-	if (e->kind == LD_K_REGION &&
-	    json_object_set_new(obj, "code", json_string(e->region)) == -1) {
-		json_decref(obj);
-		return NULL;
-	}
 	if ((hex = malloc(2 * len + 1)) == NULL) {
 		json_decref(obj);
 		return NULL;

@@ -132,6 +132,8 @@ out_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len)
 
 	switch (e->kind) {
 	case LD_K_REGION:
+		/* Also named as `region list` names a region's code. */
+		jb_str(&b, "code", e->region);
 		jb_str(&b, "name", e->name);
 		jb_str(&b, "grant_type", ld_grant_name(e->grant_type));
 		jb_str(&b, "category", e->category);

@@ -75,7 +75,8 @@ export LEDGER_CERT=$var/pki/admin01.crt LEDGER_KEY=$var/pki/admin01.key
 pid=$!
 # A signal for us is a request to stop the daemon; it answers what is in flight
 # and exits, and its status becomes ours.
-trap 'kill -TERM "$pid" 2>/dev/null || true' INT TERM
+signalled=0
+trap 'signalled=1; kill -TERM "$pid" 2>/dev/null || true' INT TERM
 trap 'kill -TERM "$pid" 2>/dev/null || true' EXIT
 
 deadline=$((SECONDS + 60))
@@ -111,8 +112,11 @@ at them to act in those roles.
 EOF
 
 trap - EXIT
+# A trapped signal interrupts `wait` (status 128+N); then wait again, which
+# returns the daemon's own status once it has answered what was in flight.
 while :; do
+	signalled=0
 	wait "$pid" && rc=0 || rc=$?
-	kill -0 "$pid" 2>/dev/null || break
+	[ "$signalled" = 1 ] || break
 done
 exit "$rc"

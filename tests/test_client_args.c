@@ -802,7 +802,7 @@ test_json_other_kinds(void **state)
 	    "{\"seq\":1,\"kind\":\"region\",\"region\":\"iwate\","
 	    "\"account\":\"reconstruction\",\"actor\":\"admin01\","
 	    "\"recorded_at\":\"1970-01-01T00:00:00.000000Z\",\"leaf_hash\":\"%s\","
-	    "\"name\":\"いわて\",\"grant_type\":\"reconstruction\","
+	    "\"code\":\"iwate\",\"name\":\"いわて\",\"grant_type\":\"reconstruction\","
 	    "\"category\":\"\"}", hex);
 	s = entry_line(&e, -1);
 	assert_string_equal(s, want);
