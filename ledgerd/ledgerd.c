@@ -287,6 +287,7 @@ struct runtime {
 	struct server	 srv;
 	struct event	*ev_term, *ev_int, *ev_hup, *ev_watchdog;
 	struct event	*ev_status;
+	struct event	*ev_readers;
 };
 
 /* STATUS= for `systemctl status`: where we serve, tree size, connections. */
@@ -327,6 +328,22 @@ watchdog_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	(void)arg;
 	sd_notify(0, "WATCHDOG=1");
+}
+
+/*
+ * A reader that crashed (an export killed half-way, `--verify` interrupted)
+ * keeps its slot and pins old pages, so the file grows: clear such slots.
+ */
+static void
+readers_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct server *srv = arg;
+	int n;
+
+	(void)fd;
+	(void)ev;
+	if ((n = store_reader_check(srv->srv_store)) > 0)
+		log_info("cleared %d stale LMDB reader slot(s)", n);
 }
 
 static int
@@ -403,6 +420,14 @@ mode_run(struct config *conf)
 		if (rt.ev_watchdog != NULL)
 			event_add(rt.ev_watchdog, &tv);
 	}
+	{
+		struct timeval tv = { 60, 0 };
+
+		rt.ev_readers = event_new(srv->srv_base, -1, EV_PERSIST,
+		    readers_cb, srv);
+		if (rt.ev_readers != NULL)
+			event_add(rt.ev_readers, &tv);
+	}
 	if (getenv("NOTIFY_SOCKET") != NULL) {
 		struct timeval tv = { 2, 0 };
 
@@ -436,6 +461,8 @@ out:
 		event_free(rt.ev_watchdog);
 	if (rt.ev_status != NULL)
 		event_free(rt.ev_status);
+	if (rt.ev_readers != NULL)
+		event_free(rt.ev_readers);
 	metrics_free();
 	server_free(srv);
 	if (srv->srv_base != NULL)
