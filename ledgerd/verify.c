@@ -17,7 +17,14 @@
  * node lookup per entry, two SHA-256 per entry for the tree plus one for
  * the stream; then one pass over each index.  Memory is the replay state:
  * about 24 bytes of table per id plus the id itself; entries are not kept.
+ *
+ * Two threads share the pass, chunk by chunk: a worker reads the chunk in
+ * its own read transaction and does the hashing half (leaf hashes, Merkle
+ * nodes, the root stream) while the caller decodes and replays the same
+ * entries; each keeps its own state and report, and the first damage by seq
+ * wins.  On two cores this nearly halves the time of a large ledger.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,7 +95,7 @@ vtab_find(struct vtab *t, const void *key, size_t klen)
 	return NULL;
 }
 
-static void
+static struct vslot *
 vtab_place(struct vslot *slots, size_t cap, const struct vslot *s)
 {
 	size_t i;
@@ -96,6 +103,7 @@ vtab_place(struct vslot *slots, size_t cap, const struct vslot *s)
 	for (i = s->hash & (cap - 1); slots[i].key != NULL; i = (i + 1) & (cap - 1))
 		;
 	slots[i] = *s;
+	return &slots[i];
 }
 
 static int
@@ -115,19 +123,35 @@ vtab_grow(struct vtab *t)
 	return 0;
 }
 
-/* Insert a key known to be absent; NULL when memory ran out. */
+/*
+ * Insert key, or find it: one probe sequence for both, since the ids table
+ * of a large ledger is far bigger than the cache and every probe is a miss.
+ * *existed tells which; NULL when memory ran out.
+ */
 static struct vslot *
-vtab_insert(struct vtab *t, const void *key, size_t klen, uint64_t val,
-    uint8_t aux)
+vtab_add(struct vtab *t, const void *key, size_t klen, uint64_t val,
+    uint8_t aux, int *existed)
 {
-	struct kchunk *c = t->keys;
+	struct kchunk *c;
 	struct vslot s;
-	size_t cap;
+	uint32_t h;
+	size_t cap, i;
 
+	*existed = 0;
 	if (klen > UINT16_MAX)
 		return NULL;
 	if ((t->n + 1) * 10 > t->cap * 7 && vtab_grow(t) == -1)
 		return NULL;
+	h = khash(key, klen);
+	for (i = h & (t->cap - 1); t->slots[i].key != NULL;
+	    i = (i + 1) & (t->cap - 1)) {
+		if (t->slots[i].hash == h && t->slots[i].klen == klen &&
+		    memcmp(t->slots[i].key, key, klen) == 0) {
+			*existed = 1;
+			return &t->slots[i];
+		}
+	}
+	c = t->keys;
 	if (c == NULL || c->cap - c->used < klen) {
 		cap = klen > 65536 ? klen : 65536;
 		if ((c = malloc(sizeof(*c) + cap)) == NULL)
@@ -141,13 +165,23 @@ vtab_insert(struct vtab *t, const void *key, size_t klen, uint64_t val,
 	s.key = c->data + c->used;
 	c->used += klen;
 	s.val = val;
-	s.hash = khash(key, klen);
+	s.hash = h;
 	s.klen = (uint16_t)klen;
 	s.aux = aux;
 	s.mark = 0;
-	vtab_place(t->slots, t->cap, &s);
+	t->slots[i] = s;
 	t->n++;
-	return vtab_find(t, key, klen);
+	return &t->slots[i];
+}
+
+/* Insert a key known to be absent; NULL when memory ran out. */
+static struct vslot *
+vtab_insert(struct vtab *t, const void *key, size_t klen, uint64_t val,
+    uint8_t aux)
+{
+	int existed;
+
+	return vtab_add(t, key, klen, val, aux, &existed);
 }
 
 static void
@@ -166,6 +200,10 @@ vtab_free(struct vtab *t)
 /* ---- the replay state ---- */
 
 struct vctx {
+	struct store		*st;
+	struct vctx		*h;		/* the hashing half's context */
+	int			(*check)(struct vctx *, uint64_t,
+				    const uint8_t *, size_t);
 	const struct rules_limits *lim;
 	struct verify_report	*rep;
 	struct store_txn	*t;
@@ -423,17 +461,22 @@ replay(struct vctx *c, uint64_t seq)
 	const char *region;
 	uint8_t key[2 + LD_CODE_MAX], account;
 	uint16_t fy;
-	int grant = 0, rc;
+	int grant = 0, rc, existed;
 
 	request_of(e, req);
 	if (rules_validate(req) != LD_OK)
 		return damage(c, seq, "seq %llu: fields not valid for a %s "
 		    "request", (unsigned long long)seq, ld_kind_name(e->kind));
-	if (e->id[0] != '\0' &&
-	    (s = vtab_find(&c->ids, e->id, strlen(e->id))) != NULL)
-		return damage(c, seq, "seq %llu: id '%s' already used by seq "
-		    "%llu", (unsigned long long)seq, e->id,
-		    (unsigned long long)s->val);
+	if (e->id[0] != '\0') {
+		/* Recorded now: a later failure ends the check anyway. */
+		if ((s = vtab_add(&c->ids, e->id, strlen(e->id), seq, 0,
+		    &existed)) == NULL)
+			return cannot(c, "out of memory");
+		if (existed)
+			return damage(c, seq, "seq %llu: id '%s' already used "
+			    "by seq %llu", (unsigned long long)seq, e->id,
+			    (unsigned long long)s->val);
+	}
 
 	memset(&v, 0, sizeof(v));
 	if (req->region[0] != '\0' &&
@@ -491,9 +534,6 @@ replay(struct vctx *c, uint64_t seq)
 	    vtab_insert(&c->regions, e->region, strlen(e->region), seq,
 	    e->grant_type) == NULL)
 		return cannot(c, "out of memory");
-	if (e->id[0] != '\0' &&
-	    vtab_insert(&c->ids, e->id, strlen(e->id), seq, 0) == NULL)
-		return cannot(c, "out of memory");
 	if (e->kind == LD_K_REVERSAL) {
 		be64_put(key, e->reverses);
 		if (vtab_insert(&c->reversed, key, 8, seq, 0) == NULL)
@@ -508,12 +548,10 @@ replay(struct vctx *c, uint64_t seq)
 
 /* ---- one entry ---- */
 
+/* The caller's half: the entry decodes, carries its seq, obeys the rules. */
 static int
-check_entry(struct vctx *c, uint64_t seq, const uint8_t *enc, size_t len)
+check_body(struct vctx *c, uint64_t seq, const uint8_t *enc, size_t len)
 {
-	uint8_t leaf[32], stored[32];
-	int rc;
-
 	c->cur = seq;
 	if (entry_decode(c->e, enc, len) == -1)
 		return damage(c, seq, "seq %llu: entry does not decode",
@@ -521,6 +559,17 @@ check_entry(struct vctx *c, uint64_t seq, const uint8_t *enc, size_t len)
 	if (c->e->seq != seq)
 		return damage(c, seq, "seq %llu: entry carries seq %llu",
 		    (unsigned long long)seq, (unsigned long long)c->e->seq);
+	return replay(c, seq);
+}
+
+/* The worker's half: the leaf hash, the Merkle nodes, the root stream. */
+static int
+check_hash(struct vctx *c, uint64_t seq, const uint8_t *enc, size_t len)
+{
+	uint8_t leaf[32], stored[32];
+	int rc;
+
+	c->cur = seq;
 	merkle_leaf_hash(enc, len, leaf);
 	rc = store_get_leaf(c->t, seq, stored);
 	if (rc == LD_E_NOT_FOUND)
@@ -540,7 +589,7 @@ check_entry(struct vctx *c, uint64_t seq, const uint8_t *enc, size_t len)
 		return cannot(c, "Merkle recomputation failed");
 	}
 	mem_keep(c, 0, seq - 1, leaf);
-	return replay(c, seq);
+	return 0;
 }
 
 static int
@@ -558,7 +607,7 @@ entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
 	if (seq != c->next)
 		return damage(c, c->next, "seq %llu: entry missing",
 		    (unsigned long long)c->next);
-	if ((rc = check_entry(c, seq, val, vlen)) != 0)
+	if ((rc = c->check(c, seq, val, vlen)) != 0)
 		return rc;
 	c->next++;
 	return seq >= c->end ? VSTOP_CHUNK : 0;
@@ -802,7 +851,7 @@ check_tree(struct vctx *c, uint64_t size)
 		    "entries", dbs[i].name, (unsigned long long)n,
 		    (unsigned long long)want, (unsigned long long)size);
 	}
-	merkle_stream_root(&c->ms, c->rep->root);
+	merkle_stream_root(&c->h->ms, c->rep->root);
 	if (store_tree_root(c->t, size, root) != LD_OK)
 		return damage(c, 0, "tree root: the stored nodes do not give "
 		    "a root for size %llu", (unsigned long long)size);
@@ -810,6 +859,57 @@ check_tree(struct vctx *c, uint64_t size)
 		return damage(c, 0, "tree root: the stored nodes and the "
 		    "entries give different roots");
 	return 0;
+}
+
+/*
+ * Scan entries c->next..c->end of the snapshot c->t with c->check; damage
+ * or an error is left in c->result.
+ */
+static void
+scan_chunk(struct vctx *c)
+{
+	uint8_t from[8];
+	int rc;
+
+	be64_put(from, c->next);
+	rc = store_scan(c->t, STORE_DB_ENTRIES, from, 8, entry_cb, c);
+	if (rc > 0)
+		cannot(c, "cannot read the entries");
+	else if (rc == 0 && c->result == VERIFY_INTACT)
+		damage(c, c->next, "seq %llu: entry missing",
+		    (unsigned long long)c->next);
+}
+
+/* The hashing half of a chunk, in its own read transaction. */
+static void *
+hash_chunk(void *arg)
+{
+	struct vctx *h = arg;
+
+	if (store_begin(h->st, 0, &h->t) != LD_OK) {
+		cannot(h, "cannot begin a read transaction");
+		return NULL;
+	}
+	scan_chunk(h);
+	store_abort(h->t);
+	h->t = NULL;
+	return NULL;
+}
+
+/* Keep the first damage by seq; an error beats damage. */
+static void
+merge(struct vctx *c, const struct vctx *h)
+{
+	uint64_t cs = c->rep->bad_seq, hs = h->rep->bad_seq;
+
+	if (h->result == VERIFY_INTACT || c->result == VERIFY_ERROR)
+		return;
+	if (h->result == VERIFY_ERROR || c->result == VERIFY_INTACT ||
+	    (hs != 0 && (cs == 0 || hs < cs))) {
+		c->result = h->result;
+		c->rep->bad_seq = hs;
+		memcpy(c->rep->reason, h->rep->reason, sizeof(c->rep->reason));
+	}
 }
 
 static int
@@ -830,13 +930,16 @@ int
 verify_ledger(struct store *st, const struct rules_limits *lim,
     struct verify_report *rep)
 {
-	struct vctx *c;
-	uint8_t from[8];
+	struct verify_report hrep;
+	struct vctx *c, *h = NULL;
+	pthread_t tid;
 	uint64_t size;
-	int rc, result, done = 0;
+	int result, done = 0, threaded;
 
 	memset(rep, 0, sizeof(*rep));
+	memset(&hrep, 0, sizeof(hrep));
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (h = calloc(1, sizeof(*h))) == NULL ||
 	    (c->e = malloc(sizeof(*c->e))) == NULL ||
 	    (c->req = malloc(sizeof(*c->req))) == NULL ||
 	    (c->target = malloc(sizeof(*c->target))) == NULL) {
@@ -844,10 +947,15 @@ verify_ledger(struct store *st, const struct rules_limits *lim,
 		result = VERIFY_ERROR;
 		goto fail;
 	}
+	c->st = h->st = st;
+	c->h = h;
+	c->check = check_body;
+	h->check = check_hash;
 	c->lim = lim;
 	c->rep = rep;
+	h->rep = &hrep;
 	c->next = 1;
-	merkle_stream_init(&c->ms);
+	merkle_stream_init(&h->ms);
 
 	while (!done && c->result == VERIFY_INTACT) {
 		if (store_begin(st, 0, &c->t) != LD_OK) {
@@ -864,13 +972,16 @@ verify_ledger(struct store *st, const struct rules_limits *lim,
 		c->end = size - c->next + 1 > VERIFY_CHUNK ?
 		    c->next + VERIFY_CHUNK - 1 : size;
 		if (c->next <= c->end) {
-			be64_put(from, c->next);
-			rc = store_scan(c->t, STORE_DB_ENTRIES, from, 8, entry_cb, c);
-			if (rc > 0)
-				cannot(c, "cannot read the entries");
-			else if (rc == 0 && c->result == VERIFY_INTACT)
-				damage(c, c->next, "seq %llu: entry missing",
-				    (unsigned long long)c->next);
+			/* Entries are never rewritten: any snapshot will do. */
+			h->next = c->next;
+			h->end = c->end;
+			threaded = pthread_create(&tid, NULL, hash_chunk, h) == 0;
+			if (!threaded)
+				hash_chunk(h);
+			scan_chunk(c);
+			if (threaded)
+				pthread_join(tid, NULL);
+			merge(c, h);
 		}
 		if (c->result == VERIFY_INTACT && c->end == size) {
 			final_checks(c, size);
@@ -884,6 +995,7 @@ verify_ledger(struct store *st, const struct rules_limits *lim,
 	rep->size = c->next - 1;
 	result = c->result;
 fail:
+	free(h);
 	if (c != NULL) {
 		free(c->e);
 		free(c->req);

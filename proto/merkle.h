@@ -27,9 +27,9 @@ typedef int	(*merkle_get_fn)(void *ctx, unsigned level, uint64_t index,
 typedef int	(*merkle_put_fn)(void *ctx, unsigned level, uint64_t index,
 		    const uint8_t hash[MERKLE_HASH_LEN]);
 
-/* SHA-256 fetched once for the process (every hash here uses it). */
-typedef struct evp_md_st EVP_MD;
-const EVP_MD *merkle_sha256(void);
+/* SHA-256(prefix || data): 0, or -1 (out zeroed) when OpenSSL fails. */
+int	merkle_hash_prefixed(uint8_t prefix, const uint8_t *data, size_t len,
+	    uint8_t out[MERKLE_HASH_LEN]);
 
 void	merkle_leaf_hash(const uint8_t *data, size_t len, uint8_t out[MERKLE_HASH_LEN]);
 void	merkle_node_hash(const uint8_t l[MERKLE_HASH_LEN],
