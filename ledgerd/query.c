@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
+
 #include "errors.h"
 #include "frame.h"
 #include "log.h"
@@ -21,6 +23,7 @@
 #include "writer.h"
 
 #define STREAM_STEP_MAX	4096	/* entries examined per read transaction */
+#define STREAM_TURN_STEPS 8	/* steps before yielding to other clients */
 
 static void
 send_payload(struct conn *c, uint8_t type, uint16_t flags, uint32_t reqid,
@@ -155,7 +158,10 @@ stream_step(struct server *srv, struct conn *c, struct stream *s)
 	store_abort(t);
 	free(e);
 	msg_entries_finish(&p, count_off, count);
-	send_payload(c, MSG_ENTRIES, more ? FRAME_F_MORE : 0, s->reqid, &p);
+	/* A step that matched nothing sends nothing, unless it is the last. */
+	if (count > 0 || !more)
+		send_payload(c, MSG_ENTRIES, more ? FRAME_F_MORE : 0, s->reqid,
+		    &p);
 	wbuf_free(&p);
 	return more;
 fail:
@@ -165,15 +171,27 @@ fail:
 	return 0;
 }
 
+/*
+ * A few steps per turn of the event loop, so that a long listing (or a
+ * filter that matches little of a large ledger) never holds the loop.
+ * Above the output cap the write callback continues the stream once the
+ * peer has read; below it, the stream's own event does, next turn.
+ */
 void
 query_stream_continue(struct server *srv, struct conn *c)
 {
 	struct stream *s = &c->clt_stream;
 	size_t cap = CONN_OUT_CAP(srv->srv_conf->max_frame_bytes);
+	int steps = 0;
 
-	while (s->active && !c->clt_dead && conn_outlen(c) <= cap)
+	while (s->active && !c->clt_dead && conn_outlen(c) <= cap) {
+		if (steps++ == STREAM_TURN_STEPS) {
+			event_active(c->clt_stream_ev, EV_TIMEOUT, 0);
+			return;
+		}
 		if (!stream_step(srv, c, s))
 			query_stream_free(s);
+	}
 }
 
 static void

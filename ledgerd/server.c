@@ -131,6 +131,8 @@ server_close(struct conn *c, const char *why)
 	c->clt_bev = NULL;
 	event_free(c->clt_timer);
 	c->clt_timer = NULL;
+	event_free(c->clt_stream_ev);
+	c->clt_stream_ev = NULL;
 	query_stream_free(&c->clt_stream);
 	TAILQ_REMOVE(&srv->srv_conns, c, clt_entry);
 	srv->srv_nconns--;
@@ -351,6 +353,24 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 		conn_process(c);
 }
 
+/* A stream yielded the loop (query_stream_continue): take it up again. */
+static void
+conn_stream_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	(void)ev;
+	if (c->clt_dead)
+		return;
+	query_stream_continue(c->clt_srv, c);
+	if (!c->clt_dead && !c->clt_stream.active && !c->clt_srv->srv_stopping)
+		conn_process(c);
+	else if (!c->clt_dead && c->clt_srv->srv_stopping &&
+	    !c->clt_stream.active && c->clt_pending == 0 && conn_outlen(c) == 0)
+		server_close(c, "shutdown");
+}
+
 /* Why a handshake failed, for the log: the verify result or the TLS error. */
 static void
 tls_failure(struct conn *c, char *buf, size_t len)
@@ -444,12 +464,13 @@ conn_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	/*
-	 * Not idle while we owe answers, or while the peer is taking the ones
-	 * we sent.  A peer that has read nothing for a whole period is as
+	 * Not idle while we owe answers (queued writes, a stream still being
+	 * read from the ledger), or while the peer is taking the ones we sent.  A peer that has read nothing for a whole period is as
 	 * idle as one that sends nothing: otherwise non-readers could hold
 	 * every connection slot for ever.
 	 */
-	if (c->clt_pending > 0 || (out > 0 && out < c->clt_out_mark)) {
+	if (c->clt_pending > 0 || (out > 0 && out < c->clt_out_mark) ||
+	    (c->clt_stream.active && out == 0)) {
 		c->clt_out_mark = out;
 		evtimer_add(c->clt_timer, &tv);
 		return;
@@ -516,7 +537,12 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		return;
 	}
 	c->clt_timer = evtimer_new(srv->srv_base, conn_timer_cb, c);
-	if (c->clt_timer == NULL) {
+	c->clt_stream_ev = event_new(srv->srv_base, -1, 0, conn_stream_cb, c);
+	if (c->clt_timer == NULL || c->clt_stream_ev == NULL) {
+		if (c->clt_timer != NULL)
+			event_free(c->clt_timer);
+		if (c->clt_stream_ev != NULL)
+			event_free(c->clt_stream_ev);
 		bufferevent_free(c->clt_bev);
 		free(c);
 		return;

@@ -64,6 +64,7 @@ struct conn {
 	uint64_t		 clt_id;
 	struct bufferevent	*clt_bev;	/* owns the SSL and the fd */
 	struct event		*clt_timer;	/* idle deadline */
+	struct event		*clt_stream_ev;	/* continue a stream next turn */
 	char			 clt_peer[64];	/* "127.0.0.1:5555" */
 	char			 clt_cn[LD_ACTOR_MAX + 1];
 	int			 clt_tls_done;
