@@ -105,7 +105,7 @@ hex_json(const uint8_t *p, size_t n)
 
 	if (n > MERKLE_HASH_LEN)
 		return NULL;
-	out_hex(p, n, hex);
+	hex_encode(p, n, hex);
 	return json_string(hex);
 }
 
@@ -485,8 +485,8 @@ proof_check(struct ctl *ctl, const struct msg_proof *p,
 	set(obj, "signature_checked", json_boolean(vp != NULL));
 
 	if (leaf != NULL && memcmp(leaf, p->first, MERKLE_HASH_LEN) != 0) {
-		out_hex(leaf, MERKLE_HASH_LEN, h1);
-		out_hex(p->first, MERKLE_HASH_LEN, h2);
+		hex_encode(leaf, MERKLE_HASH_LEN, h1);
+		hex_encode(p->first, MERKLE_HASH_LEN, h2);
 		return audit_fail(ctl, obj, "entry %" PRIu64 " hashes to %s, "
 		    "but the proof is for the leaf %s", p->a, h1, h2);
 	}
@@ -494,7 +494,7 @@ proof_check(struct ctl *ctl, const struct msg_proof *p,
 	case MSG_PROOF_OK:
 		break;
 	case MSG_PROOF_E_PROOF:
-		out_hex(p->root, MERKLE_HASH_LEN, h1);
+		hex_encode(p->root, MERKLE_HASH_LEN, h1);
 		if (kind == MSG_PROOF_INCLUSION)
 			return audit_fail(ctl, obj, "the inclusion proof of seq %"
 			    PRIu64 " does not lead to the root %s of size %" PRIu64,
@@ -680,8 +680,8 @@ verify_full(struct ctl *ctl, const struct ckpt *ck, json_t *obj)
 		    st.ms.size, ck->size);
 	merkle_stream_root(&st.ms, root);
 	if (memcmp(root, ck->root, MERKLE_HASH_LEN) != 0) {
-		out_hex(root, MERKLE_HASH_LEN, h1);
-		out_hex(ck->root, MERKLE_HASH_LEN, h2);
+		hex_encode(root, MERKLE_HASH_LEN, h1);
+		hex_encode(ck->root, MERKLE_HASH_LEN, h2);
 		return audit_fail(ctl, json_incref(obj), "root mismatch: "
 		    "entries 1..%" PRIu64 " as listed hash to root %s, the signed "
 		    "checkpoint says %s (an entry was altered)", ck->size, h1, h2);
@@ -706,8 +706,8 @@ verify_state(struct ctl *ctl, const char *path, const struct ckpt *old,
 	if (ck->size == old->size) {
 		if (memcmp(ck->root, old->root, MERKLE_HASH_LEN) == 0)
 			return CTL_OK;
-		out_hex(ck->root, MERKLE_HASH_LEN, h1);
-		out_hex(old->root, MERKLE_HASH_LEN, h2);
+		hex_encode(ck->root, MERKLE_HASH_LEN, h1);
+		hex_encode(old->root, MERKLE_HASH_LEN, h2);
 		return audit_fail(ctl, json_incref(obj), "fork or rewrite "
 		    "detected: the signed tree of size %" PRIu64 " has root %s, "
 		    "the one saved in %s has %s", ck->size, h1, path, h2);
@@ -867,38 +867,6 @@ line_read(FILE *f, char *buf, size_t cap, size_t *len)
 	buf[n] = '\0';
 	*len = n;
 	return 1;
-}
-
-static int
-hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode hex of len chars into out (outsz bytes); 0 or -1. */
-static int
-hex_decode(const char *s, size_t len, uint8_t *out, size_t outsz,
-    size_t *outlen)
-{
-	size_t	 i;
-	int	 hi, lo;
-
-	if (len % 2 != 0 || len / 2 > outsz)
-		return -1;
-	for (i = 0; i < len / 2; i++) {
-		if ((hi = hex_nibble(s[2 * i])) < 0 ||
-		    (lo = hex_nibble(s[2 * i + 1])) < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	*outlen = len / 2;
-	return 0;
 }
 
 /* The first key whose value differs between want and got, or NULL. */
@@ -1064,8 +1032,8 @@ vx_run(struct ctl *ctl, const struct ctl_args *a)
 		goto out;
 	}
 	if (memcmp(st->root, ck.root, MERKLE_HASH_LEN) != 0) {
-		out_hex(st->root, MERKLE_HASH_LEN, h1);
-		out_hex(ck.root, MERKLE_HASH_LEN, h2);
+		hex_encode(st->root, MERKLE_HASH_LEN, h1);
+		hex_encode(ck.root, MERKLE_HASH_LEN, h2);
 		rc = audit_fail(ctl, NULL, "root mismatch: entries 1..%" PRIu64
 		    " of the export hash to %s, the signed checkpoint says %s",
 		    ck.size, h1, h2);

@@ -114,7 +114,7 @@ export_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len)
 		json_decref(obj);
 		return NULL;
 	}
-	out_hex(enc, len, hex);
+	hex_encode(enc, len, hex);
 	if (json_object_set_new(obj, "leaf_data", json_string(hex)) == -1) {
 		json_decref(obj);
 		obj = NULL;

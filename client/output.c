@@ -21,19 +21,8 @@
 #include "errors.h"
 #include "output.h"
 #include "values.h"
+#include "wire.h"
 
-void
-out_hex(const uint8_t *p, size_t n, char *out)
-{
-	static const char	 digits[] = "0123456789abcdef";
-	size_t			 i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 0x0f];
-	}
-	out[2 * n] = '\0';
-}
 
 /*
  * Sticky-error object building: after a failed set every later call is a
@@ -127,7 +116,7 @@ out_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len)
 	format_time_us(e->recorded_at, ts, sizeof(ts));
 	jb_str(&b, "recorded_at", ts);
 	entry_leaf_hash(enc, len, leaf);
-	out_hex(leaf, sizeof(leaf), hex);
+	hex_encode(leaf, sizeof(leaf), hex);
 	jb_str(&b, "leaf_hash", hex);
 
 	switch (e->kind) {
@@ -216,7 +205,7 @@ out_status_json(const struct msg_status *s, const struct msg_hello_ok *h)
 	jb_init(&b);
 	jb_str(&b, "server", s->server);
 	jb_int(&b, "size", (int64_t)s->size);
-	out_hex(s->root, sizeof(s->root), hex);
+	hex_encode(s->root, sizeof(s->root), hex);
 	jb_str(&b, "root", hex);
 	if (s->last_commit != 0) {
 		format_time_us(s->last_commit, ts, sizeof(ts));

@@ -25,9 +25,6 @@
 #include "entry.h"
 #include "msg.h"
 
-/* Lower-case hex of n bytes into out (2n + 1 bytes). */
-void	 out_hex(const uint8_t *p, size_t n, char *out);
-
 /*
  * An entry as the contract shows it: seq, kind, region, fy, account, amount,
  * ref, date, memo, id, actor, recorded_at, leaf_hash, then the kind's own

@@ -31,6 +31,7 @@
 #include <openssl/pem.h>
 
 #include "checkpoint.h"
+#include "wire.h"
 
 #define ALG_ED25519	0x01
 #define SIG_PREFIX	"\xe2\x80\x94 "		/* U+2014 EM DASH, space */
@@ -305,26 +306,13 @@ ckpt_verifier_format(const struct ckpt_verifier *v, char *out, size_t outsz)
 	return CKPT_OK;
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 ckpt_verifier_parse(struct ckpt_verifier *v, const char *s, size_t len)
 {
 	struct ckpt_verifier	 nv;
 	const char		*p1, *p2, *hex;
 	uint8_t			 key[1 + CKPT_PUBKEY_LEN], id[CKPT_KEYID_LEN];
-	size_t			 namelen, keylen, i;
-	int			 h, l;
+	size_t			 namelen, keylen;
 
 	memset(&nv, 0, sizeof(nv));	/* comparable with memcmp() */
 	if (memchr(s, '\0', len) != NULL)
@@ -338,12 +326,9 @@ ckpt_verifier_parse(struct ckpt_verifier *v, const char *s, size_t len)
 		return CKPT_E_MALFORMED;
 	if (namelen > CKPT_NAME_MAX || !name_valid(s, namelen))
 		return CKPT_E_MALFORMED;
-	for (i = 0; i < CKPT_KEYID_LEN; i++) {
-		if ((h = hex_value(hex[2 * i])) < 0 ||
-		    (l = hex_value(hex[2 * i + 1])) < 0)
-			return CKPT_E_MALFORMED;
-		nv.keyid[i] = (uint8_t)(h << 4 | l);
-	}
+	if (hex_decode(hex, 2 * CKPT_KEYID_LEN, nv.keyid, sizeof(nv.keyid),
+	    &keylen) != 0)
+		return CKPT_E_MALFORMED;
 	if (b64_decode(p2 + 1, len - (size_t)(p2 + 1 - s), key, sizeof(key),
 	    &keylen) != 0 || keylen != sizeof(key) || key[0] != ALG_ED25519)
 		return CKPT_E_MALFORMED;

@@ -290,3 +290,47 @@ be64_get(const uint8_t *p)
 {
 	return ((uint64_t)be32_get(p) << 32) | be32_get(p + 4);
 }
+
+void
+hex_encode(const uint8_t *p, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
+}
+
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+hex_decode(const char *s, size_t len, uint8_t *out, size_t outsz,
+    size_t *outlen)
+{
+	size_t i;
+	int hi, lo;
+
+	if (len % 2 != 0 || len / 2 > outsz)
+		return -1;
+	for (i = 0; i < len / 2; i++) {
+		if ((hi = hex_digit(s[2 * i])) < 0 ||
+		    (lo = hex_digit(s[2 * i + 1])) < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	*outlen = len / 2;
+	return 0;
+}

@@ -74,4 +74,13 @@ uint16_t be16_get(const uint8_t *);
 uint32_t be32_get(const uint8_t *);
 uint64_t be64_get(const uint8_t *);
 
+/* Lowercase hex of n bytes into out (2n + 1 bytes, NUL-terminated). */
+void	hex_encode(const uint8_t *p, size_t n, char *out);
+/*
+ * Decode len hex digits (either case) into out (outsz bytes); *outlen is
+ * len / 2.  -1 on an odd length, a non-hex digit or too little room.
+ */
+int	hex_decode(const char *s, size_t len, uint8_t *out, size_t outsz,
+	    size_t *outlen);
+
 #endif

@@ -258,7 +258,7 @@ test_export_csv_rows(void **state)
 	wbuf_init(&w);
 	assert_int_equal(entry_encode(&w, &e), 0);
 	entry_leaf_hash(w.data, w.len, leaf);
-	out_hex(leaf, 32, hex);
+	hex_encode(leaf, 32, hex);
 	got = capture(write_csv_row, &a, &rc);
 	assert_int_equal(rc, 0);
 	snprintf(want, sizeof(want), "4,disbursement,aichi-nanotech,2013,general,"
@@ -273,7 +273,7 @@ test_export_csv_rows(void **state)
 	wbuf_init(&w);
 	assert_int_equal(entry_encode(&w, &e), 0);
 	entry_leaf_hash(w.data, w.len, leaf);
-	out_hex(leaf, 32, hex);
+	hex_encode(leaf, 32, hex);
 	got = capture(write_csv_row, &a, &rc);
 	snprintf(want, sizeof(want), "1,region,aichi-nanotech,,general,,,,,,"
 	    "admin01,2026-11-28T22:42:36.001000Z,,,%s\n", hex);
@@ -286,7 +286,7 @@ test_export_csv_rows(void **state)
 	wbuf_init(&w);
 	assert_int_equal(entry_encode(&w, &e), 0);
 	entry_leaf_hash(w.data, w.len, leaf);
-	out_hex(leaf, 32, hex);
+	hex_encode(leaf, 32, hex);
 	got = capture(write_csv_row, &a, &rc);
 	snprintf(want, sizeof(want), "6,reversal,aichi-nanotech,2013,general,"
 	    "50000004,,,,,admin01,2026-11-28T22:42:36.006000Z,4,二重計上,%s\n",
@@ -314,7 +314,7 @@ test_export_jsonl_line(void **state)
 	assert_non_null(plain);
 	hex = malloc(2 * w.len + 1);
 	assert_non_null(hex);
-	out_hex(w.data, w.len, hex);
+	hex_encode(w.data, w.len, hex);
 	assert_string_equal(json_string_value(json_object_get(line, "leaf_data")),
 	    hex);
 	/* Without leaf_data it is exactly what `get --json` prints. */
