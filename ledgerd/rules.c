@@ -46,23 +46,6 @@ rules_limits_default(struct rules_limits *lim)
 	/* continuing: 0/0, no range */
 }
 
-static int
-valid_amount(int64_t v)
-{
-	return v >= 1 && v <= LD_AMOUNT_MAX;
-}
-
-static int
-valid_fy(uint16_t fy)
-{
-	return fy >= LD_FY_MIN && fy <= LD_FY_MAX;
-}
-
-static int
-valid_account(uint8_t a)
-{
-	return a >= 1 && a <= LD_A_MAX;
-}
 
 /* A string field that is NUL-terminated inside its array. */
 #define TERMINATED(f)	(memchr((f), '\0', sizeof(f)) != NULL)
@@ -134,11 +117,11 @@ rules_validate(const struct ld_entry *req)
 	if (f & F_CATEGORY ? !ld_valid_text(req->category, 1) :
 	    req->category[0] != '\0')
 		return LD_E_BAD_REQUEST;
-	if (f & F_ACCOUNT ? !valid_account(req->account) : req->account != 0)
+	if (f & F_ACCOUNT ? !ld_valid_account(req->account) : req->account != 0)
 		return LD_E_BAD_REQUEST;
-	if (f & F_FY ? !valid_fy(req->fy) : req->fy != 0)
+	if (f & F_FY ? !ld_valid_fy(req->fy) : req->fy != 0)
 		return LD_E_BAD_REQUEST;
-	if (f & F_AMOUNT ? !valid_amount(req->amount) : req->amount != 0)
+	if (f & F_AMOUNT ? !ld_valid_amount(req->amount) : req->amount != 0)
 		return LD_E_BAD_REQUEST;
 	if (f & F_REF ? !ld_valid_ref(req->ref) : req->ref[0] != '\0')
 		return LD_E_BAD_REQUEST;

@@ -205,20 +205,20 @@ ld_valid_date(uint32_t d)
 /* A string field that is NUL-terminated inside its array. */
 #define TERMINATED(f)	(memchr((f), '\0', sizeof(f)) != NULL)
 
-static int
-valid_amount(int64_t v)
+int
+ld_valid_amount(int64_t v)
 {
 	return v >= 1 && v <= LD_AMOUNT_MAX;
 }
 
-static int
-valid_fy(uint16_t fy)
+int
+ld_valid_fy(uint16_t fy)
 {
 	return fy >= LD_FY_MIN && fy <= LD_FY_MAX;
 }
 
-static int
-valid_account(uint8_t a)
+int
+ld_valid_account(int a)
 {
 	return a >= 1 && a <= LD_A_MAX;
 }
@@ -250,20 +250,20 @@ entry_check(const struct ld_entry *e)
 			return -1;
 		return 0;
 	case LD_K_APPROPRIATION:
-		if (!valid_account(e->account) || !valid_fy(e->fy) ||
-		    !valid_amount(e->amount) || !ld_valid_ref(e->ref))
+		if (!ld_valid_account(e->account) || !ld_valid_fy(e->fy) ||
+		    !ld_valid_amount(e->amount) || !ld_valid_ref(e->ref))
 			return -1;
 		return 0;
 	case LD_K_AWARD:
-		if (!ld_valid_code(e->region) || !valid_account(e->account) ||
-		    !valid_fy(e->fy) || !valid_amount(e->amount) ||
+		if (!ld_valid_code(e->region) || !ld_valid_account(e->account) ||
+		    !ld_valid_fy(e->fy) || !ld_valid_amount(e->amount) ||
 		    !ld_valid_ref(e->ref))
 			return -1;
 		return 0;
 	case LD_K_DISBURSEMENT:
 	case LD_K_REFUND:
-		if (!ld_valid_code(e->region) || !valid_account(e->account) ||
-		    !valid_fy(e->fy) || !valid_amount(e->amount) ||
+		if (!ld_valid_code(e->region) || !ld_valid_account(e->account) ||
+		    !ld_valid_fy(e->fy) || !ld_valid_amount(e->amount) ||
 		    !ld_valid_ref(e->ref) || !ld_valid_date(e->date) ||
 		    !ld_valid_text(e->memo, 1))
 			return -1;
@@ -284,12 +284,12 @@ entry_check(const struct ld_entry *e)
 		default:
 			return -1;
 		}
-		if (!valid_account(e->account) || !valid_fy(e->fy) ||
-		    !valid_amount(e->amount) || !ld_valid_text(e->reason, 0))
+		if (!ld_valid_account(e->account) || !ld_valid_fy(e->fy) ||
+		    !ld_valid_amount(e->amount) || !ld_valid_text(e->reason, 0))
 			return -1;
 		return 0;
 	case LD_K_YEAR_CLOSE:
-		if (!valid_account(e->account) || !valid_fy(e->fy) ||
+		if (!ld_valid_account(e->account) || !ld_valid_fy(e->fy) ||
 		    e->appropriated < 0 || e->awarded < 0 || e->disbursed < 0 ||
 		    e->refunded < 0 || e->net < 0)
 			return -1;

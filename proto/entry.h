@@ -99,6 +99,9 @@ int	ld_valid_code(const char *);	/* [a-z0-9-]{1,64} */
 int	ld_valid_ref(const char *);	/* 1-64 bytes 0x20..0x7e (also ids) */
 int	ld_valid_text(const char *, int allow_empty);	/* UTF-8, no controls, <= 512 */
 int	ld_valid_date(uint32_t yyyymmdd);	/* a real calendar date, 1900-9999 */
+int	ld_valid_amount(int64_t);	/* 1..LD_AMOUNT_MAX yen */
+int	ld_valid_fy(uint16_t);		/* LD_FY_MIN..LD_FY_MAX */
+int	ld_valid_account(int);		/* an enum ld_account */
 /* actor: 1-64 bytes of UTF-8 without control characters. */
 int	ld_valid_actor(const char *);
 /*
