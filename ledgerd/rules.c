@@ -46,7 +46,6 @@ rules_limits_default(struct rules_limits *lim)
 	/* continuing: 0/0, no range */
 }
 
-
 /* A string field that is NUL-terminated inside its array. */
 #define TERMINATED(f)	(memchr((f), '\0', sizeof(f)) != NULL)
 
