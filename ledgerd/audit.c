@@ -20,10 +20,13 @@
 #include "server.h"
 #include "wire.h"
 
-/* The signed checkpoint of the tree of size n (the current one). */
+/*
+ * The signed checkpoint of the tree of size n (the current one); root is
+ * its root when the caller has it already, else NULL.
+ */
 static int
 sign_current(struct server *srv, struct store_txn *t, uint64_t n,
-    char *note, size_t notesz, size_t *notelen)
+    const uint8_t *root, char *note, size_t notesz, size_t *notelen)
 {
 	struct ckpt ck;
 
@@ -31,7 +34,9 @@ sign_current(struct server *srv, struct store_txn *t, uint64_t n,
 	snprintf(ck.origin, sizeof(ck.origin), "%s",
 	    srv->srv_conf->checkpoint_origin);
 	ck.size = n;
-	if (store_tree_root(t, n, ck.root) != LD_OK)
+	if (root != NULL)
+		memcpy(ck.root, root, sizeof(ck.root));
+	else if (store_tree_root(t, n, ck.root) != LD_OK)
 		return LD_E_INTERNAL;
 	if (ckpt_sign(srv->srv_signer, &ck, note, notesz, notelen) != CKPT_OK) {
 		log_warnx("checkpoint signing failed");
@@ -60,8 +65,8 @@ audit_checkpoint(struct server *srv, struct conn *c, uint32_t reqid,
 		return;
 	}
 	if ((rc = store_begin(srv->srv_store, 0, &t)) == LD_OK) {
-		rc = sign_current(srv, t, store_size(t), note, CKPT_NOTE_MAX + 1,
-		    &notelen);
+		rc = sign_current(srv, t, store_size(t), NULL, note,
+		    CKPT_NOTE_MAX + 1, &notelen);
 		store_abort(t);
 	}
 	if (rc == LD_OK) {
@@ -108,7 +113,8 @@ build_proof(struct server *srv, struct store_txn *t, struct msg_proof *pr,
 	    &pr->nlink) != 0)
 		return LD_E_INTERNAL;
 	pr->note = note;
-	return sign_current(srv, t, n, note, notesz, &pr->note_len);
+	return sign_current(srv, t, n, pr->b == n ? pr->root : NULL, note,
+	    notesz, &pr->note_len);
 }
 
 static void
