@@ -30,6 +30,7 @@
 
 #include "conn.h"
 #include "ctl.h"
+#include "ctl_run.h"
 #include "entry.h"
 #include "errors.h"
 #include "msg.h"
@@ -37,50 +38,6 @@
 #include "wire.h"
 
 /* ---- helpers ---------------------------------------------------------- */
-
-struct run {
-	int	 rc;
-	char	*out;
-	char	*err;
-};
-
-/* Run ctl_main on a NULL-terminated word list (argv[0] added). */
-static struct run
-run_words(const char *first, ...)
-{
-	struct run	 r;
-	char		*argv[64];
-	size_t		 outlen, errlen;
-	FILE		*out, *err;
-	va_list		 ap;
-	int		 argc = 0;
-	const char	*w;
-
-	argv[argc++] = (char *)"ledgerctl";
-	va_start(ap, first);
-	for (w = first; w != NULL && argc < 63; w = va_arg(ap, const char *))
-		argv[argc++] = (char *)w;
-	va_end(ap);
-	argv[argc] = NULL;
-
-	out = open_memstream(&r.out, &outlen);
-	err = open_memstream(&r.err, &errlen);
-	assert_non_null(out);
-	assert_non_null(err);
-	r.rc = ctl_main(argc, argv, out, err);
-	fclose(out);
-	fclose(err);
-	return r;
-}
-
-static void
-run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-#define RUN(...)	run_words(__VA_ARGS__, (const char *)NULL)
 
 /* Parse a word list into *a against the real command tables. */
 static int

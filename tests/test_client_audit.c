@@ -28,6 +28,7 @@
 #include "checkpoint.h"
 #include "csv.h"
 #include "ctl.h"
+#include "ctl_run.h"
 #include "entry.h"
 #include "merkle.h"
 #include "msg.h"
@@ -35,48 +36,6 @@
 #include "wire.h"
 
 /* ---- helpers ---------------------------------------------------------- */
-
-struct run {
-	int	 rc;
-	char	*out;
-	char	*err;
-};
-
-static struct run
-run_words(const char *first, ...)
-{
-	struct run	 r;
-	char		*argv[64];
-	size_t		 outlen, errlen;
-	FILE		*out, *err;
-	va_list		 ap;
-	int		 argc = 0;
-	const char	*w;
-
-	argv[argc++] = (char *)"ledgerctl";
-	va_start(ap, first);
-	for (w = first; w != NULL && argc < 63; w = va_arg(ap, const char *))
-		argv[argc++] = (char *)w;
-	va_end(ap);
-	argv[argc] = NULL;
-	out = open_memstream(&r.out, &outlen);
-	err = open_memstream(&r.err, &errlen);
-	assert_non_null(out);
-	assert_non_null(err);
-	r.rc = ctl_main(argc, argv, out, err);
-	fclose(out);
-	fclose(err);
-	return r;
-}
-
-static void
-run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-#define RUN(...)	run_words(__VA_ARGS__, (const char *)NULL)
 
 /* What f wrote, via a memory stream; caller frees. */
 typedef int	(*writer_fn)(FILE *, const void *);
