@@ -4,8 +4,9 @@
  * exactly the entries that were acknowledged.
  *
  * Shape of a run:
- *   1. (--setup CN) as an admin: register the seed's regions, appropriate
- *      and award each region enough for the run.  Idempotent.
+ *   1. (--setup CN) as an admin: register the seed's regions, appropriate,
+ *      record programme terms wide enough for --award, and award each
+ *      region enough for the run.  Idempotent.
  *   2. STATUS: the ledger's size before the load.
  *   3. Open C connections (as the --cn clerks, in turn), TLS 1.3 and HELLO,
  *      all before the clock starts.
@@ -615,11 +616,13 @@ note_error(struct bconn *c, int code, uint64_t n)
 	c->errs[code >= 0 && code <= LD_E_MAX ? code : LD_E_INTERNAL] += n;
 }
 
-/* An acknowledged entry: its bytes start with format 1 and the seq. */
+/* An acknowledged entry: its bytes start with the format and the seq. */
 static int
 note_ack(struct bconn *c, uint64_t n, int dup, const uint8_t *enc, size_t len)
 {
-	if (len < 10 || enc[0] != LD_ENTRY_FORMAT || enc[9] != LD_K_DISBURSEMENT)
+	if (len < 10 ||
+	    (enc[0] != LD_ENTRY_FORMAT && enc[0] != LD_ENTRY_FORMAT_V1) ||
+	    enc[9] != LD_K_DISBURSEMENT)
 		return -1;
 	c->seqs[n] = be64_get(enc + 1);
 	c->acked++;
@@ -1034,8 +1037,8 @@ sync_batch(struct bconn *c, const struct ld_entry *reqs, uint32_t n,
 }
 
 /*
- * Register the regions, appropriate what the awards need and award each
- * region opt.award[its account].  Every write carries an id (regions excepted, refused as
+ * Register the regions, appropriate what the awards need, record terms
+ * that allow them and award each region opt.award[its account].  Every write carries an id (regions excepted, refused as
  * duplicates instead), so running it again writes nothing.
  */
 static int
@@ -1100,6 +1103,26 @@ setup_ledger(void)
 	if (sync_batch(c, reqs, n, none_ok, "appropriations", &written) != 0)
 		goto done;
 
+	/* Programme terms wide enough for any --award (awards need terms). */
+	for (i = 0; i < LD_G_MAX; i++) {
+		struct ld_entry *e = &reqs[i];
+
+		memset(e, 0, sizeof(*e));
+		e->kind = LD_K_TERMS;
+		e->fy = opt.fy;
+		e->grant_type = (uint8_t)(i + 1);
+		if (e->grant_type != LD_G_CONTINUING) {
+			e->min = 1;
+			e->max = LD_AMOUNT_MAX;
+		}
+		e->interest_bp = e->late_bp = 1095;
+		snprintf(e->ref, sizeof(e->ref), "BENCH-TERMS");
+		snprintf(e->id, sizeof(e->id), "bench-terms-%u-%u", opt.fy,
+		    (unsigned)e->grant_type);
+	}
+	if (sync_batch(c, reqs, LD_G_MAX, none_ok, "terms", &written) != 0)
+		goto done;
+
 	for (i = 0; i < regions.n; i++) {
 		struct ld_entry *e = &reqs[i];
 
@@ -1108,6 +1131,7 @@ setup_ledger(void)
 		snprintf(e->region, sizeof(e->region), "%s", regions.r[i].code);
 		e->fy = opt.fy;
 		e->amount = opt.award[ld_grant_account(regions.r[i].grant_type)];
+		e->date = (uint32_t)opt.fy * 10000 + 401;
 		snprintf(e->ref, sizeof(e->ref), "BENCH-AWARD");
 		snprintf(e->id, sizeof(e->id), "bench-award-%.30s-%u-%" PRId64,
 		    regions.r[i].code, opt.fy, e->amount);

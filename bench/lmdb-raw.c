@@ -7,7 +7,8 @@
  * canonical encoding under its 8-byte seq (MDB_APPEND), its leaf hash
  * (MDB_APPEND), the Merkle nodes the leaf completes (merkle_append(), the
  * daemon's own code), the idempotency key, the account and region
- * balances, and the size.  What it leaves out is everything ledgerd does
+ * balances, the region-year's payment record (which a repayment order is
+ * attributed to), and the size.  What it leaves out is everything ledgerd does
  * besides storing: TLS, framing, the reads the rules need (id, region,
  * balances), the rules themselves and the answers.  ledgerd can approach
  * this figure, never pass it, at the same entries per commit.
@@ -34,9 +35,10 @@
 #include "workload.h"
 
 enum { DB_META, DB_ENTRIES, DB_LEAVES, DB_NODES, DB_IDS, DB_ACCTBAL,
-	DB_REGBAL, DB_COUNT };
+	DB_REGBAL, DB_PAYMENTS, DB_COUNT };
 static const char *const db_names[DB_COUNT] = {
-	"meta", "entries", "leaves", "nodes", "ids", "acctbal", "regbal"
+	"meta", "entries", "leaves", "nodes", "ids", "acctbal", "regbal",
+	"payments"
 };
 
 struct raw {
@@ -106,12 +108,12 @@ node_put(void *ctx, unsigned level, uint64_t index, const uint8_t hash[32])
 	return r->rc == 0 ? 0 : -1;
 }
 
-/* The balances as store.c lays them out (36 and 34 bytes). */
+/* The balances and the payment as store.c lays them out (60, 65, 12 bytes). */
 static void
 put_balances(struct raw *r, const struct ld_entry *e, int64_t acct_disbursed,
     int64_t reg_disbursed)
 {
-	uint8_t key[2 + LD_CODE_MAX], val[36];
+	uint8_t key[2 + LD_CODE_MAX + 9], val[65];
 	size_t n = strlen(e->region);
 
 	be16_put(key, e->fy);
@@ -120,13 +122,18 @@ put_balances(struct raw *r, const struct ld_entry *e, int64_t acct_disbursed,
 	val[0] = e->account;
 	be16_put(val + 1, e->fy);
 	be64_put(val + 19, (uint64_t)acct_disbursed);
-	put(r, DB_ACCTBAL, key, 3, val, 36, 0);
+	put(r, DB_ACCTBAL, key, 3, val, 60, 0);
 	memcpy(key + 2, e->region, n);
 	memset(val, 0, sizeof(val));
 	val[0] = LD_G_GENERAL;
 	val[1] = e->account;
 	be64_put(val + 18, (uint64_t)reg_disbursed);
-	put(r, DB_REGBAL, key, 2 + n, val, 34, 0);
+	put(r, DB_REGBAL, key, 2 + n, val, 65, 0);
+	key[2 + n] = 0;
+	be64_put(key + 3 + n, e->seq);
+	be32_put(val, e->date);
+	be64_put(val + 4, (uint64_t)e->amount);
+	put(r, DB_PAYMENTS, key, 2 + n + 9, val, 12, MDB_NOOVERWRITE);
 }
 
 /*

@@ -6,7 +6,7 @@
  *            [--proofs P] [--regions TSV] [--pki DIR] [--port PORT]
  *            [--txn T] [--sha-seconds S] [--reuse]
  *
- * 1. Builds an N-entry ledger in DIR/ledger with writer_apply(), the very
+ * 1. Builds an N-entry ledger in DIR/ledger with apply_write(), the very
  *    function by which the daemon's writer decides and appends a request
  *    (validation, roles, idempotency, rules, store_append), T requests per
  *    write transaction.  The mix is what a grant year looks like: regions,
@@ -55,7 +55,7 @@
 #include "rules.h"
 #include "store.h"
 #include "workload.h"
-#include "writer.h"
+#include "apply.h"
 
 #define VB_MAP_MB	2048	/* 1M entries with ids need ~500 MiB */
 #define VB_FY0		2024
@@ -206,7 +206,6 @@ struct payment {
 
 struct gen {
 	struct store_txn	*t;
-	struct rules_limits	 lim;
 	struct wl_regions	 rs;
 	int64_t			*net;	/* per region, this FY: disbursed - refunded */
 	struct payment		 ring[VB_RING];	/* recent unreversed payments */
@@ -232,8 +231,7 @@ apply(struct gen *g, int role, const char *actor, struct ld_entry *e)
 	size_t len;
 	int dup, rc;
 
-	rc = writer_apply(g->t, &g->lim, role, actor, wall_us(), e, &dup,
-	    &enc, &len);
+	rc = apply_write(g->t, role, actor, wall_us(), e, &dup, &enc, &len);
 	if (rc != LD_OK || dup) {
 		fprintf(stderr, "verify-bench: request %" PRIu64 " (%s) refused: "
 		    "%s\n", g->req, ld_kind_name(e->kind),
@@ -279,7 +277,7 @@ award_amount(int grant, int changed)
 	}
 }
 
-/* The admin's part of a fiscal year: appropriations and an award each. */
+/* The admin's part of a fiscal year: terms, appropriations, an award each. */
 static int
 gen_year_setup(struct gen *g, uint16_t fy)
 {
@@ -291,6 +289,20 @@ gen_year_setup(struct gen *g, uint16_t fy)
 	for (i = 0; i < g->rs.n; i++)
 		total[ld_grant_account(g->rs.r[i].grant_type)] +=
 		    award_amount(g->rs.r[i].grant_type, 1);
+	for (a = 1; a <= LD_G_MAX; a++) {
+		memset(&e, 0, sizeof(e));
+		e.kind = LD_K_TERMS;
+		e.fy = fy;
+		e.grant_type = (uint8_t)a;
+		if (a != LD_G_CONTINUING) {
+			e.min = award_amount(a, 0) / 2;
+			e.max = award_amount(a, 1);
+		}
+		e.interest_bp = e.late_bp = 1095;
+		snprintf(e.ref, sizeof(e.ref), "TERMS-%u-%d", fy, a);
+		if (apply(g, ROLE_ADMIN, "admin01", &e) == -1)
+			return -1;
+	}
 	for (a = 1; a <= LD_A_MAX; a++) {
 		memset(&e, 0, sizeof(e));
 		e.kind = LD_K_APPROPRIATION;
@@ -307,6 +319,7 @@ gen_year_setup(struct gen *g, uint16_t fy)
 		snprintf(e.region, sizeof(e.region), "%s", g->rs.r[i].code);
 		e.fy = fy;
 		e.amount = award_amount(g->rs.r[i].grant_type, 0);
+		e.date = (uint32_t)fy * 10000 + 401;
 		snprintf(e.ref, sizeof(e.ref), "AWD-%u-%zu", fy, i);
 		if (apply(g, ROLE_ADMIN, "admin01", &e) == -1)
 			return -1;
@@ -327,6 +340,7 @@ gen_award_change(struct gen *g, uint16_t fy)
 	snprintf(e.region, sizeof(e.region), "%s", g->rs.r[0].code);
 	e.fy = fy;
 	e.amount = award_amount(g->rs.r[0].grant_type, 1);
+	e.date = (uint32_t)fy * 10000 + 1001;
 	snprintf(e.ref, sizeof(e.ref), "AWD-%u-0-change", fy);
 	return apply(g, ROLE_ADMIN, "admin01", &e);
 }
@@ -456,7 +470,6 @@ build_ledger(const struct opts *o, const char *ledger, double *secs)
 
 	memset(&g, 0, sizeof(g));
 	g.rng = UINT64_C(20240401);
-	rules_limits_default(&g.lim);
 	if (o->regions != NULL) {
 		if (wl_regions_load(&g.rs, o->regions, err, sizeof(err)) == -1) {
 			fprintf(stderr, "verify-bench: %s\n", err);
@@ -466,8 +479,9 @@ build_ledger(const struct opts *o, const char *ledger, double *secs)
 		fprintf(stderr, "verify-bench: out of memory\n");
 		return -1;
 	}
-	/* regions, then per FY 2 appropriations, the awards, one change; closes */
-	setup = g.rs.n + VB_NFY * (LD_A_MAX + g.rs.n + 1) + LD_A_MAX;
+	/* regions, then per FY 3 terms, 2 appropriations, the awards, one
+	   change; closes */
+	setup = g.rs.n + VB_NFY * (LD_G_MAX + LD_A_MAX + g.rs.n + 1) + LD_A_MAX;
 	if (o->entries < setup + VB_NFY) {
 		fprintf(stderr, "verify-bench: --entries must be at least %" PRIu64
 		    " with %zu regions\n", setup + VB_NFY, g.rs.n);
@@ -528,7 +542,7 @@ build_ledger(const struct opts *o, const char *ledger, double *secs)
 		goto out;
 	}
 	printf("build: %s entries in %.2f s (%s entries/s), %u requests per "
-	    "write transaction, through writer_apply()\n",
+	    "write transaction, through apply_write()\n",
 	    grouped(g.seq, b1, sizeof(b1)), *secs,
 	    grouped((uint64_t)((double)g.seq / *secs), b2, sizeof(b2)), o->txn);
 	printf("  mix: %" PRIu64 " regions, %" PRIu64 " appropriations, %"

@@ -234,7 +234,8 @@ args_parse(struct ctl_args *a, int argc, char **argv,
 	if (find_cmd(tables, word, sub, &cmd, &has_subs) == -1) {
 		if (has_subs) {
 			list_subs(tables, word, subs, sizeof(subs));
-			if (sub == NULL)
+			/* "terms --fy 2013": the options came before the sub. */
+			if (sub == NULL || sub[0] == '-')
 				snprintf(err, errlen, "'%s' needs a subcommand: %s",
 				    word, subs);
 			else
@@ -303,4 +304,10 @@ args_get(const struct ctl_args *a, const char *name)
 		return NULL;
 	k = opt_find(a->cmd->opts, name, strlen(name));
 	return k >= 0 ? a->val[k] : NULL;
+}
+
+int
+args_has(const struct ctl_args *a, const char *name)
+{
+	return a->cmd != NULL && opt_find(a->cmd->opts, name, strlen(name)) >= 0;
 }

@@ -12,6 +12,7 @@
 
 #include "ctl.h"
 #include "entry.h"
+#include "output.h"
 #include "values.h"
 
 int
@@ -53,6 +54,86 @@ arg_amount(const struct ctl_args *a, const char *opt, int64_t *out, char *err,
 }
 
 int
+arg_date(const struct ctl_args *a, const char *opt, uint32_t *out, char *err,
+    size_t errlen)
+{
+	const char	*s = args_get(a, opt);
+	char		 why[160] = "";
+
+	if (s == NULL) {
+		snprintf(err, errlen, "missing --%s", opt);
+		return -1;
+	}
+	if (parse_date(s, out, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "--%s: %s", opt,
+		    why[0] != '\0' ? why : "not a date (YYYY-MM-DD)");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Digit by digit in integers, so that no binary fraction turns "10.95"
+ * into 1094 basis points.
+ */
+int
+arg_rate_bp(const char *what, const char *s, uint32_t *out, char *err,
+    size_t errlen)
+{
+	const char	*p;
+	uint32_t	 v = 0;
+	int		 decimals = -1;		/* -1: no decimal point yet */
+
+	if (s == NULL || s[0] < '0' || s[0] > '9')
+		goto bad;
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '.' && decimals == -1) {
+			decimals = 0;
+			continue;
+		}
+		if (*p < '0' || *p > '9' || decimals == 2)
+			goto bad;
+		v = v * 10 + (uint32_t)(*p - '0');
+		if (decimals >= 0)
+			decimals++;
+		/* Scaling only multiplies: above the cap now, above it at the end. */
+		if (v > LD_RATE_MAX)
+			goto high;
+	}
+	if (decimals == 0)
+		goto bad;		/* "5." */
+	v *= decimals == 2 ? 1 : decimals == 1 ? 10 : 100;
+	if (v > LD_RATE_MAX)
+		goto high;
+	*out = v;
+	return 0;
+high:
+	snprintf(err, errlen, "%s: '%.40s' is more than 100 percent", what, s);
+	return -1;
+bad:
+	snprintf(err, errlen, "%s: '%.40s' is not a percentage with at most "
+	    "two decimals, like 10.95", what, s != NULL ? s : "");
+	return -1;
+}
+
+/*
+ * The date part of the JST timestamp that output.c prints: one place knows
+ * the offset and the calendar, and neither depends on TZ.
+ */
+uint32_t
+ctl_date_jst(int64_t now)
+{
+	char		 ts[48];
+	uint32_t	 d = 0;
+
+	out_time_jst(now * 1000000, ts, sizeof(ts));
+	ts[10] = '\0';
+	if (parse_date(ts, &d, NULL, 0) == -1)
+		return 0;
+	return d;
+}
+
+int
 arg_seq(const char *what, const char *s, uint64_t *out, char *err,
     size_t errlen)
 {
@@ -85,10 +166,22 @@ copy_field(const char *what, const char *s, char *out, size_t outsz,
 	return 0;
 }
 
+/* A required string the caller looked up that is not there. */
+static int
+missing(const char *what, const char *s, char *err, size_t errlen)
+{
+	if (s != NULL)
+		return 0;
+	snprintf(err, errlen, "missing %s", what);
+	return -1;
+}
+
 int
 arg_code(const char *what, const char *s, char *out, size_t outsz, char *err,
     size_t errlen)
 {
+	if (missing(what, s, err, errlen) == -1)
+		return -1;
 	if (!ld_valid_code(s)) {
 		snprintf(err, errlen, "%s: '%.80s' is not a region code "
 		    "(1-64 of a-z, 0-9 and '-')", what, s);
@@ -101,6 +194,8 @@ int
 arg_ref(const char *what, const char *s, char *out, size_t outsz, char *err,
     size_t errlen)
 {
+	if (missing(what, s, err, errlen) == -1)
+		return -1;
 	if (!ld_valid_ref(s)) {
 		snprintf(err, errlen, "%s: must be 1-64 printable ASCII "
 		    "characters", what);
@@ -113,6 +208,8 @@ int
 arg_text(const char *what, const char *s, int allow_empty, char *out,
     size_t outsz, char *err, size_t errlen)
 {
+	if (missing(what, s, err, errlen) == -1)
+		return -1;
 	if (!ld_valid_text(s, allow_empty)) {
 		snprintf(err, errlen, "%s: must be %svalid UTF-8 without control "
 		    "characters, at most %d bytes", what,

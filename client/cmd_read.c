@@ -1,17 +1,19 @@
 /*
- * cmd_read.c - the commands that read: region list, balance, get, list,
- * status.  Every role may run them.
+ * cmd_read.c - the commands that read: region list, terms show, balance,
+ * receivables, get, list, status.  Every role may run them.
  *
- * `list` and `region list` are answered in a stream of ENTRIES frames.
+ * `list`, `region list` and `terms show` are answered in ENTRIES frames.
  * `list` prints each entry as its frame arrives, so a listing of the whole
  * ledger needs one frame of memory and shows its first line at once;
- * `region list` collects its (few) regions to size the table's columns.
+ * `region list` and `terms show` collect their (few) entries to size the
+ * table's columns.
  * Every entry is decoded and checked on the way (proto/entry.h), and its
  * leaf hash is computed from the bytes received, so what is printed is what
  * the Merkle tree commits to.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl.h"
 #include "entry.h"
@@ -32,9 +34,17 @@ static const struct ctl_opt list_opts[] = {
 	{ "since", V }, { "limit", V }, { "region", V }, { "fy", V },
 	{ "kind", V }, { NULL, 0 }
 };
+static const struct ctl_opt terms_show_opts[] = {
+	{ "fy", V }, { NULL, 0 }
+};
+static const struct ctl_opt receivables_opts[] = {
+	{ "fy", V }, { "region", V }, { "as-of", V }, { NULL, 0 }
+};
 
 static int	region_list_run(struct ctl *, const struct ctl_args *);
+static int	terms_show_run(struct ctl *, const struct ctl_args *);
 static int	balance_run(struct ctl *, const struct ctl_args *);
+static int	receivables_run(struct ctl *, const struct ctl_args *);
 static int	get_run(struct ctl *, const struct ctl_args *);
 static int	list_run(struct ctl *, const struct ctl_args *);
 static int	status_run(struct ctl *, const struct ctl_args *);
@@ -42,9 +52,14 @@ static int	status_run(struct ctl *, const struct ctl_args *);
 const struct ctl_cmd cmd_read_cmds[] = {
 	{ "region", "list", { NULL }, 0, 0, no_opts, "region list",
 	    region_list_run, 0 },
+	{ "terms", "show", { NULL }, 0, 0, terms_show_opts,
+	    "terms show [--fy FY]", terms_show_run, 0 },
 	{ "balance", NULL, { NULL }, 0, 0, balance_opts,
 	    "balance --fy FY [--region CODE | --account ACCOUNT]",
 	    balance_run, 0 },
+	{ "receivables", NULL, { NULL }, 0, 0, receivables_opts,
+	    "receivables [--fy FY] [--region CODE] [--as-of DATE]",
+	    receivables_run, 0 },
 	{ "get", NULL, { "SEQ" }, 1, 1, no_opts, "get SEQ", get_run, 0 },
 	{ "list", NULL, { NULL }, 0, 0, list_opts,
 	    "list [--since SEQ] [--limit N] [--region CODE] [--fy FY] "
@@ -64,7 +79,9 @@ cmd_build_list(const struct ctl_args *a, struct msg_list *l, char *err,
     size_t errlen)
 {
 	const char	*s;
-	char		 why[160] = "";
+	char		 why[160] = "", kinds[256];
+	size_t		 n = 0;
+	int		 k;
 
 	memset(l, 0, sizeof(*l));
 	if ((s = args_get(a, "since")) != NULL &&
@@ -84,9 +101,13 @@ cmd_build_list(const struct ctl_args *a, struct msg_list *l, char *err,
 		return -1;
 	if ((s = args_get(a, "kind")) != NULL &&
 	    (l->kind = (uint8_t)ld_kind_from_name(s)) == 0) {
-		snprintf(err, errlen, "--kind: '%.80s' is not a kind (region, "
-		    "appropriation, award, disbursement, refund, reversal, "
-		    "year_close)", s);
+		/* Named from proto's list, so a new kind cannot be forgotten. */
+		kinds[0] = '\0';
+		for (k = 1; k <= LD_K_MAX && n < sizeof(kinds); k++)
+			n += (size_t)snprintf(kinds + n, sizeof(kinds) - n, "%s%s",
+			    k > 1 ? ", " : "", ld_kind_name(k));
+		snprintf(err, errlen, "--kind: '%.80s' is not a kind (%s)", s,
+		    kinds);
 		return -1;
 	}
 	return 0;
@@ -122,6 +143,27 @@ cmd_build_balance(const struct ctl_args *a, struct msg_balance_req *b,
 			return -1;
 		}
 	}
+	return 0;
+}
+
+int
+cmd_build_receivables(const struct ctl_args *a, int64_t now,
+    struct msg_receivables_req *q, char *err, size_t errlen)
+{
+	const char	*s;
+
+	memset(q, 0, sizeof(*q));
+	if (args_get(a, "fy") != NULL && arg_fy(a, "fy", &q->fy, err, errlen) == -1)
+		return -1;
+	if ((s = args_get(a, "region")) != NULL &&
+	    arg_code("--region", s, q->region, sizeof(q->region), err,
+	    errlen) == -1)
+		return -1;
+	/* Charges accrue per day in Japan, whatever this machine's TZ is. */
+	if (args_get(a, "as-of") == NULL)
+		q->as_of = ctl_date_jst(now);
+	else if (arg_date(a, "as-of", &q->as_of, err, errlen) == -1)
+		return -1;
 	return 0;
 }
 
@@ -175,26 +217,30 @@ stream(struct ctl *ctl, uint8_t type, const struct wbuf *payload,
 	}
 }
 
-struct region_acc {
+/*
+ * Entries of one kind answered to `region list` or `terms show`: JSON lines
+ * go out as they arrive, table rows are kept to size the columns.
+ */
+struct entry_acc {
+	uint8_t		 kind;
+	json_t		*(*json)(const struct ld_entry *, const uint8_t *, size_t);
 	struct ld_entry	*v;	/* owned */
 	size_t		 n;
 	size_t		 cap;
 };
 
 static int
-region_one(struct ctl *ctl, const struct ld_entry *e, const uint8_t *enc,
+collect_one(struct ctl *ctl, const struct ld_entry *e, const uint8_t *enc,
     size_t len, void *arg)
 {
-	struct region_acc	*acc = arg;
+	struct entry_acc	*acc = arg;
 	struct ld_entry		*nv;
 
-	(void)enc;
-	(void)len;
-	if (e->kind != LD_K_REGION)
-		return ctl_conn_fail(ctl, "REGION_LIST answered a non-region entry");
+	if (e->kind != acc->kind)
+		return ctl_conn_fail(ctl, "answer holds an entry of another kind");
 	if (ctl->json)
-		return out_json_line(ctl->out, out_region_json(e)) == 0 ?
-		    CTL_OK : ctl_conn_fail(ctl, "cannot format a region");
+		return out_json_line(ctl->out, acc->json(e, enc, len)) == 0 ?
+		    CTL_OK : ctl_conn_fail(ctl, "cannot format an entry");
 	if (acc->n == acc->cap) {
 		acc->cap = acc->cap > 0 ? acc->cap * 2 : 16;
 		nv = reallocarray(acc->v, acc->cap, sizeof(*nv));
@@ -206,23 +252,69 @@ region_one(struct ctl *ctl, const struct ld_entry *e, const uint8_t *enc,
 	return CTL_OK;
 }
 
+/* Send the request, then print what collect_one kept as a table, or none. */
+static int
+collect_run(struct ctl *ctl, uint8_t type, const struct wbuf *payload,
+    struct entry_acc *acc, int (*table)(FILE *, const struct ld_entry *,
+    size_t), const char *none)
+{
+	int	 rc;
+
+	rc = stream(ctl, type, payload, collect_one, acc);
+	if (rc == CTL_OK && !ctl->json) {
+		if (acc->n == 0)
+			fprintf(ctl->out, "%s\n", none);
+		else if (table(ctl->out, acc->v, acc->n) == -1)
+			rc = ctl_conn_fail(ctl, "cannot format the table");
+	}
+	free(acc->v);
+	acc->v = NULL;
+	return rc;
+}
+
+/* A region's JSON is its own shape, not its entry's. */
+static json_t *
+region_json(const struct ld_entry *e, const uint8_t *enc, size_t len)
+{
+	(void)enc;
+	(void)len;
+	return out_region_json(e);
+}
+
 static int
 region_list_run(struct ctl *ctl, const struct ctl_args *a)
 {
-	struct region_acc	 acc = { NULL, 0, 0 };
+	struct entry_acc	 acc = { LD_K_REGION, region_json, NULL, 0, 0 };
 	int			 rc;
 
 	(void)a;
 	if ((rc = ctl_connect(ctl)) != CTL_OK)
 		return rc;
-	rc = stream(ctl, MSG_REGION_LIST, NULL, region_one, &acc);
-	if (rc == CTL_OK && !ctl->json) {
-		if (acc.n == 0)
-			fprintf(ctl->out, "no regions\n");
-		else if (out_regions_table(ctl->out, acc.v, acc.n) == -1)
-			rc = ctl_conn_fail(ctl, "cannot format the regions");
+	return collect_run(ctl, MSG_REGION_LIST, NULL, &acc, out_regions_table,
+	    "no regions");
+}
+
+static int
+terms_show_run(struct ctl *ctl, const struct ctl_args *a)
+{
+	struct entry_acc	 acc = { LD_K_TERMS, out_entry_json, NULL, 0, 0 };
+	struct wbuf		 w;
+	uint16_t		 fy = 0;	/* every year */
+	char			 err[256];
+	int			 rc;
+
+	if (args_get(a, "fy") != NULL &&
+	    arg_fy(a, "fy", &fy, err, sizeof(err)) == -1)
+		return ctl_usage(ctl, a->cmd, "%s", err);
+	if ((rc = ctl_connect(ctl)) != CTL_OK)
+		return rc;
+	wbuf_init(&w);
+	if (msg_encode_terms_req(&w, fy) == -1) {
+		wbuf_free(&w);
+		return ctl_usage(ctl, a->cmd, "request cannot be encoded");
 	}
-	free(acc.v);
+	rc = collect_run(ctl, MSG_TERMS, &w, &acc, out_terms_table, "no terms");
+	wbuf_free(&w);
 	return rc;
 }
 
@@ -296,7 +388,7 @@ get_run(struct ctl *ctl, const struct ctl_args *a)
 	if (ctl->json)
 		rc = out_json_line(ctl->out, out_entry_json(&e, enc, enclen));
 	else
-		rc = out_kv(ctl->out, out_entry_json(&e, enc, enclen));
+		rc = out_entry_kv(ctl->out, &e, out_entry_json(&e, enc, enclen));
 	return rc == 0 ? CTL_OK : ctl_conn_fail(ctl, "cannot format the entry");
 }
 
@@ -340,6 +432,45 @@ balance_run(struct ctl *ctl, const struct ctl_args *a)
 		rc = ctl_conn_fail(ctl, "cannot format the balances");
 	free(accts);
 	free(regions);
+	return rc;
+}
+
+static int
+receivables_run(struct ctl *ctl, const struct ctl_args *a)
+{
+	struct msg_receivables_req	 q;
+	struct msg_receivable		*v = NULL;
+	struct conn_frame		 f;
+	struct wbuf			 w;
+	uint32_t			 n = 0, i;
+	char				 err[256];
+	int				 rc;
+
+	if (cmd_build_receivables(a, (int64_t)time(NULL), &q, err,
+	    sizeof(err)) == -1)
+		return ctl_usage(ctl, a->cmd, "%s", err);
+	if ((rc = ctl_connect(ctl)) != CTL_OK)
+		return rc;
+	wbuf_init(&w);
+	if (msg_encode_receivables_req(&w, &q) == 0)
+		rc = ctl_call(ctl, MSG_RECEIVABLES, &w, MSG_RECEIVABLES_OK, NULL,
+		    &f);
+	else
+		rc = ctl_usage(ctl, a->cmd, "request cannot be encoded");
+	wbuf_free(&w);
+	if (rc != CTL_OK)
+		return rc;
+	if (msg_decode_receivables(f.payload, f.len, &v, &n) == -1)
+		return ctl_conn_fail(ctl, "malformed RECEIVABLES_OK answer");
+
+	if (ctl->json) {
+		for (i = 0; i < n && rc == CTL_OK; i++)
+			if (out_json_line(ctl->out,
+			    out_receivable_json(&v[i], q.as_of)) == -1)
+				rc = ctl_conn_fail(ctl, "cannot format a receivable");
+	} else if (out_receivables_table(ctl->out, v, n, q.as_of) == -1)
+		rc = ctl_conn_fail(ctl, "cannot format the receivables");
+	free(v);
 	return rc;
 }
 

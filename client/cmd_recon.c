@@ -250,6 +250,21 @@ report_compute(struct report *r, uint16_t fy, const struct recon_entry *e,
 	}
 	if (r->nregion > 1)
 		qsort(r->region, r->nregion, sizeof(*r->region), rbal_cmp);
+	/*
+	 * A cancellation after the current award makes it 0; the award keeps
+	 * its seq, as the daemon's balance does.
+	 */
+	for (i = 0; i < n; i++) {
+		if (e[i].kind != LD_K_AWARD_CANCEL)
+			continue;
+		if ((g = rbal_find(r->region, r->nregion, e[i].region)) == NULL) {
+			snprintf(why, whylen, "award_cancel %" PRIu64 " of region "
+			    "%s has no award in %u", e[i].seq, e[i].region, fy);
+			goto fail;
+		}
+		if (e[i].seq > g->award_seq)
+			g->award = 0;
+	}
 
 	/* Pass 2: payments and appropriations that stand. */
 	snprintf(why, whylen, "a sum overflows");

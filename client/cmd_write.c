@@ -1,11 +1,13 @@
 /*
  * cmd_write.c - the commands that append an entry: region add, appropriate,
- * award, disburse, refund, reverse, close-year.
+ * terms set, award, cancel-award, settle, disburse, refund, receive,
+ * carry-over, reverse, close-year.
  *
  * Each is one WRITE request built from the request fields of PROTOCOL.md
  * ("Write requests"); the daemon derives the rest (an award's account, a
- * reversal's copy of its target, a year_close's totals) and answers with
- * the stored entry, which is printed whole, plus whether it was a
+ * reversal's copy of its target, a year_close's totals, the repayment a
+ * cancellation or settlement orders, the split of a receipt) and answers
+ * with the stored entry, which is printed whole, plus whether it was a
  * duplicate of an earlier write with the same --id.
  *
  * cmd_build_write() is the pure half: every value is parsed and checked
@@ -13,7 +15,10 @@
  * date lies in the fiscal year, an amount in its grant type's range and
  * the like are ledger rules: the daemon decides those (DATE_OUTSIDE_FY,
  * OUT_OF_RANGE, ...), so that ledgerctl never refuses what the contract
- * says is a daemon refusal.
+ * says is a daemon refusal.  The exceptions are the terms checks that the
+ * contract itself makes usage errors (2.9, 2.10): a range given by half,
+ * a general or reconstruction grant without one, a deadline outside its
+ * window, a rate that is not a percentage.
  */
 #include <string.h>
 
@@ -21,11 +26,13 @@
 #include "entry.h"
 #include "msg.h"
 #include "output.h"
-#include "values.h"
 #include "wire.h"
 
 #define V	OPT_VALUE
 #define R	(OPT_VALUE | OPT_REQUIRED)
+
+/* Rates a terms entry gets when --interest-rate or --late-rate is omitted. */
+#define TERMS_RATE_DEFAULT	1095		/* 10.95 % */
 
 static const struct ctl_opt region_add_opts[] = {
 	{ "name", R }, { "grant-type", R }, { "category", V }, { NULL, 0 }
@@ -34,13 +41,34 @@ static const struct ctl_opt appropriate_opts[] = {
 	{ "account", R }, { "fy", R }, { "amount", R }, { "ref", R },
 	{ "id", V }, { NULL, 0 }
 };
+static const struct ctl_opt terms_opts[] = {
+	{ "fy", R }, { "grant-type", R }, { "min", V }, { "max", V },
+	{ "settlement-deadline", V }, { "interest-rate", V },
+	{ "late-rate", V }, { "ref", R }, { "id", V }, { NULL, 0 }
+};
 static const struct ctl_opt award_opts[] = {
 	{ "region", R }, { "fy", R }, { "amount", R }, { "ref", R },
-	{ "id", V }, { NULL, 0 }
+	{ "date", R }, { "id", V }, { NULL, 0 }
+};
+static const struct ctl_opt cancel_opts[] = {
+	{ "region", R }, { "fy", R }, { "date", R }, { "reason", R },
+	{ "repay-by", V }, { "ref", R }, { "id", V }, { NULL, 0 }
+};
+static const struct ctl_opt settle_opts[] = {
+	{ "region", R }, { "fy", R }, { "amount", R }, { "date", R },
+	{ "repay-by", V }, { "ref", R }, { "id", V }, { NULL, 0 }
 };
 static const struct ctl_opt payment_opts[] = {
 	{ "region", R }, { "fy", R }, { "amount", R }, { "ref", R },
 	{ "date", R }, { "memo", V }, { "id", V }, { NULL, 0 }
+};
+static const struct ctl_opt receive_opts[] = {
+	{ "region", R }, { "fy", R }, { "amount", R }, { "date", R },
+	{ "ref", R }, { "id", V }, { NULL, 0 }
+};
+static const struct ctl_opt carry_opts[] = {
+	{ "region", R }, { "fy", R }, { "amount", R }, { "kind", R },
+	{ "date", R }, { "ref", R }, { "id", V }, { NULL, 0 }
 };
 static const struct ctl_opt reverse_opts[] = {
 	{ "reason", R }, { "id", V }, { NULL, 0 }
@@ -51,6 +79,7 @@ static const struct ctl_opt close_year_opts[] = {
 
 static int	write_run(struct ctl *, const struct ctl_args *);
 
+/* In the order of a grant's life, which is also the order of `help`. */
 const struct ctl_cmd cmd_write_cmds[] = {
 	{ "region", "add", { "CODE" }, 1, 1, region_add_opts,
 	    "region add CODE --name NAME --grant-type general|reconstruction|"
@@ -58,15 +87,35 @@ const struct ctl_cmd cmd_write_cmds[] = {
 	{ "appropriate", NULL, { NULL }, 0, 0, appropriate_opts,
 	    "appropriate --account general|reconstruction --fy FY --amount AMT "
 	    "--ref REF [--id KEY]", write_run, LD_K_APPROPRIATION },
+	{ "terms", "set", { NULL }, 0, 0, terms_opts,
+	    "terms set --fy FY --grant-type general|reconstruction|continuing "
+	    "[--min AMT] [--max AMT] [--settlement-deadline DATE] "
+	    "[--interest-rate PCT] [--late-rate PCT] --ref REF [--id KEY]",
+	    write_run, LD_K_TERMS },
 	{ "award", NULL, { NULL }, 0, 0, award_opts,
-	    "award --region CODE --fy FY --amount AMT --ref REF [--id KEY]",
-	    write_run, LD_K_AWARD },
+	    "award --region CODE --fy FY --amount AMT --ref REF --date DATE "
+	    "[--id KEY]", write_run, LD_K_AWARD },
+	{ "cancel-award", NULL, { NULL }, 0, 0, cancel_opts,
+	    "cancel-award --region CODE --fy FY --date DATE --reason TEXT "
+	    "[--repay-by DATE] --ref REF [--id KEY]", write_run,
+	    LD_K_AWARD_CANCEL },
+	{ "settle", NULL, { NULL }, 0, 0, settle_opts,
+	    "settle --region CODE --fy FY --amount AMT --date DATE "
+	    "[--repay-by DATE] --ref REF [--id KEY]", write_run,
+	    LD_K_SETTLEMENT },
 	{ "disburse", NULL, { NULL }, 0, 0, payment_opts,
 	    "disburse --region CODE --fy FY --amount AMT --ref REF --date DATE "
 	    "[--memo TEXT] [--id KEY]", write_run, LD_K_DISBURSEMENT },
 	{ "refund", NULL, { NULL }, 0, 0, payment_opts,
 	    "refund --region CODE --fy FY --amount AMT --ref REF --date DATE "
 	    "[--memo TEXT] [--id KEY]", write_run, LD_K_REFUND },
+	{ "receive", NULL, { NULL }, 0, 0, receive_opts,
+	    "receive --region CODE --fy FY --amount AMT --date DATE --ref REF "
+	    "[--id KEY]", write_run, LD_K_RECEIPT },
+	{ "carry-over", NULL, { NULL }, 0, 0, carry_opts,
+	    "carry-over --region CODE --fy FY --amount AMT --kind "
+	    "explicit|accident --date DATE --ref REF [--id KEY]", write_run,
+	    LD_K_CARRY_OVER },
 	{ "reverse", NULL, { "SEQ" }, 1, 1, reverse_opts,
 	    "reverse SEQ --reason TEXT [--id KEY]", write_run, LD_K_REVERSAL },
 	{ "close-year", NULL, { NULL }, 0, 0, close_year_opts,
@@ -88,12 +137,98 @@ build_account(const struct ctl_args *a, struct ld_entry *req, char *err,
 	return 0;
 }
 
+static int
+build_grant_type(const struct ctl_args *a, struct ld_entry *req, char *err,
+    size_t errlen)
+{
+	const char	*s = args_get(a, "grant-type");
+
+	if ((req->grant_type = (uint8_t)ld_grant_from_name(s)) == 0) {
+		snprintf(err, errlen, "--grant-type: '%.80s' is not a grant type "
+		    "(general, reconstruction or continuing)", s != NULL ? s : "");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+build_carry_kind(const struct ctl_args *a, struct ld_entry *req, char *err,
+    size_t errlen)
+{
+	const char	*s = args_get(a, "kind");
+
+	if ((req->carry_kind = (uint8_t)ld_carry_from_name(s)) == 0) {
+		snprintf(err, errlen, "--kind: '%.80s' is not a carry-over kind "
+		    "(explicit or accident)", s != NULL ? s : "");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * terms set, after --fy: the range, the deadline's window and the rates.
+ * An omitted deadline stays 0, which the daemon resolves to (fy+1)-04-30,
+ * so that the default lives in one place.
+ */
+static int
+build_terms(const struct ctl_args *a, struct ld_entry *req, char *err,
+    size_t errlen)
+{
+	const char	*min = args_get(a, "min"), *max = args_get(a, "max");
+	const char	*s;
+	uint32_t	 lo, hi;
+
+	if (build_grant_type(a, req, err, errlen) == -1)
+		return -1;
+	if ((min == NULL) != (max == NULL)) {
+		snprintf(err, errlen, "--min and --max go together: give both "
+		    "or neither");
+		return -1;
+	}
+	if (min == NULL && req->grant_type != LD_G_CONTINUING) {
+		snprintf(err, errlen, "--grant-type %s needs a range: give "
+		    "--min and --max", ld_grant_name(req->grant_type));
+		return -1;
+	}
+	if (min != NULL) {
+		if (arg_amount(a, "min", &req->min, err, errlen) == -1 ||
+		    arg_amount(a, "max", &req->max, err, errlen) == -1)
+			return -1;
+		if (req->min > req->max) {
+			snprintf(err, errlen, "--min %s is above --max %s", min,
+			    max);
+			return -1;
+		}
+	}
+	if (args_get(a, "settlement-deadline") != NULL) {
+		if (arg_date(a, "settlement-deadline", &req->deadline, err,
+		    errlen) == -1)
+			return -1;
+		lo = ((uint32_t)req->fy + 1) * 10000 + 401;
+		hi = ((uint32_t)req->fy + 1) * 10000 + 531;
+		if (req->deadline < lo || req->deadline > hi) {
+			snprintf(err, errlen, "--settlement-deadline: must lie "
+			    "from %u-04-01 to %u-05-31 for fiscal year %u",
+			    req->fy + 1U, req->fy + 1U, (unsigned)req->fy);
+			return -1;
+		}
+	}
+	req->interest_bp = req->late_bp = TERMS_RATE_DEFAULT;
+	if ((s = args_get(a, "interest-rate")) != NULL &&
+	    arg_rate_bp("--interest-rate", s, &req->interest_bp, err,
+	    errlen) == -1)
+		return -1;
+	if ((s = args_get(a, "late-rate")) != NULL &&
+	    arg_rate_bp("--late-rate", s, &req->late_bp, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
 int
 cmd_build_write(const struct ctl_args *a, struct ld_entry *req, char *err,
     size_t errlen)
 {
 	const char	*s;
-	char		 why[160] = "";
 
 	memset(req, 0, sizeof(*req));
 	req->kind = (uint8_t)a->cmd->tag;
@@ -107,46 +242,12 @@ cmd_build_write(const struct ctl_args *a, struct ld_entry *req, char *err,
 		if (arg_code("CODE", a->pos[0], req->region, sizeof(req->region),
 		    err, errlen) == -1 ||
 		    arg_text("--name", args_get(a, "name"), 0, req->name,
-		    sizeof(req->name), err, errlen) == -1)
+		    sizeof(req->name), err, errlen) == -1 ||
+		    build_grant_type(a, req, err, errlen) == -1)
 			return -1;
-		s = args_get(a, "grant-type");
-		req->grant_type = (uint8_t)ld_grant_from_name(s);
-		if (req->grant_type == 0) {
-			snprintf(err, errlen, "--grant-type: '%.80s' is not a grant "
-			    "type (general, reconstruction or continuing)", s);
-			return -1;
-		}
 		if ((s = args_get(a, "category")) != NULL &&
 		    arg_text("--category", s, 1, req->category,
 		    sizeof(req->category), err, errlen) == -1)
-			return -1;
-		return 0;
-	case LD_K_APPROPRIATION:
-	case LD_K_AWARD:
-	case LD_K_DISBURSEMENT:
-	case LD_K_REFUND:
-		if (req->kind == LD_K_APPROPRIATION) {
-			if (build_account(a, req, err, errlen) == -1)
-				return -1;
-		} else if (arg_code("--region", args_get(a, "region"),
-		    req->region, sizeof(req->region), err, errlen) == -1)
-			return -1;
-		if (arg_fy(a, "fy", &req->fy, err, errlen) == -1 ||
-		    arg_amount(a, "amount", &req->amount, err, errlen) == -1 ||
-		    arg_ref("--ref", args_get(a, "ref"), req->ref,
-		    sizeof(req->ref), err, errlen) == -1)
-			return -1;
-		if (req->kind == LD_K_APPROPRIATION || req->kind == LD_K_AWARD)
-			return 0;
-		if (parse_date(args_get(a, "date"), &req->date, why,
-		    sizeof(why)) == -1) {
-			snprintf(err, errlen, "--date: %s", why[0] != '\0' ? why :
-			    "not a date (YYYY-MM-DD)");
-			return -1;
-		}
-		if ((s = args_get(a, "memo")) != NULL &&
-		    arg_text("--memo", s, 1, req->memo, sizeof(req->memo), err,
-		    errlen) == -1)
 			return -1;
 		return 0;
 	case LD_K_REVERSAL:
@@ -160,10 +261,54 @@ cmd_build_write(const struct ctl_args *a, struct ld_entry *req, char *err,
 		    arg_fy(a, "fy", &req->fy, err, errlen) == -1)
 			return -1;
 		return 0;
+	case LD_K_APPROPRIATION:
+		if (build_account(a, req, err, errlen) == -1)
+			return -1;
+		break;
+	case LD_K_TERMS:
+		break;
+	case LD_K_AWARD:
+	case LD_K_AWARD_CANCEL:
+	case LD_K_SETTLEMENT:
+	case LD_K_DISBURSEMENT:
+	case LD_K_REFUND:
+	case LD_K_RECEIPT:
+	case LD_K_CARRY_OVER:
+		if (arg_code("--region", args_get(a, "region"), req->region,
+		    sizeof(req->region), err, errlen) == -1)
+			return -1;
+		break;
 	default:
 		snprintf(err, errlen, "not a write command");
 		return -1;
 	}
+
+	/*
+	 * The fields the remaining commands share, each parsed when the
+	 * command takes its option; the parser has already insisted on the
+	 * required ones.
+	 */
+	if (arg_fy(a, "fy", &req->fy, err, errlen) == -1 ||
+	    (args_has(a, "amount") &&
+	    arg_amount(a, "amount", &req->amount, err, errlen) == -1) ||
+	    arg_ref("--ref", args_get(a, "ref"), req->ref, sizeof(req->ref),
+	    err, errlen) == -1 ||
+	    (args_has(a, "date") &&
+	    arg_date(a, "date", &req->date, err, errlen) == -1) ||
+	    (args_get(a, "repay-by") != NULL &&
+	    arg_date(a, "repay-by", &req->repay_by, err, errlen) == -1) ||
+	    (args_has(a, "reason") &&
+	    arg_text("--reason", args_get(a, "reason"), 0, req->reason,
+	    sizeof(req->reason), err, errlen) == -1) ||
+	    ((s = args_get(a, "memo")) != NULL &&
+	    arg_text("--memo", s, 1, req->memo, sizeof(req->memo), err,
+	    errlen) == -1))
+		return -1;
+	if (req->kind == LD_K_CARRY_OVER)
+		return build_carry_kind(a, req, err, errlen);
+	if (req->kind == LD_K_TERMS)
+		return build_terms(a, req, err, errlen);
+	return 0;
 }
 
 static int
@@ -204,6 +349,6 @@ write_run(struct ctl *ctl, const struct ctl_args *a)
 	if (ctl->json)
 		out_json_line(ctl->out, obj);
 	else
-		out_kv(ctl->out, obj);
+		out_entry_kv(ctl->out, &e, obj);
 	return CTL_OK;
 }

@@ -93,6 +93,8 @@ int		 args_parse(struct ctl_args *a, int argc, char **argv,
 		    const struct ctl_cmd *const *tables, char *err, size_t errlen);
 /* The value of option name ("amount") or NULL when it was not given. */
 const char	*args_get(const struct ctl_args *a, const char *name);
+/* 1 when the command takes option name (given or not), else 0. */
+int		 args_has(const struct ctl_args *a, const char *name);
 
 /* One invocation's state.  Streams are borrowed; conn is owned. */
 struct ctl {
@@ -161,6 +163,7 @@ extern const struct ctl_cmd cmd_recon_cmds[];	/* cmd_recon.c */
  */
 struct msg_list;
 struct msg_balance_req;
+struct msg_receivables_req;
 int	cmd_build_write(const struct ctl_args *, struct ld_entry *req,
 	    char *err, size_t errlen);
 int	cmd_build_get(const struct ctl_args *, uint64_t *seq, char *err, size_t errlen);
@@ -168,6 +171,9 @@ int	cmd_build_list(const struct ctl_args *, struct msg_list *, char *err,
 	    size_t errlen);
 int	cmd_build_balance(const struct ctl_args *, struct msg_balance_req *,
 	    char *err, size_t errlen);
+/* receivables: --as-of defaults to the date in Japan at now (Unix seconds). */
+int	cmd_build_receivables(const struct ctl_args *, int64_t now,
+	    struct msg_receivables_req *, char *err, size_t errlen);
 
 /* Shared value parsing for builders: 0, or -1 with "--opt: reason" in err. */
 int	arg_fy(const struct ctl_args *, const char *opt, uint16_t *out,
@@ -182,5 +188,15 @@ int	arg_ref(const char *what, const char *s, char *out, size_t outsz,
 	    char *err, size_t errlen);
 int	arg_text(const char *what, const char *s, int allow_empty, char *out,
 	    size_t outsz, char *err, size_t errlen);
+int	arg_date(const struct ctl_args *, const char *opt, uint32_t *out,
+	    char *err, size_t errlen);
+/*
+ * A yearly rate in percent, a non-negative decimal with at most two
+ * decimals and at most 100, as basis points: "10.95" -> 1095, "5" -> 500.
+ */
+int	arg_rate_bp(const char *what, const char *s, uint32_t *out, char *err,
+	    size_t errlen);
+/* The calendar date in Japan (UTC+9, no DST) at now, Unix seconds: YYYYMMDD. */
+uint32_t ctl_date_jst(int64_t now);
 
 #endif

@@ -67,9 +67,11 @@ help_print(FILE *f, const struct ctl_cmd *only)
 	    "  variables LEDGER_SERVER, LEDGER_CERT, LEDGER_KEY, LEDGER_CA.\n"
 	    "  The server's certificate must chain to --ca and name HOST.\n"
 	    "values: fiscal year 2013, FY2013, H25 or R7; amount in yen: 150000000,\n"
-	    "  150,000,000, 1.5億, 1億5000万円; dates YYYY-MM-DD.\n"
+	    "  150,000,000, 1.5億, 1億5000万円; dates YYYY-MM-DD; rates in percent\n"
+	    "  with at most two decimals (10.95, the default).\n"
 	    "output: a table by default; --json (anywhere) prints one JSON object "
 	    "per line.\n"
+	    "  Tables show times in JST (+09:00); JSON keeps them in UTC.\n"
 	    "exit status: 0 done, 1 refused by the daemon, 2 usage error,\n"
 	    "  3 connection, TLS or authentication failure, 4 verification failed\n"
 	    "  (signature, proof, root or tamper), 5 reconciliation found differences.\n");

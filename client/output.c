@@ -12,7 +12,8 @@
  * as tables.  `list` streams, so its table has fixed column widths and puts
  * the free text last; the other tables are sized to their contents.  Widths
  * count terminal columns, not bytes, so a table with Japanese region names
- * still lines up.
+ * still lines up.  Contract 2.2: recorded_at stays UTC in JSON and is shown
+ * in JST (+09:00) in text, computed from the instant, never from TZ.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -56,6 +57,26 @@ jb_str(struct jb *b, const char *key, const char *s)
 	jb_set(b, key, json_string(s != NULL ? s : ""));
 }
 
+/* A date as "YYYY-MM-DD". */
+static void
+jb_date(struct jb *b, const char *key, uint32_t yyyymmdd)
+{
+	char	 d[16];
+
+	format_date(yyyymmdd, d, sizeof(d));
+	jb_str(b, key, d);
+}
+
+/* A rate in basis points; -1 (a divisor of 0) is null, as 2.9 says. */
+static void
+jb_bp(struct jb *b, const char *key, int64_t bp)
+{
+	if (bp < 0)
+		jb_set(b, key, json_null());
+	else
+		jb_int(b, key, bp);
+}
+
 static json_t *
 jb_finish(struct jb *b)
 {
@@ -73,42 +94,53 @@ jb_init(struct jb *b)
 	b->err = b->o == NULL;
 }
 
+/* Kinds that carry a value date (an award's is its decision date). */
+static int
+dated_kind(int kind)
+{
+	switch (kind) {
+	case LD_K_AWARD:
+	case LD_K_AWARD_CANCEL:
+	case LD_K_SETTLEMENT:
+	case LD_K_DISBURSEMENT:
+	case LD_K_REFUND:
+	case LD_K_RECEIPT:
+	case LD_K_CARRY_OVER:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 json_t *
 out_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len)
 {
 	struct jb	 b;
 	uint8_t		 leaf[32];
-	char		 hex[65], date[16], ts[40];
-	int		 has_region, has_fy_acct, has_amount, has_ref, has_date;
-
-	has_region = e->region[0] != '\0';
-	has_fy_acct = e->kind != LD_K_REGION;
-	has_amount = e->kind != LD_K_REGION && e->kind != LD_K_YEAR_CLOSE;
-	has_ref = e->kind == LD_K_APPROPRIATION || e->kind == LD_K_AWARD ||
-	    e->kind == LD_K_DISBURSEMENT || e->kind == LD_K_REFUND;
-	has_date = e->kind == LD_K_DISBURSEMENT || e->kind == LD_K_REFUND;
+	char		 hex[65], ts[40];
+	int		 k = e->kind;
 
 	jb_init(&b);
 	jb_int(&b, "seq", (int64_t)e->seq);
-	jb_str(&b, "kind", ld_kind_name(e->kind));
-	if (has_region)
+	jb_str(&b, "kind", ld_kind_name(k));
+	if (e->region[0] != '\0')
 		jb_str(&b, "region", e->region);
-	if (has_fy_acct)
+	if (k != LD_K_REGION)
 		jb_int(&b, "fy", e->fy);
 	/* A region's account follows from its grant type; showing it saves a lookup. */
-	if (e->kind == LD_K_REGION)
+	if (k == LD_K_REGION)
 		jb_str(&b, "account", ld_account_name(ld_grant_account(e->grant_type)));
 	else
 		jb_str(&b, "account", ld_account_name(e->account));
-	if (has_amount)
+	/* A year_close has totals and terms a range instead of an amount. */
+	if (k != LD_K_REGION && k != LD_K_YEAR_CLOSE && k != LD_K_TERMS)
 		jb_int(&b, "amount", e->amount);
-	if (has_ref)
+	if (k != LD_K_REGION && k != LD_K_REVERSAL && k != LD_K_YEAR_CLOSE)
 		jb_str(&b, "ref", e->ref);
-	if (has_date) {
-		format_date(e->date, date, sizeof(date));
-		jb_str(&b, "date", date);
-	}
-	if (has_date && e->memo[0] != '\0')
+	/* A format 1 award has no decision date: nothing to show. */
+	if (dated_kind(k) && e->date != 0)
+		jb_date(&b, "date", e->date);
+	if (e->memo[0] != '\0')
 		jb_str(&b, "memo", e->memo);
 	if (e->id[0] != '\0')
 		jb_str(&b, "id", e->id);
@@ -119,7 +151,7 @@ out_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len)
 	hex_encode(leaf, sizeof(leaf), hex);
 	jb_str(&b, "leaf_hash", hex);
 
-	switch (e->kind) {
+	switch (k) {
 	case LD_K_REGION:
 		/* Also named as `region list` names a region's code. */
 		jb_str(&b, "code", e->region);
@@ -138,6 +170,44 @@ out_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len)
 		jb_int(&b, "disbursed", e->disbursed);
 		jb_int(&b, "refunded", e->refunded);
 		jb_int(&b, "net", e->net);
+		/* Format 1 sealed only the totals above (0 means current). */
+		if (e->format == LD_ENTRY_FORMAT_V1)
+			break;
+		jb_int(&b, "carried_in", e->carried_in);
+		jb_int(&b, "budget", e->budget);
+		jb_int(&b, "carried_out", e->carried_out);
+		jb_int(&b, "unused", e->unused);
+		jb_int(&b, "receipts", e->receipts);
+		jb_bp(&b, "execution_rate_bp", e->execution_rate_bp);
+		break;
+	case LD_K_TERMS:
+		jb_str(&b, "grant_type", ld_grant_name(e->grant_type));
+		if (e->min == 0 && e->max == 0) {
+			jb_set(&b, "min", json_null());
+			jb_set(&b, "max", json_null());
+		} else {
+			jb_int(&b, "min", e->min);
+			jb_int(&b, "max", e->max);
+		}
+		jb_date(&b, "settlement_deadline", e->deadline);
+		jb_int(&b, "interest_rate_bp", e->interest_bp);
+		jb_int(&b, "late_rate_bp", e->late_bp);
+		break;
+	case LD_K_AWARD_CANCEL:
+	case LD_K_SETTLEMENT:
+		if (e->repay_by != 0)
+			jb_date(&b, "repay_by", e->repay_by);
+		if (k == LD_K_AWARD_CANCEL)
+			jb_str(&b, "reason", e->reason);
+		jb_int(&b, "principal", e->principal);
+		break;
+	case LD_K_RECEIPT:
+		jb_int(&b, "principal", e->principal);
+		jb_int(&b, "interest", e->interest);
+		jb_int(&b, "late_charge", e->late);
+		break;
+	case LD_K_CARRY_OVER:
+		jb_str(&b, "carry_kind", ld_carry_name(e->carry_kind));
 		break;
 	default:
 		break;
@@ -175,6 +245,12 @@ out_acct_bal_json(const struct ld_acct_bal *a)
 	jb_int(&b, "net", acct_net(a));
 	jb_int(&b, "unawarded", acct_unawarded(a));
 	jb_set(&b, "closed", json_boolean(a->closed));
+	jb_int(&b, "carried_in", a->carried_in);
+	jb_int(&b, "budget", acct_budget(a));
+	jb_int(&b, "carried_out", a->carried_out);
+	jb_int(&b, "unused", acct_unused(a));
+	jb_int(&b, "receipts", a->receipts);
+	jb_bp(&b, "execution_rate_bp", rate_bp(acct_net(a), acct_budget(a)));
 	return jb_finish(&b);
 }
 
@@ -193,6 +269,38 @@ out_region_bal_json(const struct ld_region_bal *r)
 	jb_int(&b, "refunded", r->refunded);
 	jb_int(&b, "net", region_net(r));
 	jb_int(&b, "remaining", region_remaining(r));
+	if (r->settled_set)
+		jb_int(&b, "settled", r->settled);
+	else
+		jb_set(&b, "settled", json_null());
+	jb_int(&b, "carried_in", r->carried_in);
+	jb_int(&b, "carried_out", r->carried_out);
+	jb_int(&b, "receivable_outstanding", r->receivable);
+	jb_bp(&b, "execution_rate_bp", rate_bp(region_net(r), r->award));
+	return jb_finish(&b);
+}
+
+json_t *
+out_receivable_json(const struct msg_receivable *v, uint32_t as_of)
+{
+	struct jb	 b;
+
+	jb_init(&b);
+	jb_str(&b, "region", v->region);
+	jb_int(&b, "fy", v->fy);
+	jb_str(&b, "account", ld_account_name(v->account));
+	jb_int(&b, "principal", v->principal);
+	jb_int(&b, "principal_paid", v->principal_paid);
+	jb_int(&b, "interest", v->interest);
+	jb_int(&b, "late_charge", v->late_charge);
+	jb_int(&b, "paid_charges", v->paid_charges);
+	jb_int(&b, "outstanding", v->outstanding);
+	if (v->repay_by != 0)
+		jb_date(&b, "repay_by", v->repay_by);
+	else
+		jb_set(&b, "repay_by", json_null());
+	jb_date(&b, "as_of", as_of);
+	jb_int(&b, "order_seq", (int64_t)v->order_seq);
 	return jb_finish(&b);
 }
 
@@ -257,7 +365,10 @@ grouped_key(const char *key)
 	static const char *const keys[] = {
 		"amount", "appropriated", "awarded", "disbursed", "refunded",
 		"net", "award", "remaining", "unawarded", "map_used", "map_size",
-		NULL
+		"min", "max", "principal", "interest", "late_charge",
+		"carried_in", "budget", "carried_out", "unused", "receipts",
+		"settled", "receivable_outstanding", "principal_paid",
+		"paid_charges", "outstanding", NULL
 	};
 	int	 i;
 
@@ -265,6 +376,26 @@ grouped_key(const char *key)
 		if (strcmp(keys[i], key) == 0)
 			return 1;
 	return 0;
+}
+
+/* "10.95%" for 1095 basis points; "-" for -1 (no divisor). */
+static void
+format_rate(int64_t bp, char *out, size_t outsz)
+{
+	if (bp < 0)
+		snprintf(out, outsz, "-");
+	else
+		snprintf(out, outsz, "%" PRId64 ".%02" PRId64 "%%", bp / 100,
+		    bp % 100);
+}
+
+/* Keys in basis points: shown with their percentage in text. */
+static int
+bp_key(const char *key)
+{
+	size_t	 n = strlen(key);
+
+	return n > 3 && strcmp(key + n - 3, "_bp") == 0;
 }
 
 int
@@ -286,6 +417,11 @@ out_kv(FILE *f, json_t *obj)
 				format_amount((int64_t)json_integer_value(v), num,
 				    sizeof(num));
 				fprintf(f, "%s: %s\n", key, num);
+			} else if (bp_key(key)) {
+				format_rate((int64_t)json_integer_value(v), num,
+				    sizeof(num));
+				fprintf(f, "%s: %" JSON_INTEGER_FORMAT " (%s)\n",
+				    key, json_integer_value(v), num);
 			} else
 				fprintf(f, "%s: %" JSON_INTEGER_FORMAT "\n", key,
 				    json_integer_value(v));
@@ -305,6 +441,42 @@ out_kv(FILE *f, json_t *obj)
 	}
 	json_decref(obj);
 	return ferror(f) ? -1 : 0;
+}
+
+/*
+ * JST has no daylight saving time, so it is UTC + 9 h exactly: shift the
+ * instant and let format_time_us() (proto/values.c) do the calendar, then
+ * name the offset instead of "Z".
+ */
+#define JST_OFFSET_US	(INT64_C(9) * 3600 * 1000000)
+
+void
+out_time_jst(int64_t us, char *out, size_t outsz)
+{
+	char	 ts[40];
+	size_t	 n;
+
+	format_time_us(us + JST_OFFSET_US, ts, sizeof(ts));
+	n = strlen(ts);
+	if (n > 0 && ts[n - 1] == 'Z')
+		ts[n - 1] = '\0';
+	snprintf(out, outsz, "%s+09:00", ts);
+}
+
+int
+out_entry_kv(FILE *f, const struct ld_entry *e, json_t *obj)
+{
+	char	 ts[48];
+
+	if (obj == NULL)
+		return -1;
+	out_time_jst(e->recorded_at, ts, sizeof(ts));
+	/* Replacing a key's value keeps its place in the object. */
+	if (json_object_set_new(obj, "recorded_at", json_string(ts)) == -1) {
+		json_decref(obj);
+		return -1;
+	}
+	return out_kv(f, obj);
 }
 
 /*
@@ -415,8 +587,9 @@ out_list_row(FILE *f, const struct ld_entry *e)
 	const char	*cells[LIST_NCOLS];
 	char		 seq[24], fy[8], amount[32], date[16];
 	char		 detail[LD_TEXT_MAX * 2 + 256];
-	char		 a1[32], a2[32], a3[32], a4[32], a5[32];
+	char		 a1[32], a2[32], a3[32], a4[32], a5[32], range[72];
 	size_t		 i;
+	int		 n;
 
 	for (i = 0; i < LIST_NCOLS; i++)
 		cells[i] = "-";
@@ -433,7 +606,8 @@ out_list_row(FILE *f, const struct ld_entry *e)
 		cells[4] = ld_account_name(ld_grant_account(e->grant_type));
 	if (cells[4] == NULL)
 		cells[4] = "-";
-	if (e->kind != LD_K_REGION && e->kind != LD_K_YEAR_CLOSE) {
+	if (e->kind != LD_K_REGION && e->kind != LD_K_YEAR_CLOSE &&
+	    e->kind != LD_K_TERMS) {
 		format_amount(e->amount, amount, sizeof(amount));
 		cells[5] = amount;
 	}
@@ -467,8 +641,58 @@ out_list_row(FILE *f, const struct ld_entry *e)
 		format_amount(e->disbursed, a3, sizeof(a3));
 		format_amount(e->refunded, a4, sizeof(a4));
 		format_amount(e->net, a5, sizeof(a5));
-		snprintf(detail, sizeof(detail), "appropriated %s, awarded %s, "
+		n = snprintf(detail, sizeof(detail), "appropriated %s, awarded %s, "
 		    "disbursed %s, refunded %s, net %s", a1, a2, a3, a4, a5);
+		if (e->format == LD_ENTRY_FORMAT_V1 || n < 0 ||
+		    (size_t)n >= sizeof(detail))
+			break;
+		format_amount(e->budget, a1, sizeof(a1));
+		format_amount(e->carried_out, a2, sizeof(a2));
+		format_amount(e->unused, a3, sizeof(a3));
+		format_amount(e->receipts, a4, sizeof(a4));
+		format_rate(e->execution_rate_bp, a5, sizeof(a5));
+		snprintf(detail + n, sizeof(detail) - (size_t)n, ", budget %s, "
+		    "carried out %s, unused %s, receipts %s, rate %s", a1, a2,
+		    a3, a4, a5);
+		break;
+	case LD_K_TERMS:
+		if (e->min == 0 && e->max == 0)
+			snprintf(range, sizeof(range), "no range");
+		else {
+			format_amount(e->min, a1, sizeof(a1));
+			format_amount(e->max, a2, sizeof(a2));
+			snprintf(range, sizeof(range), "%s-%s", a1, a2);
+		}
+		format_date(e->deadline, a3, sizeof(a3));
+		format_rate(e->interest_bp, a4, sizeof(a4));
+		format_rate(e->late_bp, a5, sizeof(a5));
+		snprintf(detail, sizeof(detail), "%s %s, deadline %s, interest "
+		    "%s, late %s", ld_grant_name(e->grant_type), range, a3, a4,
+		    a5);
+		break;
+	case LD_K_AWARD_CANCEL:
+	case LD_K_SETTLEMENT:
+		n = 0;
+		if (e->repay_by != 0) {
+			format_amount(e->principal, a1, sizeof(a1));
+			format_date(e->repay_by, a2, sizeof(a2));
+			n = snprintf(detail, sizeof(detail), "repay %s by %s", a1,
+			    a2);
+		}
+		if (e->kind == LD_K_AWARD_CANCEL && n >= 0 &&
+		    (size_t)n < sizeof(detail))
+			snprintf(detail + n, sizeof(detail) - (size_t)n, "%s%s",
+			    n > 0 ? ": " : "", e->reason);
+		break;
+	case LD_K_RECEIPT:
+		format_amount(e->principal, a1, sizeof(a1));
+		format_amount(e->interest, a2, sizeof(a2));
+		format_amount(e->late, a3, sizeof(a3));
+		snprintf(detail, sizeof(detail), "principal %s, interest %s, "
+		    "late charge %s", a1, a2, a3);
+		break;
+	case LD_K_CARRY_OVER:
+		snprintf(detail, sizeof(detail), "%s", ld_carry_name(e->carry_kind));
 		break;
 	default:
 		break;
@@ -580,6 +804,53 @@ out_regions_table(FILE *f, const struct ld_entry *regions, size_t n)
 	return rc;
 }
 
+/* Print the tables that have rows, a blank line between two; 0 or -1. */
+static int
+tables_print(FILE *f, struct table *const *t, size_t n)
+{
+	size_t	 i;
+	int	 rc = 0, printed = 0;
+
+	for (i = 0; i < n; i++) {
+		if (t[i]->err)
+			rc = -1;
+		if (t[i]->nrows == 0)
+			continue;
+		if (printed++ > 0)
+			fputc('\n', f);
+		if (table_print(f, t[i]) == -1)
+			rc = -1;
+	}
+	for (i = 0; i < n; i++)
+		table_free(t[i]);
+	return rc;
+}
+
+/* An amount cell, or "-" when the figure does not exist (yet). */
+static const char *
+amount_or_dash(int64_t v, int present, char *buf, size_t bufsz)
+{
+	if (!present)
+		return "-";
+	format_amount(v, buf, bufsz);
+	return buf;
+}
+
+/* Where a region-year stands in its grant's life. */
+static const char *
+region_status(const struct ld_region_bal *r)
+{
+	if (r->cancelled)
+		return "cancelled";
+	if (r->settled_set)
+		return "settled";
+	if (r->award > 0)
+		return "awarded";
+	if (r->carried_in > 0)
+		return "carried in";
+	return "-";
+}
+
 int
 out_balances_table(FILE *f, const struct ld_acct_bal *a, size_t n,
     const struct ld_region_bal *r, size_t m)
@@ -589,28 +860,45 @@ out_balances_table(FILE *f, const struct ld_acct_bal *a, size_t n,
 		"DISBURSED", "REFUNDED", "NET", "CLOSED"
 	};
 	static const int aright[] = { 0, 0, 1, 1, 1, 1, 1, 1, 0 };
+	static const char *const bheads[] = {
+		"ACCOUNT", "FY", "CARRIED_IN", "BUDGET", "CARRIED_OUT", "UNUSED",
+		"RECEIPTS", "RATE"
+	};
+	static const int bright[] = { 0, 0, 1, 1, 1, 1, 1, 1 };
 	static const char *const rheads[] = {
 		"REGION", "FY", "GRANT_TYPE", "ACCOUNT", "AWARD", "DISBURSED",
 		"REFUNDED", "NET", "REMAINING"
 	};
 	static const int rright[] = { 0, 0, 0, 0, 1, 1, 1, 1, 1 };
+	static const char *const lheads[] = {
+		"REGION", "FY", "DECIDED", "STATUS", "SETTLED", "CARRIED_IN",
+		"CARRIED_OUT", "RECEIVABLE", "RATE"
+	};
+	static const int lright[] = { 0, 0, 0, 0, 1, 1, 1, 1, 1 };
 	struct table	 ta = { 9, aheads, aright, NULL, 0, 0 };
+	struct table	 tb = { 8, bheads, bright, NULL, 0, 0 };
 	struct table	 tr = { 9, rheads, rright, NULL, 0, 0 };
+	struct table	 tl = { 9, lheads, lright, NULL, 0, 0 };
+	struct table	*const all[] = { &ta, &tb, &tr, &tl };
 	char		 fy[8], v[6][32];
-	const char	*row[9];
+	const char	*row[9], *name;
 	size_t		 i;
-	int		 rc = 0;
 
+	if (n == 0 && m == 0) {
+		fprintf(f, "no balances\n");
+		return ferror(f) ? -1 : 0;
+	}
 	for (i = 0; i < n; i++) {
 		snprintf(fy, sizeof(fy), "%u", (unsigned)a[i].fy);
+		name = ld_account_name(a[i].account) != NULL ?
+		    ld_account_name(a[i].account) : "?";
 		format_amount(a[i].appropriated, v[0], sizeof(v[0]));
 		format_amount(a[i].awarded, v[1], sizeof(v[1]));
 		format_amount(acct_unawarded(&a[i]), v[2], sizeof(v[2]));
 		format_amount(a[i].disbursed, v[3], sizeof(v[3]));
 		format_amount(a[i].refunded, v[4], sizeof(v[4]));
 		format_amount(acct_net(&a[i]), v[5], sizeof(v[5]));
-		row[0] = ld_account_name(a[i].account) != NULL ?
-		    ld_account_name(a[i].account) : "?";
+		row[0] = name;
 		row[1] = fy;
 		row[2] = v[0];
 		row[3] = v[1];
@@ -620,6 +908,21 @@ out_balances_table(FILE *f, const struct ld_acct_bal *a, size_t n,
 		row[7] = v[5];
 		row[8] = a[i].closed ? "yes" : "no";
 		table_add(&ta, row);
+
+		format_amount(a[i].carried_in, v[0], sizeof(v[0]));
+		format_amount(acct_budget(&a[i]), v[1], sizeof(v[1]));
+		format_amount(a[i].carried_out, v[2], sizeof(v[2]));
+		format_amount(acct_unused(&a[i]), v[3], sizeof(v[3]));
+		format_amount(a[i].receipts, v[4], sizeof(v[4]));
+		format_rate(rate_bp(acct_net(&a[i]), acct_budget(&a[i])), v[5],
+		    sizeof(v[5]));
+		row[2] = v[0];
+		row[3] = v[1];
+		row[4] = v[2];
+		row[5] = v[3];
+		row[6] = v[4];
+		row[7] = v[5];
+		table_add(&tb, row);
 	}
 	for (i = 0; i < m; i++) {
 		snprintf(fy, sizeof(fy), "%u", (unsigned)r[i].fy);
@@ -640,18 +943,105 @@ out_balances_table(FILE *f, const struct ld_acct_bal *a, size_t n,
 		row[7] = v[3];
 		row[8] = v[4];
 		table_add(&tr, row);
+
+		if (r[i].award_date != 0)
+			format_date(r[i].award_date, v[0], sizeof(v[0]));
+		row[2] = r[i].award_date != 0 ? v[0] : "-";
+		row[3] = region_status(&r[i]);
+		row[4] = amount_or_dash(r[i].settled, r[i].settled_set, v[1],
+		    sizeof(v[1]));
+		format_amount(r[i].carried_in, v[2], sizeof(v[2]));
+		format_amount(r[i].carried_out, v[3], sizeof(v[3]));
+		row[5] = v[2];
+		row[6] = v[3];
+		row[7] = amount_or_dash(r[i].receivable, r[i].has_order, v[4],
+		    sizeof(v[4]));
+		format_rate(rate_bp(region_net(&r[i]), r[i].award), v[5],
+		    sizeof(v[5]));
+		row[8] = v[5];
+		table_add(&tl, row);
 	}
-	if (n > 0 && table_print(f, &ta) == -1)
-		rc = -1;
-	if (n > 0 && m > 0)
-		fputc('\n', f);
-	if (m > 0 && table_print(f, &tr) == -1)
-		rc = -1;
-	if (n == 0 && m == 0)
-		fprintf(f, "no balances\n");
-	if (ta.err || tr.err)
-		rc = -1;
-	table_free(&ta);
-	table_free(&tr);
-	return rc;
+	return tables_print(f, all, sizeof(all) / sizeof(all[0]));
+}
+
+int
+out_terms_table(FILE *f, const struct ld_entry *t, size_t n)
+{
+	static const char *const heads[] = {
+		"SEQ", "FY", "GRANT_TYPE", "ACCOUNT", "MIN", "MAX", "DEADLINE",
+		"INTEREST", "LATE", "REF"
+	};
+	static const int right[] = { 1, 0, 0, 0, 1, 1, 0, 1, 1, 0 };
+	struct table	 tt = { 10, heads, right, NULL, 0, 0 };
+	struct table	*const all[] = { &tt };
+	char		 seq[24], fy[8], v[5][32];
+	const char	*row[10];
+	size_t		 i;
+	int		 range;
+
+	for (i = 0; i < n; i++) {
+		range = t[i].min != 0 || t[i].max != 0;
+		snprintf(seq, sizeof(seq), "%" PRIu64, t[i].seq);
+		snprintf(fy, sizeof(fy), "%u", (unsigned)t[i].fy);
+		format_date(t[i].deadline, v[2], sizeof(v[2]));
+		format_rate(t[i].interest_bp, v[3], sizeof(v[3]));
+		format_rate(t[i].late_bp, v[4], sizeof(v[4]));
+		row[0] = seq;
+		row[1] = fy;
+		row[2] = ld_grant_name(t[i].grant_type) != NULL ?
+		    ld_grant_name(t[i].grant_type) : "?";
+		row[3] = ld_account_name(t[i].account) != NULL ?
+		    ld_account_name(t[i].account) : "?";
+		row[4] = amount_or_dash(t[i].min, range, v[0], sizeof(v[0]));
+		row[5] = amount_or_dash(t[i].max, range, v[1], sizeof(v[1]));
+		row[6] = v[2];
+		row[7] = v[3];
+		row[8] = v[4];
+		row[9] = t[i].ref;
+		table_add(&tt, row);
+	}
+	return tables_print(f, all, 1);
+}
+
+int
+out_receivables_table(FILE *f, const struct msg_receivable *v, size_t n,
+    uint32_t as_of)
+{
+	static const char *const heads[] = {
+		"REGION", "FY", "ORDER", "REPAY_BY", "PRINCIPAL", "PAID",
+		"INTEREST", "LATE_CHARGE", "PAID_CHARGES", "OUTSTANDING"
+	};
+	static const int right[] = { 0, 0, 1, 0, 1, 1, 1, 1, 1, 1 };
+	struct table	 tt = { 10, heads, right, NULL, 0, 0 };
+	struct table	*const all[] = { &tt };
+	char		 fy[8], seq[24], d[16], c[6][32];
+	const char	*row[10];
+	size_t		 i;
+
+	format_date(as_of, d, sizeof(d));
+	fprintf(f, "%s as of %s (JST)\n", n > 0 ? "receivables" :
+	    "no receivables", d);
+	for (i = 0; i < n; i++) {
+		snprintf(fy, sizeof(fy), "%u", (unsigned)v[i].fy);
+		snprintf(seq, sizeof(seq), "%" PRIu64, v[i].order_seq);
+		format_date(v[i].repay_by, d, sizeof(d));
+		format_amount(v[i].principal, c[0], sizeof(c[0]));
+		format_amount(v[i].principal_paid, c[1], sizeof(c[1]));
+		format_amount(v[i].interest, c[2], sizeof(c[2]));
+		format_amount(v[i].late_charge, c[3], sizeof(c[3]));
+		format_amount(v[i].paid_charges, c[4], sizeof(c[4]));
+		format_amount(v[i].outstanding, c[5], sizeof(c[5]));
+		row[0] = v[i].region;
+		row[1] = fy;
+		row[2] = seq;
+		row[3] = v[i].repay_by != 0 ? d : "-";
+		row[4] = c[0];
+		row[5] = c[1];
+		row[6] = c[2];
+		row[7] = c[3];
+		row[8] = c[4];
+		row[9] = c[5];
+		table_add(&tt, row);
+	}
+	return tables_print(f, all, 1);
 }

@@ -28,18 +28,44 @@
 /*
  * An entry as the contract shows it: seq, kind, region, fy, account, amount,
  * ref, date, memo, id, actor, recorded_at, leaf_hash, then the kind's own
- * fields (region: name, grant_type, category; reversal: reverses,
- * target_kind, reason; year_close: appropriated, awarded, disbursed,
- * refunded, net).  Fields a kind does not have are omitted, and so are an
- * empty memo and id.  leaf_hash is computed over enc, the bytes received.
+ * fields:
+ *   region        code, name, grant_type, category
+ *   reversal      reverses, target_kind, reason
+ *   year_close    appropriated, awarded, disbursed, refunded, net, and from
+ *                 format 2 carried_in, budget, carried_out, unused,
+ *                 receipts, execution_rate_bp (null when its budget is 0)
+ *   terms         grant_type, min, max (both null: no range),
+ *                 settlement_deadline, interest_rate_bp, late_rate_bp
+ *   award_cancel  repay_by (when ordered), reason, principal
+ *   settlement    repay_by (when ordered), principal
+ *   receipt       principal, interest, late_charge (where it was applied)
+ *   carry_over    carry_kind
+ * Fields a kind does not have are omitted, and so are an empty memo and id
+ * and a format 1 award's missing date.  The amount of an award_cancel is
+ * the award it cancelled.  leaf_hash is computed over enc, the bytes
+ * received.
  */
 json_t	*out_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len);
 /* A region (from its region entry): code, name, grant_type, account, category, seq. */
 json_t	*out_region_json(const struct ld_entry *e);
-/* account, fy, appropriated, awarded, disbursed, refunded, net, unawarded, closed */
+/*
+ * account, fy, appropriated, awarded, disbursed, refunded, net, unawarded,
+ * closed, carried_in, budget, carried_out, unused, receipts,
+ * execution_rate_bp (net / budget; null when the budget is 0)
+ */
 json_t	*out_acct_bal_json(const struct ld_acct_bal *b);
-/* region, fy, grant_type, account, award, disbursed, refunded, net, remaining */
+/*
+ * region, fy, grant_type, account, award, disbursed, refunded, net,
+ * remaining, settled (null until settled), carried_in, carried_out,
+ * receivable_outstanding, execution_rate_bp (net / award; null when the
+ * award is 0)
+ */
 json_t	*out_region_bal_json(const struct ld_region_bal *b);
+/*
+ * region, fy, account, principal, principal_paid, interest, late_charge,
+ * paid_charges, outstanding, repay_by, as_of, order_seq
+ */
+json_t	*out_receivable_json(const struct msg_receivable *v, uint32_t as_of);
 /* server, size, root, last_commit, uptime_s, connections, map_used, map_size, cn, role */
 json_t	*out_status_json(const struct msg_status *s, const struct msg_hello_ok *h);
 /* {"error":"CODE","message":"..."} */
@@ -49,6 +75,8 @@ json_t	*out_error_json(int code, const char *message);
 int	 out_json_line(FILE *f, json_t *obj);
 /* Print obj as "key: value" lines (amounts grouped, booleans yes/no); drops it. */
 int	 out_kv(FILE *f, json_t *obj);
+/* An entry's obj (out_entry_json) as out_kv does it, recorded_at in JST. */
+int	 out_entry_kv(FILE *f, const struct ld_entry *e, json_t *obj);
 
 /* The streamed entry table of `list`: header once, then one row per entry. */
 void	 out_list_header(FILE *f);
@@ -56,8 +84,23 @@ void	 out_list_row(FILE *f, const struct ld_entry *e);
 
 /* Tables sized to their contents. */
 int	 out_regions_table(FILE *f, const struct ld_entry *regions, size_t n);
+/*
+ * Balances: the accounts' appropriations and payments, then their budget
+ * execution (予算現額, 繰越, 不用額, 執行率); the regions' awards and
+ * payments, then their grant's life (decision, settlement, carry-overs,
+ * receivable).  Two tables each, so that each stays within 120 columns.
+ */
 int	 out_balances_table(FILE *f, const struct ld_acct_bal *a, size_t n,
 	    const struct ld_region_bal *r, size_t m);
+int	 out_terms_table(FILE *f, const struct ld_entry *terms, size_t n);
+int	 out_receivables_table(FILE *f, const struct msg_receivable *v, size_t n,
+	    uint32_t as_of);
+
+/*
+ * Contract 2.2: recorded_at stays UTC in JSON, people see it in JST.
+ * "2026-11-28T23:00:00.123456+09:00" (>= 33 bytes), whatever TZ says.
+ */
+void	 out_time_jst(int64_t us, char *out, size_t outsz);
 
 /* Display width of UTF-8 text in terminal columns (CJK counts two). */
 size_t	 out_width(const char *s);

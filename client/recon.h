@@ -42,7 +42,8 @@ void	recon_entry_from(struct recon_entry *, const struct ld_entry *);
  * two can be compared field by field.
  *
  *   - an award replaces the region's earlier award of the year (the one
- *     with the highest seq is current; awards are never reversed);
+ *     with the highest seq is current; awards are never reversed); an
+ *     award_cancel after it makes it 0;
  *   - appropriations, disbursements and refunds count unless a reversal
  *     of that year names their seq;
  *   - an account's awarded is the sum of its regions' current awards, its

@@ -6,17 +6,24 @@
 # contract's command list; tests/integration/man.sh checks them against
 # `ledgerctl help` so that a new command or option cannot be forgotten here.
 
-# Options of each command ("region add" and "region list" under their two words).
+# Options of each command (a command with subcommands under its two words).
 declare -gA _ledgerctl_opts=(
 	["region add"]="--name --grant-type --category"
 	["region list"]=""
 	[appropriate]="--account --fy --amount --ref --id"
-	[award]="--region --fy --amount --ref --id"
+	["terms set"]="--fy --grant-type --min --max --settlement-deadline --interest-rate --late-rate --ref --id"
+	["terms show"]="--fy"
+	[award]="--region --fy --amount --ref --date --id"
+	[cancel-award]="--region --fy --date --reason --repay-by --ref --id"
+	[settle]="--region --fy --amount --date --repay-by --ref --id"
 	[disburse]="--region --fy --amount --ref --date --memo --id"
 	[refund]="--region --fy --amount --ref --date --memo --id"
+	[receive]="--region --fy --amount --date --ref --id"
+	[carry-over]="--region --fy --amount --kind --date --ref --id"
 	[reverse]="--reason --id"
 	[close-year]="--account --fy"
 	[balance]="--fy --region --account"
+	[receivables]="--fy --region --as-of"
 	[get]=""
 	[list]="--since --limit --region --fy --kind"
 	[status]=""
@@ -30,12 +37,21 @@ declare -gA _ledgerctl_opts=(
 	[reconcile]="--fy --statement --format"
 	[import]="--atomic"
 )
-_ledgerctl_commands="region appropriate award disburse refund reverse close-year
-	balance get list status checkpoint prove consistency verify verify-export
-	export report reconcile import help"
+# The commands that take a subcommand, and theirs.
+declare -gA _ledgerctl_subs=(
+	[region]="add list"
+	[terms]="set show"
+)
+_ledgerctl_commands="region appropriate terms award cancel-award settle disburse
+	refund receive carry-over reverse close-year balance receivables get list
+	status checkpoint prove consistency verify verify-export export report
+	reconcile import help"
 _ledgerctl_global="--server --cert --key --ca --json --help --version"
 # Options that take no value; every other option takes one.
 _ledgerctl_flags="--json --help --version --full --atomic"
+# Entry kinds, as `list --kind` takes them.
+_ledgerctl_kinds="region appropriation award disbursement refund reversal year_close
+	terms award_cancel settlement receipt carry_over"
 
 # _ledgerctl_reply WORDS CUR: the WORDS that start with CUR.
 _ledgerctl_reply() {
@@ -53,8 +69,8 @@ _ledgerctl() {
 	[ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}
 	COMPREPLY=()
 
-	# The command (and region's subcommand): the first words that are
-	# neither options nor option values.
+	# The command (and its subcommand, for those that have one): the
+	# first words that are neither options nor option values.
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		case $w in
@@ -68,7 +84,7 @@ _ledgerctl() {
 		*)
 			if [ -z "$cmd" ]; then
 				cmd=$w
-			elif [ "$cmd" = region ] && [ -z "$sub" ]; then
+			elif [ -n "${_ledgerctl_subs[$cmd]-}" ] && [ -z "$sub" ]; then
 				sub=$w
 			fi
 			;;
@@ -86,7 +102,11 @@ _ledgerctl() {
 		return
 		;;
 	--kind)
-		_ledgerctl_reply "region appropriation award disbursement refund reversal year_close" "$cur"
+		case $cmd in
+		carry-over) opts="explicit accident" ;;
+		*) opts=$_ledgerctl_kinds ;;
+		esac
+		_ledgerctl_reply "$opts" "$cur"
 		return
 		;;
 	--format)
@@ -103,7 +123,9 @@ _ledgerctl() {
 		return
 		;;
 	--server | --name | --category | --amount | --ref | --id | --date | \
-		--memo | --reason | --region | --since | --until | --limit | --size | --fy)
+		--memo | --reason | --region | --since | --until | --limit | --size | --fy | \
+		--min | --max | --settlement-deadline | --interest-rate | --late-rate | \
+		--repay-by | --as-of)
 		return	# free text: nothing sensible to offer
 		;;
 	esac
@@ -116,12 +138,12 @@ _ledgerctl() {
 		fi
 		return
 	fi
-	if [ "$cmd" = region ] && [ -z "$sub" ]; then
-		_ledgerctl_reply "add list" "$cur"
+	if [ -n "${_ledgerctl_subs[$cmd]-}" ] && [ -z "$sub" ]; then
+		_ledgerctl_reply "${_ledgerctl_subs[$cmd]}" "$cur"
 		return
 	fi
 	key=$cmd
-	[ "$cmd" = region ] && key="region $sub"
+	[ -n "${_ledgerctl_subs[$cmd]-}" ] && key="$cmd $sub"
 	if [ "$cmd" = help ]; then
 		_ledgerctl_reply "$_ledgerctl_commands" "$cur"
 		return

@@ -42,11 +42,6 @@ check_ok(const struct config *c, const char *dir)
 	FUZZ_CHECK(c->listen_port[0] != '\0' && c->checkpoint_origin[0] != '\0');
 	if (dir != NULL)
 		FUZZ_CHECK(c->ledger_path[0] == '/' && c->tls_cert[0] == '/');
-	FUZZ_CHECK(c->general_min >= 1 && c->general_min <= c->general_max &&
-	    c->general_max <= LD_AMOUNT_MAX);
-	FUZZ_CHECK(c->reconstruction_min >= 1 &&
-	    c->reconstruction_min <= c->reconstruction_max &&
-	    c->reconstruction_max <= LD_AMOUNT_MAX);
 	FUZZ_CHECK(c->nroles <= CONF_ROLE_MAX);
 	for (i = 0; i < c->nroles; i++) {
 		FUZZ_CHECK(TERMINATED(c->roles[i].cn));

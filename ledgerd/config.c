@@ -15,7 +15,9 @@
  *     or ';'.  "a#b" keeps its '#': only " #" and " ;" start a comment, so
  *     a value cannot contain " #" or " ;".
  *   - "[section]" (blanks around it allowed, none inside) opens one of
- *     server, tls, ledger, rules, metrics, roles; each at most once.
+ *     server, tls, ledger, metrics, roles; each at most once.  [rules]
+ *     (version 1) is refused with the reason: the programme terms are
+ *     ledger entries now, so that every replay judges alike.
  *   - "key = value": key and value are trimmed of blanks; there is no
  *     quoting (quotes are part of the value).  "key =" gives an empty value,
  *     which only user, crl and metrics' listen accept (meaning "none").
@@ -25,9 +27,7 @@
  *
  * Values: numbers are ASCII decimal without sign, blanks or grouping, and
  * within the range noted in config.h.  map_size_mb is capped at 2^24 MiB
- * (16 TiB) so that the byte size cannot overflow.  The [rules] amounts use
- * the amount syntax of ledgerctl (values.h: 100,000,000 or 1億 both work),
- * at most 10^13, with min <= max.  listen is host:port or [v6addr]:port,
+ * (16 TiB) so that the byte size cannot overflow.  listen is host:port or [v6addr]:port,
  * port 1-65535.  checkpoint_origin is a C2SP note key name: non-empty
  * UTF-8 without whitespace (Unicode spaces included), controls or '+'.
  * [roles] maps a certificate CN (1-64 bytes, case-sensitive) to admin,
@@ -60,13 +60,12 @@ enum conf_section {
 	SEC_SERVER,
 	SEC_TLS,
 	SEC_LEDGER,
-	SEC_RULES,
 	SEC_METRICS,
 	SEC_ROLES
 };
 
 static const char *const section_names[] = {
-	NULL, "server", "tls", "ledger", "rules", "metrics", "roles"
+	NULL, "server", "tls", "ledger", "metrics", "roles"
 };
 
 enum conf_type {
@@ -75,8 +74,7 @@ enum conf_type {
 	T_U64,
 	T_STR,		/* user name */
 	T_PATH,
-	T_ORIGIN,
-	T_AMOUNT
+	T_ORIGIN
 };
 
 /* One known key: where it lives, what it holds, which field it fills. */
@@ -118,14 +116,6 @@ static const struct conf_key conf_keys[] = {
 	    F(checkpoint_key), 0, S(checkpoint_key) },
 	{ SEC_LEDGER, "checkpoint_origin", T_ORIGIN, 0, 0, 0, 0,
 	    F(checkpoint_origin), 0, S(checkpoint_origin) },
-	{ SEC_RULES, "general_min", T_AMOUNT, 0, 0, 0, 0,
-	    F(general_min), 0, 0 },
-	{ SEC_RULES, "general_max", T_AMOUNT, 0, 0, 0, 0,
-	    F(general_max), 0, 0 },
-	{ SEC_RULES, "reconstruction_min", T_AMOUNT, 0, 0, 0, 0,
-	    F(reconstruction_min), 0, 0 },
-	{ SEC_RULES, "reconstruction_max", T_AMOUNT, 0, 0, 0, 0,
-	    F(reconstruction_max), 0, 0 },
 	{ SEC_METRICS, "listen", T_LISTEN, 0, 1, 0, 0,
 	    F(metrics_host), F(metrics_port), S(metrics_host) },
 };
@@ -462,15 +452,6 @@ conf_key_line(struct conf_parse *cp, const char *k, const char *v)
 			    "255 bytes", k);
 		memcpy(field, v, strlen(v) + 1);
 		return 0;
-	case T_AMOUNT: {
-		char aerr[128];
-		int64_t a;
-
-		if (parse_amount(v, &a, aerr, sizeof(aerr)) == -1)
-			return conf_fail(cp, "%s: %s", k, aerr);
-		memcpy(field, &a, sizeof(a));
-		return 0;
-	}
 	}
 	return conf_fail(cp, "internal error");
 }
@@ -484,6 +465,9 @@ conf_section_line(struct conf_parse *cp, char *s, size_t len)
 		return conf_fail(cp, "malformed section header");
 	s[len - 1] = '\0';
 	s++;
+	if (strcmp(s, "rules") == 0)
+		return conf_fail(cp, "[rules] was removed: programme terms are "
+		    "ledger entries (ledgerctl terms set)");
 	for (i = 1; i < sizeof(section_names) / sizeof(section_names[0]); i++)
 		if (strcmp(s, section_names[i]) == 0)
 			break;
@@ -555,17 +539,12 @@ conf_defaults(struct config *c)
 	c->map_size_mb = 1024;
 	snprintf(c->checkpoint_origin, sizeof(c->checkpoint_origin),
 	    "ledgerd.local");
-	c->general_min = INT64_C(100000000);
-	c->general_max = INT64_C(200000000);
-	c->reconstruction_min = INT64_C(250000000);
-	c->reconstruction_max = INT64_C(500000000);
 }
 
-/* Checks that need the whole file: required keys, min <= max. */
+/* Checks that need the whole file: required keys. */
 static int
 conf_finish(struct conf_parse *cp)
 {
-	struct config *c = cp->conf;
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++) {
@@ -577,19 +556,6 @@ conf_finish(struct conf_parse *cp)
 				    section_names[conf_keys[i].section]);
 			return -1;
 		}
-	}
-	if (c->general_min > c->general_max) {
-		if (cp->err != NULL && cp->errlen > 0)
-			snprintf(cp->err, cp->errlen, "%s: [rules] general_min "
-			    "is above general_max", cp->name);
-		return -1;
-	}
-	if (c->reconstruction_min > c->reconstruction_max) {
-		if (cp->err != NULL && cp->errlen > 0)
-			snprintf(cp->err, cp->errlen, "%s: [rules] "
-			    "reconstruction_min is above reconstruction_max",
-			    cp->name);
-		return -1;
 	}
 	return 0;
 }

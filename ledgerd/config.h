@@ -54,9 +54,6 @@ struct config {
 	uint64_t	map_size_mb;			/* default 1024, >= 1 */
 	char		checkpoint_key[CONF_PATH_MAX];	/* required */
 	char		checkpoint_origin[256];		/* default "ledgerd.local" */
-	/* [rules] */
-	int64_t		general_min, general_max;		/* 100e6, 200e6 */
-	int64_t		reconstruction_min, reconstruction_max;	/* 250e6, 500e6 */
 	/* [metrics] */
 	char		metrics_host[256];	/* "" = metrics off */
 	char		metrics_port[8];

@@ -27,6 +27,7 @@
 #include <openssl/ssl.h>
 #include <systemd/sd-daemon.h>
 
+#include "apply.h"
 #include "checkpoint.h"
 #include "config.h"
 #include "errors.h"
@@ -48,16 +49,6 @@ usage(void)
 	    "       ledgerd -c FILE --print-verifier\n"
 	    "       ledgerd -c FILE --backup DIR  consistent compacted copy, verified\n"
 	    "       ledgerd --version\n");
-}
-
-static void
-limits_from_config(const struct config *c, struct rules_limits *l)
-{
-	rules_limits_default(l);
-	l->min[LD_G_GENERAL] = c->general_min;
-	l->max[LD_G_GENERAL] = c->general_max;
-	l->min[LD_G_RECONSTRUCTION] = c->reconstruction_min;
-	l->max[LD_G_RECONSTRUCTION] = c->reconstruction_max;
 }
 
 /* The soft open-file limit is usually 1024; max_connections needs more. */
@@ -160,7 +151,6 @@ mode_print_verifier(const struct config *conf)
 static int
 mode_backup(const struct config *conf, const char *dir)
 {
-	struct rules_limits lim;
 	struct verify_report rep;
 	struct store *st;
 	struct dirent *de;
@@ -200,8 +190,7 @@ mode_backup(const struct config *conf, const char *dir)
 		fprintf(stderr, "ledgerd: backup copy unreadable: %s\n", err);
 		return 1;
 	}
-	limits_from_config(conf, &lim);
-	rc = verify_ledger(st, &lim, &rep);
+	rc = verify_ledger(st, conf->map_size_mb, &rep);
 	store_close(st);
 	if (rc != VERIFY_INTACT) {
 		fprintf(stderr, "ledgerd: backup copy does not verify: %s\n",
@@ -244,7 +233,6 @@ mode_check(const struct config *conf)
 static int
 mode_verify(const struct config *conf)
 {
-	struct rules_limits lim;
 	struct verify_report rep;
 	struct store *st;
 	char err[512];
@@ -261,16 +249,15 @@ mode_verify(const struct config *conf)
 		fprintf(stderr, "ledgerd: cannot check: %s\n", err);
 		return 2;
 	}
-	limits_from_config(conf, &lim);
-	rc = verify_ledger(st, &lim, &rep);
+	rc = verify_ledger(st, conf->map_size_mb, &rep);
 	if (rc == VERIFY_INTACT &&
 	    store_check_head(st, 0, rep.reason, sizeof(rep.reason)) != 0)
 		rc = VERIFY_DAMAGED;
 	store_close(st);
 	switch (rc) {
 	case VERIFY_INTACT:
-		printf("ledger intact: %llu entries; leaf hashes, tree, indexes "
-		    "and balances match\n", (unsigned long long)rep.size);
+		printf("ledger intact: %llu entries; leaf hashes, tree, rules, "
+		    "indexes and balances match\n", (unsigned long long)rep.size);
 		break;
 	case VERIFY_DAMAGED:
 		fprintf(stderr, "ledgerd: ledger damaged: %s\n", rep.reason);
@@ -363,7 +350,6 @@ mode_run(struct config *conf)
 	}
 	memcpy(srv->srv_conf, conf, sizeof(*conf));
 	conf = srv->srv_conf;
-	limits_from_config(conf, &srv->srv_limits);
 	raise_nofile(conf->max_connections);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -382,6 +368,16 @@ mode_run(struct config *conf)
 		    conf->ledger_path, err);
 		goto out;
 	}
+	if (store_needs_rebuild(srv->srv_store)) {
+		/* A version 1 store: its derived state gets version 2's layout. */
+		log_info("%s: version 1 store, rebuilding its indexes and "
+		    "balances from the entries", conf->ledger_path);
+		if (apply_rebuild(srv->srv_store, err, sizeof(err)) != 0) {
+			log_warnx("refusing to serve %s: rebuild failed: %s",
+			    conf->ledger_path, err);
+			goto out;
+		}
+	}
 	if ((srv->srv_ctx = tls_server_ctx(conf, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		goto out;
@@ -397,8 +393,8 @@ mode_run(struct config *conf)
 		goto out;
 	if (drop_privileges(conf) != 0)
 		goto out;
-	if (writer_start(&srv->srv_writer, srv->srv_store, &srv->srv_limits,
-	    srv->srv_base, server_job_done, srv) != 0)
+	if (writer_start(&srv->srv_writer, srv->srv_store, srv->srv_base,
+	    server_job_done, srv) != 0)
 		goto out;
 
 	rt.ev_term = evsignal_new(srv->srv_base, SIGTERM, signal_cb, &rt);

@@ -18,6 +18,7 @@
 #include "errors.h"
 #include "frame.h"
 #include "log.h"
+#include "rules.h"
 #include "server.h"
 #include "wire.h"
 #include "writer.h"
@@ -244,28 +245,51 @@ query_regions(struct server *srv, struct conn *c, uint32_t reqid, size_t len)
 	query_stream_continue(srv, c);
 }
 
+/* Today's date in Japan: receivables are figures "as of today" (2.9). */
+static uint32_t
+today_jst(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return rules_jst_date((int64_t)ts.tv_sec * 1000000);
+}
+
+/* Fill rb->receivable: what is outstanding on its order as of today. */
+static int
+region_receivable(struct store_txn *t, struct ld_region_bal *rb, uint32_t as_of)
+{
+	struct rcv_status st;
+	struct ld_order *o;
+	int rc;
+
+	rb->receivable = 0;
+	if (!rb->has_order)
+		return LD_OK;
+	if ((o = malloc(sizeof(*o))) == NULL)
+		return LD_E_INTERNAL;
+	rc = store_order(t, rb->region, rb->fy, o);
+	if (rc == LD_OK && rules_order_status(o, as_of, &st) == 0)
+		rb->receivable = st.outstanding;
+	else if (rc == LD_OK || rc == LD_E_NOT_FOUND)
+		rc = LD_E_INTERNAL;
+	free(o);
+	return rc;
+}
+
 /* A region's balance for fy, with its grant type even when it has none. */
 static int
 region_balance(struct store_txn *t, const char *code, uint16_t fy,
     struct ld_region_bal *rb)
 {
-	struct ld_entry *r;
 	uint64_t seq;
 	int rc;
 
 	if (store_find_region(t, code, &seq) != LD_OK)
 		return LD_E_UNKNOWN_REGION;
-	if ((r = malloc(sizeof(*r))) == NULL)
-		return LD_E_INTERNAL;
-	rc = store_get(t, seq, r);
-	if (rc == LD_OK)
-		rc = store_region_bal(t, code, fy, rb);
-	if (rc == LD_OK) {
-		rb->grant_type = r->grant_type;
-		rb->account = (uint8_t)ld_grant_account(r->grant_type);
-	}
-	free(r);
-	return rc;
+	if ((rc = store_region_bal(t, code, fy, rb)) != LD_OK)
+		return rc;
+	return region_receivable(t, rb, today_jst());
 }
 
 static void
@@ -309,10 +333,15 @@ query_balance(struct server *srv, struct conn *c, uint32_t reqid,
 			rc = store_region_bals(t, q.fy, &rbs, &nr);
 		if (rc == LD_OK) {
 			keep = rbs;
-			for (i = k = 0; i < nr; i++)
-				if (rbs[i].award_seq != 0)
-					keep[k++] = rbs[i];
-			msg_encode_balances(&p, acct, LD_A_MAX, keep, k);
+			for (i = k = 0; i < nr && rc == LD_OK; i++)
+				if (rbs[i].award_seq != 0 ||
+				    rbs[i].carried_in != 0 || rbs[i].has_order) {
+					keep[k] = rbs[i];
+					rc = region_receivable(t, &keep[k++],
+					    today_jst());
+				}
+			if (rc == LD_OK)
+				msg_encode_balances(&p, acct, LD_A_MAX, keep, k);
 		}
 		free(rbs);
 		break;
@@ -360,6 +389,127 @@ query_status(struct server *srv, struct conn *c, uint32_t reqid, size_t len)
 	wbuf_free(&p);
 }
 
+/* TERMS: the terms entries in force, by fy then grant type, in one frame. */
+static void
+query_terms(struct server *srv, struct conn *c, uint32_t reqid,
+    const uint8_t *payload, size_t len)
+{
+	struct store_txn *t;
+	struct ld_terms *x = NULL;
+	uint16_t fy, *fys = NULL;
+	uint8_t *grants = NULL;
+	const uint8_t *enc;
+	size_t elen, count_off;
+	uint32_t n = 0, i;
+	struct wbuf p;
+	int rc;
+
+	if (msg_decode_terms_req(payload, len, &fy) != 0) {
+		conn_error(c, reqid, LD_E_BAD_REQUEST, "malformed TERMS");
+		return;
+	}
+	if ((rc = store_begin(srv->srv_store, 0, &t)) != LD_OK) {
+		conn_error(c, reqid, rc, NULL);
+		return;
+	}
+	wbuf_init(&p);
+	msg_entries_begin(&p, &count_off);
+	rc = store_terms_all(t, fy, &x, &fys, &grants, &n);
+	for (i = 0; i < n && rc == LD_OK; i++)
+		if ((rc = store_get_raw(t, x[i].seq, &enc, &elen)) == LD_OK)
+			msg_entries_add(&p, enc, elen);
+	msg_entries_finish(&p, count_off, n);
+	store_abort(t);
+	if (rc == LD_OK && FRAME_HDR_LEN + p.len > srv->srv_conf->max_frame_bytes)
+		rc = LD_E_INTERNAL;	/* at most 3 x 8000 years of terms */
+	if (rc == LD_OK)
+		send_payload(c, MSG_ENTRIES, 0, reqid, &p);
+	else
+		conn_error(c, reqid, rc == LD_E_NOT_FOUND ? LD_E_INTERNAL : rc,
+		    NULL);
+	wbuf_free(&p);
+	free(x);
+	free(fys);
+	free(grants);
+}
+
+struct rcv_collect {
+	const struct msg_receivables_req *q;
+	struct msg_receivable	*arr;
+	uint32_t		 n, cap;
+};
+
+static int
+rcv_collect_cb(void *ctx, const char *region, uint16_t fy,
+    const struct ld_order *o)
+{
+	struct rcv_collect *rc = ctx;
+	struct msg_receivable *v;
+	struct rcv_status st;
+	void *p;
+
+	if (rc->q->region[0] != '\0' && strcmp(rc->q->region, region) != 0)
+		return 0;
+	if (rc->n == rc->cap) {
+		rc->cap = rc->cap ? rc->cap * 2 : 16;
+		if ((p = realloc(rc->arr, rc->cap * sizeof(*rc->arr))) == NULL)
+			return LD_E_INTERNAL;
+		rc->arr = p;
+	}
+	if (rules_order_status(o, rc->q->as_of, &st) != 0)
+		return LD_E_INTERNAL;
+	v = &rc->arr[rc->n++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->region, sizeof(v->region), "%s", region);
+	v->fy = fy;
+	v->account = o->account;
+	v->order_seq = o->seq;
+	v->repay_by = o->o.repay_by;
+	v->principal = st.principal;
+	v->principal_paid = st.principal_paid;
+	v->interest = st.interest;
+	v->late_charge = st.late_charge;
+	v->paid_charges = st.paid_charges;
+	v->outstanding = st.outstanding;
+	return 0;
+}
+
+/* RECEIVABLES: every repayment order's figures as of the asked date. */
+static void
+query_receivables(struct server *srv, struct conn *c, uint32_t reqid,
+    const uint8_t *payload, size_t len)
+{
+	struct msg_receivables_req q;
+	struct rcv_collect col;
+	struct store_txn *t;
+	struct wbuf p;
+	int rc;
+
+	if (msg_decode_receivables_req(payload, len, &q) != 0) {
+		conn_error(c, reqid, LD_E_BAD_REQUEST, "malformed RECEIVABLES");
+		return;
+	}
+	if ((rc = store_begin(srv->srv_store, 0, &t)) != LD_OK) {
+		conn_error(c, reqid, rc, NULL);
+		return;
+	}
+	memset(&col, 0, sizeof(col));
+	col.q = &q;
+	rc = store_orders(t, q.fy, rcv_collect_cb, &col);
+	store_abort(t);
+	wbuf_init(&p);
+	if (rc == LD_OK && msg_encode_receivables(&p, col.arr, col.n) != 0)
+		rc = LD_E_INTERNAL;
+	if (rc == LD_OK && FRAME_HDR_LEN + p.len > srv->srv_conf->max_frame_bytes)
+		rc = LD_E_INTERNAL;
+	if (rc == LD_OK)
+		send_payload(c, MSG_RECEIVABLES_OK, 0, reqid, &p);
+	else
+		conn_error(c, reqid, rc, NULL);
+	wbuf_free(&p);
+	free(col.arr);
+}
+
 void
 query_dispatch(struct server *srv, struct conn *c, uint8_t type,
     uint32_t reqid, const uint8_t *payload, size_t len)
@@ -379,6 +529,12 @@ query_dispatch(struct server *srv, struct conn *c, uint8_t type,
 		break;
 	case MSG_STATUS:
 		query_status(srv, c, reqid, len);
+		break;
+	case MSG_TERMS:
+		query_terms(srv, c, reqid, payload, len);
+		break;
+	case MSG_RECEIVABLES:
+		query_receivables(srv, c, reqid, payload, len);
 		break;
 	case MSG_CHECKPOINT:
 	case MSG_PROVE:

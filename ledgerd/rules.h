@@ -1,48 +1,72 @@
 /*
  * rules.h - every grant rule of the contract, as pure functions.
  *
- * Nothing here touches the network, the disk or the clock: the writer looks
- * up the state a request needs (struct rules_view), asks rules_apply() for a
- * decision, and stores what it returns.  Unit tests call these functions
- * directly; `ledgerd --verify` replays them over the whole ledger.
+ * Nothing here touches the network, the disk or the clock: apply.c looks
+ * up the state a request needs (struct rules_view), asks rules_apply() for
+ * a decision, and stores what it returns.  The writer and `ledgerd
+ * --verify` both go through apply.c, so both run exactly these rules;
+ * unit tests call them directly.
+ *
+ * Every rule comes from the ledger: the award ranges, the settlement
+ * deadline and the rates are the `terms` entries in force (contract 2.1),
+ * "today" is the entry's own recorded_at in Japan (2.10), and an entry of
+ * format 1 is judged by the version 1 rules with the version 1 defaults.
+ * Whoever replays the ledger, with whatever config, reaches the same
+ * verdict.
  *
  * A write passes, in this order:
  *   rules_validate   BAD_REQUEST   the request's own fields (contract limits)
  *   rules_authorize  FORBIDDEN     the caller's role may write this kind
- *   (writer)         ID_CONFLICT   id reuse, via rules_same_request()
- *   rules_apply      the rest, in the contract's order: UNKNOWN_REGION,
- *                    DUPLICATE_REGION, NOT_FOUND, DATE_OUTSIDE_FY, YEAR_CLOSED,
- *                    NOT_REVERSIBLE, ALREADY_REVERSED, NO_AWARD, OUT_OF_RANGE,
+ *   (apply.c)        ID_CONFLICT   id reuse, via rules_same_request()
+ *   rules_apply      the rest, in the contract's order: (BAD_REQUEST that
+ *                    depends on the state), UNKNOWN_REGION, DUPLICATE_REGION,
+ *                    NO_TERMS, NOT_FOUND, DATE_OUTSIDE_FY, DATE_BEFORE_AWARD,
+ *                    YEAR_CLOSED, TOO_EARLY, SETTLED, NOT_REVERSIBLE,
+ *                    ALREADY_REVERSED, NO_AWARD, NO_RECEIVABLE, OUT_OF_RANGE,
  *                    OVER_APPROPRIATION, AWARD_BELOW_DISBURSED, OVER_AWARD,
- *                    OVER_REFUND
+ *                    OVER_REFUND, OVER_RECEIPT
  * so that a request breaking several rules reports the first.
  */
 #ifndef LD_RULES_H
 #define LD_RULES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "balance.h"
 #include "entry.h"
+#include "receivable.h"
 
-/* Award range per grant type (index enum ld_grant); continuing has none. */
-struct rules_limits {
-	int64_t	min[LD_G_MAX + 1];
-	int64_t	max[LD_G_MAX + 1];
-};
+/* Version 1's award ranges (ranges of format 1 entries). */
+#define RULES_V1_GENERAL_MIN		INT64_C(100000000)
+#define RULES_V1_GENERAL_MAX		INT64_C(200000000)
+#define RULES_V1_RECONSTRUCTION_MIN	INT64_C(250000000)
+#define RULES_V1_RECONSTRUCTION_MAX	INT64_C(500000000)
+#define RULES_DEFAULT_RATE_BP		1095	/* 10.95 % (Subsidy Act art. 19) */
 
-/* The contract's defaults: general 1e8-2e8, reconstruction 2.5e8-5e8. */
-void	rules_limits_default(struct rules_limits *);
+/* The default settlement deadline of fy: (fy+1)-04-30 (national). */
+uint32_t	rules_default_deadline(uint16_t fy);
+/* The fiscal year a date falls in (April to March). */
+uint16_t	rules_fy_of(uint32_t yyyymmdd);
+/* The date in Japan (UTC+9) at t microseconds since the epoch. */
+uint32_t	rules_jst_date(int64_t t_us);
 
 /*
  * BAD_REQUEST unless every field the kind takes is present and within the
- * contract's limits (region code charset, ref/id printable ASCII 1-64,
- * texts valid UTF-8 <= 512 bytes without controls, amount 1..10^13,
- * fy in range, a real date, known enums), and no field it does not take is
- * set.  seq, actor and recorded_at are the daemon's and are not looked at.
- * Returns LD_OK or LD_E_BAD_REQUEST.
+ * contract's limits, and no field it does not take (nor any derived field)
+ * is set.  A terms request must carry a range for general and
+ * reconstruction, both bounds or neither, and a deadline (0 = default)
+ * within [(fy+1)-04-01, (fy+1)-05-31].  seq, actor, recorded_at and format
+ * are the daemon's and are not looked at.  Returns LD_OK or
+ * LD_E_BAD_REQUEST.
  */
 int	rules_validate(const struct ld_entry *req);
+
+/*
+ * Fill in what an omitted option means (a terms request's deadline 0 ->
+ * the default), so that a request and the entry it became compare equal.
+ */
+void	rules_normalize(struct ld_entry *req);
 
 /*
  * May role (enum role of config.h) write req?  target_kind is the kind of a
@@ -52,47 +76,81 @@ int	rules_validate(const struct ld_entry *req);
 int	rules_authorize(int role, const struct ld_entry *req, int target_kind);
 
 /*
- * 1 when a stored entry carries the same request as req: same kind and the
- * same request fields (for a reversal: reverses and reason), ignoring actor,
- * seq, recorded_at and derived fields.  Decides "duplicate" vs ID_CONFLICT.
+ * The request a stored entry was written from: e without the daemon's
+ * fields (seq, actor, recorded_at, format) and without the derived ones.
  */
-int	rules_same_request(const struct ld_entry *stored, const struct ld_entry *req);
+void	rules_request_of(const struct ld_entry *e, struct ld_entry *req);
 
 /*
- * Which balances a request touches.  region_grant is the grant type of the
- * request's region (0 when unknown or none); target is a reversal's target
- * (NULL when none).  Sets *account and *fy (0 when none) and *region
- * (points into req or target; "" when none).
+ * 1 when stored entry s carries the same request as the (validated,
+ * normalized) req: same kind and request fields, ignoring actor, seq,
+ * recorded_at and derived fields.  Decides "duplicate" vs ID_CONFLICT.
  */
-void	rules_scope(const struct ld_entry *req, int region_grant,
-	    const struct ld_entry *target, uint8_t *account, uint16_t *fy,
-	    const char **region);
+int	rules_same_request(const struct ld_entry *s, const struct ld_entry *req);
 
-/* What the writer looked up for one request. */
+/*
+ * Which state a request reads and writes.  region_grant is the grant type
+ * of the request's region (0 when unknown or none); target is a
+ * reversal's target (NULL when none).
+ */
+struct rules_scope {
+	uint8_t		 account;	/* the (account, fy) balance; 0 = none */
+	uint16_t	 fy;
+	const char	*region;	/* the (region, fy) balance; "" = none */
+	uint8_t		 account2;	/* a second account balance; 0 = none */
+	uint16_t	 fy2;
+	const char	*region2;	/* a second region balance, at fy2 */
+	uint8_t		 terms_grant;	/* terms of (fy, terms_grant); 0 = none */
+	int		 close;		/* year_close: needs the close deadline */
+	int		 payments;	/* needs the region-year's payments */
+	int		 order;		/* reads or writes the region-year's order */
+};
+void	rules_scope(const struct ld_entry *req, int region_grant,
+	    const struct ld_entry *target, struct rules_scope *sc);
+
+/* What apply.c looked up for one request, and what rules_apply() changes. */
 struct rules_view {
+	uint64_t		 seq;		/* the seq the entry will get */
+	int64_t			 now;		/* its recorded_at, microseconds */
 	int			 region_known;	/* the request's region exists */
 	uint8_t			 region_grant;	/* its grant type */
 	const struct ld_entry	*target;	/* reversal target; NULL = no such seq */
-	int			 target_reversed;	/* target already reversed */
-	struct ld_acct_bal	 acct;	/* (account, fy) from rules_scope; zeroed if new */
-	struct ld_region_bal	 rbal;	/* (region, fy) from rules_scope; zeroed if new */
+	int			 target_reversed;
+	int			 has_terms;	/* terms of scope (fy, terms_grant) */
+	struct ld_terms		 terms;
+	uint32_t		 close_deadline;	/* year_close: the latest
+						   deadline of the account's
+						   grant types that fy */
+	struct ld_acct_bal	 acct;		/* zeroed with its key if new */
+	struct ld_region_bal	 rbal;
+	struct ld_acct_bal	 acct2;		/* the scope's second balances */
+	struct ld_region_bal	 rbal2;
+	const struct rcv_payment *pay;		/* unreversed disbursements */
+	size_t			 npay;
+	int			 has_order;	/* *order holds the region-year's */
+	struct ld_order		*order;		/* never NULL when scope.order */
 };
 
 /*
- * Decide a validated, authorized, non-duplicate request.  On LD_OK the
- * request's derived fields are filled in (an award's account; a reversal's
- * target_kind, region, account, fy and amount; a year_close's account
- * totals) and v->acct / v->rbal hold the state to store after it.  Otherwise
- * returns the first broken rule's code and leaves req and v as they were.
- * Every sum is overflow-checked (an overflow is OUT_OF_RANGE... see rules.c).
- *
- * award_seq: for an award, v->rbal.award_seq is set to req->seq, which the
- * caller may leave 0 (the seq is assigned at append); the writer then sets
- * it to store_size() + 1, and store_append() stores the assigned seq as the
- * award's award_seq in any case.  A region has a current award when
- * award_seq or award is non-zero.
+ * Decide a validated, authorized, non-duplicate request (req->format says
+ * which version's rules apply).  On LD_OK the request's derived fields are
+ * filled in (an award's account; a reversal's copy of its target; a
+ * year_close's totals; a terms entry's account and deadline; a
+ * cancellation's award and ordered principal; a settlement's ordered
+ * excess; a receipt's split) and the view holds the state to store after
+ * it (has_order set when an order was created or changed).  Otherwise
+ * returns the first broken rule's code and leaves req untouched (the view
+ * may have been changed: the caller drops it).  Every sum is
+ * overflow-checked: a sum that leaves int64 is OUT_OF_RANGE.
  */
-int	rules_apply(const struct rules_limits *, struct ld_entry *req,
-	    struct rules_view *v);
+int	rules_apply(struct ld_entry *req, struct rules_view *v);
+
+/*
+ * What is owed on order o as of date as_of (the order's own date when
+ * as_of is earlier), counting the receipts dated on or before it.  0, or -1
+ * when the order is inconsistent.
+ */
+int	rules_order_status(const struct ld_order *o, uint32_t as_of,
+	    struct rcv_status *st);
 
 #endif

@@ -87,7 +87,6 @@ struct server {
 	struct config		*srv_conf;	/* swapped on SIGHUP */
 	struct store		*srv_store;
 	struct writer		*srv_writer;
-	struct rules_limits	 srv_limits;
 	struct connlist		 srv_conns;
 	struct connlist		 srv_dead;	/* closed, maybe still in the writer */
 	struct event		*srv_reaper;

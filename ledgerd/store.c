@@ -26,9 +26,22 @@
  * Balances are stored in a fixed big-endian encoding so that the file
  * does not depend on the compiler's struct layout:
  *   acctbal value  u8 account, u16 fy, i64 appropriated, i64 awarded,
- *                  i64 disbursed, i64 refunded, u8 closed      (36 bytes)
+ *                  i64 disbursed, i64 refunded, u8 closed, i64 carried_in,
+ *                  i64 carried_out, i64 receipts                (60 bytes)
  *   regbal value   u8 grant_type, u8 account, i64 award, u64 award_seq,
- *                  i64 disbursed, i64 refunded                  (34 bytes)
+ *                  i64 disbursed, i64 refunded, u32 award_date,
+ *                  u8 cancelled, u8 settled_set, i64 settled,
+ *                  i64 carried_in, i64 carried_out, u8 has_order (65 bytes)
+ *   terms value    u64 seq, i64 min, i64 max, u32 deadline,
+ *                  u32 interest_bp, u32 late_bp                 (36 bytes)
+ *   orders value   u64 seq, u8 account, i64 principal, u32 order_date,
+ *                  u32 repay_by, u32 interest_bp, u32 late_bp, u32 nparts,
+ *                  nparts x (u32 date, i64 amount), u32 nreceipts,
+ *                  nreceipts x (u64 seq, u32 date, i64 amount)
+ *
+ * Format 1 stores (version 1) lack the last three databases and keep a
+ * bare seq in regions; store_needs_rebuild() tells the daemon to rebuild
+ * their derived state from the entries (apply_rebuild) before serving.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -44,19 +57,26 @@
 #include "wire.h"
 
 #define STORE_MAXDBS		16
-#define ACCTBAL_LEN		36
-#define REGBAL_LEN		34
+#define ACCTBAL_LEN		60
+#define REGBAL_LEN		65
+#define TERMS_LEN		36
+#define ORDER_HDR_LEN		41
+#define ORDER_MAX_LEN		(ORDER_HDR_LEN + RCV_PARTS_MAX * 12 + 4 + \
+				    RCV_RECEIPTS_MAX * 20)
 #define ARENA_CHUNK		(64 * 1024)
 
 static const char *const db_names[STORE_DB_COUNT] = {
 	"meta", "entries", "leaves", "nodes", "ids", "regions", "reversed",
-	"acctbal", "regbal"
+	"acctbal", "regbal", "terms", "payments", "orders"
 };
 
 struct store {
 	MDB_env		*st_env;
 	MDB_dbi		 st_dbi[STORE_DB_COUNT];
 	int		 st_readonly;
+	int		 st_format;	/* as found at open */
+	uint8_t		 st_missing[STORE_DB_COUNT];	/* absent (format 1, read-only) */
+	int		 st_scratch;
 };
 
 /* A chunk of copied entry bytes; see "Memory" above. */
@@ -146,6 +166,11 @@ open_dbs(struct store *st, MDB_txn *txn, int create, char *err, size_t errlen)
 	for (i = 0; i < STORE_DB_COUNT; i++) {
 		rc = mdb_dbi_open(txn, db_names[i], create ? MDB_CREATE : 0,
 		    &st->st_dbi[i]);
+		if (rc == MDB_NOTFOUND && i >= STORE_DB_TERMS) {
+			/* A format 1 store opened read-only: reads find nothing. */
+			st->st_missing[i] = 1;
+			continue;
+		}
 		if (rc == MDB_NOTFOUND) {
 			snprintf(err, errlen, "not a ledger (no '%s' database)",
 			    db_names[i]);
@@ -171,12 +196,14 @@ check_format(struct store *st, MDB_txn *txn, char *err, size_t errlen)
 
 	rc = mdb_get(txn, st->st_dbi[STORE_DB_META], &k, &v);
 	if (rc == 0) {
-		if (v.mv_size != 4 || be32_get(v.mv_data) != STORE_FORMAT) {
+		if (v.mv_size != 4 || (be32_get(v.mv_data) != STORE_FORMAT &&
+		    be32_get(v.mv_data) != 1)) {
 			snprintf(err, errlen, "store format %u, this ledgerd "
-			    "reads format %u", v.mv_size == 4 ?
+			    "reads formats 1 and %u", v.mv_size == 4 ?
 			    be32_get(v.mv_data) : 0, STORE_FORMAT);
 			return -1;
 		}
+		st->st_format = (int)be32_get(v.mv_data);
 		return 0;
 	}
 	if (rc != MDB_NOTFOUND) {
@@ -197,6 +224,7 @@ check_format(struct store *st, MDB_txn *txn, char *err, size_t errlen)
 	v.mv_data = buf;
 	if ((rc = mdb_put(txn, st->st_dbi[STORE_DB_META], &k, &v, 0)) != 0)
 		goto fail;
+	st->st_format = STORE_FORMAT;
 	k.mv_size = 4;
 	k.mv_data = "size";
 	be64_put(buf, 0);
@@ -210,9 +238,9 @@ fail:
 	return -1;
 }
 
-int
-store_open(struct store **out, const char *dir, uint64_t map_size_mb,
-    int readonly, char *err, size_t errlen)
+static int
+open_env(struct store **out, const char *dir, uint64_t map_size_mb,
+    int readonly, int scratch, char *err, size_t errlen)
 {
 	struct store *st;
 	MDB_txn *txn = NULL;
@@ -233,6 +261,7 @@ store_open(struct store **out, const char *dir, uint64_t map_size_mb,
 		return -1;
 	}
 	st->st_readonly = readonly;
+	st->st_scratch = scratch;
 	if ((rc = mdb_env_create(&st->st_env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(st->st_env, STORE_MAXDBS)) != 0 ||
 	    (rc = mdb_env_set_mapsize(st->st_env,
@@ -240,8 +269,8 @@ store_open(struct store **out, const char *dir, uint64_t map_size_mb,
 		snprintf(err, errlen, "lmdb: %s", mdb_strerror(rc));
 		goto fail;
 	}
-	if ((rc = mdb_env_open(st->st_env, dir, readonly ? MDB_RDONLY : 0,
-	    0600)) != 0) {
+	if ((rc = mdb_env_open(st->st_env, dir, readonly ? MDB_RDONLY :
+	    scratch ? MDB_NOSYNC | MDB_WRITEMAP : 0, 0600)) != 0) {
 		snprintf(err, errlen, "%s: %s", dir, mdb_strerror(rc));
 		goto fail;
 	}
@@ -270,6 +299,32 @@ fail:
 		mdb_env_close(st->st_env);
 	free(st);
 	return -1;
+}
+
+int
+store_open(struct store **out, const char *dir, uint64_t map_size_mb,
+    int readonly, char *err, size_t errlen)
+{
+	return open_env(out, dir, map_size_mb, readonly, 0, err, errlen);
+}
+
+int
+store_open_scratch(struct store **out, const char *dir, uint64_t map_size_mb,
+    char *err, size_t errlen)
+{
+	return open_env(out, dir, map_size_mb, 0, 1, err, errlen);
+}
+
+int
+store_needs_rebuild(struct store *st)
+{
+	return st->st_format != STORE_FORMAT;
+}
+
+const char *
+store_db_name(int db)
+{
+	return db >= 0 && db < STORE_DB_COUNT ? db_names[db] : "?";
 }
 
 void
@@ -470,7 +525,7 @@ txn_get(struct store_txn *t, int db, const void *key, size_t klen, MDB_val *v)
 
 	if (t->t_err != LD_OK)
 		return t->t_err;
-	if (klen == 0 || klen > 511)
+	if (klen == 0 || klen > 511 || t->t_st->st_missing[db])
 		return LD_E_NOT_FOUND;	/* no such key can be stored */
 	k.mv_size = klen;
 	k.mv_data = (void *)(uintptr_t)key;
@@ -574,10 +629,49 @@ store_find_id(struct store_txn *t, const char *id, uint64_t *seq)
 	return get_seq(t, STORE_DB_IDS, id, strlen(id), seq);
 }
 
+/* regions value: u64be seq || u8 grant (format 1: the bare seq). */
+static int
+region_rec(struct store_txn *t, const char *code, uint64_t *seq, int *grant)
+{
+	MDB_val v;
+	int rc;
+
+	*seq = 0;
+	*grant = 0;
+	if ((rc = txn_get(t, STORE_DB_REGIONS, code, strlen(code), &v)) != LD_OK)
+		return rc;
+	if (v.mv_size != 9 && v.mv_size != 8)
+		return txn_fail(t, LD_E_INTERNAL);
+	*seq = be64_get(v.mv_data);
+	if (v.mv_size == 9)
+		*grant = ((const uint8_t *)v.mv_data)[8];
+	return LD_OK;
+}
+
 int
 store_find_region(struct store_txn *t, const char *code, uint64_t *seq)
 {
-	return get_seq(t, STORE_DB_REGIONS, code, strlen(code), seq);
+	int grant;
+
+	return region_rec(t, code, seq, &grant);
+}
+
+int
+store_region_grant(struct store_txn *t, const char *code, int *grant)
+{
+	struct ld_entry *e;
+	uint64_t seq;
+	int rc;
+
+	if ((rc = region_rec(t, code, &seq, grant)) != LD_OK || *grant != 0)
+		return rc;
+	/* A format 1 record: the grant type is in the region's entry. */
+	if ((e = malloc(sizeof(*e))) == NULL)
+		return txn_fail(t, LD_E_INTERNAL);
+	if ((rc = store_get(t, seq, e)) == LD_OK && e->kind == LD_K_REGION)
+		*grant = e->grant_type;
+	free(e);
+	return rc == LD_E_NOT_FOUND ? txn_fail(t, LD_E_INTERNAL) : rc;
 }
 
 int
@@ -603,7 +697,7 @@ store_acct_bal_decode(const uint8_t *key, size_t klen, const uint8_t *val,
     size_t vlen, struct ld_acct_bal *a)
 {
 	memset(a, 0, sizeof(*a));
-	if (klen != 3 || vlen != ACCTBAL_LEN)
+	if (klen != 3 || (vlen != ACCTBAL_LEN && vlen != 36))
 		return -1;
 	a->account = val[0];
 	a->fy = be16_get(val + 1);
@@ -612,6 +706,11 @@ store_acct_bal_decode(const uint8_t *key, size_t klen, const uint8_t *val,
 	a->disbursed = (int64_t)be64_get(val + 19);
 	a->refunded = (int64_t)be64_get(val + 27);
 	a->closed = val[35];
+	if (vlen == ACCTBAL_LEN) {
+		a->carried_in = (int64_t)be64_get(val + 36);
+		a->carried_out = (int64_t)be64_get(val + 44);
+		a->receipts = (int64_t)be64_get(val + 52);
+	}
 	if (a->fy != be16_get(key) || a->account != key[2] || a->closed > 1)
 		return -1;
 	return 0;
@@ -627,6 +726,9 @@ acct_bal_encode(uint8_t val[ACCTBAL_LEN], const struct ld_acct_bal *a)
 	be64_put(val + 19, (uint64_t)a->disbursed);
 	be64_put(val + 27, (uint64_t)a->refunded);
 	val[35] = a->closed ? 1 : 0;
+	be64_put(val + 36, (uint64_t)a->carried_in);
+	be64_put(val + 44, (uint64_t)a->carried_out);
+	be64_put(val + 52, (uint64_t)a->receipts);
 }
 
 /* regbal key: u16be fy || code; returns its length. */
@@ -645,7 +747,8 @@ store_region_bal_decode(const uint8_t *key, size_t klen, const uint8_t *val,
     size_t vlen, struct ld_region_bal *r)
 {
 	memset(r, 0, sizeof(*r));
-	if (klen < 3 || klen > 2 + LD_CODE_MAX || vlen != REGBAL_LEN)
+	if (klen < 3 || klen > 2 + LD_CODE_MAX ||
+	    (vlen != REGBAL_LEN && vlen != 34))
 		return -1;
 	r->fy = be16_get(key);
 	memcpy(r->region, key + 2, klen - 2);
@@ -658,6 +761,15 @@ store_region_bal_decode(const uint8_t *key, size_t klen, const uint8_t *val,
 	r->award_seq = be64_get(val + 10);
 	r->disbursed = (int64_t)be64_get(val + 18);
 	r->refunded = (int64_t)be64_get(val + 26);
+	if (vlen == REGBAL_LEN) {
+		r->award_date = be32_get(val + 34);
+		r->cancelled = val[38];
+		r->settled_set = val[39];
+		r->settled = (int64_t)be64_get(val + 40);
+		r->carried_in = (int64_t)be64_get(val + 48);
+		r->carried_out = (int64_t)be64_get(val + 56);
+		r->has_order = val[64];
+	}
 	return 0;
 }
 
@@ -670,6 +782,13 @@ region_bal_encode(uint8_t val[REGBAL_LEN], const struct ld_region_bal *r)
 	be64_put(val + 10, r->award_seq);
 	be64_put(val + 18, (uint64_t)r->disbursed);
 	be64_put(val + 26, (uint64_t)r->refunded);
+	be32_put(val + 34, r->award_date);
+	val[38] = r->cancelled;
+	val[39] = r->settled_set;
+	be64_put(val + 40, (uint64_t)r->settled);
+	be64_put(val + 48, (uint64_t)r->carried_in);
+	be64_put(val + 56, (uint64_t)r->carried_out);
+	val[64] = r->has_order;
 }
 
 int
@@ -700,11 +819,9 @@ store_region_bal(struct store_txn *t, const char *region, uint16_t fy,
     struct ld_region_bal *out)
 {
 	uint8_t key[2 + LD_CODE_MAX];
-	struct ld_entry *e;
-	uint64_t seq;
 	size_t klen = region_key(key, region, fy);
 	MDB_val v;
-	int rc;
+	int rc, grant;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->region, sizeof(out->region), "%s", region);
@@ -719,19 +836,14 @@ store_region_bal(struct store_txn *t, const char *region, uint16_t fy,
 	if (rc != LD_E_NOT_FOUND)
 		return rc;
 	/* None yet: the region's grant type and account still apply. */
-	rc = store_find_region(t, region, &seq);
+	rc = store_region_grant(t, region, &grant);
 	if (rc == LD_E_NOT_FOUND)
 		return LD_OK;
 	if (rc != LD_OK)
 		return rc;
-	if ((e = malloc(sizeof(*e))) == NULL)
-		return txn_fail(t, LD_E_INTERNAL);
-	if ((rc = store_get(t, seq, e)) == LD_OK && e->kind == LD_K_REGION) {
-		out->grant_type = e->grant_type;
-		out->account = (uint8_t)ld_grant_account(e->grant_type);
-	}
-	free(e);
-	return rc == LD_E_NOT_FOUND ? txn_fail(t, LD_E_INTERNAL) : rc;
+	out->grant_type = (uint8_t)grant;
+	out->account = (uint8_t)ld_grant_account(grant);
+	return LD_OK;
 }
 
 /* Collects the records of one fiscal year for store_*_bals(). */
@@ -820,7 +932,7 @@ seq_collect_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
 
 	(void)key;
 	(void)klen;
-	if (vlen != 8)
+	if (vlen != 8 && vlen != 9)	/* regions: seq, and the grant type */
 		return LD_E_INTERNAL;
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 64;
@@ -902,27 +1014,21 @@ store_tree_root(struct store_txn *t, uint64_t size, uint8_t root[32])
 }
 
 int
-store_append(struct store_txn *t, struct ld_entry *e,
-    const struct ld_acct_bal *acct, const struct ld_region_bal *rbal,
-    const uint8_t **enc, size_t *enclen)
+store_append(struct store_txn *t, struct ld_entry *e, const uint8_t **enc,
+    size_t *enclen)
 {
-	uint8_t key[8], by[8], leaf[32], bkey[2 + LD_CODE_MAX];
-	uint8_t aval[ACCTBAL_LEN], rval[REGBAL_LEN];
-	struct ld_region_bal rb;
+	uint8_t key[8], leaf[32];
 	const uint8_t *copy = NULL;
 	uint64_t seq;
 
 	if (t->t_err != LD_OK)
 		return t->t_err;
-	if (!t->t_write)
+	if (!t->t_write || e->seq != t->t_size + 1)
 		return LD_E_INTERNAL;
-	seq = t->t_size + 1;
-	e->seq = seq;
+	seq = e->seq;
 	wbuf_reset(&t->t_enc);
-	if (entry_encode(&t->t_enc, e) == -1) {
-		e->seq = 0;
+	if (entry_encode(&t->t_enc, e) == -1)
 		return LD_E_INTERNAL;
-	}
 	be64_put(key, seq);
 	txn_put(t, STORE_DB_ENTRIES, key, 8, t->t_enc.data, t->t_enc.len,
 	    MDB_APPEND);
@@ -931,29 +1037,6 @@ store_append(struct store_txn *t, struct ld_entry *e,
 	if (t->t_err == LD_OK &&
 	    merkle_append(seq - 1, leaf, store_tree_get, node_put, t) != 0)
 		txn_fail(t, LD_E_INTERNAL);
-	if (e->id[0] != '\0')
-		txn_put(t, STORE_DB_IDS, e->id, strlen(e->id), key, 8,
-		    MDB_NOOVERWRITE);
-	if (e->kind == LD_K_REGION)
-		txn_put(t, STORE_DB_REGIONS, e->region, strlen(e->region), key,
-		    8, MDB_NOOVERWRITE);
-	if (e->kind == LD_K_REVERSAL) {
-		be64_put(by, e->reverses);
-		txn_put(t, STORE_DB_REVERSED, by, 8, key, 8, MDB_NOOVERWRITE);
-	}
-	if (acct != NULL) {
-		acct_key(bkey, acct->account, acct->fy);
-		acct_bal_encode(aval, acct);
-		txn_put(t, STORE_DB_ACCTBAL, bkey, 3, aval, sizeof(aval), 0);
-	}
-	if (rbal != NULL) {
-		rb = *rbal;
-		if (e->kind == LD_K_AWARD)
-			rb.award_seq = seq;
-		region_bal_encode(rval, &rb);
-		txn_put(t, STORE_DB_REGBAL, bkey, region_key(bkey, rb.region,
-		    rb.fy), rval, sizeof(rval), 0);
-	}
 	txn_put(t, STORE_DB_META, "size", 4, key, 8, 0);
 	if (t->t_err == LD_OK && enc != NULL &&
 	    (copy = arena_copy(t, t->t_enc.data, t->t_enc.len)) == NULL)
@@ -966,6 +1049,403 @@ store_append(struct store_txn *t, struct ld_entry *e,
 	if (enclen != NULL)
 		*enclen = t->t_enc.len;
 	return LD_OK;
+}
+
+/* ---- derived state ---- */
+
+int
+store_put_id(struct store_txn *t, const char *id, uint64_t seq)
+{
+	uint8_t v[8];
+
+	be64_put(v, seq);
+	return txn_put(t, STORE_DB_IDS, id, strlen(id), v, 8, MDB_NOOVERWRITE);
+}
+
+int
+store_put_region(struct store_txn *t, const char *code, uint64_t seq, int grant)
+{
+	uint8_t v[9];
+
+	be64_put(v, seq);
+	v[8] = (uint8_t)grant;
+	return txn_put(t, STORE_DB_REGIONS, code, strlen(code), v, 9,
+	    MDB_NOOVERWRITE);
+}
+
+int
+store_put_reversed(struct store_txn *t, uint64_t seq, uint64_t by)
+{
+	uint8_t k[8], v[8];
+
+	be64_put(k, seq);
+	be64_put(v, by);
+	return txn_put(t, STORE_DB_REVERSED, k, 8, v, 8, MDB_NOOVERWRITE);
+}
+
+int
+store_put_acct_bal(struct store_txn *t, const struct ld_acct_bal *a)
+{
+	uint8_t key[3], val[ACCTBAL_LEN];
+
+	acct_key(key, a->account, a->fy);
+	acct_bal_encode(val, a);
+	return txn_put(t, STORE_DB_ACCTBAL, key, sizeof(key), val, sizeof(val), 0);
+}
+
+int
+store_put_region_bal(struct store_txn *t, const struct ld_region_bal *r)
+{
+	uint8_t key[2 + LD_CODE_MAX], val[REGBAL_LEN];
+
+	region_bal_encode(val, r);
+	return txn_put(t, STORE_DB_REGBAL, key, region_key(key, r->region, r->fy),
+	    val, sizeof(val), 0);
+}
+
+static void
+terms_key(uint8_t key[3], uint16_t fy, uint8_t grant)
+{
+	be16_put(key, fy);
+	key[2] = grant;
+}
+
+static int
+terms_decode(const uint8_t *val, size_t vlen, struct ld_terms *out)
+{
+	if (vlen != TERMS_LEN)
+		return -1;
+	out->seq = be64_get(val);
+	out->min = (int64_t)be64_get(val + 8);
+	out->max = (int64_t)be64_get(val + 16);
+	out->deadline = be32_get(val + 24);
+	out->interest_bp = be32_get(val + 28);
+	out->late_bp = be32_get(val + 32);
+	return 0;
+}
+
+int
+store_terms(struct store_txn *t, uint16_t fy, uint8_t grant,
+    struct ld_terms *out)
+{
+	uint8_t key[3];
+	MDB_val v;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	terms_key(key, fy, grant);
+	if ((rc = txn_get(t, STORE_DB_TERMS, key, 3, &v)) != LD_OK)
+		return rc;
+	if (terms_decode(v.mv_data, v.mv_size, out) == -1)
+		return txn_fail(t, LD_E_INTERNAL);
+	return LD_OK;
+}
+
+int
+store_put_terms(struct store_txn *t, uint16_t fy, uint8_t grant,
+    const struct ld_terms *x)
+{
+	uint8_t key[3], val[TERMS_LEN];
+
+	terms_key(key, fy, grant);
+	be64_put(val, x->seq);
+	be64_put(val + 8, (uint64_t)x->min);
+	be64_put(val + 16, (uint64_t)x->max);
+	be32_put(val + 24, x->deadline);
+	be32_put(val + 28, x->interest_bp);
+	be32_put(val + 32, x->late_bp);
+	return txn_put(t, STORE_DB_TERMS, key, 3, val, sizeof(val), 0);
+}
+
+struct terms_collect {
+	uint16_t	 fy;
+	struct ld_terms	*arr;
+	uint16_t	*fys;
+	uint8_t		*grants;
+	uint32_t	 n, cap;
+};
+
+static int
+terms_collect_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
+    size_t vlen)
+{
+	struct terms_collect *c = ctx;
+	void *p;
+
+	if (klen != 3)
+		return LD_E_INTERNAL;
+	if (c->fy != 0 && be16_get(key) != c->fy)
+		return 1;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 8;
+		if ((p = realloc(c->arr, c->cap * sizeof(*c->arr))) == NULL)
+			return LD_E_INTERNAL;
+		c->arr = p;
+		if ((p = realloc(c->fys, c->cap * sizeof(*c->fys))) == NULL)
+			return LD_E_INTERNAL;
+		c->fys = p;
+		if ((p = realloc(c->grants, c->cap)) == NULL)
+			return LD_E_INTERNAL;
+		c->grants = p;
+	}
+	if (terms_decode(val, vlen, &c->arr[c->n]) == -1)
+		return LD_E_INTERNAL;
+	c->fys[c->n] = be16_get(key);
+	c->grants[c->n] = key[2];
+	c->n++;
+	return 0;
+}
+
+int
+store_terms_all(struct store_txn *t, uint16_t fy, struct ld_terms **out,
+    uint16_t **fys, uint8_t **grants, uint32_t *n)
+{
+	struct terms_collect c;
+	uint8_t from[2];
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.fy = fy;
+	be16_put(from, fy);
+	rc = store_scan(t, STORE_DB_TERMS, from, fy ? 2 : 0, terms_collect_cb, &c);
+	if (rc != 0 && rc != 1) {
+		free(c.arr);
+		free(c.fys);
+		free(c.grants);
+		*out = NULL;
+		*fys = NULL;
+		*grants = NULL;
+		*n = 0;
+		return txn_fail(t, LD_E_INTERNAL);
+	}
+	*out = c.arr;
+	*fys = c.fys;
+	*grants = c.grants;
+	*n = c.n;
+	return LD_OK;
+}
+
+/* payments key: regbal key || 0x00 || u64be seq; returns its length. */
+static size_t
+payment_key(uint8_t key[2 + LD_CODE_MAX + 9], const char *region, uint16_t fy,
+    uint64_t seq)
+{
+	size_t n = region_key(key, region, fy);
+
+	key[n] = 0;
+	be64_put(key + n + 1, seq);
+	return n + 9;
+}
+
+int
+store_put_payment(struct store_txn *t, const char *region, uint16_t fy,
+    uint64_t seq, uint32_t date, int64_t amount)
+{
+	uint8_t key[2 + LD_CODE_MAX + 9], val[12];
+
+	be32_put(val, date);
+	be64_put(val + 4, (uint64_t)amount);
+	return txn_put(t, STORE_DB_PAYMENTS, key,
+	    payment_key(key, region, fy, seq), val, sizeof(val), MDB_NOOVERWRITE);
+}
+
+int
+store_del_payment(struct store_txn *t, const char *region, uint16_t fy,
+    uint64_t seq)
+{
+	uint8_t key[2 + LD_CODE_MAX + 9];
+	MDB_val k;
+	int rc;
+
+	if (t->t_err != LD_OK)
+		return t->t_err;
+	k.mv_size = payment_key(key, region, fy, seq);
+	k.mv_data = key;
+	rc = mdb_del(t->t_txn, t->t_st->st_dbi[STORE_DB_PAYMENTS], &k, NULL);
+	/* A payment the state does not hold is a bug, never a retry. */
+	return rc == 0 ? LD_OK : txn_fail(t, rc == MDB_NOTFOUND ?
+	    LD_E_INTERNAL : map_err(rc));
+}
+
+struct pay_collect {
+	uint8_t			 prefix[2 + LD_CODE_MAX + 1];
+	size_t			 plen;
+	struct rcv_payment	*arr;
+	size_t			 n, cap;
+};
+
+static int
+pay_collect_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
+    size_t vlen)
+{
+	struct pay_collect *c = ctx;
+	void *p;
+
+	if (klen != c->plen + 8 || memcmp(key, c->prefix, c->plen) != 0)
+		return 1;
+	if (vlen != 12)
+		return LD_E_INTERNAL;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		if ((p = realloc(c->arr, c->cap * sizeof(*c->arr))) == NULL)
+			return LD_E_INTERNAL;
+		c->arr = p;
+	}
+	c->arr[c->n].date = be32_get(val);
+	c->arr[c->n].amount = (int64_t)be64_get(val + 4);
+	c->n++;
+	return 0;
+}
+
+int
+store_payments(struct store_txn *t, const char *region, uint16_t fy,
+    struct rcv_payment **out, size_t *n)
+{
+	struct pay_collect c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.plen = region_key(c.prefix, region, fy);
+	c.prefix[c.plen++] = 0;
+	rc = store_scan(t, STORE_DB_PAYMENTS, c.prefix, c.plen, pay_collect_cb, &c);
+	if (rc != 0 && rc != 1) {
+		free(c.arr);
+		*out = NULL;
+		*n = 0;
+		return txn_fail(t, LD_E_INTERNAL);
+	}
+	*out = c.arr;
+	*n = c.n;
+	return LD_OK;
+}
+
+static int
+order_decode(const uint8_t *v, size_t vlen, struct ld_order *o)
+{
+	struct rbuf r;
+	uint32_t i;
+
+	memset(o, 0, sizeof(*o));
+	rbuf_init(&r, v, vlen);
+	o->seq = rbuf_u64(&r);
+	o->account = rbuf_u8(&r);
+	o->o.principal = rbuf_i64(&r);
+	o->o.order_date = rbuf_u32(&r);
+	o->o.repay_by = rbuf_u32(&r);
+	o->o.interest_bp = rbuf_u32(&r);
+	o->o.late_bp = rbuf_u32(&r);
+	o->o.nparts = rbuf_u32(&r);
+	if (r.err || o->o.nparts > RCV_PARTS_MAX)
+		return -1;
+	for (i = 0; i < o->o.nparts; i++) {
+		o->o.parts[i].date = rbuf_u32(&r);
+		o->o.parts[i].amount = rbuf_i64(&r);
+	}
+	o->nreceipts = rbuf_u32(&r);
+	if (r.err || o->nreceipts > RCV_RECEIPTS_MAX)
+		return -1;
+	for (i = 0; i < o->nreceipts; i++) {
+		o->receipts[i].seq = rbuf_u64(&r);
+		o->receipts[i].date = rbuf_u32(&r);
+		o->receipts[i].amount = rbuf_i64(&r);
+	}
+	return rbuf_done(&r);
+}
+
+int
+store_order(struct store_txn *t, const char *region, uint16_t fy,
+    struct ld_order *out)
+{
+	uint8_t key[2 + LD_CODE_MAX];
+	MDB_val v;
+	int rc;
+
+	rc = txn_get(t, STORE_DB_ORDERS, key, region_key(key, region, fy), &v);
+	if (rc != LD_OK)
+		return rc;
+	if (order_decode(v.mv_data, v.mv_size, out) == -1)
+		return txn_fail(t, LD_E_INTERNAL);
+	return LD_OK;
+}
+
+int
+store_put_order(struct store_txn *t, const char *region, uint16_t fy,
+    const struct ld_order *o)
+{
+	uint8_t key[2 + LD_CODE_MAX];
+	struct wbuf b;
+	uint32_t i;
+	int rc;
+
+	if (o->o.nparts > RCV_PARTS_MAX || o->nreceipts > RCV_RECEIPTS_MAX)
+		return txn_fail(t, LD_E_INTERNAL);
+	wbuf_init(&b);
+	wbuf_u64(&b, o->seq);
+	wbuf_u8(&b, o->account);
+	wbuf_i64(&b, o->o.principal);
+	wbuf_u32(&b, o->o.order_date);
+	wbuf_u32(&b, o->o.repay_by);
+	wbuf_u32(&b, o->o.interest_bp);
+	wbuf_u32(&b, o->o.late_bp);
+	wbuf_u32(&b, o->o.nparts);
+	for (i = 0; i < o->o.nparts; i++) {
+		wbuf_u32(&b, o->o.parts[i].date);
+		wbuf_i64(&b, o->o.parts[i].amount);
+	}
+	wbuf_u32(&b, o->nreceipts);
+	for (i = 0; i < o->nreceipts; i++) {
+		wbuf_u64(&b, o->receipts[i].seq);
+		wbuf_u32(&b, o->receipts[i].date);
+		wbuf_i64(&b, o->receipts[i].amount);
+	}
+	rc = b.err ? txn_fail(t, LD_E_INTERNAL) : txn_put(t, STORE_DB_ORDERS,
+	    key, region_key(key, region, fy), b.data, b.len, 0);
+	wbuf_free(&b);
+	return rc;
+}
+
+struct order_walk {
+	uint16_t	 fy;
+	struct ld_order	*o;
+	store_order_fn	 fn;
+	void		*ctx;
+};
+
+static int
+order_walk_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
+    size_t vlen)
+{
+	struct order_walk *w = ctx;
+	char region[LD_CODE_MAX + 1];
+	uint16_t fy;
+
+	if (klen < 3 || klen > 2 + LD_CODE_MAX)
+		return LD_E_INTERNAL;
+	fy = be16_get(key);
+	if (w->fy != 0 && fy != w->fy)
+		return 1;
+	memcpy(region, key + 2, klen - 2);
+	region[klen - 2] = '\0';
+	if (order_decode(val, vlen, w->o) == -1)
+		return LD_E_INTERNAL;
+	return w->fn(w->ctx, region, fy, w->o);
+}
+
+int
+store_orders(struct store_txn *t, uint16_t fy, store_order_fn fn, void *ctx)
+{
+	struct order_walk w = { fy, NULL, fn, ctx };
+	uint8_t from[2];
+	int rc;
+
+	if ((w.o = malloc(sizeof(*w.o))) == NULL)
+		return LD_E_INTERNAL;
+	be16_put(from, fy);
+	rc = store_scan(t, STORE_DB_ORDERS, from, fy ? 2 : 0, order_walk_cb, &w);
+	free(w.o);
+	if (rc == 1)
+		rc = 0;
+	return rc;
 }
 
 /* ---- raw access ---- */
@@ -1019,6 +1499,87 @@ store_count(struct store_txn *t, int db, uint64_t *n)
 	if ((rc = mdb_stat(t->t_txn, t->t_st->st_dbi[db], &ms)) != 0)
 		return txn_fail(t, map_err(rc));
 	*n = ms.ms_entries;
+	return LD_OK;
+}
+
+int
+store_diff(struct store_txn *a, struct store_txn *b, int db, uint8_t key[511],
+    size_t *klen, int *where)
+{
+	MDB_cursor *ca = NULL, *cb = NULL;
+	MDB_val ka, va, kb, vb;
+	int ra, rb, rc = 0, c;
+	size_t n;
+
+	*klen = 0;
+	*where = 0;
+	if (a->t_err != LD_OK)
+		return a->t_err;
+	if (b->t_err != LD_OK)
+		return b->t_err;
+	if (a->t_st->st_missing[db] || b->t_st->st_missing[db])
+		return LD_E_INTERNAL;
+	if ((rc = mdb_cursor_open(a->t_txn, a->t_st->st_dbi[db], &ca)) != 0)
+		return txn_fail(a, map_err(rc));
+	if ((rc = mdb_cursor_open(b->t_txn, b->t_st->st_dbi[db], &cb)) != 0) {
+		mdb_cursor_close(ca);
+		return txn_fail(b, map_err(rc));
+	}
+	ra = mdb_cursor_get(ca, &ka, &va, MDB_FIRST);
+	rb = mdb_cursor_get(cb, &kb, &vb, MDB_FIRST);
+	rc = 0;
+	while (ra == 0 || rb == 0) {
+		if (ra == 0 && rb == 0) {
+			n = ka.mv_size < kb.mv_size ? ka.mv_size : kb.mv_size;
+			c = memcmp(ka.mv_data, kb.mv_data, n);
+			if (c == 0)
+				c = ka.mv_size < kb.mv_size ? -1 :
+				    ka.mv_size > kb.mv_size;
+		} else
+			c = ra == 0 ? -1 : 1;
+		if (c != 0 || va.mv_size != vb.mv_size ||
+		    memcmp(va.mv_data, vb.mv_data, va.mv_size) != 0) {
+			*where = (c > 0) - (c < 0);
+			n = c <= 0 ? ka.mv_size : kb.mv_size;
+			*klen = n > 511 ? 511 : n;
+			memcpy(key, c <= 0 ? ka.mv_data : kb.mv_data, *klen);
+			rc = 1;
+			break;
+		}
+		ra = mdb_cursor_get(ca, &ka, &va, MDB_NEXT);
+		rb = mdb_cursor_get(cb, &kb, &vb, MDB_NEXT);
+	}
+	if (rc == 0 && ra != MDB_NOTFOUND && ra != 0)
+		rc = txn_fail(a, map_err(ra));
+	if (rc == 0 && rb != MDB_NOTFOUND && rb != 0)
+		rc = txn_fail(b, map_err(rb));
+	mdb_cursor_close(ca);
+	mdb_cursor_close(cb);
+	return rc;
+}
+
+int
+store_drop(struct store_txn *t, int db)
+{
+	int rc;
+
+	if (t->t_err != LD_OK)
+		return t->t_err;
+	if (!t->t_write || db < STORE_DB_DERIVED_FIRST || db > STORE_DB_DERIVED_LAST)
+		return LD_E_INTERNAL;
+	rc = mdb_drop(t->t_txn, t->t_st->st_dbi[db], 0);
+	return rc == 0 ? LD_OK : txn_fail(t, map_err(rc));
+}
+
+int
+store_set_format(struct store_txn *t)
+{
+	uint8_t v[4];
+
+	be32_put(v, STORE_FORMAT);
+	if (txn_put(t, STORE_DB_META, "format", 6, v, 4, 0) != LD_OK)
+		return t->t_err;
+	t->t_st->st_format = STORE_FORMAT;
 	return LD_OK;
 }
 

@@ -9,13 +9,19 @@
  *   leaves    u64be seq -> 32-byte leaf hash
  *   nodes     u8 level || u64be index -> 32-byte perfect-subtree hash (merkle.h)
  *   ids       id -> u64be seq
- *   regions   code -> u64be seq of its region entry
+ *   regions   code -> u64be seq of its region entry || u8 grant type
  *   reversed  u64be seq -> u64be seq of the reversal
  *   acctbal   u16be fy || u8 account -> struct ld_acct_bal (fixed encoding)
  *   regbal    u16be fy || code -> struct ld_region_bal (fixed encoding)
+ *   terms     u16be fy || u8 grant type -> struct ld_terms in force
+ *   payments  u16be fy || code || 0x00 || u64be seq -> u32 date || i64
+ *             amount: the region-year's unreversed disbursements, which a
+ *             repayment order is attributed to
+ *   orders    u16be fy || code -> struct ld_order (variable length)
  * No code path updates or deletes an entry, a leaf or a node: they are
- * written once, by store_append(), with MDB_APPEND.  The indexes and balances
- * are derived data that `ledgerd --verify` recomputes and compares.
+ * written once, by store_append(), with MDB_APPEND.  Everything else is the
+ * derived state (apply.h writes it, in the same transaction): `ledgerd
+ * --verify` rebuilds it from the entries and compares it record by record.
  *
  * Transactions carry a sticky error (after Knot's knot_lmdb.c): after the
  * first failure every operation is a no-op and store_commit() aborts, so a
@@ -33,8 +39,10 @@
 
 #include "balance.h"
 #include "entry.h"
+#include "receivable.h"
 
-#define STORE_FORMAT	1
+#define STORE_FORMAT	2	/* 1: version 1's layout (regions without the
+				   grant type, no terms/payments/orders) */
 
 struct store;
 struct store_txn;
@@ -46,6 +54,17 @@ struct store_txn;
  */
 int	store_open(struct store **, const char *dir, uint64_t map_size_mb,
 	    int readonly, char *err, size_t errlen);
+/*
+ * A scratch environment for `--verify`'s replay: created in the existing
+ * empty directory dir, never synced (it is thrown away), one writer.
+ */
+int	store_open_scratch(struct store **, const char *dir, uint64_t map_size_mb,
+	    char *err, size_t errlen);
+/*
+ * 1 when the store was written by version 1 (store format 1): its derived
+ * state must be rebuilt (apply_rebuild) before it is served.
+ */
+int	store_needs_rebuild(struct store *);
 void	store_close(struct store *);
 /* Clear stale reader slots of crashed processes; returns how many. */
 int	store_reader_check(struct store *);
@@ -76,6 +95,8 @@ int	store_get_leaf(struct store_txn *, uint64_t seq, uint8_t leaf[32]);
 /* Index lookups: LD_OK and the seq, or LD_E_NOT_FOUND. */
 int	store_find_id(struct store_txn *, const char *id, uint64_t *seq);
 int	store_find_region(struct store_txn *, const char *code, uint64_t *seq);
+/* The grant type of a registered region (*grant = 0 and NOT_FOUND if none). */
+int	store_region_grant(struct store_txn *, const char *code, int *grant);
 int	store_reversed_by(struct store_txn *, uint64_t seq, uint64_t *by);
 
 /* Balances: LD_OK; when none is stored *out is zeroed with its key set. */
@@ -87,19 +108,50 @@ int	store_region_bals(struct store_txn *, uint16_t fy, struct ld_region_bal **ou
 /* Region entries' seqs in code order (caller frees *seqs). */
 int	store_region_seqs(struct store_txn *, uint64_t **seqs, uint32_t *n);
 
+/* Terms in force for (fy, grant): LD_OK, or LD_E_NOT_FOUND (*out zeroed). */
+int	store_terms(struct store_txn *, uint16_t fy, uint8_t grant, struct ld_terms *out);
+/* Every terms record of fy (0 = all), by fy then grant (caller frees). */
+int	store_terms_all(struct store_txn *, uint16_t fy, struct ld_terms **out,
+	    uint16_t **fys, uint8_t **grants, uint32_t *n);
 /*
- * Append e: assigns e->seq = size + 1, encodes it, stores the entry, its
- * leaf hash and the Merkle nodes it completes, its id, its region (kind
- * region), its reversal mark (kind reversal), and the balances acct and rbal
- * when non-NULL.  On success enc/enclen (when non-NULL) point at the stored
- * bytes until the txn ends.  Returns LD_OK or the (now sticky) error.
- * The region balance of an award is stored with award_seq = e->seq, the seq
- * just assigned, whatever rbal->award_seq says.  An entry that does not
- * encode (a field invalid for its kind) is LD_E_INTERNAL before anything is
- * written, and is not sticky.
+ * The unreversed disbursements of a region-year in seq order (caller
+ * frees *out; *n = 0 and *out = NULL when none).
+ */
+int	store_payments(struct store_txn *, const char *region, uint16_t fy,
+	    struct rcv_payment **out, size_t *n);
+/* The region-year's repayment order: LD_OK, or LD_E_NOT_FOUND. */
+int	store_order(struct store_txn *, const char *region, uint16_t fy,
+	    struct ld_order *out);
+/* Every order of fy (0 = all) as (region, fy) keys, in key order. */
+typedef int	(*store_order_fn)(void *ctx, const char *region, uint16_t fy,
+		    const struct ld_order *);
+int	store_orders(struct store_txn *, uint16_t fy, store_order_fn, void *ctx);
+
+/*
+ * Derived state writers, called by apply.c only.  Each is one put (or
+ * delete) in the txn; the sticky error covers them.
+ */
+int	store_put_id(struct store_txn *, const char *id, uint64_t seq);
+int	store_put_region(struct store_txn *, const char *code, uint64_t seq, int grant);
+int	store_put_reversed(struct store_txn *, uint64_t seq, uint64_t by);
+int	store_put_acct_bal(struct store_txn *, const struct ld_acct_bal *);
+int	store_put_region_bal(struct store_txn *, const struct ld_region_bal *);
+int	store_put_terms(struct store_txn *, uint16_t fy, uint8_t grant, const struct ld_terms *);
+int	store_put_payment(struct store_txn *, const char *region, uint16_t fy,
+	    uint64_t seq, uint32_t date, int64_t amount);
+int	store_del_payment(struct store_txn *, const char *region, uint16_t fy, uint64_t seq);
+int	store_put_order(struct store_txn *, const char *region, uint16_t fy,
+	    const struct ld_order *);
+
+/*
+ * Append e, whose e->seq must be size + 1: store the entry, its leaf hash
+ * and the Merkle nodes it completes, and the new size.  The derived state
+ * is apply.c's.  On success enc/enclen (when non-NULL) point at the stored
+ * bytes until the txn ends.  Returns LD_OK or the (now sticky) error.  An
+ * entry that does not encode (a field invalid for its kind) is
+ * LD_E_INTERNAL before anything is written, and is not sticky.
  */
 int	store_append(struct store_txn *, struct ld_entry *e,
-	    const struct ld_acct_bal *acct, const struct ld_region_bal *rbal,
 	    const uint8_t **enc, size_t *enclen);
 
 /*
@@ -128,8 +180,28 @@ enum store_db {
 	STORE_DB_REVERSED,
 	STORE_DB_ACCTBAL,
 	STORE_DB_REGBAL,
+	STORE_DB_TERMS,
+	STORE_DB_PAYMENTS,
+	STORE_DB_ORDERS,
 	STORE_DB_COUNT
 };
+/* The derived databases, which a replay rebuilds and --verify compares. */
+#define STORE_DB_DERIVED_FIRST	STORE_DB_IDS
+#define STORE_DB_DERIVED_LAST	STORE_DB_ORDERS
+const char	*store_db_name(int db);
+
+/*
+ * Compare db record by record in two transactions (of two stores).  0 when
+ * equal; otherwise 1 with the first differing key copied into key/klen
+ * (at most 511 bytes) and *where: -1 only in a, 1 only in b, 0 in both
+ * with different values.  LMDB failures return the sticky error (> 1).
+ */
+int	store_diff(struct store_txn *a, struct store_txn *b, int db,
+	    uint8_t key[511], size_t *klen, int *where);
+/* Empty db (for a rebuild of the derived state). */
+int	store_drop(struct store_txn *, int db);
+/* Set the store format record to STORE_FORMAT (after a rebuild). */
+int	store_set_format(struct store_txn *);
 
 /*
  * Call fn for every record of db (enum store_db) whose key is >= from

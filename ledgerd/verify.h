@@ -5,12 +5,17 @@
  * Checked, in this order, stopping at the first damage:
  *   each entry, in seq order: stored under its seq, decodable, carrying its
  *     own seq; its stored leaf hash; the Merkle nodes it completes; the
- *     rules replayed over it (valid request fields, the id not used before,
- *     rules_apply accepts it and derives the same fields);
+ *     writer's path replayed over it (apply_replay: valid request fields,
+ *     the id not used before, the rules accept it with the terms in force
+ *     in the ledger at that seq and derive the same bytes);
  *   then, against the last state: no entry, leaf or node beyond the size;
- *     the tree root; the ids, regions and reversed indexes and the account
- *     and region balances, record by record in both directions (missing,
- *     extra, different).
+ *     the tree root; every derived database (ids, regions, reversed,
+ *     balances, terms, payments, orders), record by record in both
+ *     directions (missing, extra, different).  A version 1 store's derived
+ *     state has another layout and is rebuilt when the daemon starts, so
+ *     it is not compared.
+ * Nothing is read from the config but the map size: the verdict on the
+ * same bytes is the same under any config.
  * Roles are not replayed: who held which role when an entry was written is
  * not recorded (the entry names its actor, not the actor's role).
  *
@@ -25,7 +30,6 @@
 
 #include <stdint.h>
 
-#include "rules.h"
 #include "store.h"
 
 /* verify_ledger()'s results; also `ledgerd --verify`'s exit status. */
@@ -46,12 +50,12 @@ struct verify_report {
 };
 
 /*
- * Check the ledger of st (opened read-only or not) under the given award
- * limits (those of the config, as the daemon enforced them).  Fills *rep
+ * Check the ledger of st (opened read-only or not), replaying into a
+ * scratch store of map_size_mb under $TMPDIR.  Fills *rep
  * and returns VERIFY_INTACT, VERIFY_DAMAGED (rep->reason says what and
  * rep->bad_seq where) or VERIFY_ERROR (rep->reason says why).
  */
-int	verify_ledger(struct store *st, const struct rules_limits *lim,
+int	verify_ledger(struct store *st, uint64_t map_size_mb,
 	    struct verify_report *rep);
 
 #endif

@@ -29,6 +29,7 @@
 
 #include <event2/event.h>
 
+#include "apply.h"
 #include "errors.h"
 #include "frame.h"
 #include "log.h"
@@ -47,7 +48,7 @@ struct writer {
 	int			 wr_stop;
 	struct event		*wr_done_ev;
 	struct store		*wr_store;
-	struct rules_limits	 wr_limits;
+	int64_t			 wr_last_time;	/* recorded_at of the newest entry */
 	writer_done_fn		 wr_done_fn;
 	void			*wr_arg;
 	int64_t			 wr_last_commit;	/* under wr_mtx */
@@ -83,162 +84,6 @@ append_error(struct wbuf *out, uint32_t reqid, int code, const char *msg)
 	msg_encode_error(&p, code, msg ? msg : ld_err_text(code));
 	frame_append(out, MSG_ERROR, 0, reqid, p.data, p.len);
 	wbuf_free(&p);
-}
-
-/*
- * Region grant types, cached for the writer thread: a region never changes
- * once registered, and decoding its entry (a Japanese name validated as
- * UTF-8) for every payment was a tenth of the writer's time.  A region seen
- * inside a transaction that is then aborted must not stay cached, so every
- * abort clears the cache (grant_cache_clear); only the writer touches it.
- */
-#define GRANT_CACHE_SLOTS	1024	/* power of two; full = uncached */
-
-static struct grant_slot {
-	char	code[LD_CODE_MAX + 1];
-	uint8_t	grant;
-} grant_cache[GRANT_CACHE_SLOTS];
-
-static void
-grant_cache_clear(void)
-{
-	memset(grant_cache, 0, sizeof(grant_cache));
-}
-
-/* The slot of code: holding it, or empty where it would go; NULL if full. */
-static struct grant_slot *
-grant_slot(const char *code)
-{
-	uint32_t h = 2166136261u, i, n;
-
-	for (const char *p = code; *p != '\0'; p++)
-		h = (h ^ (uint8_t)*p) * 16777619u;
-	for (n = 0; n < GRANT_CACHE_SLOTS; n++) {
-		i = (h + n) & (GRANT_CACHE_SLOTS - 1);
-		if (grant_cache[i].code[0] == '\0' ||
-		    strcmp(grant_cache[i].code, code) == 0)
-			return &grant_cache[i];
-	}
-	return NULL;
-}
-
-/* The grant type of a registered region, 0 when the region is unknown. */
-static int
-region_grant(struct store_txn *t, const char *code, int *grant)
-{
-	struct grant_slot *s;
-	struct ld_entry *r;
-	uint64_t seq;
-	int rc;
-
-	*grant = 0;
-	if (code[0] == '\0')
-		return store_error(t);
-	if ((s = grant_slot(code)) != NULL && s->code[0] != '\0') {
-		*grant = s->grant;
-		return LD_OK;
-	}
-	if (store_find_region(t, code, &seq) != LD_OK)
-		return store_error(t);
-	if ((r = malloc(sizeof(*r))) == NULL)
-		return LD_E_INTERNAL;
-	rc = store_get(t, seq, r);
-	if (rc == LD_OK) {
-		*grant = r->grant_type;
-		if (s != NULL) {
-			memcpy(s->code, code, strlen(code) + 1);
-			s->grant = r->grant_type;
-		}
-	}
-	free(r);
-	return rc;
-}
-
-int
-writer_apply(struct store_txn *t, const struct rules_limits *lim, int role,
-    const char *actor, int64_t now, struct ld_entry *req, int *dup,
-    const uint8_t **enc, size_t *len)
-{
-	struct ld_entry *target = NULL, *stored = NULL;
-	struct rules_view v;
-	const char *region = "";
-	uint64_t seq, by;
-	uint8_t account = 0;
-	uint16_t fy = 0;
-	int rc, grant = 0, target_kind = 0;
-
-	*dup = 0;
-	memset(&v, 0, sizeof(v));
-	if ((rc = rules_validate(req)) != LD_OK)
-		return rc;
-	if (req->kind == LD_K_REVERSAL) {
-		if ((target = malloc(sizeof(*target))) == NULL)
-			return LD_E_INTERNAL;
-		rc = store_get(t, req->reverses, target);
-		if (rc == LD_OK) {
-			target_kind = target->kind;
-			v.target = target;
-		} else if (rc != LD_E_NOT_FOUND)
-			goto done;
-	}
-	if ((rc = rules_authorize(role, req, target_kind)) != LD_OK)
-		goto done;
-
-	if (req->id[0] != '\0' && store_find_id(t, req->id, &seq) == LD_OK) {
-		if ((stored = malloc(sizeof(*stored))) == NULL) {
-			rc = LD_E_INTERNAL;
-			goto done;
-		}
-		if ((rc = store_get(t, seq, stored)) != LD_OK)
-			goto done;
-		if (!rules_same_request(stored, req)) {
-			rc = LD_E_ID_CONFLICT;
-			goto done;
-		}
-		*dup = 1;
-		rc = store_get_raw(t, seq, enc, len);
-		goto done;
-	}
-	if ((rc = store_error(t)) != LD_OK)
-		goto done;
-
-	if (req->kind == LD_K_REGION) {
-		v.region_known = store_find_region(t, req->region, &seq) == LD_OK;
-	} else if (req->region[0] != '\0') {
-		if ((rc = region_grant(t, req->region, &grant)) != LD_OK)
-			goto done;
-		v.region_known = grant != 0;
-		v.region_grant = (uint8_t)grant;
-	}
-	if (v.target != NULL) {
-		v.target_reversed = store_reversed_by(t, target->seq, &by) == LD_OK;
-		if (target->region[0] != '\0' &&
-		    (rc = region_grant(t, target->region, &grant)) != LD_OK)
-			goto done;
-	}
-	rules_scope(req, grant, v.target, &account, &fy, &region);
-	if (account != 0 && fy != 0)
-		store_acct_bal(t, account, fy, &v.acct);
-	if (region[0] != '\0' && fy != 0) {
-		store_region_bal(t, region, fy, &v.rbal);
-		v.rbal.grant_type = (uint8_t)grant;
-		v.rbal.account = account;
-	}
-	if ((rc = store_error(t)) != LD_OK)
-		goto done;
-
-	if ((rc = rules_apply(lim, req, &v)) != LD_OK)
-		goto done;
-	snprintf(req->actor, sizeof(req->actor), "%s", actor);
-	req->recorded_at = now;
-	if (req->kind == LD_K_AWARD)
-		v.rbal.award_seq = store_size(t) + 1;
-	rc = store_append(t, req, account != 0 && fy != 0 ? &v.acct : NULL,
-	    region[0] != '\0' && fy != 0 ? &v.rbal : NULL, enc, len);
-done:
-	free(target);
-	free(stored);
-	return rc;
 }
 
 /* Accumulates BATCH_RESULT items and flushes them as frames <= max_frame. */
@@ -297,7 +142,7 @@ struct aresult {
 };
 
 static void
-run_batch(struct writer *w, struct store_txn *t, struct wjob *j,
+run_batch(struct store_txn *t, struct wjob *j,
     struct ld_entry *req, int64_t now)
 {
 	struct msg_batch_iter it;
@@ -335,8 +180,8 @@ run_batch(struct writer *w, struct store_txn *t, struct wjob *j,
 		if (r != 1)
 			rc = LD_E_BAD_REQUEST;
 		else
-			rc = writer_apply(use, &w->wr_limits, j->role, j->actor,
-			    now, req, &dup, &enc, &len);
+			rc = apply_write(use, j->role, j->actor, now, req,
+			    &dup, &enc, &len);
 		if (rc == LD_OK && !dup)
 			j->nwritten++;
 		if (atomic) {
@@ -366,7 +211,6 @@ run_batch(struct writer *w, struct store_txn *t, struct wjob *j,
 			refused = 1;
 		if (refused || store_error(use) != LD_OK) {
 			store_abort(nt);
-			grant_cache_clear();
 			j->nwritten = 0;
 		} else if ((rc = store_commit(nt)) != LD_OK) {
 			refused = 1;
@@ -394,7 +238,7 @@ run_batch(struct writer *w, struct store_txn *t, struct wjob *j,
 }
 
 static void
-run_write(struct writer *w, struct store_txn *t, struct wjob *j,
+run_write(struct store_txn *t, struct wjob *j,
     struct ld_entry *req, int64_t now)
 {
 	struct wbuf p;
@@ -407,8 +251,7 @@ run_write(struct writer *w, struct store_txn *t, struct wjob *j,
 		    "malformed write request");
 		return;
 	}
-	rc = writer_apply(t, &w->wr_limits, j->role, j->actor, now, req, &dup,
-	    &enc, &len);
+	rc = apply_write(t, j->role, j->actor, now, req, &dup, &enc, &len);
 	if (rc != LD_OK) {
 		append_error(&j->out, j->reqid, rc, NULL);
 		return;
@@ -431,20 +274,29 @@ run_group(struct writer *w, struct wjob *group)
 	int64_t now = now_us();
 	int rc;
 
+	/*
+	 * recorded_at never goes back, even when the clock does: the rules
+	 * that depend on "today" read it (contract 2.10), and a replay must
+	 * see the same order of days as the writer did.
+	 */
+	if (now < w->wr_last_time)
+		now = w->wr_last_time;
+
 	req = malloc(sizeof(*req));
 	rc = req == NULL ? LD_E_INTERNAL : store_begin(w->wr_store, 1, &t);
 	if (rc == LD_OK) {
 		for (j = group; j != NULL; j = j->next) {
 			if (j->type == MSG_WRITE_BATCH)
-				run_batch(w, t, j, req, now);
+				run_batch(t, j, req, now);
 			else
-				run_write(w, t, j, req, now);
+				run_write(t, j, req, now);
 		}
 		rc = store_commit(t);
 	}
 	free(req);
+	if (rc == LD_OK)
+		w->wr_last_time = now;
 	if (rc != LD_OK) {
-		grant_cache_clear();
 		log_warnx("write transaction failed: %s; %s", ld_err_name(rc),
 		    "every request of the group refused");
 		for (j = group; j != NULL; j = j->next) {
@@ -539,10 +391,30 @@ writer_done_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
+/* The newest entry's recorded_at, so that time never goes back. */
+static int
+last_time(struct store *st, int64_t *out)
+{
+	struct store_txn *t;
+	struct ld_entry *e;
+	int rc;
+
+	*out = 0;
+	if ((e = malloc(sizeof(*e))) == NULL)
+		return -1;
+	if ((rc = store_begin(st, 0, &t)) == LD_OK) {
+		if (store_size(t) > 0 &&
+		    (rc = store_get(t, store_size(t), e)) == LD_OK)
+			*out = e->recorded_at;
+		store_abort(t);
+	}
+	free(e);
+	return rc == LD_OK ? 0 : -1;
+}
+
 int
 writer_start(struct writer **out, struct store *store,
-    const struct rules_limits *lim, struct event_base *base,
-    writer_done_fn done, void *arg)
+    struct event_base *base, writer_done_fn done, void *arg)
 {
 	struct writer *w;
 
@@ -551,7 +423,11 @@ writer_start(struct writer **out, struct store *store,
 		return -1;
 	}
 	w->wr_store = store;
-	w->wr_limits = *lim;
+	if (last_time(store, &w->wr_last_time) == -1) {
+		log_warnx("writer: cannot read the newest entry");
+		free(w);
+		return -1;
+	}
 	w->wr_done_fn = done;
 	w->wr_arg = arg;
 	pthread_mutex_init(&w->wr_mtx, NULL);

@@ -19,7 +19,6 @@
 #include <stdint.h>
 
 #include "entry.h"
-#include "rules.h"
 #include "store.h"
 #include "wire.h"
 
@@ -48,8 +47,8 @@ typedef void	(*writer_done_fn)(struct wjob *, void *arg);
  * Start the writer thread.  done is called on base's thread for every
  * finished job.  Returns 0 or -1 (logged).
  */
-int	writer_start(struct writer **, struct store *, const struct rules_limits *,
-	    struct event_base *, writer_done_fn done, void *arg);
+int	writer_start(struct writer **, struct store *, struct event_base *,
+	    writer_done_fn done, void *arg);
 /* Queue a job (event loop thread). */
 void	writer_submit(struct writer *, struct wjob *);
 /* Finish every queued job, then stop the thread and free the writer. */
@@ -57,16 +56,6 @@ void	writer_stop(struct writer *);
 /* Microseconds since the epoch of the last successful commit, 0 = none. */
 int64_t	writer_last_commit(struct writer *);
 void	wjob_free(struct wjob *);
-
-/*
- * Decide and append one write request inside txn (exposed for tests and
- * for bulk loading): validation, authorization, idempotency, rules, append.
- * On LD_OK, *enc and *len point at the entry's bytes (valid until the txn ends)
- * and *dup tells whether it was an earlier entry with the same id.
- */
-int	writer_apply(struct store_txn *, const struct rules_limits *, int role,
-	    const char *actor, int64_t now_us, struct ld_entry *req, int *dup,
-	    const uint8_t **enc, size_t *len);
 
 /* Append a whole frame (header + payload) to out. */
 void	frame_append(struct wbuf *out, uint8_t type, uint16_t flags, uint32_t reqid,

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "entry.h"
+#include "receivable.h"
 
 struct ld_acct_bal {
 	uint8_t		account;	/* enum ld_account */
@@ -22,6 +23,9 @@ struct ld_acct_bal {
 	int64_t		disbursed;
 	int64_t		refunded;
 	uint8_t		closed;		/* a year_close exists */
+	int64_t		carried_in;	/* carry-overs from fy - 1 into fy */
+	int64_t		carried_out;	/* carry-overs from fy into fy + 1 */
+	int64_t		receipts;	/* receipts dated in fy (revenue) */
 };
 
 struct ld_region_bal {
@@ -33,12 +37,65 @@ struct ld_region_bal {
 	uint64_t	award_seq;	/* seq of the current award; 0 = none */
 	int64_t		disbursed;
 	int64_t		refunded;
+	uint32_t	award_date;	/* first award's decision date; 0 = none
+					   (no award, or a version 1 award) */
+	uint8_t		cancelled;	/* the award was cancelled (交付決定の取消) */
+	uint8_t		settled_set;	/* 額の確定 recorded */
+	int64_t		settled;	/* the settled amount when settled_set */
+	int64_t		carried_in;	/* carried from fy - 1: payable in fy */
+	int64_t		carried_out;	/* carried into fy + 1 */
+	uint8_t		has_order;	/* a repayment order exists */
+	/* Computed by the reader when it answers, never stored: */
+	int64_t		receivable;	/* outstanding on the order as of today */
+};
+
+/*
+ * The programme terms in force for (fy, grant type): the latest terms
+ * entry's figures (2.1), kept by the state so that a rule needs no scan.
+ */
+struct ld_terms {
+	uint64_t	seq;		/* the terms entry; 0 = no terms */
+	int64_t		min, max;	/* 0/0 = no range */
+	uint32_t	deadline;	/* 出納整理期限 */
+	uint32_t	interest_bp;
+	uint32_t	late_bp;
+};
+
+/* A receipt recorded against an order, kept until it is reversed. */
+struct ld_order_receipt {
+	uint64_t	seq;
+	uint32_t	date;
+	int64_t		amount;
+};
+
+/*
+ * A repayment order (返還命令) on a region-year, created by a cancellation
+ * or a settlement with an excess: what it fixed (receivable.h) and the
+ * receipts recorded against it.  At most one per region-year: after a
+ * settlement or a cancellation the rules allow neither again.
+ */
+struct ld_order {
+	uint64_t		seq;		/* the ordering entry */
+	uint8_t			account;
+	struct rcv_order	o;
+	uint32_t		nreceipts;
+	struct ld_order_receipt	receipts[RCV_RECEIPTS_MAX];
 };
 
 /* Derived figures.  Inputs within the rules' invariants cannot overflow. */
 static inline int64_t acct_net(const struct ld_acct_bal *a) { return a->disbursed - a->refunded; }
 static inline int64_t acct_unawarded(const struct ld_acct_bal *a) { return a->appropriated - a->awarded; }
 static inline int64_t region_net(const struct ld_region_bal *r) { return r->disbursed - r->refunded; }
-static inline int64_t region_remaining(const struct ld_region_bal *r) { return r->award - (r->disbursed - r->refunded); }
+static inline int64_t acct_budget(const struct ld_acct_bal *a) { return a->appropriated + a->carried_in; }
+static inline int64_t acct_unused(const struct ld_acct_bal *a) { return acct_budget(a) - acct_net(a) - a->carried_out; }
+/*
+ * What the region-year may still be paid: the settled amount once settled,
+ * else the award plus what was carried in, less what was carried out.
+ */
+static inline int64_t region_cap(const struct ld_region_bal *r) { return (r->settled_set ? r->settled : r->award + r->carried_in) - r->carried_out; }
+static inline int64_t region_remaining(const struct ld_region_bal *r) { return region_cap(r) - (r->disbursed - r->refunded); }
+/* part / whole in basis points, rounded down; -1 (JSON null) when whole <= 0. */
+__extension__ typedef __int128 ld_i128;
+static inline int64_t rate_bp(int64_t part, int64_t whole) { return whole <= 0 ? -1 : (int64_t)(((ld_i128)part * 10000) / whole); }
 
 #endif

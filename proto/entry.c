@@ -1,6 +1,12 @@
 /*
  * entry.c - ledger entries: names, field validators and the canonical
- * encoding (format 1, proto/PROTOCOL.md) that the Merkle tree hashes.
+ * encoding (formats 1 and 2, proto/PROTOCOL.md) that the Merkle tree hashes.
+ *
+ * Format 1 entries are read exactly as version 1 wrote them; every new
+ * entry is written in format 2.  The two formats share the envelope (format
+ * byte, seq, kind ... actor, id, recorded_at) and differ in the award (a
+ * decision date), the year_close (the version 2 totals) and the kinds that
+ * only format 2 has.
  *
  * The encoder and the decoder apply one and the same check (entry_check), so
  * the encoder can never produce bytes that a verifier would refuse, and a
@@ -19,7 +25,11 @@
 
 static const char *const kind_names[LD_K_MAX + 1] = {
 	NULL, "region", "appropriation", "award", "disbursement", "refund",
-	"reversal", "year_close"
+	"reversal", "year_close", "terms", "award_cancel", "settlement",
+	"receipt", "carry_over"
+};
+static const char *const carry_names[LD_C_MAX + 1] = {
+	NULL, "explicit", "accident"
 };
 static const char *const grant_names[LD_G_MAX + 1] = {
 	NULL, "general", "reconstruction", "continuing"
@@ -57,6 +67,18 @@ const char *
 ld_account_name(int account)
 {
 	return (account < 1 || account > LD_A_MAX) ? NULL : account_names[account];
+}
+
+const char *
+ld_carry_name(int carry)
+{
+	return (carry < 1 || carry > LD_C_MAX) ? NULL : carry_names[carry];
+}
+
+int
+ld_carry_from_name(const char *s)
+{
+	return name_lookup(carry_names, LD_C_MAX, s);
 }
 
 int
@@ -230,8 +252,25 @@ ld_valid_account(int a)
  * year) are not checked here: they depend on the ledger, not on the entry.
  */
 static int
+check_region_fields(const struct ld_entry *e)
+{
+	return ld_valid_code(e->region) && ld_valid_account(e->account) &&
+	    ld_valid_fy(e->fy);
+}
+
+static int
+valid_rate(uint32_t bp)
+{
+	return bp <= LD_RATE_MAX;
+}
+
+static int
 entry_check(const struct ld_entry *e)
 {
+	int v2 = e->format == LD_ENTRY_FORMAT;
+
+	if (e->format != LD_ENTRY_FORMAT && e->format != LD_ENTRY_FORMAT_V1)
+		return -1;
 	if (!TERMINATED(e->region) || !TERMINATED(e->name) ||
 	    !TERMINATED(e->category) || !TERMINATED(e->ref) ||
 	    !TERMINATED(e->memo) || !TERMINATED(e->reason) ||
@@ -240,6 +279,8 @@ entry_check(const struct ld_entry *e)
 	if (e->seq == 0 || !ld_valid_actor(e->actor))
 		return -1;
 	if (e->id[0] != '\0' && !ld_valid_ref(e->id))
+		return -1;
+	if (!v2 && e->kind > LD_K_YEAR_CLOSE)
 		return -1;
 
 	switch (e->kind) {
@@ -255,15 +296,13 @@ entry_check(const struct ld_entry *e)
 			return -1;
 		return 0;
 	case LD_K_AWARD:
-		if (!ld_valid_code(e->region) || !ld_valid_account(e->account) ||
-		    !ld_valid_fy(e->fy) || !ld_valid_amount(e->amount) ||
-		    !ld_valid_ref(e->ref))
+		if (!check_region_fields(e) || !ld_valid_amount(e->amount) ||
+		    !ld_valid_ref(e->ref) || (v2 && !ld_valid_date(e->date)))
 			return -1;
 		return 0;
 	case LD_K_DISBURSEMENT:
 	case LD_K_REFUND:
-		if (!ld_valid_code(e->region) || !ld_valid_account(e->account) ||
-		    !ld_valid_fy(e->fy) || !ld_valid_amount(e->amount) ||
+		if (!check_region_fields(e) || !ld_valid_amount(e->amount) ||
 		    !ld_valid_ref(e->ref) || !ld_valid_date(e->date) ||
 		    !ld_valid_text(e->memo, 1))
 			return -1;
@@ -281,6 +320,10 @@ entry_check(const struct ld_entry *e)
 			if (!ld_valid_code(e->region))
 				return -1;
 			break;
+		case LD_K_RECEIPT:
+			if (!v2 || !ld_valid_code(e->region))
+				return -1;
+			break;
 		default:
 			return -1;
 		}
@@ -293,6 +336,48 @@ entry_check(const struct ld_entry *e)
 		    e->appropriated < 0 || e->awarded < 0 || e->disbursed < 0 ||
 		    e->refunded < 0 || e->net < 0)
 			return -1;
+		if (v2 && (e->carried_in < 0 || e->budget < 0 ||
+		    e->carried_out < 0 || e->receipts < 0 ||
+		    e->execution_rate_bp < -1))
+			return -1;
+		return 0;
+	case LD_K_TERMS:
+		if (!ld_valid_fy(e->fy) || e->grant_type < 1 ||
+		    e->grant_type > LD_G_MAX || !ld_valid_account(e->account) ||
+		    !ld_valid_ref(e->ref) || !ld_valid_date(e->deadline) ||
+		    !valid_rate(e->interest_bp) || !valid_rate(e->late_bp))
+			return -1;
+		if (!((e->min == 0 && e->max == 0) ||
+		    (ld_valid_amount(e->min) && ld_valid_amount(e->max) &&
+		    e->min <= e->max)))
+			return -1;
+		return 0;
+	case LD_K_AWARD_CANCEL:
+		if (!check_region_fields(e) || !ld_valid_date(e->date) ||
+		    (e->repay_by != 0 && !ld_valid_date(e->repay_by)) ||
+		    !ld_valid_text(e->reason, 0) || !ld_valid_ref(e->ref) ||
+		    e->amount < 0 || e->amount > LD_AMOUNT_MAX ||
+		    e->principal < 0)
+			return -1;
+		return 0;
+	case LD_K_SETTLEMENT:
+		if (!check_region_fields(e) || !ld_valid_amount(e->amount) ||
+		    !ld_valid_date(e->date) ||
+		    (e->repay_by != 0 && !ld_valid_date(e->repay_by)) ||
+		    !ld_valid_ref(e->ref) || e->principal < 0)
+			return -1;
+		return 0;
+	case LD_K_RECEIPT:
+		if (!check_region_fields(e) || !ld_valid_amount(e->amount) ||
+		    !ld_valid_date(e->date) || !ld_valid_ref(e->ref) ||
+		    e->principal < 0 || e->interest < 0 || e->late < 0)
+			return -1;
+		return 0;
+	case LD_K_CARRY_OVER:
+		if (!check_region_fields(e) || !ld_valid_amount(e->amount) ||
+		    e->carry_kind < 1 || e->carry_kind > LD_C_MAX ||
+		    !ld_valid_date(e->date) || !ld_valid_ref(e->ref))
+			return -1;
 		return 0;
 	default:
 		return -1;
@@ -304,10 +389,18 @@ entry_encode(struct wbuf *out, const struct ld_entry *e)
 {
 	size_t	 start = out->len;
 
+	struct ld_entry	 tmp;
+
+	if (e->format == 0) {
+		/* A request being appended: it becomes the current format. */
+		tmp = *e;
+		tmp.format = LD_ENTRY_FORMAT;
+		e = &tmp;
+	}
 	if (out->err || entry_check(e) == -1)
 		return -1;
 
-	wbuf_u8(out, LD_ENTRY_FORMAT);
+	wbuf_u8(out, e->format);
 	wbuf_u64(out, e->seq);
 	wbuf_u8(out, e->kind);
 	switch (e->kind) {
@@ -329,6 +422,8 @@ entry_encode(struct wbuf *out, const struct ld_entry *e)
 		wbuf_u16(out, e->fy);
 		wbuf_i64(out, e->amount);
 		wbuf_str(out, e->ref);
+		if (e->format >= 2)
+			wbuf_u32(out, e->date);
 		break;
 	case LD_K_DISBURSEMENT:
 	case LD_K_REFUND:
@@ -357,6 +452,66 @@ entry_encode(struct wbuf *out, const struct ld_entry *e)
 		wbuf_i64(out, e->disbursed);
 		wbuf_i64(out, e->refunded);
 		wbuf_i64(out, e->net);
+		if (e->format >= 2) {
+			wbuf_i64(out, e->carried_in);
+			wbuf_i64(out, e->budget);
+			wbuf_i64(out, e->carried_out);
+			wbuf_i64(out, e->unused);
+			wbuf_i64(out, e->receipts);
+			wbuf_i64(out, e->execution_rate_bp);
+		}
+		break;
+	case LD_K_TERMS:
+		wbuf_u16(out, e->fy);
+		wbuf_u8(out, e->grant_type);
+		wbuf_u8(out, e->account);
+		wbuf_i64(out, e->min);
+		wbuf_i64(out, e->max);
+		wbuf_u32(out, e->deadline);
+		wbuf_u32(out, e->interest_bp);
+		wbuf_u32(out, e->late_bp);
+		wbuf_str(out, e->ref);
+		break;
+	case LD_K_AWARD_CANCEL:
+		wbuf_str(out, e->region);
+		wbuf_u8(out, e->account);
+		wbuf_u16(out, e->fy);
+		wbuf_u32(out, e->date);
+		wbuf_u32(out, e->repay_by);
+		wbuf_str(out, e->reason);
+		wbuf_str(out, e->ref);
+		wbuf_i64(out, e->amount);
+		wbuf_i64(out, e->principal);
+		break;
+	case LD_K_SETTLEMENT:
+		wbuf_str(out, e->region);
+		wbuf_u8(out, e->account);
+		wbuf_u16(out, e->fy);
+		wbuf_i64(out, e->amount);
+		wbuf_u32(out, e->date);
+		wbuf_u32(out, e->repay_by);
+		wbuf_str(out, e->ref);
+		wbuf_i64(out, e->principal);
+		break;
+	case LD_K_RECEIPT:
+		wbuf_str(out, e->region);
+		wbuf_u8(out, e->account);
+		wbuf_u16(out, e->fy);
+		wbuf_i64(out, e->amount);
+		wbuf_u32(out, e->date);
+		wbuf_str(out, e->ref);
+		wbuf_i64(out, e->principal);
+		wbuf_i64(out, e->interest);
+		wbuf_i64(out, e->late);
+		break;
+	case LD_K_CARRY_OVER:
+		wbuf_str(out, e->region);
+		wbuf_u8(out, e->account);
+		wbuf_u16(out, e->fy);
+		wbuf_i64(out, e->amount);
+		wbuf_u8(out, e->carry_kind);
+		wbuf_u32(out, e->date);
+		wbuf_str(out, e->ref);
 		break;
 	}
 	wbuf_str(out, e->actor);
@@ -380,7 +535,8 @@ entry_decode(struct ld_entry *e, const uint8_t *buf, size_t len)
 	if (len > LD_ENTRY_ENC_MAX)
 		goto fail;
 	rbuf_init(&r, buf, len);
-	if (rbuf_u8(&r) != LD_ENTRY_FORMAT)
+	e->format = rbuf_u8(&r);
+	if (e->format != LD_ENTRY_FORMAT && e->format != LD_ENTRY_FORMAT_V1)
 		goto fail;
 	e->seq = rbuf_u64(&r);
 	e->kind = rbuf_u8(&r);
@@ -403,6 +559,8 @@ entry_decode(struct ld_entry *e, const uint8_t *buf, size_t len)
 		e->fy = rbuf_u16(&r);
 		e->amount = rbuf_i64(&r);
 		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
+		if (e->format >= 2)
+			e->date = rbuf_u32(&r);
 		break;
 	case LD_K_DISBURSEMENT:
 	case LD_K_REFUND:
@@ -431,6 +589,66 @@ entry_decode(struct ld_entry *e, const uint8_t *buf, size_t len)
 		e->disbursed = rbuf_i64(&r);
 		e->refunded = rbuf_i64(&r);
 		e->net = rbuf_i64(&r);
+		if (e->format >= 2) {
+			e->carried_in = rbuf_i64(&r);
+			e->budget = rbuf_i64(&r);
+			e->carried_out = rbuf_i64(&r);
+			e->unused = rbuf_i64(&r);
+			e->receipts = rbuf_i64(&r);
+			e->execution_rate_bp = rbuf_i64(&r);
+		}
+		break;
+	case LD_K_TERMS:
+		e->fy = rbuf_u16(&r);
+		e->grant_type = rbuf_u8(&r);
+		e->account = rbuf_u8(&r);
+		e->min = rbuf_i64(&r);
+		e->max = rbuf_i64(&r);
+		e->deadline = rbuf_u32(&r);
+		e->interest_bp = rbuf_u32(&r);
+		e->late_bp = rbuf_u32(&r);
+		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
+		break;
+	case LD_K_AWARD_CANCEL:
+		rbuf_str(&r, e->region, sizeof(e->region), LD_CODE_MAX);
+		e->account = rbuf_u8(&r);
+		e->fy = rbuf_u16(&r);
+		e->date = rbuf_u32(&r);
+		e->repay_by = rbuf_u32(&r);
+		rbuf_str(&r, e->reason, sizeof(e->reason), LD_TEXT_MAX);
+		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
+		e->amount = rbuf_i64(&r);
+		e->principal = rbuf_i64(&r);
+		break;
+	case LD_K_SETTLEMENT:
+		rbuf_str(&r, e->region, sizeof(e->region), LD_CODE_MAX);
+		e->account = rbuf_u8(&r);
+		e->fy = rbuf_u16(&r);
+		e->amount = rbuf_i64(&r);
+		e->date = rbuf_u32(&r);
+		e->repay_by = rbuf_u32(&r);
+		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
+		e->principal = rbuf_i64(&r);
+		break;
+	case LD_K_RECEIPT:
+		rbuf_str(&r, e->region, sizeof(e->region), LD_CODE_MAX);
+		e->account = rbuf_u8(&r);
+		e->fy = rbuf_u16(&r);
+		e->amount = rbuf_i64(&r);
+		e->date = rbuf_u32(&r);
+		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
+		e->principal = rbuf_i64(&r);
+		e->interest = rbuf_i64(&r);
+		e->late = rbuf_i64(&r);
+		break;
+	case LD_K_CARRY_OVER:
+		rbuf_str(&r, e->region, sizeof(e->region), LD_CODE_MAX);
+		e->account = rbuf_u8(&r);
+		e->fy = rbuf_u16(&r);
+		e->amount = rbuf_i64(&r);
+		e->carry_kind = rbuf_u8(&r);
+		e->date = rbuf_u32(&r);
+		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
 		break;
 	default:
 		goto fail;

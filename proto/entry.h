@@ -22,7 +22,8 @@
 
 struct wbuf;
 
-#define LD_ENTRY_FORMAT		1	/* first byte of every encoding */
+#define LD_ENTRY_FORMAT		2	/* first byte of every new encoding */
+#define LD_ENTRY_FORMAT_V1	1	/* entries of version 1 ledgers */
 
 #define LD_CODE_MAX		64	/* region code [a-z0-9-]{1,64} */
 #define LD_REF_MAX		64	/* ref and id: 1-64 printable ASCII */
@@ -33,6 +34,7 @@ struct wbuf;
 #define LD_FY_MIN		1900
 #define LD_FY_MAX		9999
 #define LD_ENTRY_ENC_MAX	4096	/* no valid encoding is longer */
+#define LD_RATE_MAX		10000	/* 100.00 % a year, in basis points */
 
 enum ld_kind {
 	LD_K_REGION = 1,
@@ -42,7 +44,19 @@ enum ld_kind {
 	LD_K_REFUND = 5,
 	LD_K_REVERSAL = 6,
 	LD_K_YEAR_CLOSE = 7,
-	LD_K_MAX = 7
+	LD_K_TERMS = 8,		/* format 2 and later */
+	LD_K_AWARD_CANCEL = 9,
+	LD_K_SETTLEMENT = 10,
+	LD_K_RECEIPT = 11,
+	LD_K_CARRY_OVER = 12,
+	LD_K_MAX = 12
+};
+
+/* A carry-over's kind: 明許繰越 or 事故繰越. */
+enum ld_carry {
+	LD_C_EXPLICIT = 1,
+	LD_C_ACCIDENT = 2,
+	LD_C_MAX = 2
 };
 
 enum ld_grant {
@@ -59,6 +73,7 @@ enum ld_account {
 };
 
 struct ld_entry {
+	uint8_t		format;			/* 1 or 2; 0 in a request = current */
 	uint64_t	seq;
 	uint8_t		kind;			/* enum ld_kind */
 	char		region[LD_CODE_MAX + 1];	/* region, award, disb., refund, reversal */
@@ -69,7 +84,8 @@ struct ld_entry {
 	uint16_t	fy;			/* 0 = none */
 	int64_t		amount;			/* always positive */
 	char		ref[LD_REF_MAX + 1];
-	uint32_t	date;			/* YYYYMMDD, 0 = none */
+	uint32_t	date;			/* YYYYMMDD, 0 = none; an award's
+						   decision date from format 2 */
 	char		memo[LD_TEXT_MAX + 1];	/* may be empty */
 	uint64_t	reverses;		/* reversal: target seq */
 	uint8_t		target_kind;		/* reversal: kind of the target */
@@ -79,6 +95,25 @@ struct ld_entry {
 	int64_t		disbursed;
 	int64_t		refunded;
 	int64_t		net;
+	/* format 2: year_close totals */
+	int64_t		carried_in;		/* 前年度繰越額 */
+	int64_t		budget;			/* 予算現額 = appropriated + carried_in */
+	int64_t		carried_out;		/* 翌年度繰越額 */
+	int64_t		unused;			/* 不用額 = budget - net - carried_out */
+	int64_t		receipts;		/* revenue: receipts dated in fy */
+	int64_t		execution_rate_bp;	/* net / budget; -1 = null (budget 0) */
+	/* format 2: terms */
+	int64_t		min, max;		/* first award's range; 0/0 = none */
+	uint32_t	deadline;		/* 出納整理期限 YYYYMMDD */
+	uint32_t	interest_bp;		/* 加算金 rate, basis points */
+	uint32_t	late_bp;		/* 延滞金 rate */
+	/* format 2: cancellation, settlement, receipt, carry-over */
+	uint32_t	repay_by;		/* order's due date; 0 = no order */
+	int64_t		principal;		/* ordered (cancel, settle) or applied
+						   (receipt) principal */
+	int64_t		interest;		/* receipt: applied to 加算金 */
+	int64_t		late;			/* receipt: applied to 延滞金 */
+	uint8_t		carry_kind;		/* enum ld_carry */
 	char		actor[LD_ACTOR_MAX + 1];	/* certificate CN of the writer */
 	char		id[LD_ID_MAX + 1];		/* idempotency key; may be empty */
 	int64_t		recorded_at;		/* microseconds since 1970-01-01 UTC */
@@ -88,9 +123,11 @@ struct ld_entry {
 const char	*ld_kind_name(int kind);	/* NULL when out of range */
 const char	*ld_grant_name(int grant);
 const char	*ld_account_name(int account);
+const char	*ld_carry_name(int carry);	/* "explicit", "accident" */
 int		 ld_kind_from_name(const char *);	/* 0 when unknown */
 int		 ld_grant_from_name(const char *);
 int		 ld_account_from_name(const char *);
+int		 ld_carry_from_name(const char *);
 /* The account a grant type is paid from: general and continuing -> general. */
 int		 ld_grant_account(int grant);
 

@@ -37,6 +37,17 @@ static const struct {
 	[LD_E_BUSY] = { "BUSY", "server busy, try again" },
 	[LD_E_UNAVAILABLE] = { "UNAVAILABLE", "not available" },
 	[LD_E_INTERNAL] = { "INTERNAL", "internal error" },
+	[LD_E_NO_TERMS] = { "NO_TERMS",
+	    "no programme terms for the grant type and fiscal year" },
+	[LD_E_DATE_BEFORE_AWARD] = { "DATE_BEFORE_AWARD",
+	    "value date before the award's decision date" },
+	[LD_E_TOO_EARLY] = { "TOO_EARLY",
+	    "the fiscal year's settlement deadline has not passed" },
+	[LD_E_SETTLED] = { "SETTLED", "the grant's amount is already settled" },
+	[LD_E_NO_RECEIVABLE] = { "NO_RECEIVABLE",
+	    "nothing is owed for the region and year" },
+	[LD_E_OVER_RECEIPT] = { "OVER_RECEIPT",
+	    "receipt exceeds what is owed on its date" },
 };
 
 const char *

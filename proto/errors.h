@@ -29,7 +29,13 @@ enum ld_err {
 	LD_E_BUSY = 18,
 	LD_E_UNAVAILABLE = 19,
 	LD_E_INTERNAL = 20,
-	LD_E_MAX = 20
+	LD_E_NO_TERMS = 21,		/* version 2 */
+	LD_E_DATE_BEFORE_AWARD = 22,
+	LD_E_TOO_EARLY = 23,
+	LD_E_SETTLED = 24,
+	LD_E_NO_RECEIVABLE = 25,
+	LD_E_OVER_RECEIPT = 26,
+	LD_E_MAX = 26
 };
 
 /* "BAD_REQUEST" etc.; "INTERNAL" for an unknown value (never NULL). */

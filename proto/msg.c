@@ -24,8 +24,9 @@
 #include "msg.h"
 #include "wire.h"
 
-#define ACCT_BAL_LEN	36	/* u8 + u16 + 4 x i64 + u8 */
-#define REGION_BAL_MIN	39	/* str of >= 1 byte + u16 + 2 x u8 + 4 x 8 */
+#define ACCT_BAL_LEN	60	/* u8 + u16 + 4 x i64 + u8 + 3 x i64 */
+#define REGION_BAL_MIN	78	/* str of >= 1 byte + u16 + 2 x u8 + 4 x 8,
+				   u32 + 3 x u8 + 4 x i64 */
 
 /* A string field that ends inside its array and holds at most cap bytes. */
 #define FIELD_FITS(f, cap)	(memchr((f), '\0', sizeof(f)) != NULL && \
@@ -240,6 +241,17 @@ write_fits(const struct ld_entry *q)
 		return FIELD_FITS(q->reason, LD_TEXT_MAX);
 	case LD_K_YEAR_CLOSE:
 		return 1;
+	case LD_K_TERMS:
+		return FIELD_FITS(q->ref, LD_REF_MAX);
+	case LD_K_AWARD_CANCEL:
+		return FIELD_FITS(q->region, LD_CODE_MAX) &&
+		    FIELD_FITS(q->reason, LD_TEXT_MAX) &&
+		    FIELD_FITS(q->ref, LD_REF_MAX);
+	case LD_K_SETTLEMENT:
+	case LD_K_RECEIPT:
+	case LD_K_CARRY_OVER:
+		return FIELD_FITS(q->region, LD_CODE_MAX) &&
+		    FIELD_FITS(q->ref, LD_REF_MAX);
 	default:
 		return 0;
 	}
@@ -270,6 +282,7 @@ msg_encode_write(struct wbuf *b, const struct ld_entry *q)
 		wbuf_u16(b, q->fy);
 		wbuf_i64(b, q->amount);
 		wbuf_str(b, q->ref);
+		wbuf_u32(b, q->date);
 		break;
 	case LD_K_DISBURSEMENT:
 	case LD_K_REFUND:
@@ -287,6 +300,47 @@ msg_encode_write(struct wbuf *b, const struct ld_entry *q)
 	case LD_K_YEAR_CLOSE:
 		wbuf_u8(b, q->account);
 		wbuf_u16(b, q->fy);
+		break;
+	case LD_K_TERMS:
+		wbuf_u16(b, q->fy);
+		wbuf_u8(b, q->grant_type);
+		wbuf_i64(b, q->min);
+		wbuf_i64(b, q->max);
+		wbuf_u32(b, q->deadline);
+		wbuf_u32(b, q->interest_bp);
+		wbuf_u32(b, q->late_bp);
+		wbuf_str(b, q->ref);
+		break;
+	case LD_K_AWARD_CANCEL:
+		wbuf_str(b, q->region);
+		wbuf_u16(b, q->fy);
+		wbuf_u32(b, q->date);
+		wbuf_u32(b, q->repay_by);
+		wbuf_str(b, q->reason);
+		wbuf_str(b, q->ref);
+		break;
+	case LD_K_SETTLEMENT:
+		wbuf_str(b, q->region);
+		wbuf_u16(b, q->fy);
+		wbuf_i64(b, q->amount);
+		wbuf_u32(b, q->date);
+		wbuf_u32(b, q->repay_by);
+		wbuf_str(b, q->ref);
+		break;
+	case LD_K_RECEIPT:
+		wbuf_str(b, q->region);
+		wbuf_u16(b, q->fy);
+		wbuf_i64(b, q->amount);
+		wbuf_u32(b, q->date);
+		wbuf_str(b, q->ref);
+		break;
+	case LD_K_CARRY_OVER:
+		wbuf_str(b, q->region);
+		wbuf_u16(b, q->fy);
+		wbuf_i64(b, q->amount);
+		wbuf_u8(b, q->carry_kind);
+		wbuf_u32(b, q->date);
+		wbuf_str(b, q->ref);
 		break;
 	}
 	return b->err ? -1 : 0;
@@ -319,6 +373,7 @@ msg_decode_write(const uint8_t *buf, size_t len, struct ld_entry *q)
 		q->fy = rbuf_u16(&r);
 		q->amount = rbuf_i64(&r);
 		rbuf_str(&r, q->ref, sizeof(q->ref), LD_REF_MAX);
+		q->date = rbuf_u32(&r);
 		break;
 	case LD_K_DISBURSEMENT:
 	case LD_K_REFUND:
@@ -336,6 +391,47 @@ msg_decode_write(const uint8_t *buf, size_t len, struct ld_entry *q)
 	case LD_K_YEAR_CLOSE:
 		q->account = rbuf_u8(&r);
 		q->fy = rbuf_u16(&r);
+		break;
+	case LD_K_TERMS:
+		q->fy = rbuf_u16(&r);
+		q->grant_type = rbuf_u8(&r);
+		q->min = rbuf_i64(&r);
+		q->max = rbuf_i64(&r);
+		q->deadline = rbuf_u32(&r);
+		q->interest_bp = rbuf_u32(&r);
+		q->late_bp = rbuf_u32(&r);
+		rbuf_str(&r, q->ref, sizeof(q->ref), LD_REF_MAX);
+		break;
+	case LD_K_AWARD_CANCEL:
+		rbuf_str(&r, q->region, sizeof(q->region), LD_CODE_MAX);
+		q->fy = rbuf_u16(&r);
+		q->date = rbuf_u32(&r);
+		q->repay_by = rbuf_u32(&r);
+		rbuf_str(&r, q->reason, sizeof(q->reason), LD_TEXT_MAX);
+		rbuf_str(&r, q->ref, sizeof(q->ref), LD_REF_MAX);
+		break;
+	case LD_K_SETTLEMENT:
+		rbuf_str(&r, q->region, sizeof(q->region), LD_CODE_MAX);
+		q->fy = rbuf_u16(&r);
+		q->amount = rbuf_i64(&r);
+		q->date = rbuf_u32(&r);
+		q->repay_by = rbuf_u32(&r);
+		rbuf_str(&r, q->ref, sizeof(q->ref), LD_REF_MAX);
+		break;
+	case LD_K_RECEIPT:
+		rbuf_str(&r, q->region, sizeof(q->region), LD_CODE_MAX);
+		q->fy = rbuf_u16(&r);
+		q->amount = rbuf_i64(&r);
+		q->date = rbuf_u32(&r);
+		rbuf_str(&r, q->ref, sizeof(q->ref), LD_REF_MAX);
+		break;
+	case LD_K_CARRY_OVER:
+		rbuf_str(&r, q->region, sizeof(q->region), LD_CODE_MAX);
+		q->fy = rbuf_u16(&r);
+		q->amount = rbuf_i64(&r);
+		q->carry_kind = rbuf_u8(&r);
+		q->date = rbuf_u32(&r);
+		rbuf_str(&r, q->ref, sizeof(q->ref), LD_REF_MAX);
 		break;
 	default:
 		goto fail;
@@ -768,7 +864,8 @@ msg_decode_balance_req(const uint8_t *buf, size_t len,
 static int
 acct_bal_valid(const struct ld_acct_bal *a)
 {
-	return a->account >= 1 && a->account <= LD_A_MAX && a->closed <= 1;
+	return a->account >= 1 && a->account <= LD_A_MAX && a->closed <= 1 &&
+	    a->carried_in >= 0 && a->carried_out >= 0 && a->receipts >= 0;
 }
 
 static int
@@ -776,7 +873,9 @@ region_bal_valid(const struct ld_region_bal *g)
 {
 	return FIELD_FITS(g->region, LD_CODE_MAX) && ld_valid_code(g->region) &&
 	    g->grant_type >= 1 && g->grant_type <= LD_G_MAX &&
-	    g->account >= 1 && g->account <= LD_A_MAX;
+	    g->account >= 1 && g->account <= LD_A_MAX && g->cancelled <= 1 &&
+	    g->settled_set <= 1 && g->has_order <= 1 && g->carried_in >= 0 &&
+	    g->carried_out >= 0 && g->receivable >= 0;
 }
 
 int
@@ -800,6 +899,9 @@ msg_encode_balances(struct wbuf *b, const struct ld_acct_bal *a, uint32_t n,
 		wbuf_i64(b, a[i].disbursed);
 		wbuf_i64(b, a[i].refunded);
 		wbuf_u8(b, a[i].closed);
+		wbuf_i64(b, a[i].carried_in);
+		wbuf_i64(b, a[i].carried_out);
+		wbuf_i64(b, a[i].receipts);
 	}
 	wbuf_u32(b, m);
 	for (i = 0; i < m; i++) {
@@ -811,6 +913,14 @@ msg_encode_balances(struct wbuf *b, const struct ld_acct_bal *a, uint32_t n,
 		wbuf_u64(b, g[i].award_seq);
 		wbuf_i64(b, g[i].disbursed);
 		wbuf_i64(b, g[i].refunded);
+		wbuf_u32(b, g[i].award_date);
+		wbuf_u8(b, g[i].cancelled);
+		wbuf_u8(b, g[i].settled_set);
+		wbuf_i64(b, g[i].settled);
+		wbuf_i64(b, g[i].carried_in);
+		wbuf_i64(b, g[i].carried_out);
+		wbuf_u8(b, g[i].has_order);
+		wbuf_i64(b, g[i].receivable);
 	}
 	return b->err ? -1 : 0;
 }
@@ -838,6 +948,9 @@ msg_decode_balances(const uint8_t *buf, size_t len, struct ld_acct_bal **accts,
 		a[i].disbursed = rbuf_i64(&r);
 		a[i].refunded = rbuf_i64(&r);
 		a[i].closed = rbuf_u8(&r);
+		a[i].carried_in = rbuf_i64(&r);
+		a[i].carried_out = rbuf_i64(&r);
+		a[i].receipts = rbuf_i64(&r);
 		if (r.err || !acct_bal_valid(&a[i]))
 			goto fail;
 	}
@@ -855,6 +968,14 @@ msg_decode_balances(const uint8_t *buf, size_t len, struct ld_acct_bal **accts,
 		g[i].award_seq = rbuf_u64(&r);
 		g[i].disbursed = rbuf_i64(&r);
 		g[i].refunded = rbuf_i64(&r);
+		g[i].award_date = rbuf_u32(&r);
+		g[i].cancelled = rbuf_u8(&r);
+		g[i].settled_set = rbuf_u8(&r);
+		g[i].settled = rbuf_i64(&r);
+		g[i].carried_in = rbuf_i64(&r);
+		g[i].carried_out = rbuf_i64(&r);
+		g[i].has_order = rbuf_u8(&r);
+		g[i].receivable = rbuf_i64(&r);
 		if (r.err || !region_bal_valid(&g[i]))
 			goto fail;
 	}
@@ -872,6 +993,150 @@ fail:
 	*n = 0;
 	*regions = NULL;
 	*m = 0;
+	return -1;
+}
+
+/* TERMS */
+
+int
+msg_encode_terms_req(struct wbuf *b, uint16_t fy)
+{
+	if (fy != 0 && !ld_valid_fy(fy))
+		return -1;
+	wbuf_u16(b, fy);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_terms_req(const uint8_t *buf, size_t len, uint16_t *fy)
+{
+	struct rbuf	 r;
+
+	rbuf_init(&r, buf, len);
+	*fy = rbuf_u16(&r);
+	if (rbuf_done(&r) == -1 || (*fy != 0 && !ld_valid_fy(*fy))) {
+		*fy = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* RECEIVABLES */
+
+#define RECEIVABLE_MIN	66	/* str >= 1 + u16 + u8 + u64 + u32 + 6 x i64 */
+
+static int
+receivables_req_valid(const struct msg_receivables_req *q)
+{
+	return (q->fy == 0 || ld_valid_fy(q->fy)) &&
+	    FIELD_FITS(q->region, LD_CODE_MAX) &&
+	    (q->region[0] == '\0' || ld_valid_code(q->region)) &&
+	    ld_valid_date(q->as_of);
+}
+
+int
+msg_encode_receivables_req(struct wbuf *b, const struct msg_receivables_req *q)
+{
+	if (!receivables_req_valid(q))
+		return -1;
+	wbuf_u16(b, q->fy);
+	wbuf_str(b, q->region);
+	wbuf_u32(b, q->as_of);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_receivables_req(const uint8_t *buf, size_t len,
+    struct msg_receivables_req *q)
+{
+	struct rbuf	 r;
+
+	memset(q, 0, sizeof(*q));
+	rbuf_init(&r, buf, len);
+	q->fy = rbuf_u16(&r);
+	rbuf_str(&r, q->region, sizeof(q->region), LD_CODE_MAX);
+	q->as_of = rbuf_u32(&r);
+	if (rbuf_done(&r) == -1 || !receivables_req_valid(q)) {
+		memset(q, 0, sizeof(*q));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+receivable_valid(const struct msg_receivable *v)
+{
+	return FIELD_FITS(v->region, LD_CODE_MAX) && ld_valid_code(v->region) &&
+	    ld_valid_fy(v->fy) && ld_valid_account(v->account) &&
+	    v->order_seq != 0 && (v->repay_by == 0 || ld_valid_date(v->repay_by)) &&
+	    v->principal >= 0 && v->principal_paid >= 0 && v->interest >= 0 &&
+	    v->late_charge >= 0 && v->paid_charges >= 0 && v->outstanding >= 0;
+}
+
+int
+msg_encode_receivables(struct wbuf *b, const struct msg_receivable *v,
+    uint32_t n)
+{
+	uint32_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (!receivable_valid(&v[i]))
+			return -1;
+	wbuf_u32(b, n);
+	for (i = 0; i < n; i++) {
+		wbuf_str(b, v[i].region);
+		wbuf_u16(b, v[i].fy);
+		wbuf_u8(b, v[i].account);
+		wbuf_u64(b, v[i].order_seq);
+		wbuf_u32(b, v[i].repay_by);
+		wbuf_i64(b, v[i].principal);
+		wbuf_i64(b, v[i].principal_paid);
+		wbuf_i64(b, v[i].interest);
+		wbuf_i64(b, v[i].late_charge);
+		wbuf_i64(b, v[i].paid_charges);
+		wbuf_i64(b, v[i].outstanding);
+	}
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_receivables(const uint8_t *buf, size_t len,
+    struct msg_receivable **out, uint32_t *n)
+{
+	struct rbuf		 r;
+	struct msg_receivable	*v = NULL;
+	uint32_t		 nv, i;
+
+	rbuf_init(&r, buf, len);
+	nv = rbuf_u32(&r);
+	if (r.err || nv > r.left / RECEIVABLE_MIN)
+		goto fail;
+	if (nv > 0 && (v = calloc(nv, sizeof(*v))) == NULL)
+		goto fail;
+	for (i = 0; i < nv; i++) {
+		rbuf_str(&r, v[i].region, sizeof(v[i].region), LD_CODE_MAX);
+		v[i].fy = rbuf_u16(&r);
+		v[i].account = rbuf_u8(&r);
+		v[i].order_seq = rbuf_u64(&r);
+		v[i].repay_by = rbuf_u32(&r);
+		v[i].principal = rbuf_i64(&r);
+		v[i].principal_paid = rbuf_i64(&r);
+		v[i].interest = rbuf_i64(&r);
+		v[i].late_charge = rbuf_i64(&r);
+		v[i].paid_charges = rbuf_i64(&r);
+		v[i].outstanding = rbuf_i64(&r);
+		if (r.err || !receivable_valid(&v[i]))
+			goto fail;
+	}
+	if (rbuf_done(&r) == -1)
+		goto fail;
+	*out = v;
+	*n = nv;
+	return 0;
+fail:
+	free(v);
+	*out = NULL;
+	*n = 0;
 	return -1;
 }
 

@@ -20,7 +20,7 @@
 
 struct wbuf;
 
-#define PROTO_VERSION		1
+#define PROTO_VERSION		2
 #define MSG_TEXT_MAX		1024	/* error messages, version strings */
 #define MSG_BATCH_MAX		100000	/* writes in one batch frame */
 
@@ -34,6 +34,8 @@ enum msg_type {
 	MSG_REGION_LIST = 0x22,
 	MSG_BALANCE = 0x23,
 	MSG_STATUS = 0x24,
+	MSG_TERMS = 0x25,
+	MSG_RECEIVABLES = 0x26,
 	MSG_CHECKPOINT = 0x30,
 	MSG_PROVE = 0x31,
 	MSG_CONSISTENCY = 0x32,
@@ -45,6 +47,7 @@ enum msg_type {
 	MSG_BATCH_RESULT = 0x92,
 	MSG_BALANCES = 0x93,
 	MSG_STATUS_OK = 0x94,
+	MSG_RECEIVABLES_OK = 0x95,
 	MSG_CHECKPOINT_OK = 0xa0,
 	MSG_PROOF = 0xa1
 };
@@ -179,15 +182,54 @@ int	msg_decode_balance_req(const uint8_t *, size_t, struct msg_balance_req *);
 
 /*
  * BALANCES: u32 n, n x account balance, u32 m, m x region balance.
- * account: u8 account, u16 fy, i64 appropriated, awarded, disbursed, refunded, u8 closed
+ * account: u8 account, u16 fy, i64 appropriated, awarded, disbursed, refunded, u8 closed,
+ *          i64 carried_in, carried_out, receipts
  * region:  str region, u16 fy, u8 grant_type, u8 account, i64 award, u64 award_seq,
- *          i64 disbursed, refunded
+ *          i64 disbursed, refunded, u32 award_date, u8 cancelled, u8 settled_set,
+ *          i64 settled, carried_in, carried_out, u8 has_order, i64 receivable
  * The decoder allocates the arrays (caller frees *accts and *regions).
  */
 int	msg_encode_balances(struct wbuf *, const struct ld_acct_bal *, uint32_t n,
 	    const struct ld_region_bal *, uint32_t m);
 int	msg_decode_balances(const uint8_t *, size_t, struct ld_acct_bal **, uint32_t *n,
 	    struct ld_region_bal **, uint32_t *m);
+
+/*
+ * TERMS: u16 fy (0 = every year).  Answered with one ENTRIES frame: the
+ * terms entries in force, by fy then grant type.
+ */
+int	msg_encode_terms_req(struct wbuf *, uint16_t fy);
+int	msg_decode_terms_req(const uint8_t *, size_t, uint16_t *fy);
+
+/*
+ * RECEIVABLES: u16 fy (0 = any), str region ("" = any), u32 as_of (a date).
+ * RECEIVABLES_OK: u32 n, n x (str region, u16 fy, u8 account, u64 order_seq,
+ * u32 repay_by, i64 principal, principal_paid, interest, late_charge,
+ * paid_charges, outstanding), by fy then region.  Figures as of as_of
+ * (receivable.h); the decoder allocates *out (caller frees).
+ */
+struct msg_receivables_req {
+	uint16_t	fy;
+	char		region[LD_CODE_MAX + 1];
+	uint32_t	as_of;
+};
+struct msg_receivable {
+	char		region[LD_CODE_MAX + 1];
+	uint16_t	fy;
+	uint8_t		account;
+	uint64_t	order_seq;
+	uint32_t	repay_by;
+	int64_t		principal;
+	int64_t		principal_paid;
+	int64_t		interest;
+	int64_t		late_charge;
+	int64_t		paid_charges;
+	int64_t		outstanding;
+};
+int	msg_encode_receivables_req(struct wbuf *, const struct msg_receivables_req *);
+int	msg_decode_receivables_req(const uint8_t *, size_t, struct msg_receivables_req *);
+int	msg_encode_receivables(struct wbuf *, const struct msg_receivable *, uint32_t n);
+int	msg_decode_receivables(const uint8_t *, size_t, struct msg_receivable **, uint32_t *n);
 
 /* STATUS_OK */
 struct msg_status {

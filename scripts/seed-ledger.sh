@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# seed-ledger.sh - load the seed's regions and FY2013 appropriations into a
-# running ledgerd through ledgerctl.
+# seed-ledger.sh - load the seed's regions, FY2013 appropriations and FY2013
+# programme terms into a running ledgerd through ledgerctl.
 #
 # usage: scripts/seed-ledger.sh [REGIONS.tsv]     (default conf/regions.tsv)
 #
@@ -9,8 +9,8 @@
 # the client binary (default build/bin/ledgerctl).
 #
 # Safe to run again: a region already registered answers DUPLICATE_REGION and
-# counts as done; the appropriations carry fixed --id keys, so a repeat
-# returns the stored entry ("duplicate": true) and writes nothing.  quickstart.sh
+# counts as done; the appropriations and terms carry fixed --id keys, so a
+# repeat returns the stored entry ("duplicate": true) and writes nothing.  quickstart.sh
 # runs it on every start; the integration test seed.sh runs it twice.
 set -euo pipefail
 
@@ -55,21 +55,33 @@ echo "seed-ledger: regions: $added added, $present already present"
 
 # FY2013 appropriations (MEXT's budget outline): the COI line in the general
 # account and the reconstruction special account, which is kept separate.
-appropriate() {
-	local id=$1 out
-	shift
-	if ! out=$("$ctl" --json appropriate "$@" --id "$id" 2>"$errf"); then
-		echo "seed-ledger: appropriation $id:" >&2
+# record WHAT ID ARGS...: one idempotent write.
+record() {
+	local what=$1 id=$2 out
+	shift 2
+	if ! out=$("$ctl" --json "$@" --id "$id" 2>"$errf"); then
+		echo "seed-ledger: $what $id:" >&2
 		cat "$errf" >&2
 		exit 1
 	fi
 	if printf '%s' "$out" | grep -Eq '"duplicate"[[:space:]]*:[[:space:]]*true'; then
-		echo "seed-ledger: appropriation $id: already recorded"
+		echo "seed-ledger: $what $id: already recorded"
 	else
-		echo "seed-ledger: appropriation $id: recorded"
+		echo "seed-ledger: $what $id: recorded"
 	fi
 }
-appropriate fy2013-general-appropriation \
+record appropriation fy2013-general-appropriation appropriate \
 	--account general --fy FY2013 --amount 16,221,000,000 --ref MEXT-H25-COI
-appropriate fy2013-reconstruction-appropriation \
+record appropriation fy2013-reconstruction-appropriation appropriate \
 	--account reconstruction --fy FY2013 --amount 1,505,000,000 --ref MEXT-H25-RECONSTRUCTION
+
+# FY2013 programme terms (the seed's ranges per region and year; continuing
+# regions have none), with the national settlement deadline and the Subsidy
+# Act's 10.95 % rates, which are the defaults.
+record terms fy2013-terms-general terms set --fy FY2013 --grant-type general \
+	--min 100,000,000 --max 200,000,000 --ref MEXT-H25-TERMS
+record terms fy2013-terms-reconstruction terms set --fy FY2013 \
+	--grant-type reconstruction --min 250,000,000 --max 500,000,000 \
+	--ref MEXT-H25-TERMS
+record terms fy2013-terms-continuing terms set --fy FY2013 \
+	--grant-type continuing --ref MEXT-H25-TERMS

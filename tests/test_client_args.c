@@ -163,7 +163,8 @@ test_parse_value_forms(void **state)
 
 	(void)state;
 	assert_int_equal(PARSE(&a, err, "award", "--region", "hakodate",
-	    "--fy=H25", "--amount", "1.5億", "--ref=V-1"), 0);
+	    "--fy=H25", "--amount", "1.5億", "--ref=V-1", "--date",
+	    "2013-05-15"), 0);
 	assert_string_equal(a.cmd->word, "award");
 	assert_string_equal(args_get(&a, "region"), "hakodate");
 	assert_string_equal(args_get(&a, "fy"), "H25");
@@ -307,9 +308,10 @@ test_build_award_values(void **state)
 	(void)state;
 	assert_int_equal(PARSE(&a, err, "award", "--region", "hakodate",
 	    "--fy", "H25", "--amount", "1億5000万円", "--ref", "K-1", "--id",
-	    "key-1"), 0);
+	    "key-1", "--date", "2013-05-15"), 0);
 	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
 	assert_int_equal(req.kind, LD_K_AWARD);
+	assert_int_equal(req.date, 20130515);
 	assert_string_equal(req.region, "hakodate");
 	assert_int_equal(req.fy, 2013);
 	assert_int_equal(req.amount, 150000000);
@@ -318,7 +320,8 @@ test_build_award_values(void **state)
 	assert_int_equal(req.account, 0);	/* derived by the daemon */
 
 	assert_int_equal(PARSE(&a, err, "award", "--region", "hakodate",
-	    "--fy", "fy2013", "--amount", "１，０００", "--ref", "K"), 0);
+	    "--fy", "fy2013", "--amount", "１，０００", "--ref", "K", "--date",
+	    "2014-03-31"), 0);
 	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
 	assert_int_equal(req.amount, 1000);
 	assert_int_equal(req.fy, 2013);
@@ -797,6 +800,8 @@ test_json_other_kinds(void **state)
 	e.refunded = 100;
 	e.net = 800;
 	strcpy(e.actor, "admin01");
+	/* A version 1 ledger's year_close sealed only the version 1 totals. */
+	e.format = LD_ENTRY_FORMAT_V1;
 	leaf_hex(&e, hex);
 	snprintf(want, sizeof(want),
 	    "{\"seq\":30,\"kind\":\"year_close\",\"fy\":2013,"
@@ -806,6 +811,38 @@ test_json_other_kinds(void **state)
 	    "\"disbursed\":900,\"refunded\":100,\"net\":800}", hex);
 	s = entry_line(&e, -1);
 	assert_string_equal(s, want);
+	free(s);
+
+	/* Format 2 adds the budget execution; a rate over no budget is null. */
+	e.format = 0;
+	e.carried_in = 0;
+	e.budget = 0;
+	e.carried_out = 0;
+	e.unused = 0;
+	e.receipts = 12;
+	e.execution_rate_bp = -1;
+	leaf_hex(&e, hex);
+	snprintf(want, sizeof(want),
+	    "{\"seq\":30,\"kind\":\"year_close\",\"fy\":2013,"
+	    "\"account\":\"reconstruction\",\"actor\":\"admin01\","
+	    "\"recorded_at\":\"1970-01-01T00:00:00.000000Z\",\"leaf_hash\":\"%s\","
+	    "\"appropriated\":1505000000,\"awarded\":1500000000,"
+	    "\"disbursed\":900,\"refunded\":100,\"net\":800,"
+	    "\"carried_in\":0,\"budget\":0,\"carried_out\":0,\"unused\":0,"
+	    "\"receipts\":12,\"execution_rate_bp\":null}", hex);
+	s = entry_line(&e, -1);
+	assert_string_equal(s, want);
+	free(s);
+	e.appropriated = 1000;
+	e.carried_in = 200;
+	e.budget = 1200;
+	e.carried_out = 100;
+	e.unused = 300;
+	e.execution_rate_bp = 6666;
+	s = entry_line(&e, -1);
+	assert_non_null(strstr(s, "\"carried_in\":200,\"budget\":1200,"
+	    "\"carried_out\":100,\"unused\":300,\"receipts\":12,"
+	    "\"execution_rate_bp\":6666}"));
 	free(s);
 }
 
@@ -850,10 +887,23 @@ test_json_region_balance_error(void **state)
 	ab.disbursed = 500;
 	ab.refunded = 20;
 	ab.closed = 1;
+	ab.carried_in = 250;
+	ab.carried_out = 30;
+	ab.receipts = 7;
 	s = dump(out_acct_bal_json(&ab));
 	assert_string_equal(s, "{\"account\":\"general\",\"fy\":2013,"
 	    "\"appropriated\":1000,\"awarded\":600,\"disbursed\":500,"
-	    "\"refunded\":20,\"net\":480,\"unawarded\":400,\"closed\":true}");
+	    "\"refunded\":20,\"net\":480,\"unawarded\":400,\"closed\":true,"
+	    "\"carried_in\":250,\"budget\":1250,\"carried_out\":30,"
+	    "\"unused\":740,\"receipts\":7,\"execution_rate_bp\":3840}");
+	free(s);
+	/* No budget: no rate. */
+	memset(&ab, 0, sizeof(ab));
+	ab.account = LD_A_RECONSTRUCTION;
+	ab.fy = 2014;
+	s = dump(out_acct_bal_json(&ab));
+	assert_non_null(strstr(s, "\"budget\":0,\"carried_out\":0,"
+	    "\"unused\":0,\"receipts\":0,\"execution_rate_bp\":null}"));
 	free(s);
 
 	memset(&rb, 0, sizeof(rb));
@@ -869,7 +919,26 @@ test_json_region_balance_error(void **state)
 	assert_string_equal(s, "{\"region\":\"sendai\",\"fy\":2013,"
 	    "\"grant_type\":\"reconstruction\",\"account\":\"reconstruction\","
 	    "\"award\":300000000,\"disbursed\":100000000,\"refunded\":1,"
-	    "\"net\":99999999,\"remaining\":200000001}");
+	    "\"net\":99999999,\"remaining\":200000001,\"settled\":null,"
+	    "\"carried_in\":0,\"carried_out\":0,\"receivable_outstanding\":0,"
+	    "\"execution_rate_bp\":3333}");
+	free(s);
+	/* Settled below net paid, with a repayment outstanding. */
+	rb.settled_set = 1;
+	rb.settled = 90000000;
+	rb.has_order = 1;
+	rb.receivable = 10012345;
+	rb.carried_out = 0;
+	s = dump(out_region_bal_json(&rb));
+	assert_non_null(strstr(s, "\"remaining\":-9999999,\"settled\":90000000,"
+	    "\"carried_in\":0,\"carried_out\":0,"
+	    "\"receivable_outstanding\":10012345,\"execution_rate_bp\":3333}"));
+	free(s);
+	/* Cancelled: no award, so no rate. */
+	rb.award = 0;
+	rb.cancelled = 1;
+	s = dump(out_region_bal_json(&rb));
+	assert_non_null(strstr(s, "\"execution_rate_bp\":null}"));
 	free(s);
 
 	s = dump(out_error_json(LD_E_OVER_AWARD, "net disbursed would exceed"));
@@ -921,6 +990,659 @@ test_text_forms(void **state)
 	assert_int_equal(out_width("hakodate"), 8);
 	assert_int_equal(out_width("函館市"), 6);
 	assert_int_equal(out_width("ｶﾀｶﾅ"), 4);	/* half-width: one column */
+}
+
+/* ---- contract version 2: terms and the grant's life ------------------- */
+
+static void
+test_rate_parser(void **state)
+{
+	static const struct {
+		const char	*in;
+		uint32_t	 bp;
+	} good[] = {
+		{ "10.95", 1095 }, { "5", 500 }, { "0.5", 50 }, { "0", 0 },
+		{ "0.05", 5 }, { "14.6", 1460 }, { "100", 10000 },
+		{ "100.00", 10000 }, { "007.25", 725 }, { "2.60", 260 },
+	};
+	static const char *const bad[] = {
+		"10.955", "-1", "abc", "100.01", "", "5.", ".5", "1e2", "10,95",
+		" 5", "5 ", "+5", "10.9.5", "101", "99999999999999999999", "５",
+		"10.95%",
+	};
+	char		 err[256];
+	uint32_t	 bp;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		bp = 99999;
+		if (arg_rate_bp("--interest-rate", good[i].in, &bp, err,
+		    sizeof(err)) != 0 || bp != good[i].bp)
+			fail_msg("'%s': want %u bp, got %u (%s)", good[i].in,
+			    good[i].bp, bp, err);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (arg_rate_bp("--late-rate", bad[i], &bp, err,
+		    sizeof(err)) != -1)
+			fail_msg("'%s' accepted as %u bp", bad[i], bp);
+		if (strstr(err, "--late-rate") == NULL)
+			fail_msg("'%s': message '%s' does not name the option",
+			    bad[i], err);
+	}
+	assert_int_equal(arg_rate_bp("--late-rate", NULL, &bp, err,
+	    sizeof(err)), -1);
+}
+
+static void
+test_build_terms(void **state)
+{
+	struct ctl_args	 a;
+	struct ld_entry	 req;
+	char		 err[256];
+
+	(void)state;
+	/* Defaults: rates 10.95 %, deadline left to the daemon (0). */
+	assert_int_equal(PARSE(&a, err, "terms", "set", "--fy", "H25",
+	    "--grant-type", "general", "--min", "1億", "--max", "200,000,000",
+	    "--ref", "T-1"), 0);
+	assert_string_equal(a.cmd->sub, "set");
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.kind, LD_K_TERMS);
+	assert_int_equal(req.fy, 2013);
+	assert_int_equal(req.grant_type, LD_G_GENERAL);
+	assert_int_equal(req.min, 100000000);
+	assert_int_equal(req.max, 200000000);
+	assert_int_equal(req.deadline, 0);
+	assert_int_equal(req.interest_bp, 1095);
+	assert_int_equal(req.late_bp, 1095);
+	assert_string_equal(req.ref, "T-1");
+	assert_int_equal(req.id[0], '\0');
+
+	/* Everything given; the window's ends are inside it. */
+	assert_int_equal(PARSE(&a, err, "terms", "set", "--fy", "2013",
+	    "--grant-type", "reconstruction", "--min", "2.5億", "--max", "5億",
+	    "--settlement-deadline", "2014-05-31", "--interest-rate", "5",
+	    "--late-rate=14.6", "--ref", "T-2", "--id", "t-2"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.grant_type, LD_G_RECONSTRUCTION);
+	assert_int_equal(req.min, 250000000);
+	assert_int_equal(req.max, 500000000);
+	assert_int_equal(req.deadline, 20140531);
+	assert_int_equal(req.interest_bp, 500);
+	assert_int_equal(req.late_bp, 1460);
+	assert_string_equal(req.id, "t-2");
+	assert_int_equal(PARSE(&a, err, "terms", "set", "--fy", "2013",
+	    "--grant-type", "general", "--min", "1", "--max", "1",
+	    "--settlement-deadline", "2014-04-01", "--ref", "T"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.deadline, 20140401);
+
+	/* continuing may go without a range, or have one. */
+	assert_int_equal(PARSE(&a, err, "terms", "set", "--fy", "2013",
+	    "--grant-type", "continuing", "--interest-rate", "0", "--ref",
+	    "T-3"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.min, 0);
+	assert_int_equal(req.max, 0);
+	assert_int_equal(req.interest_bp, 0);
+	assert_int_equal(req.late_bp, 1095);
+	assert_int_equal(PARSE(&a, err, "terms", "set", "--fy", "2013",
+	    "--grant-type", "continuing", "--min", "5", "--max", "6", "--ref",
+	    "T-3"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+
+	/* The request encodes. */
+	{
+		struct wbuf	 w;
+
+		wbuf_init(&w);
+		assert_int_equal(msg_encode_write(&w, &req), 0);
+		wbuf_free(&w);
+	}
+}
+
+static void
+test_build_lifecycle(void **state)
+{
+	struct ctl_args	 a;
+	struct ld_entry	 req;
+	struct wbuf	 w;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&a, err, "cancel-award", "--region", "hakodate",
+	    "--fy", "2013", "--date", "2014-02-01", "--reason", "目的外使用",
+	    "--repay-by", "2014-03-31", "--ref", "C-1", "--id", "c-1"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.kind, LD_K_AWARD_CANCEL);
+	assert_string_equal(req.region, "hakodate");
+	assert_int_equal(req.fy, 2013);
+	assert_int_equal(req.date, 20140201);
+	assert_int_equal(req.repay_by, 20140331);
+	assert_string_equal(req.reason, "目的外使用");
+	assert_string_equal(req.ref, "C-1");
+	assert_int_equal(req.amount, 0);
+	wbuf_init(&w);
+	assert_int_equal(msg_encode_write(&w, &req), 0);
+	wbuf_free(&w);
+
+	/* Without --repay-by: 0, no order (the daemon decides if one is due). */
+	assert_int_equal(PARSE(&a, err, "settle", "--region", "sendai", "--fy",
+	    "R1", "--amount", "1億", "--date", "2020-06-30", "--ref", "S-1"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.kind, LD_K_SETTLEMENT);
+	assert_int_equal(req.fy, 2019);
+	assert_int_equal(req.amount, 100000000);
+	assert_int_equal(req.date, 20200630);
+	assert_int_equal(req.repay_by, 0);
+	assert_int_equal(PARSE(&a, err, "settle", "--region", "sendai", "--fy",
+	    "R1", "--amount", "1億", "--date", "2020-06-30", "--ref", "S-1",
+	    "--repay-by", "2020-02-30"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--repay-by"));
+
+	assert_int_equal(PARSE(&a, err, "receive", "--region", "sendai", "--fy",
+	    "2019", "--amount", "1,234", "--date", "2020-08-01", "--ref",
+	    "R-1"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.kind, LD_K_RECEIPT);
+	assert_int_equal(req.amount, 1234);
+	assert_int_equal(req.date, 20200801);
+	wbuf_init(&w);
+	assert_int_equal(msg_encode_write(&w, &req), 0);
+	wbuf_free(&w);
+
+	assert_int_equal(PARSE(&a, err, "carry-over", "--region", "sendai",
+	    "--fy", "2013", "--amount", "5000万", "--kind", "accident", "--date",
+	    "2014-03-31", "--ref", "K-1"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.kind, LD_K_CARRY_OVER);
+	assert_int_equal(req.carry_kind, LD_C_ACCIDENT);
+	assert_int_equal(req.amount, 50000000);
+	assert_int_equal(PARSE(&a, err, "carry-over", "--region", "sendai",
+	    "--fy", "2013", "--amount", "1", "--kind", "explicit", "--date",
+	    "2014-03-31", "--ref", "K-1"), 0);
+	assert_int_equal(cmd_build_write(&a, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.carry_kind, LD_C_EXPLICIT);
+	wbuf_init(&w);
+	assert_int_equal(msg_encode_write(&w, &req), 0);
+	wbuf_free(&w);
+
+	/* Options of one command are unknown to another. */
+	assert_int_equal(PARSE(&a, err, "receive", "--region", "x", "--fy",
+	    "2013", "--amount", "1", "--date", "2014-01-01", "--ref", "r",
+	    "--repay-by", "2014-02-01"), -1);
+	assert_non_null(strstr(err, "unknown option --repay-by"));
+	assert_int_equal(PARSE(&a, err, "terms", "--fy", "2013"), -1);
+	assert_non_null(strstr(err, "'terms' needs a subcommand: set, show"));
+}
+
+static void
+test_build_reads_v2(void **state)
+{
+	struct ctl_args			 a;
+	struct msg_receivables_req	 q;
+	struct msg_list			 l;
+	char				 err[256];
+
+	(void)state;
+	/* --as-of defaults to the date in Japan: 15:00 UTC is midnight JST. */
+	assert_int_equal(PARSE(&a, err, "receivables"), 0);
+	assert_int_equal(cmd_build_receivables(&a, 1796223599, &q, err,
+	    sizeof(err)), 0);
+	assert_int_equal(q.as_of, 20261202);
+	assert_int_equal(q.fy, 0);
+	assert_string_equal(q.region, "");
+	assert_int_equal(cmd_build_receivables(&a, 1796223600, &q, err,
+	    sizeof(err)), 0);
+	assert_int_equal(q.as_of, 20261203);
+	assert_int_equal(PARSE(&a, err, "receivables", "--fy", "H25",
+	    "--region", "sendai", "--as-of", "2014-06-30"), 0);
+	assert_int_equal(cmd_build_receivables(&a, 0, &q, err, sizeof(err)), 0);
+	assert_int_equal(q.fy, 2013);
+	assert_string_equal(q.region, "sendai");
+	assert_int_equal(q.as_of, 20140630);
+	assert_int_equal(PARSE(&a, err, "receivables", "--as-of", "today"), 0);
+	assert_int_equal(cmd_build_receivables(&a, 0, &q, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--as-of"));
+
+	/* The new kinds are listable. */
+	assert_int_equal(PARSE(&a, err, "list", "--kind", "carry_over"), 0);
+	assert_int_equal(cmd_build_list(&a, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.kind, LD_K_CARRY_OVER);
+	assert_int_equal(PARSE(&a, err, "list", "--kind", "cancel"), 0);
+	assert_int_equal(cmd_build_list(&a, &l, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "award_cancel"));
+}
+
+/* The JST date and time do not depend on the machine's TZ. */
+static void
+test_jst(void **state)
+{
+	char	 ts[48];
+	char	*old = getenv("TZ") != NULL ? strdup(getenv("TZ")) : NULL;
+
+	(void)state;
+	setenv("TZ", "America/Los_Angeles", 1);
+	out_time_jst(INT64_C(1795874400123456), ts, sizeof(ts));
+	assert_string_equal(ts, "2026-11-28T23:00:00.123456+09:00");
+	/* Across a month's and a leap day's end. */
+	assert_int_equal(ctl_date_jst(1388502000 - 1), 20131231);
+	assert_int_equal(ctl_date_jst(1388502000), 20140101);
+	assert_int_equal(ctl_date_jst(1709132400), 20240229);
+	out_time_jst(0, ts, sizeof(ts));
+	assert_string_equal(ts, "1970-01-01T09:00:00.000000+09:00");
+	if (old != NULL) {
+		setenv("TZ", old, 1);
+		free(old);
+	} else
+		unsetenv("TZ");
+}
+
+/* Exit 2 and "ledgerctl: usage:" naming needle, with a server that is down. */
+#define V2_USAGE(needle, ...) \
+	expect_usage(RUN(__VA_ARGS__, "--server", closed_server, "--ca", \
+	    ca_path), (needle))
+
+static void
+test_main_v2_usage(void **state)
+{
+	struct run	 r;
+
+	(void)state;
+	/* terms set: both or neither, a range for general/reconstruction. */
+	V2_USAGE("--min and --max go together", "terms", "set", "--fy", "2013",
+	    "--grant-type", "continuing", "--min", "1", "--ref", "T");
+	V2_USAGE("--min and --max go together", "terms", "set", "--fy", "2013",
+	    "--grant-type", "general", "--max", "2億", "--ref", "T");
+	V2_USAGE("general needs a range", "terms", "set", "--fy", "2013",
+	    "--grant-type", "general", "--ref", "T");
+	V2_USAGE("reconstruction needs a range", "terms", "set", "--fy", "2013",
+	    "--grant-type", "reconstruction", "--ref", "T");
+	V2_USAGE("--min 2億 is above --max 1億", "terms", "set", "--fy", "2013",
+	    "--grant-type", "general", "--min", "2億", "--max", "1億", "--ref",
+	    "T");
+	V2_USAGE("--min", "terms", "set", "--fy", "2013", "--grant-type",
+	    "general", "--min", "0", "--max", "1億", "--ref", "T");
+	/* The deadline's window is [(fy+1)-04-01, (fy+1)-05-31]. */
+	V2_USAGE("--settlement-deadline", "terms", "set", "--fy", "2013",
+	    "--grant-type", "continuing", "--settlement-deadline", "2014-03-31",
+	    "--ref", "T");
+	V2_USAGE("--settlement-deadline", "terms", "set", "--fy", "2013",
+	    "--grant-type", "continuing", "--settlement-deadline", "2014-06-01",
+	    "--ref", "T");
+	V2_USAGE("--settlement-deadline", "terms", "set", "--fy", "2013",
+	    "--grant-type", "continuing", "--settlement-deadline", "2013-04-30",
+	    "--ref", "T");
+	V2_USAGE("--settlement-deadline", "terms", "set", "--fy", "2013",
+	    "--grant-type", "continuing", "--settlement-deadline", "2014/04/30",
+	    "--ref", "T");
+	/* Rates. */
+	V2_USAGE("--interest-rate: '10.955'", "terms", "set", "--fy", "2013",
+	    "--grant-type", "continuing", "--interest-rate", "10.955", "--ref",
+	    "T");
+	V2_USAGE("--interest-rate: '-1'", "terms", "set", "--fy", "2013",
+	    "--grant-type", "continuing", "--interest-rate", "-1", "--ref", "T");
+	V2_USAGE("--late-rate: 'abc'", "terms", "set", "--fy", "2013",
+	    "--grant-type", "continuing", "--late-rate", "abc", "--ref", "T");
+	V2_USAGE("--late-rate: '100.01' is more than 100", "terms", "set",
+	    "--fy", "2013", "--grant-type", "continuing", "--late-rate",
+	    "100.01", "--ref", "T");
+	V2_USAGE("missing --ref", "terms", "set", "--fy", "2013",
+	    "--grant-type", "continuing");
+	V2_USAGE("--grant-type", "terms", "set", "--fy", "2013",
+	    "--grant-type", "special", "--ref", "T");
+	V2_USAGE("--fy", "terms", "show", "--fy", "H99");
+	/* The grant's life. */
+	V2_USAGE("missing --date", "award", "--region", "hakodate", "--fy",
+	    "2013", "--amount", "1億", "--ref", "K");
+	V2_USAGE("--date", "award", "--region", "hakodate", "--fy", "2013",
+	    "--amount", "1億", "--ref", "K", "--date", "2013-13-01");
+	V2_USAGE("--kind: 'explicitly' is not a carry-over kind", "carry-over",
+	    "--region", "x", "--fy", "2013", "--amount", "1", "--kind",
+	    "explicitly", "--date", "2014-03-01", "--ref", "K");
+	V2_USAGE("missing --kind", "carry-over", "--region", "x", "--fy",
+	    "2013", "--amount", "1", "--date", "2014-03-01", "--ref", "K");
+	V2_USAGE("missing --reason", "cancel-award", "--region", "x", "--fy",
+	    "2013", "--date", "2014-01-01", "--ref", "C");
+	V2_USAGE("--reason", "cancel-award", "--region", "x", "--fy", "2013",
+	    "--date", "2014-01-01", "--reason", "", "--ref", "C");
+	V2_USAGE("--repay-by", "cancel-award", "--region", "x", "--fy", "2013",
+	    "--date", "2014-01-01", "--reason", "r", "--repay-by", "soon",
+	    "--ref", "C");
+	V2_USAGE("--amount", "settle", "--region", "x", "--fy", "2013",
+	    "--amount", "0", "--date", "2014-06-01", "--ref", "S");
+	V2_USAGE("missing --date", "receive", "--region", "x", "--fy", "2013",
+	    "--amount", "1", "--ref", "R");
+	V2_USAGE("--as-of", "receivables", "--as-of", "2014-02-30");
+	V2_USAGE("--region", "receivables", "--region", "Sendai");
+
+	/* Valid lines get as far as the connection: exit 3, not 2. */
+	r = RUN("terms", "set", "--fy", "2013", "--grant-type", "general",
+	    "--min", "1億", "--max", "2億", "--settlement-deadline",
+	    "2014-05-31", "--interest-rate", "10.95", "--late-rate", "100",
+	    "--ref", "T", "--server", closed_server, "--ca", ca_path);
+	assert_int_equal(r.rc, 3);
+	run_free(&r);
+	r = RUN("--json", "receivables", "--server", closed_server, "--ca",
+	    ca_path);
+	assert_int_equal(r.rc, 3);
+	run_free(&r);
+	r = RUN("terms", "show", "--server", closed_server, "--ca", ca_path);
+	assert_int_equal(r.rc, 3);
+	run_free(&r);
+
+	/* help lists the new commands. */
+	r = RUN("help");
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "ledgerctl terms set --fy FY"));
+	assert_non_null(strstr(r.out, "ledgerctl terms show [--fy FY]"));
+	assert_non_null(strstr(r.out, "ledgerctl cancel-award --region CODE"));
+	assert_non_null(strstr(r.out, "ledgerctl settle --region CODE"));
+	assert_non_null(strstr(r.out, "ledgerctl receive --region CODE"));
+	assert_non_null(strstr(r.out, "ledgerctl carry-over --region CODE"));
+	assert_non_null(strstr(r.out, "ledgerctl receivables [--fy FY]"));
+	assert_non_null(strstr(r.out, "award --region CODE --fy FY --amount AMT "
+	    "--ref REF --date DATE"));
+	run_free(&r);
+}
+
+/* An entry of e's kind with the fields every entry has. */
+static void
+v2_entry(struct ld_entry *e, uint64_t seq, int kind)
+{
+	memset(e, 0, sizeof(*e));
+	e->seq = seq;
+	e->kind = (uint8_t)kind;
+	if (kind != LD_K_TERMS)
+		strcpy(e->region, "sendai");
+	e->account = LD_A_RECONSTRUCTION;
+	e->fy = 2013;
+	strcpy(e->actor, kind == LD_K_RECEIPT ? "clerk01" : "admin01");
+	e->recorded_at = INT64_C(1795874400123456);
+}
+
+/*
+ * entry_line(e) must start with head and end with tail, the kind's own
+ * fields after leaf_hash ("}" when there are none).
+ */
+static void
+expect_entry(const struct ld_entry *e, const char *head, const char *tail)
+{
+	char	*s = entry_line(e, -1), *p;
+
+	if (strncmp(s, head, strlen(head)) != 0)
+		fail_msg("want it to start with\n%s\ngot\n%s", head, s);
+	p = strstr(s, "\"leaf_hash\":\"");
+	assert_non_null(p);
+	p += strlen("\"leaf_hash\":\"") + 64 + 1;
+	if (*p == ',')
+		p++;
+	if (strcmp(p, tail) != 0)
+		fail_msg("want it to end with\n%s\ngot\n%s", tail, s);
+	free(s);
+}
+
+static void
+test_json_v2_kinds(void **state)
+{
+	struct ld_entry		 e;
+	struct msg_receivable	 v;
+	char			*s;
+
+	(void)state;
+	v2_entry(&e, 40, LD_K_TERMS);
+	e.grant_type = LD_G_RECONSTRUCTION;
+	e.min = 250000000;
+	e.max = 500000000;
+	e.deadline = 20140430;
+	e.interest_bp = 1095;
+	e.late_bp = 500;
+	strcpy(e.ref, "T-1");
+	expect_entry(&e, "{\"seq\":40,\"kind\":\"terms\",\"fy\":2013,"
+	    "\"account\":\"reconstruction\",\"ref\":\"T-1\",\"actor\":\"admin01\","
+	    "\"recorded_at\":\"2026-11-28T14:00:00.123456Z\",",
+	    "\"grant_type\":\"reconstruction\",\"min\":250000000,"
+	    "\"max\":500000000,\"settlement_deadline\":\"2014-04-30\","
+	    "\"interest_rate_bp\":1095,\"late_rate_bp\":500}");
+	/* No range: both null. */
+	e.min = e.max = 0;
+	expect_entry(&e, "{\"seq\":40,\"kind\":\"terms\",",
+	    "\"grant_type\":\"reconstruction\",\"min\":null,\"max\":null,"
+	    "\"settlement_deadline\":\"2014-04-30\",\"interest_rate_bp\":1095,"
+	    "\"late_rate_bp\":500}");
+
+	v2_entry(&e, 41, LD_K_AWARD);
+	e.amount = 300000000;
+	e.date = 20130515;
+	strcpy(e.ref, "K-1");
+	expect_entry(&e, "{\"seq\":41,\"kind\":\"award\",\"region\":\"sendai\","
+	    "\"fy\":2013,\"account\":\"reconstruction\",\"amount\":300000000,"
+	    "\"ref\":\"K-1\",\"date\":\"2013-05-15\",\"actor\":\"admin01\",", "}");
+	/* A version 1 award has no decision date. */
+	e.format = LD_ENTRY_FORMAT_V1;
+	e.date = 0;
+	expect_entry(&e, "{\"seq\":41,\"kind\":\"award\",\"region\":\"sendai\","
+	    "\"fy\":2013,\"account\":\"reconstruction\",\"amount\":300000000,"
+	    "\"ref\":\"K-1\",\"actor\":\"admin01\",", "}");
+
+	v2_entry(&e, 42, LD_K_AWARD_CANCEL);
+	e.amount = 300000000;
+	e.date = 20140110;
+	e.repay_by = 20140228;
+	e.principal = 5000;
+	strcpy(e.reason, "目的外使用");
+	strcpy(e.ref, "C-1");
+	strcpy(e.id, "c-1");
+	expect_entry(&e, "{\"seq\":42,\"kind\":\"award_cancel\",\"region\":\"sendai\","
+	    "\"fy\":2013,\"account\":\"reconstruction\",\"amount\":300000000,"
+	    "\"ref\":\"C-1\",\"date\":\"2014-01-10\",\"id\":\"c-1\",",
+	    "\"repay_by\":\"2014-02-28\",\"reason\":\"目的外使用\","
+	    "\"principal\":5000}");
+	/* Nothing paid: no order, no repay_by, principal 0. */
+	e.repay_by = 0;
+	e.principal = 0;
+	expect_entry(&e, "{\"seq\":42,\"kind\":\"award_cancel\",",
+	    "\"reason\":\"目的外使用\",\"principal\":0}");
+
+	v2_entry(&e, 43, LD_K_SETTLEMENT);
+	e.amount = 280000000;
+	e.date = 20140615;
+	e.repay_by = 20140731;
+	e.principal = 20000000;
+	strcpy(e.ref, "S-1");
+	expect_entry(&e, "{\"seq\":43,\"kind\":\"settlement\",\"region\":\"sendai\","
+	    "\"fy\":2013,\"account\":\"reconstruction\",\"amount\":280000000,"
+	    "\"ref\":\"S-1\",\"date\":\"2014-06-15\",\"actor\":\"admin01\",",
+	    "\"repay_by\":\"2014-07-31\",\"principal\":20000000}");
+
+	v2_entry(&e, 44, LD_K_RECEIPT);
+	e.amount = 20100000;
+	e.date = 20140801;
+	e.principal = 20000000;
+	e.interest = 95000;
+	e.late = 5000;
+	strcpy(e.ref, "R-1");
+	expect_entry(&e, "{\"seq\":44,\"kind\":\"receipt\",\"region\":\"sendai\","
+	    "\"fy\":2013,\"account\":\"reconstruction\",\"amount\":20100000,"
+	    "\"ref\":\"R-1\",\"date\":\"2014-08-01\",\"actor\":\"clerk01\",",
+	    "\"principal\":20000000,\"interest\":95000,\"late_charge\":5000}");
+
+	v2_entry(&e, 45, LD_K_CARRY_OVER);
+	e.amount = 40000000;
+	e.carry_kind = LD_C_EXPLICIT;
+	e.date = 20140325;
+	strcpy(e.ref, "CO-1");
+	expect_entry(&e, "{\"seq\":45,\"kind\":\"carry_over\",\"region\":\"sendai\","
+	    "\"fy\":2013,\"account\":\"reconstruction\",\"amount\":40000000,"
+	    "\"ref\":\"CO-1\",\"date\":\"2014-03-25\",\"actor\":\"admin01\",",
+	    "\"carry_kind\":\"explicit\"}");
+
+	/* A reversed receipt shows like any reversal. */
+	v2_entry(&e, 46, LD_K_REVERSAL);
+	e.reverses = 44;
+	e.target_kind = LD_K_RECEIPT;
+	e.amount = 20100000;
+	strcpy(e.reason, "誤入金");
+	expect_entry(&e, "{\"seq\":46,\"kind\":\"reversal\",\"region\":\"sendai\","
+	    "\"fy\":2013,\"account\":\"reconstruction\",\"amount\":20100000,"
+	    "\"actor\":\"admin01\",",
+	    "\"reverses\":44,\"target_kind\":\"receipt\",\"reason\":\"誤入金\"}");
+
+	memset(&v, 0, sizeof(v));
+	strcpy(v.region, "sendai");
+	v.fy = 2013;
+	v.account = LD_A_RECONSTRUCTION;
+	v.order_seq = 43;
+	v.repay_by = 20140731;
+	v.principal = 20000000;
+	v.principal_paid = 5000000;
+	v.interest = 1234;
+	v.late_charge = 56;
+	v.paid_charges = 0;
+	v.outstanding = 15001290;
+	s = dump(out_receivable_json(&v, 20141001));
+	assert_string_equal(s, "{\"region\":\"sendai\",\"fy\":2013,"
+	    "\"account\":\"reconstruction\",\"principal\":20000000,"
+	    "\"principal_paid\":5000000,\"interest\":1234,\"late_charge\":56,"
+	    "\"paid_charges\":0,\"outstanding\":15001290,"
+	    "\"repay_by\":\"2014-07-31\",\"as_of\":\"2014-10-01\","
+	    "\"order_seq\":43}");
+	free(s);
+}
+
+/* What fn printed into a memory stream; caller frees. */
+static char *
+text_of(void (*fn)(FILE *))
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	fn(f);
+	fclose(f);
+	return buf;
+}
+
+static void
+print_v2_text(FILE *f)
+{
+	struct ld_entry		 e, t[2];
+	struct ld_acct_bal	 ab;
+	struct ld_region_bal	 rb;
+	struct msg_receivable	 v;
+
+	/* A receipt as `get` prints it, recorded_at in JST. */
+	v2_entry(&e, 44, LD_K_RECEIPT);
+	e.amount = 20100000;
+	e.date = 20140801;
+	e.principal = 20000000;
+	e.interest = 95000;
+	e.late = 5000;
+	strcpy(e.ref, "R-1");
+	assert_int_equal(out_entry_kv(f, &e, out_entry_json(&e,
+	    (const uint8_t *)"x", 1)), 0);
+	out_list_header(f);
+	out_list_row(f, &e);
+
+	v2_entry(&t[0], 40, LD_K_TERMS);
+	t[0].grant_type = LD_G_GENERAL;
+	t[0].account = LD_A_GENERAL;
+	t[0].min = 100000000;
+	t[0].max = 200000000;
+	t[0].deadline = 20140430;
+	t[0].interest_bp = 1095;
+	t[0].late_bp = 1095;
+	strcpy(t[0].ref, "T-1");
+	t[1] = t[0];
+	t[1].seq = 41;
+	t[1].grant_type = LD_G_CONTINUING;
+	t[1].min = t[1].max = 0;
+	t[1].interest_bp = 50;
+	out_list_row(f, &t[0]);
+	assert_int_equal(out_terms_table(f, t, 2), 0);
+	assert_int_equal(out_kv(f, out_entry_json(&t[0], (const uint8_t *)"x",
+	    1)), 0);
+
+	memset(&ab, 0, sizeof(ab));
+	ab.account = LD_A_RECONSTRUCTION;
+	ab.fy = 2013;
+	ab.appropriated = 1505000000;
+	ab.awarded = 300000000;
+	ab.disbursed = 120000000;
+	ab.carried_in = 5000000;
+	ab.carried_out = 40000000;
+	memset(&rb, 0, sizeof(rb));
+	strcpy(rb.region, "sendai");
+	rb.fy = 2013;
+	rb.grant_type = LD_G_RECONSTRUCTION;
+	rb.account = LD_A_RECONSTRUCTION;
+	rb.award = 300000000;
+	rb.award_date = 20130515;
+	rb.disbursed = 120000000;
+	rb.settled_set = 1;
+	rb.settled = 100000000;
+	rb.has_order = 1;
+	rb.receivable = 20012345;
+	assert_int_equal(out_balances_table(f, &ab, 1, &rb, 1), 0);
+
+	memset(&v, 0, sizeof(v));
+	strcpy(v.region, "sendai");
+	v.fy = 2013;
+	v.account = LD_A_RECONSTRUCTION;
+	v.order_seq = 43;
+	v.repay_by = 20140731;
+	v.principal = 20000000;
+	v.outstanding = 20012345;
+	v.interest = 12345;
+	assert_int_equal(out_receivables_table(f, &v, 1, 20141001), 0);
+	assert_int_equal(out_receivables_table(f, NULL, 0, 20141001), 0);
+}
+
+static void
+test_text_v2(void **state)
+{
+	char	*buf = text_of(print_v2_text), *line;
+	size_t	 w;
+
+	(void)state;
+	assert_non_null(strstr(buf, "recorded_at: 2026-11-28T23:00:00.123456+09:00\n"));
+	assert_non_null(strstr(buf, "principal: 20,000,000\ninterest: 95,000\n"
+	    "late_charge: 5,000\n"));
+	assert_non_null(strstr(buf, "principal 20,000,000, interest 95,000, "
+	    "late charge 5,000"));
+	assert_non_null(strstr(buf, "general 100,000,000-200,000,000, deadline "
+	    "2014-04-30, interest 10.95%, late 10.95%"));
+	/* terms show: a range or dashes, rates in percent. */
+	assert_non_null(strstr(buf, "100,000,000  200,000,000  2014-04-30"
+	    "    10.95%  10.95%  T-1\n"));
+	assert_non_null(strstr(buf, "continuing  general            -"
+	    "            -  2014-04-30     0.50%  10.95%  T-1\n"));
+	assert_non_null(strstr(buf, "interest_rate_bp: 1095 (10.95%)\n"));
+	assert_non_null(strstr(buf, "min: 100,000,000\n"));
+	/* Balances: budget = appropriated + carried in; rate = net / budget. */
+	assert_non_null(strstr(buf, "1,510,000,000"));
+	assert_non_null(strstr(buf, "1,350,000,000"));	/* unused */
+	assert_non_null(strstr(buf, "7.94%"));
+	assert_non_null(strstr(buf, "2013-05-15  settled  100,000,000"));
+	assert_non_null(strstr(buf, "20,012,345  40.00%\n"));
+	assert_non_null(strstr(buf, "receivables as of 2014-10-01 (JST)\n"));
+	assert_non_null(strstr(buf, "no receivables as of 2014-10-01 (JST)\n"));
+	/* Every table line fits in 120 columns. */
+	for (line = buf; *line != '\0'; line += w + 1) {
+		w = strcspn(line, "\n");
+		/* The streamed list has fixed widths and free text last. */
+		if (strncmp(line, "    44  receipt", 15) != 0 &&
+		    strncmp(line, "   SEQ  KIND", 12) != 0 &&
+		    strncmp(line, "    40  terms", 13) != 0 && w > 120)
+			fail_msg("line wider than 120: %.*s", (int)w, line);
+		if (line[w] == '\0')
+			break;
+	}
+	free(buf);
 }
 
 static void
@@ -1021,6 +1743,14 @@ main(void)
 		cmocka_unit_test(test_json_region_balance_error),
 		cmocka_unit_test(test_text_forms),
 		cmocka_unit_test(test_entry_answer_malformed),
+		cmocka_unit_test(test_rate_parser),
+		cmocka_unit_test(test_build_terms),
+		cmocka_unit_test(test_build_lifecycle),
+		cmocka_unit_test(test_build_reads_v2),
+		cmocka_unit_test(test_jst),
+		cmocka_unit_test(test_main_v2_usage),
+		cmocka_unit_test(test_json_v2_kinds),
+		cmocka_unit_test(test_text_v2),
 		cmocka_unit_test(test_split_server),
 	};
 

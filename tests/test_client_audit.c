@@ -145,6 +145,7 @@ entry_make(struct ld_entry *e, uint64_t seq, int kind)
 		e->fy = 2013;
 		e->amount = 150000000;
 		snprintf(e->ref, sizeof(e->ref), "AW-1");
+		e->date = 20130515;	/* the decision date, from format 2 */
 		break;
 	case LD_K_DISBURSEMENT:
 		snprintf(e->region, sizeof(e->region), "aichi-nanotech");
@@ -169,13 +170,35 @@ entry_make(struct ld_entry *e, uint64_t seq, int kind)
 		e->account = LD_A_RECONSTRUCTION;
 		e->fy = 2013;
 		break;
+	case LD_K_TERMS:
+		/* No range: min and max are JSON nulls. */
+		e->grant_type = LD_G_CONTINUING;
+		e->account = LD_A_GENERAL;
+		e->fy = 2014;
+		e->deadline = 20150430;
+		e->interest_bp = 1095;
+		e->late_bp = 50;
+		snprintf(e->ref, sizeof(e->ref), "T-1");
+		break;
+	case LD_K_AWARD_CANCEL:
+		snprintf(e->region, sizeof(e->region), "aichi-nanotech");
+		e->account = LD_A_GENERAL;
+		e->fy = 2013;
+		e->amount = 150000000;
+		e->date = 20140110;
+		e->repay_by = 20140228;
+		e->principal = 50000005;
+		snprintf(e->reason, sizeof(e->reason), "目的外使用");
+		snprintf(e->ref, sizeof(e->ref), "C-1");
+		break;
 	}
 }
 
 /* The kinds of a synthetic ledger, by seq - 1. */
 static const int ledger_kinds[] = {
 	LD_K_REGION, LD_K_APPROPRIATION, LD_K_AWARD, LD_K_DISBURSEMENT,
-	LD_K_DISBURSEMENT, LD_K_REVERSAL, LD_K_DISBURSEMENT, LD_K_YEAR_CLOSE
+	LD_K_DISBURSEMENT, LD_K_REVERSAL, LD_K_DISBURSEMENT, LD_K_YEAR_CLOSE,
+	LD_K_TERMS
 };
 #define LEDGER_N	(sizeof(ledger_kinds) / sizeof(ledger_kinds[0]))
 
@@ -253,6 +276,31 @@ test_export_csv_rows(void **state)
 	assert_string_equal(got, want);
 	free(got);
 	wbuf_free(&w);
+
+	/* Version 2 kinds keep the version 1 columns, empty where they do not apply. */
+	entry_make(&e, 9, LD_K_TERMS);
+	wbuf_init(&w);
+	assert_int_equal(entry_encode(&w, &e), 0);
+	entry_leaf_hash(w.data, w.len, leaf);
+	hex_encode(leaf, 32, hex);
+	got = capture(write_csv_row, &a, &rc);
+	snprintf(want, sizeof(want), "9,terms,,2014,general,,T-1,,,,admin01,"
+	    "2026-11-28T22:42:36.009000Z,,,%s\n", hex);
+	assert_string_equal(got, want);
+	free(got);
+	wbuf_free(&w);
+	entry_make(&e, 10, LD_K_AWARD_CANCEL);
+	wbuf_init(&w);
+	assert_int_equal(entry_encode(&w, &e), 0);
+	entry_leaf_hash(w.data, w.len, leaf);
+	hex_encode(leaf, 32, hex);
+	got = capture(write_csv_row, &a, &rc);
+	snprintf(want, sizeof(want), "10,award_cancel,aichi-nanotech,2013,"
+	    "general,150000000,C-1,2014-01-10,,,admin01,"
+	    "2026-11-28T22:42:36.010000Z,,目的外使用,%s\n", hex);
+	assert_string_equal(got, want);
+	free(got);
+	wbuf_free(&w);
 }
 
 static void
@@ -280,6 +328,7 @@ test_export_jsonl_line(void **state)
 	assert_int_equal(json_object_del(line, "leaf_data"), 0);
 	assert_true(json_equal(line, plain));
 	assert_non_null(json_object_get(line, "net"));
+	assert_non_null(json_object_get(line, "execution_rate_bp"));
 	free(hex);
 	json_decref(line);
 	json_decref(plain);
@@ -295,6 +344,22 @@ test_export_jsonl_line(void **state)
 	    "aichi-nanotech");
 	assert_string_equal(json_string_value(json_object_get(line, "region")),
 	    "aichi-nanotech");
+	json_decref(line);
+	wbuf_free(&w);
+
+	/* A terms entry carries all its fields, nulls included. */
+	entry_make(&e, 9, LD_K_TERMS);
+	wbuf_init(&w);
+	assert_int_equal(entry_encode(&w, &e), 0);
+	line = export_entry_json(&e, w.data, w.len);
+	assert_non_null(line);
+	assert_true(json_is_null(json_object_get(line, "min")));
+	assert_true(json_is_null(json_object_get(line, "max")));
+	assert_string_equal(json_string_value(json_object_get(line,
+	    "settlement_deadline")), "2015-04-30");
+	assert_int_equal(json_integer_value(json_object_get(line,
+	    "late_rate_bp")), 50);
+	assert_non_null(json_object_get(line, "leaf_data"));
 	json_decref(line);
 	wbuf_free(&w);
 }
@@ -610,7 +675,8 @@ test_vx_tampered(void **state)
 	expect_vx_fail(p_case, p_note, p_ver, "line 2: not JSON");
 	case_write("{\"seq\":3,", "not json {\"seq\":3,");
 	expect_vx_fail(p_case, p_note, p_ver, "line 3: not JSON");
-	case_write("\"leaf_data\":\"01", "\"leaf_data\":\"zz");
+	/* Every new entry's encoding starts with its format byte, 02. */
+	case_write("\"leaf_data\":\"02", "\"leaf_data\":\"zz");
 	expect_vx_fail(p_case, p_note, p_ver, "line 1: leaf_data");
 }
 

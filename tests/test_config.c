@@ -49,6 +49,18 @@ refused(const char *text, const char *want)
 		    text);
 }
 
+/* text must be refused with exactly want (file, line and reason). */
+static void
+refused_exactly(const char *text, const char *want)
+{
+	char err[512];
+
+	if (parse(text, err, sizeof(err)) != -1)
+		fail_msg("accepted:\n%s", text);
+	if (strcmp(err, want) != 0)
+		fail_msg("error '%s', want '%s' for:\n%s", err, want, text);
+}
+
 static void
 accepted(const char *text)
 {
@@ -146,10 +158,6 @@ test_sample(void **state)
 	snprintf(want, sizeof(want), "%s/pki/checkpoint.key", dir);
 	assert_string_equal(conf.checkpoint_key, want);
 	assert_string_equal(conf.checkpoint_origin, "ledgerd.local");
-	assert_int_equal(conf.general_min, 100000000);
-	assert_int_equal(conf.general_max, 200000000);
-	assert_int_equal(conf.reconstruction_min, 250000000);
-	assert_int_equal(conf.reconstruction_max, 500000000);
 	assert_string_equal(conf.metrics_host, "127.0.0.1");
 	assert_string_equal(conf.metrics_port, "9464");
 	assert_int_equal(conf.nroles, 4);
@@ -171,10 +179,6 @@ test_defaults(void **state)
 	assert_int_equal(conf.max_frame_bytes, 1048576);
 	assert_int_equal(conf.map_size_mb, 1024);
 	assert_string_equal(conf.checkpoint_origin, "ledgerd.local");
-	assert_int_equal(conf.general_min, 100000000);
-	assert_int_equal(conf.general_max, 200000000);
-	assert_int_equal(conf.reconstruction_min, 250000000);
-	assert_int_equal(conf.reconstruction_max, 500000000);
 	assert_string_equal(conf.metrics_host, "");
 	assert_string_equal(conf.tls_crl, "");
 	assert_string_equal(conf.user, "");
@@ -394,24 +398,6 @@ static void
 test_values(void **state)
 {
 	(void)state;
-	/* Rules accept the amount syntax and must be ordered. */
-	accepted(REQ "[rules]\ngeneral_min = 1億\ngeneral_max = 2億円\n"
-	    "reconstruction_min = 250,000,000\n"
-	    "reconstruction_max = 10,000,000,000,000\n");
-	assert_int_equal(conf.general_min, 100000000);
-	assert_int_equal(conf.general_max, 200000000);
-	assert_int_equal(conf.reconstruction_min, 250000000);
-	assert_int_equal(conf.reconstruction_max, INT64_C(10000000000000));
-	accepted(REQ "[rules]\ngeneral_min = 5\ngeneral_max = 5\n");
-	refused(REQ "[rules]\ngeneral_min = 0\n", "t.conf:9: general_min");
-	refused(REQ "[rules]\ngeneral_min = -1\n", "t.conf:9: general_min");
-	refused(REQ "[rules]\ngeneral_max = 10000000000001\n",
-	    "t.conf:9: general_max");
-	refused(REQ "[rules]\ngeneral_min = 300000000\n",
-	    "t.conf: [rules] general_min is above general_max");
-	refused(REQ "[rules]\nreconstruction_max = 1\n",
-	    "t.conf: [rules] reconstruction_min is above");
-
 	/* checkpoint_origin is a note key name. */
 	accepted(REQ_TLS "[ledger]\npath = l\ncheckpoint_key = k\n"
 	    "checkpoint_origin = example.com/ledger\n");
@@ -436,6 +422,72 @@ test_values(void **state)
 	refused(REQ "[server]\nuser = root:root\n", "t.conf:9: user");
 	refused(REQ "[server]\nuser = -x\n", "t.conf:9: user");
 	refused(REQ "[server]\nuser = a b\n", "t.conf:9: user");
+}
+
+/*
+ * Version 2 (contract 2.1): the programme terms are ledger entries, and a
+ * config that still carries [rules] is refused at start with the exact
+ * reason and the line of the section header, whether or not it has keys.
+ */
+#define RULES_GONE	"[rules] was removed: programme terms are ledger " \
+	"entries (ledgerctl terms set)"
+
+static void
+test_rules_removed(void **state)
+{
+	char tmpl[] = "/tmp/test_config.XXXXXX", *dir;
+	char file[PATH_MAX], err[512], want[PATH_MAX + 128];
+	FILE *fp;
+
+	(void)state;
+	/* REQ is 7 lines, so a section after it is on line 8. */
+	refused_exactly(REQ "[rules]\n", "t.conf:8: " RULES_GONE);
+	refused_exactly(REQ "[rules]\ngeneral_min = 1億\ngeneral_max = 2億円\n"
+	    "reconstruction_min = 250,000,000\nreconstruction_max = 5億\n",
+	    "t.conf:8: " RULES_GONE);
+	/* Its keys, even valid version 1 amounts, are not what is reported. */
+	refused_exactly(REQ "[rules]\ngeneral_min = 0\n",
+	    "t.conf:8: " RULES_GONE);
+	/* Before the required sections: the first thing wrong is the section. */
+	refused_exactly("[rules]\n" REQ, "t.conf:1: " RULES_GONE);
+	refused_exactly("# version 1 config\n\n[rules]   # ranges\n"
+	    "general_min = 100000000\n" REQ, "t.conf:3: " RULES_GONE);
+	/* Blanks around the header and CRLF line ends change nothing. */
+	refused_exactly("  \t[rules]\t \r\n" REQ, "t.conf:1: " RULES_GONE);
+	refused_exactly(REQ "[metrics]\nlisten = 127.0.0.1:9464\n\n[rules]\n"
+	    "[roles]\nadmin01 = admin\n", "t.conf:11: " RULES_GONE);
+	/* Only the exact name: others are unknown sections as before. */
+	refused(REQ "[Rules]\n", "t.conf:8: unknown section [Rules]");
+	refused(REQ "[rules2]\n", "t.conf:8: unknown section [rules2]");
+	/* A config without it is fine, and the keys are unknown elsewhere. */
+	accepted(REQ);
+	refused(REQ "[ledger]\n", "t.conf:8: duplicate section [ledger]");
+	refused(REQ_TLS "[ledger]\npath = l\ncheckpoint_key = k\n"
+	    "general_min = 1\n", "t.conf:8: unknown key 'general_min' in "
+	    "[ledger]");
+
+	/* From a file: the file as given, the line, the same reason. */
+	dir = mkdtemp(tmpl);
+	assert_non_null(dir);
+	snprintf(file, sizeof(file), "%s/ledgerd.conf", dir);
+	fp = fopen(file, "w");
+	assert_non_null(fp);
+	fputs(REQ "\n[rules]\ngeneral_min = 100000000\n", fp);
+	fclose(fp);
+	/* every file the config names exists, so only [rules] is wrong */
+	touch_in(dir, "c.crt");
+	touch_in(dir, "c.key");
+	touch_in(dir, "ca.crt");
+	touch_in(dir, "ck.key");
+	assert_int_equal(config_load(file, &conf, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:9: %s", file, RULES_GONE);
+	assert_string_equal(err, want);
+	assert_int_equal(unlink(file), 0);
+	unlink_in(dir, "c.crt");
+	unlink_in(dir, "c.key");
+	unlink_in(dir, "ca.crt");
+	unlink_in(dir, "ck.key");
+	assert_int_equal(rmdir(dir), 0);
 }
 
 static void
@@ -533,7 +585,7 @@ test_mutations(void **state)
 {
 	static const char base[] = "[server]\nlisten = [::1]:7443 # x\n"
 	    "max_connections = 10\nuser =\n" REQ
-	    "[rules]\ngeneral_min = 1億\n[metrics]\nlisten = a:1\n"
+	    "[metrics]\nlisten = a:1\n"
 	    "[roles]\nadmin01 = admin\n";
 	static const char bytes[] = "[]=#; \t\r\n\0:+-9a,";
 	char buf[sizeof(base) + 8], err[512];
@@ -558,7 +610,6 @@ test_mutations(void **state)
 			assert_true(conf.nroles <= CONF_ROLE_MAX);
 			assert_true(strlen(conf.listen_host) <
 			    sizeof(conf.listen_host));
-			assert_true(conf.general_min <= conf.general_max);
 		} else if (strncmp(err, "m.conf", 6) != 0)
 			fail_msg("error without file name: '%s'", err);
 	}
@@ -649,6 +700,7 @@ main(void)
 		cmocka_unit_test(test_required),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_rules_removed),
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_mutations),

@@ -2,10 +2,11 @@
  * test_entry.c - the canonical entry encoding and the field validators.
  *
  * The encoding is frozen: a change to one byte changes every leaf hash and
- * so every checkpoint a user has ever verified.  test_golden_disbursement
- * pins it with bytes assembled here by hand from PROTOCOL.md; raw_encode()
- * is a second, unchecked writer of the same layout, used both to cross-check
- * the encoder and to produce invalid entries the real encoder refuses.
+ * so every checkpoint a user has ever verified.  Format 1 (version 1
+ * ledgers) and format 2 (every entry written since) are both pinned with
+ * bytes assembled here by hand from PROTOCOL.md; raw_encode() is a second,
+ * unchecked writer of the same layouts, used both to cross-check the
+ * encoder and to produce invalid entries the real encoder refuses.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,10 +25,15 @@
 #define JA_NAME		"函館市（北海道）"
 #define JA_MEMO		"第1回 概算払 — 令和7年度"
 
+/* The kinds a format 1 entry may hold. */
+#define V1_KIND_MAX	LD_K_YEAR_CLOSE
+
+/* A valid format 2 entry of every kind, every field the kind has set. */
 static void
 sample(int kind, struct ld_entry *e)
 {
 	memset(e, 0, sizeof(*e));
+	e->format = LD_ENTRY_FORMAT;
 	e->seq = 42;
 	e->kind = (uint8_t)kind;
 	snprintf(e->actor, sizeof(e->actor), "%s", "経理担当01");
@@ -52,6 +58,7 @@ sample(int kind, struct ld_entry *e)
 		e->fy = 2025;
 		e->amount = 150000000;
 		snprintf(e->ref, sizeof(e->ref), "%s", "AW-1");
+		e->date = 20250601;
 		break;
 	case LD_K_DISBURSEMENT:
 	case LD_K_REFUND:
@@ -80,15 +87,104 @@ sample(int kind, struct ld_entry *e)
 		e->disbursed = 200;
 		e->refunded = 200;
 		e->net = 0;
+		e->carried_in = 5;
+		e->budget = INT64_MAX;
+		e->carried_out = 7;
+		e->unused = 1000;
+		e->receipts = 12;
+		e->execution_rate_bp = -1;	/* JSON null */
+		break;
+	case LD_K_TERMS:
+		e->fy = 2013;
+		e->grant_type = LD_G_GENERAL;
+		e->account = LD_A_GENERAL;
+		e->min = 100000000;
+		e->max = 200000000;
+		e->deadline = 20140430;
+		e->interest_bp = 1095;
+		e->late_bp = 1460;
+		snprintf(e->ref, sizeof(e->ref), "%s", "T-2013/general");
+		break;
+	case LD_K_AWARD_CANCEL:
+		snprintf(e->region, sizeof(e->region), "%s", "ishinomaki-2");
+		e->account = LD_A_RECONSTRUCTION;
+		e->fy = 2013;
+		e->date = 20140501;
+		e->repay_by = 20140630;
+		snprintf(e->reason, sizeof(e->reason), "%s", "補助事業の中止");
+		snprintf(e->ref, sizeof(e->ref), "%s", "CX-1");
+		e->amount = 300000000;
+		e->principal = 120000000;
+		break;
+	case LD_K_SETTLEMENT:
+		snprintf(e->region, sizeof(e->region), "%s", "hakodate");
+		e->account = LD_A_GENERAL;
+		e->fy = 2013;
+		e->amount = 60000000;
+		e->date = 20140601;
+		e->repay_by = 20140731;
+		snprintf(e->ref, sizeof(e->ref), "%s", "ST-1");
+		e->principal = 10000000;
+		break;
+	case LD_K_RECEIPT:
+		snprintf(e->region, sizeof(e->region), "%s", "hakodate");
+		e->account = LD_A_GENERAL;
+		e->fy = 2013;
+		e->amount = 5000000;
+		e->date = 20140701;
+		snprintf(e->ref, sizeof(e->ref), "%s", "RC-1");
+		e->principal = 4000000;
+		e->interest = 900000;
+		e->late = 100000;
+		break;
+	case LD_K_CARRY_OVER:
+		snprintf(e->region, sizeof(e->region), "%s", "hakodate");
+		e->account = LD_A_GENERAL;
+		e->fy = 2013;
+		e->amount = 10000000;
+		e->carry_kind = LD_C_ACCIDENT;
+		e->date = 20140301;
+		snprintf(e->ref, sizeof(e->ref), "%s", "CO-1");
 		break;
 	}
 }
 
-/* The layout of PROTOCOL.md written without any checks. */
+/* The same entry as version 1 wrote it (kinds 1-7 only). */
+static void
+sample_v1(int kind, struct ld_entry *e)
+{
+	sample(kind, e);
+	e->format = LD_ENTRY_FORMAT_V1;
+	if (kind == LD_K_AWARD)
+		e->date = 0;	/* no decision date in format 1 */
+	e->carried_in = e->budget = e->carried_out = e->unused = 0;
+	e->receipts = e->execution_rate_bp = 0;
+}
+
+/* Fill e with format fmt's sample of kind. */
+static void
+sample_fmt(int fmt, int kind, struct ld_entry *e)
+{
+	if (fmt == LD_ENTRY_FORMAT_V1)
+		sample_v1(kind, e);
+	else
+		sample(kind, e);
+}
+
+/* The highest kind format fmt can hold. */
+static int
+kind_max(int fmt)
+{
+	return fmt == LD_ENTRY_FORMAT_V1 ? V1_KIND_MAX : LD_K_MAX;
+}
+
+/* The layouts of PROTOCOL.md written without any checks. */
 static void
 raw_encode(struct wbuf *b, const struct ld_entry *e)
 {
-	wbuf_u8(b, 1);
+	uint8_t	 fmt = e->format == 0 ? LD_ENTRY_FORMAT : e->format;
+
+	wbuf_u8(b, fmt);
 	wbuf_u64(b, e->seq);
 	wbuf_u8(b, e->kind);
 	switch (e->kind) {
@@ -110,6 +206,8 @@ raw_encode(struct wbuf *b, const struct ld_entry *e)
 		wbuf_u16(b, e->fy);
 		wbuf_i64(b, e->amount);
 		wbuf_str(b, e->ref);
+		if (fmt >= 2)
+			wbuf_u32(b, e->date);
 		break;
 	case LD_K_DISBURSEMENT:
 	case LD_K_REFUND:
@@ -138,6 +236,66 @@ raw_encode(struct wbuf *b, const struct ld_entry *e)
 		wbuf_i64(b, e->disbursed);
 		wbuf_i64(b, e->refunded);
 		wbuf_i64(b, e->net);
+		if (fmt >= 2) {
+			wbuf_i64(b, e->carried_in);
+			wbuf_i64(b, e->budget);
+			wbuf_i64(b, e->carried_out);
+			wbuf_i64(b, e->unused);
+			wbuf_i64(b, e->receipts);
+			wbuf_i64(b, e->execution_rate_bp);
+		}
+		break;
+	case LD_K_TERMS:
+		wbuf_u16(b, e->fy);
+		wbuf_u8(b, e->grant_type);
+		wbuf_u8(b, e->account);
+		wbuf_i64(b, e->min);
+		wbuf_i64(b, e->max);
+		wbuf_u32(b, e->deadline);
+		wbuf_u32(b, e->interest_bp);
+		wbuf_u32(b, e->late_bp);
+		wbuf_str(b, e->ref);
+		break;
+	case LD_K_AWARD_CANCEL:
+		wbuf_str(b, e->region);
+		wbuf_u8(b, e->account);
+		wbuf_u16(b, e->fy);
+		wbuf_u32(b, e->date);
+		wbuf_u32(b, e->repay_by);
+		wbuf_str(b, e->reason);
+		wbuf_str(b, e->ref);
+		wbuf_i64(b, e->amount);
+		wbuf_i64(b, e->principal);
+		break;
+	case LD_K_SETTLEMENT:
+		wbuf_str(b, e->region);
+		wbuf_u8(b, e->account);
+		wbuf_u16(b, e->fy);
+		wbuf_i64(b, e->amount);
+		wbuf_u32(b, e->date);
+		wbuf_u32(b, e->repay_by);
+		wbuf_str(b, e->ref);
+		wbuf_i64(b, e->principal);
+		break;
+	case LD_K_RECEIPT:
+		wbuf_str(b, e->region);
+		wbuf_u8(b, e->account);
+		wbuf_u16(b, e->fy);
+		wbuf_i64(b, e->amount);
+		wbuf_u32(b, e->date);
+		wbuf_str(b, e->ref);
+		wbuf_i64(b, e->principal);
+		wbuf_i64(b, e->interest);
+		wbuf_i64(b, e->late);
+		break;
+	case LD_K_CARRY_OVER:
+		wbuf_str(b, e->region);
+		wbuf_u8(b, e->account);
+		wbuf_u16(b, e->fy);
+		wbuf_i64(b, e->amount);
+		wbuf_u8(b, e->carry_kind);
+		wbuf_u32(b, e->date);
+		wbuf_str(b, e->ref);
 		break;
 	}
 	wbuf_str(b, e->actor);
@@ -149,6 +307,7 @@ raw_encode(struct wbuf *b, const struct ld_entry *e)
 static void
 assert_entries_equal(const struct ld_entry *a, const struct ld_entry *b)
 {
+	assert_int_equal(a->format, b->format);
 	assert_true(a->seq == b->seq);
 	assert_int_equal(a->kind, b->kind);
 	assert_string_equal(a->region, b->region);
@@ -169,6 +328,22 @@ assert_entries_equal(const struct ld_entry *a, const struct ld_entry *b)
 	assert_true(a->disbursed == b->disbursed);
 	assert_true(a->refunded == b->refunded);
 	assert_true(a->net == b->net);
+	assert_true(a->carried_in == b->carried_in);
+	assert_true(a->budget == b->budget);
+	assert_true(a->carried_out == b->carried_out);
+	assert_true(a->unused == b->unused);
+	assert_true(a->receipts == b->receipts);
+	assert_true(a->execution_rate_bp == b->execution_rate_bp);
+	assert_true(a->min == b->min);
+	assert_true(a->max == b->max);
+	assert_int_equal(a->deadline, b->deadline);
+	assert_int_equal(a->interest_bp, b->interest_bp);
+	assert_int_equal(a->late_bp, b->late_bp);
+	assert_int_equal(a->repay_by, b->repay_by);
+	assert_true(a->principal == b->principal);
+	assert_true(a->interest == b->interest);
+	assert_true(a->late == b->late);
+	assert_int_equal(a->carry_kind, b->carry_kind);
 	assert_string_equal(a->actor, b->actor);
 	assert_string_equal(a->id, b->id);
 	assert_true(a->recorded_at == b->recorded_at);
@@ -203,23 +378,54 @@ decode_raw(const struct ld_entry *e)
 	return rc;
 }
 
+/* e encodes, and its raw bytes decode back to e. */
+static void
+assert_accepted(const struct ld_entry *e)
+{
+	struct wbuf	 b;
+	struct ld_entry	 d;
+
+	wbuf_init(&b);
+	assert_int_equal(entry_encode(&b, e), 0);
+	wbuf_free(&b);
+	assert_int_equal(decode_raw(e), 0);
+	wbuf_init(&b);
+	raw_encode(&b, e);
+	assert_int_equal(entry_decode(&d, b.data, b.len), 0);
+	assert_entries_equal(&d, e);
+	wbuf_free(&b);
+}
+
 static void
 test_names(void **state)
 {
 	static const char *kinds[] = { "region", "appropriation", "award",
-	    "disbursement", "refund", "reversal", "year_close" };
+	    "disbursement", "refund", "reversal", "year_close", "terms",
+	    "award_cancel", "settlement", "receipt", "carry_over" };
 	int	 i;
 
 	(void)state;
+	assert_int_equal(LD_K_MAX, sizeof(kinds) / sizeof(kinds[0]));
 	for (i = 1; i <= LD_K_MAX; i++) {
 		assert_string_equal(ld_kind_name(i), kinds[i - 1]);
 		assert_int_equal(ld_kind_from_name(kinds[i - 1]), i);
 	}
 	assert_null(ld_kind_name(0));
-	assert_null(ld_kind_name(8));
+	assert_null(ld_kind_name(LD_K_MAX + 1));
+	assert_null(ld_kind_name(-1));
 	assert_int_equal(ld_kind_from_name("Region"), 0);
+	assert_int_equal(ld_kind_from_name("award-cancel"), 0);
 	assert_int_equal(ld_kind_from_name(""), 0);
 	assert_int_equal(ld_kind_from_name(NULL), 0);
+
+	assert_string_equal(ld_carry_name(LD_C_EXPLICIT), "explicit");
+	assert_string_equal(ld_carry_name(LD_C_ACCIDENT), "accident");
+	assert_null(ld_carry_name(0));
+	assert_null(ld_carry_name(3));
+	assert_int_equal(ld_carry_from_name("explicit"), LD_C_EXPLICIT);
+	assert_int_equal(ld_carry_from_name("accident"), LD_C_ACCIDENT);
+	assert_int_equal(ld_carry_from_name("Explicit"), 0);
+	assert_int_equal(ld_carry_from_name(NULL), 0);
 
 	assert_string_equal(ld_grant_name(1), "general");
 	assert_string_equal(ld_grant_name(2), "reconstruction");
@@ -395,9 +601,46 @@ test_valid_date(void **state)
 }
 
 /*
- * seq 12, disbursement, region "hakodate", account general, FY2013,
- * 50,000,000 yen, ref "V-0042", date 2013-06-30, memo "函館 第1回",
- * actor "clerk01", id "d-0042", recorded 2026-11-28T14:00:00.123456Z.
+ * Encode e, compare with golden, check the leaf hash against SHA-256
+ * computed here, and decode the golden bytes back to e and to the same
+ * bytes again.
+ */
+static void
+check_golden(const struct ld_entry *e, const uint8_t *golden, size_t len)
+{
+	struct ld_entry	 d;
+	struct wbuf	 b, again;
+	uint8_t		*pre, want[32], got[32];
+
+	wbuf_init(&b);
+	assert_int_equal(entry_encode(&b, e), 0);
+	assert_int_equal(b.len, len);
+	assert_memory_equal(b.data, golden, len);
+
+	pre = malloc(len + 1);
+	assert_non_null(pre);
+	pre[0] = 0x00;
+	memcpy(pre + 1, golden, len);
+	SHA256(pre, len + 1, want);
+	entry_leaf_hash(b.data, b.len, got);
+	assert_memory_equal(got, want, 32);
+	free(pre);
+
+	assert_int_equal(entry_decode(&d, golden, len), 0);
+	assert_entries_equal(&d, e);
+	wbuf_init(&again);
+	assert_int_equal(entry_encode(&again, &d), 0);
+	assert_int_equal(again.len, len);
+	assert_memory_equal(again.data, golden, len);
+	wbuf_free(&again);
+	wbuf_free(&b);
+}
+
+/*
+ * Format 1 (frozen): seq 12, disbursement, region "hakodate", account
+ * general, FY2013, 50,000,000 yen, ref "V-0042", date 2013-06-30, memo
+ * "函館 第1回", actor "clerk01", id "d-0042", recorded
+ * 2026-11-28T14:00:00.123456Z.
  */
 static const uint8_t golden[] = {
 	0x01,					/* format 1 */
@@ -419,41 +662,262 @@ static const uint8_t golden[] = {
 };
 
 static void
+golden_disbursement_entry(struct ld_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->format = LD_ENTRY_FORMAT_V1;
+	e->seq = 12;
+	e->kind = LD_K_DISBURSEMENT;
+	strcpy(e->region, "hakodate");
+	e->account = LD_A_GENERAL;
+	e->fy = 2013;
+	e->amount = 50000000;
+	strcpy(e->ref, "V-0042");
+	e->date = 20130630;
+	strcpy(e->memo, "函館 第1回");
+	strcpy(e->actor, "clerk01");
+	strcpy(e->id, "d-0042");
+	e->recorded_at = INT64_C(1795874400123456);
+}
+
+static void
 test_golden_disbursement(void **state)
 {
 	struct ld_entry	 e, d;
 	struct wbuf	 b;
-	uint8_t		 pre[1 + sizeof(golden)], want[32], got[32];
+	uint8_t		 v2[sizeof(golden)];
+
+	(void)state;
+	/* version 1's bytes, exactly as version 1 wrote them */
+	golden_disbursement_entry(&e);
+	check_golden(&e, golden, sizeof(golden));
+
+	/*
+	 * Format 2 keeps the disbursement's layout: the same bytes but the
+	 * format byte.  A request (format 0) is written in format 2.
+	 */
+	memcpy(v2, golden, sizeof(golden));
+	v2[0] = 0x02;
+	e.format = LD_ENTRY_FORMAT;
+	check_golden(&e, v2, sizeof(v2));
+	e.format = 0;
+	wbuf_init(&b);
+	assert_int_equal(entry_encode(&b, &e), 0);
+	assert_int_equal(b.len, sizeof(v2));
+	assert_memory_equal(b.data, v2, sizeof(v2));
+	assert_int_equal(entry_decode(&d, b.data, b.len), 0);
+	assert_int_equal(d.format, LD_ENTRY_FORMAT);
+	wbuf_free(&b);
+}
+
+/*
+ * seq 5, award, region "hakodate", account general, FY2013, 150,000,000
+ * yen, ref "AW-1", actor "admin01", no id, recorded as above; format 2
+ * adds the decision date 2013-05-01.
+ */
+static const uint8_t golden_award_v1[] = {
+	0x01,					/* format 1 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05,	/* seq 5 */
+	0x03,					/* kind award */
+	0x00, 0x08, 'h', 'a', 'k', 'o', 'd', 'a', 't', 'e',	/* region */
+	0x01,					/* account general */
+	0x07, 0xdd,				/* fy 2013 */
+	0x00, 0x00, 0x00, 0x00, 0x08, 0xf0, 0xd1, 0x80,	/* 150,000,000 */
+	0x00, 0x04, 'A', 'W', '-', '1',		/* ref */
+	0x00, 0x07, 'a', 'd', 'm', 'i', 'n', '0', '1',	/* actor */
+	0x00, 0x00,				/* id: none */
+	0x00, 0x06, 0x61, 0x56, 0x97, 0xae, 0x3a, 0x40,	/* recorded_at µs */
+};
+
+static const uint8_t golden_award_v2[] = {
+	0x02,					/* format 2 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05,	/* seq 5 */
+	0x03,					/* kind award */
+	0x00, 0x08, 'h', 'a', 'k', 'o', 'd', 'a', 't', 'e',	/* region */
+	0x01,					/* account general */
+	0x07, 0xdd,				/* fy 2013 */
+	0x00, 0x00, 0x00, 0x00, 0x08, 0xf0, 0xd1, 0x80,	/* 150,000,000 */
+	0x00, 0x04, 'A', 'W', '-', '1',		/* ref */
+	0x01, 0x33, 0x2a, 0xc5,			/* date 20130501 */
+	0x00, 0x07, 'a', 'd', 'm', 'i', 'n', '0', '1',	/* actor */
+	0x00, 0x00,				/* id: none */
+	0x00, 0x06, 0x61, 0x56, 0x97, 0xae, 0x3a, 0x40,	/* recorded_at µs */
+};
+
+static void
+golden_award_entry(struct ld_entry *e, int format)
+{
+	memset(e, 0, sizeof(*e));
+	e->format = (uint8_t)format;
+	e->seq = 5;
+	e->kind = LD_K_AWARD;
+	strcpy(e->region, "hakodate");
+	e->account = LD_A_GENERAL;
+	e->fy = 2013;
+	e->amount = 150000000;
+	strcpy(e->ref, "AW-1");
+	if (format == LD_ENTRY_FORMAT)
+		e->date = 20130501;
+	strcpy(e->actor, "admin01");
+	e->recorded_at = INT64_C(1795874400123456);
+}
+
+static void
+test_golden_award(void **state)
+{
+	struct ld_entry	 e, d;
+	struct wbuf	 b;
+
+	(void)state;
+	golden_award_entry(&e, LD_ENTRY_FORMAT_V1);
+	check_golden(&e, golden_award_v1, sizeof(golden_award_v1));
+	golden_award_entry(&e, LD_ENTRY_FORMAT);
+	check_golden(&e, golden_award_v2, sizeof(golden_award_v2));
+
+	/* a format 1 award has no date: one set in memory is not encoded */
+	golden_award_entry(&e, LD_ENTRY_FORMAT_V1);
+	e.date = 20130501;
+	wbuf_init(&b);
+	assert_int_equal(entry_encode(&b, &e), 0);
+	assert_int_equal(b.len, sizeof(golden_award_v1));
+	assert_memory_equal(b.data, golden_award_v1, b.len);
+	assert_int_equal(entry_decode(&d, b.data, b.len), 0);
+	assert_int_equal(d.date, 0);
+	wbuf_free(&b);
+
+	/* a format 2 award must carry a real decision date */
+	golden_award_entry(&e, LD_ENTRY_FORMAT);
+	e.date = 0;
+	assert_refused(&e);
+	e.date = 20130230;
+	assert_refused(&e);
+}
+
+/*
+ * Format 2 terms: seq 3, FY2013, grant general, account general, range
+ * 100,000,000-200,000,000, deadline 2014-04-30, interest and late rate
+ * 10.95 %, ref "T-2013", actor "admin01", id "t-1", recorded as above.
+ */
+static const uint8_t golden_terms[] = {
+	0x02,					/* format 2 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,	/* seq 3 */
+	0x08,					/* kind terms */
+	0x07, 0xdd,				/* fy 2013 */
+	0x01,					/* grant general */
+	0x01,					/* account general */
+	0x00, 0x00, 0x00, 0x00, 0x05, 0xf5, 0xe1, 0x00,	/* min 100,000,000 */
+	0x00, 0x00, 0x00, 0x00, 0x0b, 0xeb, 0xc2, 0x00,	/* max 200,000,000 */
+	0x01, 0x33, 0x51, 0x8e,			/* deadline 20140430 */
+	0x00, 0x00, 0x04, 0x47,			/* interest 1095 bp */
+	0x00, 0x00, 0x04, 0x47,			/* late 1095 bp */
+	0x00, 0x06, 'T', '-', '2', '0', '1', '3',	/* ref */
+	0x00, 0x07, 'a', 'd', 'm', 'i', 'n', '0', '1',	/* actor */
+	0x00, 0x03, 't', '-', '1',		/* id */
+	0x00, 0x06, 0x61, 0x56, 0x97, 0xae, 0x3a, 0x40,	/* recorded_at µs */
+};
+
+static void
+test_golden_terms(void **state)
+{
+	struct ld_entry	 e;
 
 	(void)state;
 	memset(&e, 0, sizeof(e));
-	e.seq = 12;
-	e.kind = LD_K_DISBURSEMENT;
-	strcpy(e.region, "hakodate");
+	e.format = LD_ENTRY_FORMAT;
+	e.seq = 3;
+	e.kind = LD_K_TERMS;
+	e.fy = 2013;
+	e.grant_type = LD_G_GENERAL;
+	e.account = LD_A_GENERAL;
+	e.min = 100000000;
+	e.max = 200000000;
+	e.deadline = 20140430;
+	e.interest_bp = 1095;
+	e.late_bp = 1095;
+	strcpy(e.ref, "T-2013");
+	strcpy(e.actor, "admin01");
+	strcpy(e.id, "t-1");
+	e.recorded_at = INT64_C(1795874400123456);
+	check_golden(&e, golden_terms, sizeof(golden_terms));
+}
+
+/*
+ * Format 2 year_close: seq 30, account general, FY2013, appropriated
+ * 1,000,000,000, awarded 150,000,000, disbursed 80,000,000, refunded
+ * 10,000,000, net 70,000,000; carried_in 0, budget 1,000,000,000,
+ * carried_out 10,000,000, unused 920,000,000, receipts 5,000,000,
+ * execution rate 700 bp; actor "admin01", no id.
+ */
+static const uint8_t golden_close_v2[] = {
+	0x02,					/* format 2 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1e,	/* seq 30 */
+	0x07,					/* kind year_close */
+	0x01,					/* account general */
+	0x07, 0xdd,				/* fy 2013 */
+	0x00, 0x00, 0x00, 0x00, 0x3b, 0x9a, 0xca, 0x00,	/* appropriated */
+	0x00, 0x00, 0x00, 0x00, 0x08, 0xf0, 0xd1, 0x80,	/* awarded */
+	0x00, 0x00, 0x00, 0x00, 0x04, 0xc4, 0xb4, 0x00,	/* disbursed */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x98, 0x96, 0x80,	/* refunded */
+	0x00, 0x00, 0x00, 0x00, 0x04, 0x2c, 0x1d, 0x80,	/* net */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,	/* carried_in */
+	0x00, 0x00, 0x00, 0x00, 0x3b, 0x9a, 0xca, 0x00,	/* budget */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x98, 0x96, 0x80,	/* carried_out */
+	0x00, 0x00, 0x00, 0x00, 0x36, 0xd6, 0x16, 0x00,	/* unused */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x4c, 0x4b, 0x40,	/* receipts */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xbc,	/* 700 bp */
+	0x00, 0x07, 'a', 'd', 'm', 'i', 'n', '0', '1',	/* actor */
+	0x00, 0x00,				/* id: none */
+	0x00, 0x06, 0x61, 0x56, 0x97, 0xae, 0x3a, 0x40,	/* recorded_at µs */
+};
+
+static const uint8_t golden_close_v1[] = {
+	0x01,					/* format 1 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1e,	/* seq 30 */
+	0x07,					/* kind year_close */
+	0x01,					/* account general */
+	0x07, 0xdd,				/* fy 2013 */
+	0x00, 0x00, 0x00, 0x00, 0x3b, 0x9a, 0xca, 0x00,	/* appropriated */
+	0x00, 0x00, 0x00, 0x00, 0x08, 0xf0, 0xd1, 0x80,	/* awarded */
+	0x00, 0x00, 0x00, 0x00, 0x04, 0xc4, 0xb4, 0x00,	/* disbursed */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x98, 0x96, 0x80,	/* refunded */
+	0x00, 0x00, 0x00, 0x00, 0x04, 0x2c, 0x1d, 0x80,	/* net */
+	0x00, 0x07, 'a', 'd', 'm', 'i', 'n', '0', '1',	/* actor */
+	0x00, 0x00,				/* id: none */
+	0x00, 0x06, 0x61, 0x56, 0x97, 0xae, 0x3a, 0x40,	/* recorded_at µs */
+};
+
+static void
+test_golden_year_close(void **state)
+{
+	struct ld_entry	 e;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.format = LD_ENTRY_FORMAT;
+	e.seq = 30;
+	e.kind = LD_K_YEAR_CLOSE;
 	e.account = LD_A_GENERAL;
 	e.fy = 2013;
-	e.amount = 50000000;
-	strcpy(e.ref, "V-0042");
-	e.date = 20130630;
-	strcpy(e.memo, "函館 第1回");
-	strcpy(e.actor, "clerk01");
-	strcpy(e.id, "d-0042");
+	e.appropriated = 1000000000;
+	e.awarded = 150000000;
+	e.disbursed = 80000000;
+	e.refunded = 10000000;
+	e.net = 70000000;
+	e.carried_in = 0;
+	e.budget = 1000000000;
+	e.carried_out = 10000000;
+	e.unused = 920000000;
+	e.receipts = 5000000;
+	e.execution_rate_bp = 700;
+	strcpy(e.actor, "admin01");
 	e.recorded_at = INT64_C(1795874400123456);
+	check_golden(&e, golden_close_v2, sizeof(golden_close_v2));
 
-	wbuf_init(&b);
-	assert_int_equal(entry_encode(&b, &e), 0);
-	assert_int_equal(b.len, sizeof(golden));
-	assert_memory_equal(b.data, golden, sizeof(golden));
-
-	pre[0] = 0x00;
-	memcpy(pre + 1, golden, sizeof(golden));
-	SHA256(pre, sizeof(pre), want);
-	entry_leaf_hash(b.data, b.len, got);
-	assert_memory_equal(got, want, 32);
-
-	assert_int_equal(entry_decode(&d, golden, sizeof(golden)), 0);
-	assert_entries_equal(&d, &e);
-	wbuf_free(&b);
+	/* format 1: the five version 1 totals only */
+	e.format = LD_ENTRY_FORMAT_V1;
+	e.carried_in = e.budget = e.carried_out = e.unused = e.receipts = 0;
+	e.execution_rate_bp = 0;
+	check_golden(&e, golden_close_v1, sizeof(golden_close_v1));
 }
 
 static void
@@ -473,31 +937,127 @@ test_leaf_hash_empty(void **state)
 	assert_memory_equal(got, want, 32);
 }
 
+static const int formats[] = { LD_ENTRY_FORMAT_V1, LD_ENTRY_FORMAT };
+#define NFORMATS	(sizeof(formats) / sizeof(formats[0]))
+
 static void
 test_round_trip_every_kind(void **state)
 {
 	struct ld_entry	 e, d;
 	struct wbuf	 b, raw, again;
+	size_t		 f;
+	int		 k;
+
+	(void)state;
+	for (f = 0; f < NFORMATS; f++) {
+		for (k = 1; k <= kind_max(formats[f]); k++) {
+			sample_fmt(formats[f], k, &e);
+			wbuf_init(&b);
+			wbuf_init(&raw);
+			wbuf_init(&again);
+			assert_int_equal(entry_encode(&b, &e), 0);
+			assert_int_equal(b.data[0], formats[f]);
+			raw_encode(&raw, &e);
+			assert_int_equal(b.len, raw.len);
+			assert_memory_equal(b.data, raw.data, b.len);
+			assert_int_equal(entry_decode(&d, b.data, b.len), 0);
+			assert_entries_equal(&d, &e);
+			assert_int_equal(entry_encode(&again, &d), 0);
+			assert_int_equal(again.len, b.len);
+			assert_memory_equal(again.data, b.data, b.len);
+			wbuf_free(&b);
+			wbuf_free(&raw);
+			wbuf_free(&again);
+		}
+	}
+}
+
+/* Every new kind once more with its other enum values and limits. */
+static void
+test_round_trip_new_kinds_variants(void **state)
+{
+	struct ld_entry	 e;
+
+	(void)state;
+	/* terms without a range (continuing), rates at the cap and zero */
+	sample(LD_K_TERMS, &e);
+	e.grant_type = LD_G_CONTINUING;
+	e.min = e.max = 0;
+	e.interest_bp = LD_RATE_MAX;
+	e.late_bp = 0;
+	e.id[0] = '\0';
+	assert_accepted(&e);
+	sample(LD_K_TERMS, &e);
+	e.grant_type = LD_G_RECONSTRUCTION;
+	e.account = LD_A_RECONSTRUCTION;
+	e.min = e.max = LD_AMOUNT_MAX;
+	assert_accepted(&e);
+
+	/* a cancellation of a region-year with nothing paid: no order */
+	sample(LD_K_AWARD_CANCEL, &e);
+	e.repay_by = 0;
+	e.principal = 0;
+	assert_accepted(&e);
+	e.amount = 0;	/* nothing was awarded any more */
+	assert_accepted(&e);
+
+	/* a settlement without an excess */
+	sample(LD_K_SETTLEMENT, &e);
+	e.repay_by = 0;
+	e.principal = 0;
+	assert_accepted(&e);
+
+	/* a receipt applied wholly to one part */
+	sample(LD_K_RECEIPT, &e);
+	e.principal = e.amount;
+	e.interest = e.late = 0;
+	assert_accepted(&e);
+
+	/* both carry-over kinds */
+	sample(LD_K_CARRY_OVER, &e);
+	e.carry_kind = LD_C_EXPLICIT;
+	assert_accepted(&e);
+	e.carry_kind = LD_C_ACCIDENT;
+	assert_accepted(&e);
+
+	/* a reversal of a receipt (format 2 only) */
+	sample(LD_K_REVERSAL, &e);
+	e.target_kind = LD_K_RECEIPT;
+	assert_accepted(&e);
+
+	/* a year_close whose budget is 0 (rate null), and whose unused is
+	 * below zero (an award cancelled after its appropriation went) */
+	sample(LD_K_YEAR_CLOSE, &e);
+	e.budget = 0;
+	e.execution_rate_bp = -1;
+	e.unused = -5;
+	assert_accepted(&e);
+}
+
+static void
+test_format_zero_is_current(void **state)
+{
+	struct ld_entry	 e, d;
+	struct wbuf	 a, b;
 	int		 k;
 
 	(void)state;
 	for (k = 1; k <= LD_K_MAX; k++) {
 		sample(k, &e);
+		wbuf_init(&a);
 		wbuf_init(&b);
-		wbuf_init(&raw);
-		wbuf_init(&again);
+		assert_int_equal(entry_encode(&a, &e), 0);
+		e.format = 0;
 		assert_int_equal(entry_encode(&b, &e), 0);
-		raw_encode(&raw, &e);
-		assert_int_equal(b.len, raw.len);
-		assert_memory_equal(b.data, raw.data, b.len);
+		assert_int_equal(a.len, b.len);
+		assert_memory_equal(a.data, b.data, a.len);
+		assert_int_equal(b.data[0], LD_ENTRY_FORMAT);
 		assert_int_equal(entry_decode(&d, b.data, b.len), 0);
-		assert_entries_equal(&d, &e);
-		assert_int_equal(entry_encode(&again, &d), 0);
-		assert_int_equal(again.len, b.len);
-		assert_memory_equal(again.data, b.data, b.len);
+		assert_int_equal(d.format, LD_ENTRY_FORMAT);
+		/* the caller's entry is left as it was */
+		assert_int_equal(e.format, 0);
+		wbuf_free(&a);
 		wbuf_free(&b);
-		wbuf_free(&raw);
-		wbuf_free(&again);
 	}
 }
 
@@ -514,6 +1074,10 @@ test_encode_appends(void **state)
 	assert_int_equal(entry_encode(&b, &e), 0);
 	assert_int_equal(b.data[0], 0xee);
 	assert_int_equal(b.data[1], LD_ENTRY_FORMAT);
+	/* a refused entry leaves what was there */
+	e.seq = 0;
+	assert_int_equal(entry_encode(&b, &e), -1);
+	assert_int_equal(b.data[0], 0xee);
 	wbuf_free(&b);
 }
 
@@ -529,12 +1093,17 @@ test_fields_outside_kind(void **state)
 	strcpy(e.memo, "not encoded");
 	strcpy(e.region, "ignored");
 	e.date = 20130630;
+	e.min = 5;
+	e.principal = 7;
+	e.carry_kind = 9;
 	wbuf_init(&b);
 	assert_int_equal(entry_encode(&b, &e), 0);
 	assert_int_equal(entry_decode(&d, b.data, b.len), 0);
 	assert_string_equal(d.memo, "");
 	assert_string_equal(d.region, "");
 	assert_int_equal(d.date, 0);
+	assert_true(d.min == 0 && d.principal == 0);
+	assert_int_equal(d.carry_kind, 0);
 	wbuf_free(&b);
 
 	sample(LD_K_REGION, &e);
@@ -545,6 +1114,28 @@ test_fields_outside_kind(void **state)
 	assert_int_equal(d.account, 0);
 	assert_int_equal(d.fy, 0);
 	wbuf_free(&b);
+
+	/* a format 1 year_close has no version 2 totals */
+	sample(LD_K_YEAR_CLOSE, &e);
+	e.format = LD_ENTRY_FORMAT_V1;
+	wbuf_init(&b);
+	assert_int_equal(entry_encode(&b, &e), 0);
+	assert_int_equal(entry_decode(&d, b.data, b.len), 0);
+	assert_true(d.carried_in == 0 && d.budget == 0 && d.carried_out == 0 &&
+	    d.unused == 0 && d.receipts == 0 && d.execution_rate_bp == 0);
+	assert_true(d.appropriated == INT64_MAX);
+	wbuf_free(&b);
+
+	/* a terms entry names no region and has no amount */
+	sample(LD_K_TERMS, &e);
+	strcpy(e.region, "hakodate");
+	e.amount = 5;
+	wbuf_init(&b);
+	assert_int_equal(entry_encode(&b, &e), 0);
+	assert_int_equal(entry_decode(&d, b.data, b.len), 0);
+	assert_string_equal(d.region, "");
+	assert_true(d.amount == 0);
+	wbuf_free(&b);
 }
 
 static void
@@ -552,19 +1143,22 @@ test_every_truncation(void **state)
 {
 	struct ld_entry	 e, d;
 	struct wbuf	 b;
-	size_t		 n;
+	size_t		 n, f;
 	int		 k;
 
 	(void)state;
-	for (k = 1; k <= LD_K_MAX; k++) {
-		sample(k, &e);
-		wbuf_init(&b);
-		assert_int_equal(entry_encode(&b, &e), 0);
-		for (n = 0; n < b.len; n++)
-			if (entry_decode(&d, b.data, n) != -1)
-				fail_msg("kind %d: prefix %zu of %zu decoded", k,
-				    n, b.len);
-		wbuf_free(&b);
+	for (f = 0; f < NFORMATS; f++) {
+		for (k = 1; k <= kind_max(formats[f]); k++) {
+			sample_fmt(formats[f], k, &e);
+			wbuf_init(&b);
+			assert_int_equal(entry_encode(&b, &e), 0);
+			for (n = 0; n < b.len; n++)
+				if (entry_decode(&d, b.data, n) != -1)
+					fail_msg("format %d kind %d: prefix %zu "
+					    "of %zu decoded", formats[f], k, n,
+					    b.len);
+			wbuf_free(&b);
+		}
 	}
 }
 
@@ -573,16 +1167,19 @@ test_trailing_byte(void **state)
 {
 	struct ld_entry	 e, d;
 	struct wbuf	 b;
+	size_t		 f;
 	int		 k;
 
 	(void)state;
-	for (k = 1; k <= LD_K_MAX; k++) {
-		sample(k, &e);
-		wbuf_init(&b);
-		assert_int_equal(entry_encode(&b, &e), 0);
-		wbuf_u8(&b, 0);
-		assert_int_equal(entry_decode(&d, b.data, b.len), -1);
-		wbuf_free(&b);
+	for (f = 0; f < NFORMATS; f++) {
+		for (k = 1; k <= kind_max(formats[f]); k++) {
+			sample_fmt(formats[f], k, &e);
+			wbuf_init(&b);
+			assert_int_equal(entry_encode(&b, &e), 0);
+			wbuf_u8(&b, 0);
+			assert_int_equal(entry_decode(&d, b.data, b.len), -1);
+			wbuf_free(&b);
+		}
 	}
 }
 
@@ -597,31 +1194,34 @@ test_mutations_stay_canonical(void **state)
 	struct ld_entry	 e, d;
 	struct wbuf	 b, again;
 	uint8_t		*m;
-	size_t		 i;
+	size_t		 i, f;
 	int		 k, v;
 
 	(void)state;
-	for (k = 1; k <= LD_K_MAX; k++) {
-		sample(k, &e);
-		wbuf_init(&b);
-		assert_int_equal(entry_encode(&b, &e), 0);
-		m = malloc(b.len);
-		assert_non_null(m);
-		for (i = 0; i < b.len; i++) {
-			for (v = 0; v < 256; v++) {
-				memcpy(m, b.data, b.len);
-				m[i] = (uint8_t)v;
-				if (entry_decode(&d, m, b.len) == -1)
-					continue;
-				wbuf_init(&again);
-				assert_int_equal(entry_encode(&again, &d), 0);
-				assert_int_equal(again.len, b.len);
-				assert_memory_equal(again.data, m, b.len);
-				wbuf_free(&again);
+	for (f = 0; f < NFORMATS; f++) {
+		for (k = 1; k <= kind_max(formats[f]); k++) {
+			sample_fmt(formats[f], k, &e);
+			wbuf_init(&b);
+			assert_int_equal(entry_encode(&b, &e), 0);
+			m = malloc(b.len);
+			assert_non_null(m);
+			for (i = 0; i < b.len; i++) {
+				for (v = 0; v < 256; v++) {
+					memcpy(m, b.data, b.len);
+					m[i] = (uint8_t)v;
+					if (entry_decode(&d, m, b.len) == -1)
+						continue;
+					wbuf_init(&again);
+					assert_int_equal(entry_encode(&again,
+					    &d), 0);
+					assert_int_equal(again.len, b.len);
+					assert_memory_equal(again.data, m, b.len);
+					wbuf_free(&again);
+				}
 			}
+			free(m);
+			wbuf_free(&b);
 		}
-		free(m);
-		wbuf_free(&b);
 	}
 }
 
@@ -629,36 +1229,115 @@ static void
 test_bad_header(void **state)
 {
 	struct ld_entry	 e;
+	size_t		 f;
 
 	(void)state;
-	sample(LD_K_AWARD, &e);
-	e.kind = 0;
-	assert_refused(&e);
-	e.kind = 8;
-	assert_refused(&e);
-	e.kind = 255;
-	assert_refused(&e);
+	for (f = 0; f < NFORMATS; f++) {
+		sample_fmt(formats[f], LD_K_APPROPRIATION, &e);
+		e.kind = 0;
+		assert_refused(&e);
+		e.kind = LD_K_MAX + 1;
+		assert_refused(&e);
+		e.kind = 255;
+		assert_refused(&e);
 
-	sample(LD_K_AWARD, &e);
-	e.seq = 0;
-	assert_refused(&e);
+		sample_fmt(formats[f], LD_K_AWARD, &e);
+		e.seq = 0;
+		assert_refused(&e);
+	}
 }
 
 static void
 test_bad_format_byte(void **state)
 {
 	struct ld_entry	 e, d;
-	struct wbuf	 b;
+	struct wbuf	 b, again;
 
 	(void)state;
 	sample(LD_K_APPROPRIATION, &e);
 	wbuf_init(&b);
 	assert_int_equal(entry_encode(&b, &e), 0);
-	b.data[0] = 2;
+	b.data[0] = 3;		/* no such format */
 	assert_int_equal(entry_decode(&d, b.data, b.len), -1);
 	b.data[0] = 0;
 	assert_int_equal(entry_decode(&d, b.data, b.len), -1);
+	b.data[0] = 0xff;
+	assert_int_equal(entry_decode(&d, b.data, b.len), -1);
+	/* an appropriation is laid out alike in both: the byte says which */
+	b.data[0] = 1;
+	assert_int_equal(entry_decode(&d, b.data, b.len), 0);
+	assert_int_equal(d.format, LD_ENTRY_FORMAT_V1);
+	wbuf_init(&again);
+	assert_int_equal(entry_encode(&again, &d), 0);
+	assert_memory_equal(again.data, b.data, b.len);
+	wbuf_free(&again);
 	wbuf_free(&b);
+
+	/* the encoder refuses an unknown format as well */
+	sample(LD_K_APPROPRIATION, &e);
+	e.format = 3;
+	assert_refused(&e);
+	e.format = 0xff;
+	wbuf_init(&b);
+	assert_int_equal(entry_encode(&b, &e), -1);
+	assert_int_equal(b.len, 0);
+	wbuf_free(&b);
+
+	/*
+	 * The award and the year_close differ between the formats: the other
+	 * format byte leaves bytes over (2 -> 1) or runs short (1 -> 2).
+	 */
+	sample(LD_K_AWARD, &e);
+	wbuf_init(&b);
+	assert_int_equal(entry_encode(&b, &e), 0);
+	b.data[0] = 1;
+	assert_int_equal(entry_decode(&d, b.data, b.len), -1);
+	wbuf_reset(&b);
+	sample_v1(LD_K_AWARD, &e);
+	assert_int_equal(entry_encode(&b, &e), 0);
+	b.data[0] = 2;
+	assert_int_equal(entry_decode(&d, b.data, b.len), -1);
+	wbuf_reset(&b);
+	sample(LD_K_YEAR_CLOSE, &e);
+	assert_int_equal(entry_encode(&b, &e), 0);
+	b.data[0] = 1;
+	assert_int_equal(entry_decode(&d, b.data, b.len), -1);
+	wbuf_reset(&b);
+	sample_v1(LD_K_YEAR_CLOSE, &e);
+	assert_int_equal(entry_encode(&b, &e), 0);
+	b.data[0] = 2;
+	assert_int_equal(entry_decode(&d, b.data, b.len), -1);
+	wbuf_free(&b);
+}
+
+/* Format 1 holds only the version 1 kinds. */
+static void
+test_v1_refuses_v2_kinds(void **state)
+{
+	struct ld_entry	 e, d;
+	struct wbuf	 b;
+	int		 k;
+
+	(void)state;
+	for (k = LD_K_TERMS; k <= LD_K_MAX; k++) {
+		sample(k, &e);
+		assert_accepted(&e);
+		e.format = LD_ENTRY_FORMAT_V1;
+		assert_refused(&e);
+		/* the format 2 bytes with the format byte changed */
+		sample(k, &e);
+		wbuf_init(&b);
+		assert_int_equal(entry_encode(&b, &e), 0);
+		b.data[0] = 1;
+		assert_int_equal(entry_decode(&d, b.data, b.len), -1);
+		wbuf_free(&b);
+	}
+	/* nor can a format 1 reversal name a receipt */
+	sample_v1(LD_K_REVERSAL, &e);
+	e.target_kind = LD_K_RECEIPT;
+	assert_refused(&e);
+	e.format = LD_ENTRY_FORMAT;
+	assert_accepted(&e);
 }
 
 static void
@@ -666,9 +1345,13 @@ test_bad_enums(void **state)
 {
 	struct ld_entry	 e;
 	static const uint8_t bad_targets[] = { 0, LD_K_REGION, LD_K_AWARD,
-	    LD_K_REVERSAL, LD_K_YEAR_CLOSE, 8 };
-	size_t		 i;
-	int		 k;
+	    LD_K_REVERSAL, LD_K_YEAR_CLOSE, LD_K_TERMS, LD_K_AWARD_CANCEL,
+	    LD_K_SETTLEMENT, LD_K_CARRY_OVER, LD_K_MAX + 1 };
+	static const int with_account[] = { LD_K_APPROPRIATION, LD_K_AWARD,
+	    LD_K_DISBURSEMENT, LD_K_REFUND, LD_K_REVERSAL, LD_K_YEAR_CLOSE,
+	    LD_K_TERMS, LD_K_AWARD_CANCEL, LD_K_SETTLEMENT, LD_K_RECEIPT,
+	    LD_K_CARRY_OVER };
+	size_t		 i, f;
 
 	(void)state;
 	sample(LD_K_REGION, &e);
@@ -677,19 +1360,102 @@ test_bad_enums(void **state)
 	e.grant_type = 4;
 	assert_refused(&e);
 
-	for (k = LD_K_APPROPRIATION; k <= LD_K_YEAR_CLOSE; k++) {
-		sample(k, &e);
-		e.account = 0;
-		assert_refused(&e);
-		e.account = 3;
-		assert_refused(&e);
-	}
+	sample(LD_K_TERMS, &e);
+	e.grant_type = 0;
+	assert_refused(&e);
+	e.grant_type = LD_G_MAX + 1;
+	assert_refused(&e);
 
-	for (i = 0; i < sizeof(bad_targets); i++) {
-		sample(LD_K_REVERSAL, &e);
-		e.target_kind = bad_targets[i];
-		assert_refused(&e);
+	for (f = 0; f < NFORMATS; f++) {
+		for (i = 0; i < sizeof(with_account) / sizeof(with_account[0]);
+		    i++) {
+			if (with_account[i] > kind_max(formats[f]))
+				continue;
+			sample_fmt(formats[f], with_account[i], &e);
+			e.account = 0;
+			assert_refused(&e);
+			e.account = 3;
+			assert_refused(&e);
+		}
+		for (i = 0; i < sizeof(bad_targets); i++) {
+			sample_fmt(formats[f], LD_K_REVERSAL, &e);
+			e.target_kind = bad_targets[i];
+			assert_refused(&e);
+		}
 	}
+}
+
+static void
+test_bad_carry_kind(void **state)
+{
+	struct ld_entry	 e;
+
+	(void)state;
+	sample(LD_K_CARRY_OVER, &e);
+	e.carry_kind = 0;
+	assert_refused(&e);
+	e.carry_kind = LD_C_MAX + 1;
+	assert_refused(&e);
+	e.carry_kind = 255;
+	assert_refused(&e);
+	e.carry_kind = LD_C_EXPLICIT;
+	assert_accepted(&e);
+}
+
+static void
+test_terms_shape(void **state)
+{
+	struct ld_entry	 e;
+
+	(void)state;
+	/* min above max */
+	sample(LD_K_TERMS, &e);
+	e.min = 200000001;
+	e.max = 200000000;
+	assert_refused(&e);
+	e.min = e.max;
+	assert_accepted(&e);
+	/* half a range */
+	sample(LD_K_TERMS, &e);
+	e.max = 0;
+	assert_refused(&e);
+	sample(LD_K_TERMS, &e);
+	e.min = 0;
+	assert_refused(&e);
+	/* bounds outside the amounts */
+	sample(LD_K_TERMS, &e);
+	e.min = -1;
+	assert_refused(&e);
+	sample(LD_K_TERMS, &e);
+	e.max = LD_AMOUNT_MAX + 1;
+	assert_refused(&e);
+	sample(LD_K_TERMS, &e);
+	e.min = e.max = -1;
+	assert_refused(&e);
+	/* rates: at most 100.00 % a year */
+	sample(LD_K_TERMS, &e);
+	e.interest_bp = LD_RATE_MAX + 1;
+	assert_refused(&e);
+	sample(LD_K_TERMS, &e);
+	e.late_bp = LD_RATE_MAX + 1;
+	assert_refused(&e);
+	sample(LD_K_TERMS, &e);
+	e.late_bp = UINT32_MAX;
+	assert_refused(&e);
+	/* a stored terms entry carries its resolved deadline */
+	sample(LD_K_TERMS, &e);
+	e.deadline = 0;
+	assert_refused(&e);
+	e.deadline = 20140431;
+	assert_refused(&e);
+	/* a ref is required */
+	sample(LD_K_TERMS, &e);
+	e.ref[0] = '\0';
+	assert_refused(&e);
+	/* fy within the limits */
+	sample(LD_K_TERMS, &e);
+	e.fy = LD_FY_MIN - 1;
+	assert_refused(&e);
 }
 
 static void
@@ -714,6 +1480,11 @@ test_reversal_shape(void **state)
 	assert_refused(&e);
 
 	sample(LD_K_REVERSAL, &e);
+	e.target_kind = LD_K_RECEIPT;
+	e.region[0] = '\0';
+	assert_refused(&e);
+
+	sample(LD_K_REVERSAL, &e);
 	e.reverses = 0;
 	assert_refused(&e);
 	e.reverses = e.seq;	/* must be an earlier entry */
@@ -730,7 +1501,8 @@ test_amounts(void **state)
 	struct ld_entry	 e;
 	int		 k;
 	static const int with_amount[] = { LD_K_APPROPRIATION, LD_K_AWARD,
-	    LD_K_DISBURSEMENT, LD_K_REFUND, LD_K_REVERSAL };
+	    LD_K_DISBURSEMENT, LD_K_REFUND, LD_K_REVERSAL, LD_K_SETTLEMENT,
+	    LD_K_RECEIPT, LD_K_CARRY_OVER };
 	size_t		 i;
 
 	(void)state;
@@ -738,6 +1510,10 @@ test_amounts(void **state)
 		k = with_amount[i];
 		sample(k, &e);
 		e.amount = 1;
+		if (k == LD_K_RECEIPT) {
+			e.principal = 1;
+			e.interest = e.late = 0;
+		}
 		assert_int_equal(decode_raw(&e), 0);
 		e.amount = LD_AMOUNT_MAX;
 		assert_int_equal(decode_raw(&e), 0);
@@ -751,41 +1527,116 @@ test_amounts(void **state)
 		assert_refused(&e);
 	}
 
-	sample(LD_K_YEAR_CLOSE, &e);
+	/* a cancellation records the award it cancelled, which may be 0 */
+	sample(LD_K_AWARD_CANCEL, &e);
+	e.amount = 0;
+	assert_int_equal(decode_raw(&e), 0);
+	e.amount = LD_AMOUNT_MAX;
+	assert_int_equal(decode_raw(&e), 0);
+	e.amount = -1;
+	assert_refused(&e);
+	e.amount = LD_AMOUNT_MAX + 1;
+	assert_refused(&e);
+
+	/* ordered or applied parts are never negative */
+	sample(LD_K_AWARD_CANCEL, &e);
+	e.principal = -1;
+	assert_refused(&e);
+	sample(LD_K_SETTLEMENT, &e);
+	e.principal = -1;
+	assert_refused(&e);
+	sample(LD_K_RECEIPT, &e);
+	e.principal = -1;
+	assert_refused(&e);
+	sample(LD_K_RECEIPT, &e);
+	e.interest = -1;
+	assert_refused(&e);
+	sample(LD_K_RECEIPT, &e);
+	e.late = INT64_MIN;
+	assert_refused(&e);
+
+	sample_v1(LD_K_YEAR_CLOSE, &e);
 	e.appropriated = e.awarded = e.disbursed = e.refunded = e.net = 0;
 	assert_int_equal(decode_raw(&e), 0);
 	e.net = INT64_MAX;
 	assert_int_equal(decode_raw(&e), 0);
 	e.net = -1;
 	assert_refused(&e);
-	sample(LD_K_YEAR_CLOSE, &e);
+	sample_v1(LD_K_YEAR_CLOSE, &e);
 	e.refunded = INT64_MIN;
 	assert_refused(&e);
+
+	/* the version 2 totals */
+	sample(LD_K_YEAR_CLOSE, &e);
+	e.net = -1;
+	assert_refused(&e);
+	sample(LD_K_YEAR_CLOSE, &e);
+	e.carried_in = -1;
+	assert_refused(&e);
+	sample(LD_K_YEAR_CLOSE, &e);
+	e.budget = -1;
+	assert_refused(&e);
+	sample(LD_K_YEAR_CLOSE, &e);
+	e.carried_out = INT64_MIN;
+	assert_refused(&e);
+	sample(LD_K_YEAR_CLOSE, &e);
+	e.receipts = -1;
+	assert_refused(&e);
+	sample(LD_K_YEAR_CLOSE, &e);
+	e.execution_rate_bp = -2;	/* -1 is null; nothing below */
+	assert_refused(&e);
+	e.execution_rate_bp = 0;
+	assert_int_equal(decode_raw(&e), 0);
+	e.execution_rate_bp = 10000;
+	assert_int_equal(decode_raw(&e), 0);
 }
 
 static void
 test_fy_and_date(void **state)
 {
 	struct ld_entry	 e;
+	static const int dated[] = { LD_K_DISBURSEMENT, LD_K_REFUND,
+	    LD_K_AWARD, LD_K_AWARD_CANCEL, LD_K_SETTLEMENT, LD_K_RECEIPT,
+	    LD_K_CARRY_OVER };
+	static const int with_fy[] = { LD_K_APPROPRIATION, LD_K_AWARD,
+	    LD_K_YEAR_CLOSE, LD_K_TERMS, LD_K_AWARD_CANCEL, LD_K_SETTLEMENT,
+	    LD_K_RECEIPT, LD_K_CARRY_OVER };
+	size_t		 i;
 
 	(void)state;
-	sample(LD_K_APPROPRIATION, &e);
-	e.fy = 0;
-	assert_refused(&e);
-	e.fy = LD_FY_MIN - 1;
-	assert_refused(&e);
-	e.fy = LD_FY_MAX + 1;
-	assert_refused(&e);
-	e.fy = LD_FY_MAX;
-	assert_int_equal(decode_raw(&e), 0);
+	for (i = 0; i < sizeof(with_fy) / sizeof(with_fy[0]); i++) {
+		sample(with_fy[i], &e);
+		e.fy = 0;
+		assert_refused(&e);
+		e.fy = LD_FY_MIN - 1;
+		assert_refused(&e);
+		e.fy = LD_FY_MAX + 1;
+		assert_refused(&e);
+		e.fy = LD_FY_MAX;
+		assert_int_equal(decode_raw(&e), 0);
+	}
 
-	sample(LD_K_REFUND, &e);
-	e.date = 20130229;
+	for (i = 0; i < sizeof(dated) / sizeof(dated[0]); i++) {
+		sample(dated[i], &e);
+		e.date = 20130229;
+		assert_refused(&e);
+		e.date = 0;
+		assert_refused(&e);
+		e.date = 20130631;
+		assert_refused(&e);
+		e.date = 20130630;
+		assert_int_equal(decode_raw(&e), 0);
+	}
+
+	/* repay_by: none (0), or a real date */
+	sample(LD_K_AWARD_CANCEL, &e);
+	e.repay_by = 20140631;
 	assert_refused(&e);
-	e.date = 0;
+	sample(LD_K_SETTLEMENT, &e);
+	e.repay_by = 20140229;
 	assert_refused(&e);
-	e.date = 20130631;
-	assert_refused(&e);
+	e.repay_by = 20160229;
+	assert_int_equal(decode_raw(&e), 0);
 }
 
 static void
@@ -941,6 +1792,42 @@ test_oversized_input(void **state)
 	free(big);
 }
 
+
+static void
+test_bad_strings_new_kinds(void **state)
+{
+	struct ld_entry	 e;
+	static const int with_region[] = { LD_K_AWARD_CANCEL, LD_K_SETTLEMENT,
+	    LD_K_RECEIPT, LD_K_CARRY_OVER };
+	static const int with_ref[] = { LD_K_TERMS, LD_K_AWARD_CANCEL,
+	    LD_K_SETTLEMENT, LD_K_RECEIPT, LD_K_CARRY_OVER };
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(with_region) / sizeof(with_region[0]); i++) {
+		sample(with_region[i], &e);
+		strcpy(e.region, "");
+		assert_refused(&e);
+		strcpy(e.region, "Hakodate");
+		assert_refused(&e);
+	}
+	for (i = 0; i < sizeof(with_ref) / sizeof(with_ref[0]); i++) {
+		sample(with_ref[i], &e);
+		strcpy(e.ref, "");
+		assert_refused(&e);
+		strcpy(e.ref, "伝票");
+		assert_refused(&e);
+	}
+	/* a cancellation states its reason */
+	sample(LD_K_AWARD_CANCEL, &e);
+	strcpy(e.reason, "");
+	assert_refused(&e);
+	strcpy(e.reason, "two\nlines");
+	assert_refused(&e);
+	strcpy(e.reason, "交付決定の取消（補助金適正化法第17条）");
+	assert_accepted(&e);
+}
+
 int
 main(void)
 {
@@ -952,8 +1839,13 @@ main(void)
 		cmocka_unit_test(test_valid_actor),
 		cmocka_unit_test(test_valid_date),
 		cmocka_unit_test(test_golden_disbursement),
+		cmocka_unit_test(test_golden_award),
+		cmocka_unit_test(test_golden_terms),
+		cmocka_unit_test(test_golden_year_close),
 		cmocka_unit_test(test_leaf_hash_empty),
 		cmocka_unit_test(test_round_trip_every_kind),
+		cmocka_unit_test(test_round_trip_new_kinds_variants),
+		cmocka_unit_test(test_format_zero_is_current),
 		cmocka_unit_test(test_encode_appends),
 		cmocka_unit_test(test_fields_outside_kind),
 		cmocka_unit_test(test_every_truncation),
@@ -961,11 +1853,15 @@ main(void)
 		cmocka_unit_test(test_mutations_stay_canonical),
 		cmocka_unit_test(test_bad_header),
 		cmocka_unit_test(test_bad_format_byte),
+		cmocka_unit_test(test_v1_refuses_v2_kinds),
 		cmocka_unit_test(test_bad_enums),
+		cmocka_unit_test(test_bad_carry_kind),
+		cmocka_unit_test(test_terms_shape),
 		cmocka_unit_test(test_reversal_shape),
 		cmocka_unit_test(test_amounts),
 		cmocka_unit_test(test_fy_and_date),
 		cmocka_unit_test(test_bad_strings),
+		cmocka_unit_test(test_bad_strings_new_kinds),
 		cmocka_unit_test(test_unterminated_field_refused),
 		cmocka_unit_test(test_string_caps),
 		cmocka_unit_test(test_oversized_input),

@@ -76,6 +76,7 @@ sample(int kind, struct ld_entry *e)
 		e->fy = 2013;
 		e->amount = 300000000;
 		strcpy(e->ref, "AW 1");
+		e->date = 20130520;
 		break;
 	case LD_K_DISBURSEMENT:
 	case LD_K_REFUND:
@@ -93,6 +94,47 @@ sample(int kind, struct ld_entry *e)
 	case LD_K_YEAR_CLOSE:
 		e->account = LD_A_RECONSTRUCTION;
 		e->fy = 2013;
+		break;
+	case LD_K_TERMS:
+		e->fy = 2013;
+		e->grant_type = LD_G_RECONSTRUCTION;
+		e->min = 250000000;
+		e->max = 500000000;
+		e->deadline = 20140531;
+		e->interest_bp = 1095;
+		e->late_bp = 1460;
+		strcpy(e->ref, "T-2013/R");
+		break;
+	case LD_K_AWARD_CANCEL:
+		strcpy(e->region, "rikuzentakata");
+		e->fy = 2013;
+		e->date = 20140415;
+		e->repay_by = 20140630;
+		strcpy(e->reason, "事業中止による交付決定の取消");
+		strcpy(e->ref, "CX-1");
+		break;
+	case LD_K_SETTLEMENT:
+		strcpy(e->region, "rikuzentakata");
+		e->fy = 2013;
+		e->amount = 280000000;
+		e->date = 20140610;
+		e->repay_by = 20140731;
+		strcpy(e->ref, "ST-1");
+		break;
+	case LD_K_RECEIPT:
+		strcpy(e->region, "rikuzentakata");
+		e->fy = 2013;
+		e->amount = 7654321;
+		e->date = 20140701;
+		strcpy(e->ref, "RC-1");
+		break;
+	case LD_K_CARRY_OVER:
+		strcpy(e->region, "rikuzentakata");
+		e->fy = 2013;
+		e->amount = 20000000;
+		e->carry_kind = LD_C_EXPLICIT;
+		e->date = 20140320;
+		strcpy(e->ref, "CO-1");
 		break;
 	}
 }
@@ -260,7 +302,7 @@ test_hello(void **state)
 	wbuf_reset(&b);
 	assert_int_equal(msg_encode_hello_ok(&b, &h), 0);
 	assert_int_equal(msg_decode_hello_ok(b.data, b.len, &g), 0);
-	assert_int_equal(g.version, 1);
+	assert_int_equal(g.version, PROTO_VERSION);
 	assert_int_equal(g.max_frame, 1u << 20);
 	assert_string_equal(g.role, "clerk");
 	assert_string_equal(g.cn, "経理担当01");
@@ -340,6 +382,13 @@ assert_request_equal(const struct ld_entry *a, const struct ld_entry *b)
 	assert_string_equal(a->memo, b->memo);
 	assert_true(a->reverses == b->reverses);
 	assert_string_equal(a->reason, b->reason);
+	assert_true(a->min == b->min);
+	assert_true(a->max == b->max);
+	assert_int_equal(a->deadline, b->deadline);
+	assert_int_equal(a->interest_bp, b->interest_bp);
+	assert_int_equal(a->late_bp, b->late_bp);
+	assert_int_equal(a->repay_by, b->repay_by);
+	assert_int_equal(a->carry_kind, b->carry_kind);
 }
 
 static void
@@ -395,6 +444,270 @@ test_write_carries_request_fields_only(void **state)
 	assert_true(d.amount == 0);
 	assert_int_equal(d.target_kind, 0);
 	assert_true(d.reverses == 9);
+
+	/* a terms request: its account is derived from the grant type */
+	sample(LD_K_TERMS, &q);
+	q.account = LD_A_GENERAL;
+	q.seq = 3;
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_write(&b, &q), 0);
+	assert_int_equal(msg_decode_write(b.data, b.len, &d), 0);
+	assert_int_equal(d.account, 0);
+	assert_true(d.seq == 0);
+	q.account = 0;
+	assert_request_equal(&d, &q);
+
+	/* a cancellation asks for neither the award nor the principal */
+	sample(LD_K_AWARD_CANCEL, &q);
+	q.amount = 300000000;
+	q.principal = 5;
+	q.account = LD_A_RECONSTRUCTION;
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_write(&b, &q), 0);
+	assert_int_equal(msg_decode_write(b.data, b.len, &d), 0);
+	assert_true(d.amount == 0 && d.principal == 0);
+	assert_int_equal(d.account, 0);
+
+	/* a settlement's ordered excess and a receipt's split are derived */
+	sample(LD_K_SETTLEMENT, &q);
+	q.principal = 7;
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_write(&b, &q), 0);
+	assert_int_equal(msg_decode_write(b.data, b.len, &d), 0);
+	assert_true(d.principal == 0);
+	assert_true(d.amount == 280000000);
+	sample(LD_K_RECEIPT, &q);
+	q.principal = 1;
+	q.interest = 2;
+	q.late = 3;
+	q.repay_by = 20140731;	/* a receipt takes no due date */
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_write(&b, &q), 0);
+	assert_int_equal(msg_decode_write(b.data, b.len, &d), 0);
+	assert_true(d.principal == 0 && d.interest == 0 && d.late == 0);
+	assert_int_equal(d.repay_by, 0);
+
+	/* a year_close asks for no totals */
+	sample(LD_K_YEAR_CLOSE, &q);
+	q.appropriated = q.net = q.budget = q.receipts = 9;
+	q.execution_rate_bp = 5;
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_write(&b, &q), 0);
+	assert_int_equal(msg_decode_write(b.data, b.len, &d), 0);
+	assert_true(d.appropriated == 0 && d.net == 0 && d.budget == 0 &&
+	    d.receipts == 0 && d.execution_rate_bp == 0);
+	wbuf_free(&b);
+}
+
+/*
+ * The write requests of PROTOCOL.md ("Write requests"), assembled by
+ * hand: the award with its decision date and every version 2 kind.
+ */
+static const uint8_t wr_award[] = {
+	0x03, 0x00, 0x00,				/* award, no id */
+	0x00, 0x08, 'h', 'a', 'k', 'o', 'd', 'a', 't', 'e',
+	0x07, 0xdd,					/* fy 2013 */
+	0x00, 0x00, 0x00, 0x00, 0x08, 0xf0, 0xd1, 0x80,	/* 150,000,000 */
+	0x00, 0x04, 'A', 'W', '-', '1',
+	0x01, 0x33, 0x2a, 0xc5,				/* 20130501 */
+};
+static const uint8_t wr_terms[] = {
+	0x08, 0x00, 0x01, 't',				/* terms, id "t" */
+	0x07, 0xdd,					/* fy 2013 */
+	0x01,						/* general */
+	0x00, 0x00, 0x00, 0x00, 0x05, 0xf5, 0xe1, 0x00,	/* min */
+	0x00, 0x00, 0x00, 0x00, 0x0b, 0xeb, 0xc2, 0x00,	/* max */
+	0x00, 0x00, 0x00, 0x00,				/* deadline: default */
+	0x00, 0x00, 0x04, 0x47,				/* 1095 bp */
+	0x00, 0x00, 0x05, 0xb4,				/* 1460 bp */
+	0x00, 0x01, 'T',
+};
+static const uint8_t wr_cancel[] = {
+	0x09, 0x00, 0x00,
+	0x00, 0x08, 'h', 'a', 'k', 'o', 'd', 'a', 't', 'e',
+	0x07, 0xdd,
+	0x01, 0x33, 0x51, 0x7f,				/* date 20140415 */
+	0x01, 0x33, 0x52, 0x56,				/* repay_by 20140630 */
+	0x00, 0x04, 's', 't', 'o', 'p',			/* reason */
+	0x00, 0x02, 'C', 'X',				/* ref */
+};
+static const uint8_t wr_settle[] = {
+	0x0a, 0x00, 0x00,
+	0x00, 0x08, 'h', 'a', 'k', 'o', 'd', 'a', 't', 'e',
+	0x07, 0xdd,
+	0x00, 0x00, 0x00, 0x00, 0x03, 0x93, 0x87, 0x00,	/* 60,000,000 */
+	0x01, 0x33, 0x52, 0x42,				/* date 20140610 */
+	0x00, 0x00, 0x00, 0x00,				/* no repay_by */
+	0x00, 0x02, 'S', 'T',
+};
+static const uint8_t wr_receipt[] = {
+	0x0b, 0x00, 0x00,
+	0x00, 0x08, 'h', 'a', 'k', 'o', 'd', 'a', 't', 'e',
+	0x07, 0xdd,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x74, 0xcb, 0xb1,	/* 7,654,321 */
+	0x01, 0x33, 0x52, 0x9d,				/* 20140701 */
+	0x00, 0x02, 'R', 'C',
+};
+static const uint8_t wr_carry[] = {
+	0x0c, 0x00, 0x00,
+	0x00, 0x08, 'h', 'a', 'k', 'o', 'd', 'a', 't', 'e',
+	0x07, 0xdd,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x98, 0x96, 0x80,	/* 10,000,000 */
+	0x02,						/* accident */
+	0x01, 0x33, 0x51, 0x0d,				/* 20140301 */
+	0x00, 0x02, 'C', 'O',
+};
+
+static void
+check_write_golden(const struct ld_entry *q, const uint8_t *want, size_t len)
+{
+	struct wbuf	 b;
+	struct ld_entry	 d;
+
+	wbuf_init(&b);
+	assert_int_equal(msg_encode_write(&b, q), 0);
+	assert_int_equal(b.len, len);
+	assert_memory_equal(b.data, want, len);
+	assert_int_equal(msg_decode_write(want, len, &d), 0);
+	assert_request_equal(&d, q);
+	check_exact(dec_write, want, len, ld_kind_name(q->kind));
+	wbuf_free(&b);
+}
+
+static void
+test_write_golden_new_kinds(void **state)
+{
+	struct ld_entry	 q;
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	q.kind = LD_K_AWARD;
+	strcpy(q.region, "hakodate");
+	q.fy = 2013;
+	q.amount = 150000000;
+	strcpy(q.ref, "AW-1");
+	q.date = 20130501;
+	check_write_golden(&q, wr_award, sizeof(wr_award));
+
+	memset(&q, 0, sizeof(q));
+	q.kind = LD_K_TERMS;
+	strcpy(q.id, "t");
+	q.fy = 2013;
+	q.grant_type = LD_G_GENERAL;
+	q.min = 100000000;
+	q.max = 200000000;
+	q.interest_bp = 1095;
+	q.late_bp = 1460;
+	strcpy(q.ref, "T");
+	check_write_golden(&q, wr_terms, sizeof(wr_terms));
+
+	memset(&q, 0, sizeof(q));
+	q.kind = LD_K_AWARD_CANCEL;
+	strcpy(q.region, "hakodate");
+	q.fy = 2013;
+	q.date = 20140415;
+	q.repay_by = 20140630;
+	strcpy(q.reason, "stop");
+	strcpy(q.ref, "CX");
+	check_write_golden(&q, wr_cancel, sizeof(wr_cancel));
+
+	memset(&q, 0, sizeof(q));
+	q.kind = LD_K_SETTLEMENT;
+	strcpy(q.region, "hakodate");
+	q.fy = 2013;
+	q.amount = 60000000;
+	q.date = 20140610;
+	strcpy(q.ref, "ST");
+	check_write_golden(&q, wr_settle, sizeof(wr_settle));
+
+	memset(&q, 0, sizeof(q));
+	q.kind = LD_K_RECEIPT;
+	strcpy(q.region, "hakodate");
+	q.fy = 2013;
+	q.amount = 7654321;
+	q.date = 20140701;
+	strcpy(q.ref, "RC");
+	check_write_golden(&q, wr_receipt, sizeof(wr_receipt));
+
+	memset(&q, 0, sizeof(q));
+	q.kind = LD_K_CARRY_OVER;
+	strcpy(q.region, "hakodate");
+	q.fy = 2013;
+	q.amount = 10000000;
+	q.carry_kind = LD_C_ACCIDENT;
+	q.date = 20140301;
+	strcpy(q.ref, "CO");
+	check_write_golden(&q, wr_carry, sizeof(wr_carry));
+}
+
+/* Strings of the new kinds that cannot be stored are refused on decode. */
+static void
+test_write_new_kinds_bad(void **state)
+{
+	struct wbuf	 b;
+	struct ld_entry	 q, d;
+	char		 big[600];
+
+	(void)state;
+	wbuf_init(&b);
+	/* a reason over 512 bytes */
+	memset(big, 'r', 513);
+	big[513] = '\0';
+	wbuf_u8(&b, LD_K_AWARD_CANCEL);
+	wbuf_str(&b, "");
+	wbuf_str(&b, "hakodate");
+	wbuf_u16(&b, 2013);
+	wbuf_u32(&b, 20140415);
+	wbuf_u32(&b, 0);
+	wbuf_str(&b, big);
+	wbuf_str(&b, "CX");
+	assert_int_equal(msg_decode_write(b.data, b.len, &d), -1);
+	/* a ref over 64 bytes */
+	big[65] = '\0';
+	wbuf_reset(&b);
+	wbuf_u8(&b, LD_K_RECEIPT);
+	wbuf_str(&b, "");
+	wbuf_str(&b, "hakodate");
+	wbuf_u16(&b, 2013);
+	wbuf_i64(&b, 1);
+	wbuf_u32(&b, 20140701);
+	wbuf_str(&b, big);
+	assert_int_equal(msg_decode_write(b.data, b.len, &d), -1);
+	/* a region over 64 bytes */
+	wbuf_reset(&b);
+	wbuf_u8(&b, LD_K_CARRY_OVER);
+	wbuf_str(&b, "");
+	wbuf_str(&b, big);
+	wbuf_u16(&b, 2013);
+	wbuf_i64(&b, 1);
+	wbuf_u8(&b, 1);
+	wbuf_u32(&b, 20140301);
+	wbuf_str(&b, "CO");
+	assert_int_equal(msg_decode_write(b.data, b.len, &d), -1);
+	/* a terms request cut inside its rates */
+	wbuf_reset(&b);
+	wbuf_u8(&b, LD_K_TERMS);
+	wbuf_str(&b, "");
+	wbuf_u16(&b, 2013);
+	wbuf_u8(&b, 1);
+	wbuf_i64(&b, 1);
+	wbuf_i64(&b, 2);
+	wbuf_u32(&b, 0);
+	wbuf_u16(&b, 0);
+	assert_int_equal(msg_decode_write(b.data, b.len, &d), -1);
+
+	/* unterminated fields of the new kinds in the caller's struct */
+	sample(LD_K_AWARD_CANCEL, &q);
+	memset(q.reason, 'a', sizeof(q.reason));
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_write(&b, &q), -1);
+	sample(LD_K_TERMS, &q);
+	memset(q.ref, 'a', sizeof(q.ref));
+	assert_int_equal(msg_encode_write(&b, &q), -1);
+	sample(LD_K_CARRY_OVER, &q);
+	memset(q.region, 'a', sizeof(q.region));
+	assert_int_equal(msg_encode_write(&b, &q), -1);
+	assert_int_equal(b.len, 0);
 	wbuf_free(&b);
 }
 
@@ -410,11 +723,15 @@ test_write_bad(void **state)
 	sample(LD_K_AWARD, &q);
 	q.kind = 0;
 	assert_int_equal(msg_encode_write(&b, &q), -1);
-	q.kind = 8;
+	q.kind = LD_K_MAX + 1;
 	assert_int_equal(msg_encode_write(&b, &q), -1);
 	assert_int_equal(b.len, 0);
 
-	wbuf_u8(&b, 8);
+	wbuf_u8(&b, LD_K_MAX + 1);
+	wbuf_str(&b, "");
+	assert_int_equal(msg_decode_write(b.data, b.len, &d), -1);
+	wbuf_reset(&b);
+	wbuf_u8(&b, 0);
 	wbuf_str(&b, "");
 	assert_int_equal(msg_decode_write(b.data, b.len, &d), -1);
 
@@ -845,7 +1162,12 @@ test_get_list(void **state)
 	assert_int_equal(msg_encode_list(&b, &l), 0);
 	check_exact(dec_list, b.data, b.len, "list any");
 
-	l.kind = 8;
+	l.kind = LD_K_MAX;	/* every kind may be listed */
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_list(&b, &l), 0);
+	assert_int_equal(msg_decode_list(b.data, b.len, &g), 0);
+	assert_int_equal(g.kind, LD_K_MAX);
+	l.kind = LD_K_MAX + 1;
 	assert_int_equal(msg_encode_list(&b, &l), -1);
 	l.kind = 0;
 	strcpy(l.region, "Bad Code");
@@ -857,7 +1179,7 @@ test_get_list(void **state)
 	wbuf_u64(&b, 0);
 	wbuf_str(&b, "");
 	wbuf_u16(&b, 0);
-	wbuf_u8(&b, 8);
+	wbuf_u8(&b, LD_K_MAX + 1);
 	assert_int_equal(msg_decode_list(b.data, b.len, &g), -1);
 	wbuf_reset(&b);
 	wbuf_u64(&b, 0);
@@ -949,6 +1271,8 @@ dec_balances(const uint8_t *p, size_t n)
 static void
 test_balances(void **state)
 {
+	static const char *codes[3] = { "hakodate", "ishinomaki",
+	    "rikuzentakata" };
 	struct ld_acct_bal	 a[2], *da;
 	struct ld_region_bal	 g[3], *dg;
 	struct wbuf		 b;
@@ -963,11 +1287,14 @@ test_balances(void **state)
 	a[0].awarded = 3;
 	a[0].disbursed = 2;
 	a[0].refunded = 1;
+	a[0].carried_in = 40;
+	a[0].carried_out = 50;
+	a[0].receipts = 60;
 	a[1].account = LD_A_RECONSTRUCTION;
 	a[1].fy = 2013;
 	a[1].closed = 1;
 	for (i = 0; i < 3; i++) {
-		snprintf(g[i].region, sizeof(g[i].region), "r-%u", i);
+		snprintf(g[i].region, sizeof(g[i].region), "%s", codes[i]);
 		g[i].fy = 2013;
 		g[i].grant_type = (uint8_t)(i + 1);
 		g[i].account = (uint8_t)ld_grant_account(g[i].grant_type);
@@ -975,7 +1302,19 @@ test_balances(void **state)
 		g[i].award_seq = 10 + i;
 		g[i].disbursed = 100;
 		g[i].refunded = 40;
+		g[i].award_date = 20130501 + i;
 	}
+	/* hakodate: settled with an order and something still owed */
+	g[0].settled_set = 1;
+	g[0].settled = 50;
+	g[0].has_order = 1;
+	g[0].receivable = 12;
+	/* ishinomaki: cancelled */
+	g[1].cancelled = 1;
+	g[1].award = 0;
+	/* rikuzentakata: carried in and out */
+	g[2].carried_in = 1000;
+	g[2].carried_out = 300;
 	wbuf_init(&b);
 	assert_int_equal(msg_encode_balances(&b, a, 2, g, 3), 0);
 	assert_int_equal(msg_decode_balances(b.data, b.len, &da, &na, &dg, &ng), 0);
@@ -983,15 +1322,35 @@ test_balances(void **state)
 	assert_int_equal(ng, 3);
 	assert_true(da[0].appropriated == LD_AMOUNT_MAX);
 	assert_true(da[0].awarded == 3 && da[0].disbursed == 2 && da[0].refunded == 1);
+	assert_true(da[0].carried_in == 40 && da[0].carried_out == 50 &&
+	    da[0].receipts == 60);
+	assert_int_equal(da[0].closed, 0);
+	assert_true(acct_budget(&da[0]) == LD_AMOUNT_MAX + 40);
+	assert_true(acct_unused(&da[0]) == LD_AMOUNT_MAX + 40 - 1 - 50);
 	assert_int_equal(da[1].account, LD_A_RECONSTRUCTION);
 	assert_int_equal(da[1].closed, 1);
+	assert_true(da[1].carried_in == 0 && da[1].receipts == 0);
 	for (i = 0; i < 3; i++) {
 		assert_string_equal(dg[i].region, g[i].region);
+		assert_int_equal(dg[i].fy, 2013);
 		assert_int_equal(dg[i].grant_type, i + 1);
 		assert_int_equal(dg[i].account, g[i].account);
+		assert_true(dg[i].award == g[i].award);
 		assert_true(dg[i].award_seq == 10 + i);
-		assert_true(region_remaining(&dg[i]) == 150000000 - 60);
+		assert_true(dg[i].disbursed == 100 && dg[i].refunded == 40);
+		assert_int_equal(dg[i].award_date, 20130501 + i);
+		assert_int_equal(dg[i].cancelled, g[i].cancelled);
+		assert_int_equal(dg[i].settled_set, g[i].settled_set);
+		assert_true(dg[i].settled == g[i].settled);
+		assert_true(dg[i].carried_in == g[i].carried_in);
+		assert_true(dg[i].carried_out == g[i].carried_out);
+		assert_int_equal(dg[i].has_order, g[i].has_order);
+		assert_true(dg[i].receivable == g[i].receivable);
 	}
+	/* what may still be paid follows the new fields */
+	assert_true(region_remaining(&dg[0]) == 50 - 60);
+	assert_true(region_remaining(&dg[1]) == 0 - 60);
+	assert_true(region_remaining(&dg[2]) == 150000000 + 1000 - 300 - 60);
 	free(da);
 	free(dg);
 	check_exact(dec_balances, b.data, b.len, "balances");
@@ -1006,14 +1365,83 @@ test_balances(void **state)
 	free(dg);
 	check_exact(dec_balances, b.data, b.len, "empty balances");
 
+	/* accounts only, regions only */
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_balances(&b, a, 2, NULL, 0), 0);
+	check_exact(dec_balances, b.data, b.len, "account balances");
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_balances(&b, NULL, 0, g, 3), 0);
+	check_exact(dec_balances, b.data, b.len, "region balances");
+	wbuf_free(&b);
+}
+
+/* Every flag is a boolean and no carried or owed figure is negative. */
+static void
+test_balances_bad_values(void **state)
+{
+	struct ld_acct_bal	 a, x;
+	struct ld_region_bal	 g, y;
+	struct wbuf		 b;
+	size_t			 off;
+	int			 i;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.account = LD_A_GENERAL;
+	a.fy = 2013;
+	memset(&g, 0, sizeof(g));
+	strcpy(g.region, "hakodate");
+	g.fy = 2013;
+	g.grant_type = LD_G_GENERAL;
+	g.account = LD_A_GENERAL;
+	wbuf_init(&b);
+	assert_int_equal(msg_encode_balances(&b, &a, 1, &g, 1), 0);
+
 	/* enum values out of range */
-	a[0].account = 3;
-	assert_int_equal(msg_encode_balances(&b, a, 1, NULL, 0), -1);
-	a[0].account = 1;
-	a[0].closed = 2;
-	assert_int_equal(msg_encode_balances(&b, a, 1, NULL, 0), -1);
-	g[0].grant_type = 0;
-	assert_int_equal(msg_encode_balances(&b, NULL, 0, g, 1), -1);
+	x = a;
+	x.account = 3;
+	assert_int_equal(msg_encode_balances(&b, &x, 1, NULL, 0), -1);
+	x = a;
+	x.closed = 2;
+	assert_int_equal(msg_encode_balances(&b, &x, 1, NULL, 0), -1);
+	x = a;
+	x.carried_in = -1;
+	assert_int_equal(msg_encode_balances(&b, &x, 1, NULL, 0), -1);
+	x = a;
+	x.carried_out = -1;
+	assert_int_equal(msg_encode_balances(&b, &x, 1, NULL, 0), -1);
+	x = a;
+	x.receipts = INT64_MIN;
+	assert_int_equal(msg_encode_balances(&b, &x, 1, NULL, 0), -1);
+	y = g;
+	y.grant_type = 0;
+	assert_int_equal(msg_encode_balances(&b, NULL, 0, &y, 1), -1);
+	y = g;
+	y.account = 0;
+	assert_int_equal(msg_encode_balances(&b, NULL, 0, &y, 1), -1);
+	y = g;
+	y.cancelled = 2;
+	assert_int_equal(msg_encode_balances(&b, NULL, 0, &y, 1), -1);
+	y = g;
+	y.settled_set = 2;
+	assert_int_equal(msg_encode_balances(&b, NULL, 0, &y, 1), -1);
+	y = g;
+	y.has_order = 2;
+	assert_int_equal(msg_encode_balances(&b, NULL, 0, &y, 1), -1);
+	y = g;
+	y.carried_in = -1;
+	assert_int_equal(msg_encode_balances(&b, NULL, 0, &y, 1), -1);
+	y = g;
+	y.carried_out = -1;
+	assert_int_equal(msg_encode_balances(&b, NULL, 0, &y, 1), -1);
+	y = g;
+	y.receivable = -1;
+	assert_int_equal(msg_encode_balances(&b, NULL, 0, &y, 1), -1);
+	y = g;
+	strcpy(y.region, "Hakodate");
+	assert_int_equal(msg_encode_balances(&b, NULL, 0, &y, 1), -1);
+
+	/* the decoder checks the same, on hand-built records */
 	wbuf_reset(&b);
 	wbuf_u32(&b, 1);
 	wbuf_u8(&b, 0);		/* account 0 */
@@ -1021,10 +1449,92 @@ test_balances(void **state)
 	for (i = 0; i < 4; i++)
 		wbuf_i64(&b, 0);
 	wbuf_u8(&b, 0);
+	for (i = 0; i < 3; i++)
+		wbuf_i64(&b, 0);
 	wbuf_u32(&b, 0);
 	assert_int_equal(dec_balances(b.data, b.len), -1);
 	b.data[4] = 1;
 	assert_int_equal(dec_balances(b.data, b.len), 0);
+	b.data[4 + 35] = 2;	/* closed */
+	assert_int_equal(dec_balances(b.data, b.len), -1);
+	b.data[4 + 35] = 0;
+	b.data[4 + 36] = 0x80;	/* carried_in < 0 */
+	assert_int_equal(dec_balances(b.data, b.len), -1);
+	b.data[4 + 36] = 0;
+	b.data[4 + 52] = 0xff;	/* receipts < 0 */
+	assert_int_equal(dec_balances(b.data, b.len), -1);
+
+	wbuf_reset(&b);
+	wbuf_u32(&b, 0);
+	wbuf_u32(&b, 1);
+	wbuf_str(&b, "hakodate");
+	wbuf_u16(&b, 2013);
+	wbuf_u8(&b, LD_G_GENERAL);
+	wbuf_u8(&b, LD_A_GENERAL);
+	for (i = 0; i < 4; i++)
+		wbuf_i64(&b, 0);
+	wbuf_u32(&b, 20130501);
+	off = b.len;		/* cancelled, settled_set */
+	wbuf_u8(&b, 0);
+	wbuf_u8(&b, 0);
+	for (i = 0; i < 3; i++)
+		wbuf_i64(&b, 0);
+	wbuf_u8(&b, 0);		/* has_order at off + 26 */
+	wbuf_i64(&b, 0);	/* receivable at off + 27 */
+	assert_int_equal(dec_balances(b.data, b.len), 0);
+	b.data[off] = 2;
+	assert_int_equal(dec_balances(b.data, b.len), -1);
+	b.data[off] = 0;
+	b.data[off + 1] = 2;
+	assert_int_equal(dec_balances(b.data, b.len), -1);
+	b.data[off + 1] = 0;
+	b.data[off + 26] = 2;
+	assert_int_equal(dec_balances(b.data, b.len), -1);
+	b.data[off + 26] = 1;
+	assert_int_equal(dec_balances(b.data, b.len), 0);
+	b.data[off + 27] = 0x80;
+	assert_int_equal(dec_balances(b.data, b.len), -1);
+	b.data[off + 27] = 0;
+	b.data[off + 10] = 0xff;	/* carried_in < 0 */
+	assert_int_equal(dec_balances(b.data, b.len), -1);
+	wbuf_free(&b);
+}
+
+/*
+ * The shortest region balance (a one-byte code) is 78 bytes; a decoder that
+ * bounded the count by a larger minimum would refuse answers about
+ * regions with short codes ("oma", "a").
+ */
+static void
+test_balances_short_codes(void **state)
+{
+	static const char *codes[3] = { "a", "oma", "r-0" };
+	struct ld_region_bal	 g[3], *dg;
+	struct ld_acct_bal	*da;
+	struct wbuf		 b;
+	uint32_t		 na, ng, i;
+
+	(void)state;
+	memset(g, 0, sizeof(g));
+	for (i = 0; i < 3; i++) {
+		snprintf(g[i].region, sizeof(g[i].region), "%s", codes[i]);
+		g[i].fy = 2013;
+		g[i].grant_type = LD_G_GENERAL;
+		g[i].account = LD_A_GENERAL;
+		g[i].award = 150000000;
+	}
+	wbuf_init(&b);
+	for (i = 1; i <= 3; i++) {
+		wbuf_reset(&b);
+		assert_int_equal(msg_encode_balances(&b, NULL, 0, g, i), 0);
+		assert_int_equal(msg_decode_balances(b.data, b.len, &da, &na,
+		    &dg, &ng), 0);
+		assert_int_equal(ng, i);
+		assert_string_equal(dg[i - 1].region, codes[i - 1]);
+		free(da);
+		free(dg);
+		check_exact(dec_balances, b.data, b.len, "short codes");
+	}
 	wbuf_free(&b);
 }
 
@@ -1053,9 +1563,11 @@ test_balances_counts_bounded(void **state)
 	wbuf_u32(&b, 0x10000000u);
 	wbuf_u16(&b, 1);
 	wbuf_u8(&b, 'a');
-	for (i = 0; i < 36; i++)
+	for (i = 0; i < 76; i++)
 		wbuf_u8(&b, 1);
 	assert_int_equal(msg_decode_balances(b.data, b.len, &da, &na, &dg, &ng), -1);
+	assert_null(dg);
+	assert_int_equal(ng, 0);
 	/* a region string longer than a code */
 	wbuf_reset(&b);
 	wbuf_u32(&b, 0);
@@ -1066,7 +1578,334 @@ test_balances_counts_bounded(void **state)
 	wbuf_u8(&b, 1);
 	for (i = 0; i < 4; i++)
 		wbuf_i64(&b, 0);
+	wbuf_u32(&b, 0);
+	wbuf_u8(&b, 0);
+	wbuf_u8(&b, 0);
+	for (i = 0; i < 3; i++)
+		wbuf_i64(&b, 0);
+	wbuf_u8(&b, 0);
+	wbuf_i64(&b, 0);
 	assert_int_equal(msg_decode_balances(b.data, b.len, &da, &na, &dg, &ng), -1);
+	wbuf_free(&b);
+}
+
+/* TERMS */
+
+static int
+dec_terms_req(const uint8_t *p, size_t n)
+{
+	uint16_t	 fy;
+
+	return msg_decode_terms_req(p, n, &fy);
+}
+
+static void
+test_terms_req(void **state)
+{
+	struct wbuf	 b;
+	uint16_t	 fy = 1;
+
+	(void)state;
+	wbuf_init(&b);
+	assert_int_equal(msg_encode_terms_req(&b, 2013), 0);
+	assert_int_equal(b.len, 2);
+	assert_int_equal(b.data[0], 0x07);
+	assert_int_equal(b.data[1], 0xdd);
+	assert_int_equal(msg_decode_terms_req(b.data, b.len, &fy), 0);
+	assert_int_equal(fy, 2013);
+	check_exact(dec_terms_req, b.data, b.len, "terms");
+
+	/* 0: every year */
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_terms_req(&b, 0), 0);
+	assert_int_equal(msg_decode_terms_req(b.data, b.len, &fy), 0);
+	assert_int_equal(fy, 0);
+	check_exact(dec_terms_req, b.data, b.len, "terms any");
+
+	/* a fiscal year outside the limits */
+	wbuf_reset(&b);
+	wbuf_u16(&b, LD_FY_MIN - 1);
+	assert_int_equal(msg_decode_terms_req(b.data, b.len, &fy), -1);
+	wbuf_reset(&b);
+	wbuf_u16(&b, LD_FY_MAX + 1);
+	assert_int_equal(msg_decode_terms_req(b.data, b.len, &fy), -1);
+	wbuf_reset(&b);
+	wbuf_u16(&b, LD_FY_MAX);
+	assert_int_equal(msg_decode_terms_req(b.data, b.len, &fy), 0);
+	assert_int_equal(fy, LD_FY_MAX);
+	wbuf_free(&b);
+}
+
+/*
+ * Like every request encoder, msg_encode_terms_req() refuses what its
+ * decoder would refuse (a fiscal year outside 1900-9999, 0 meaning all), so
+ * a client bug shows on the client's side.
+ */
+static void
+test_terms_req_encoder_refuses(void **state)
+{
+	struct wbuf	 b;
+
+	(void)state;
+	wbuf_init(&b);
+	assert_int_equal(msg_encode_terms_req(&b, LD_FY_MIN - 1), -1);
+	assert_int_equal(msg_encode_terms_req(&b, LD_FY_MAX + 1), -1);
+	assert_int_equal(b.len, 0);
+	wbuf_free(&b);
+}
+
+/* RECEIVABLES */
+
+static int
+dec_receivables_req(const uint8_t *p, size_t n)
+{
+	struct msg_receivables_req	 q;
+
+	return msg_decode_receivables_req(p, n, &q);
+}
+
+static int
+dec_receivables(const uint8_t *p, size_t n)
+{
+	struct msg_receivable	*v;
+	uint32_t		 nv;
+	int			 rc;
+
+	rc = msg_decode_receivables(p, n, &v, &nv);
+	free(v);
+	return rc;
+}
+
+static void
+test_receivables_req(void **state)
+{
+	static const uint8_t want[] = {
+		0x07, 0xdd,				/* fy 2013 */
+		0x00, 0x08, 'h', 'a', 'k', 'o', 'd', 'a', 't', 'e',
+		0x01, 0x33, 0x52, 0xbb,			/* as of 20140731 */
+	};
+	struct msg_receivables_req	 q, g;
+	struct wbuf			 b;
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	q.fy = 2013;
+	strcpy(q.region, "hakodate");
+	q.as_of = 20140731;
+	wbuf_init(&b);
+	assert_int_equal(msg_encode_receivables_req(&b, &q), 0);
+	assert_int_equal(b.len, sizeof(want));
+	assert_memory_equal(b.data, want, sizeof(want));
+	assert_int_equal(msg_decode_receivables_req(b.data, b.len, &g), 0);
+	assert_int_equal(g.fy, 2013);
+	assert_string_equal(g.region, "hakodate");
+	assert_int_equal(g.as_of, 20140731);
+	check_exact(dec_receivables_req, b.data, b.len, "receivables");
+
+	/* any year, any region */
+	memset(&q, 0, sizeof(q));
+	q.as_of = 20250101;
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_receivables_req(&b, &q), 0);
+	assert_int_equal(msg_decode_receivables_req(b.data, b.len, &g), 0);
+	assert_int_equal(g.fy, 0);
+	assert_string_equal(g.region, "");
+	check_exact(dec_receivables_req, b.data, b.len, "receivables any");
+
+	/* as_of is a real date; region and fy within their limits */
+	q.as_of = 0;
+	assert_int_equal(msg_encode_receivables_req(&b, &q), -1);
+	q.as_of = 20140229;
+	assert_int_equal(msg_encode_receivables_req(&b, &q), -1);
+	q.as_of = 20140228;
+	strcpy(q.region, "Hakodate");
+	assert_int_equal(msg_encode_receivables_req(&b, &q), -1);
+	strcpy(q.region, "hakodate");
+	q.fy = LD_FY_MIN - 1;
+	assert_int_equal(msg_encode_receivables_req(&b, &q), -1);
+	memset(q.region, 'a', sizeof(q.region));	/* unterminated */
+	q.fy = 2013;
+	assert_int_equal(msg_encode_receivables_req(&b, &q), -1);
+
+	wbuf_reset(&b);
+	wbuf_u16(&b, 2013);
+	wbuf_str(&b, "hakodate");
+	wbuf_u32(&b, 20140230);
+	assert_int_equal(msg_decode_receivables_req(b.data, b.len, &g), -1);
+	wbuf_reset(&b);
+	wbuf_u16(&b, 2013);
+	wbuf_str(&b, "函館");
+	wbuf_u32(&b, 20140701);
+	assert_int_equal(msg_decode_receivables_req(b.data, b.len, &g), -1);
+	wbuf_reset(&b);
+	wbuf_u16(&b, 10000);
+	wbuf_str(&b, "");
+	wbuf_u32(&b, 20140701);
+	assert_int_equal(msg_decode_receivables_req(b.data, b.len, &g), -1);
+	wbuf_free(&b);
+}
+
+static void
+sample_receivable(struct msg_receivable *v, const char *region, uint16_t fy)
+{
+	memset(v, 0, sizeof(*v));
+	snprintf(v->region, sizeof(v->region), "%s", region);
+	v->fy = fy;
+	v->account = LD_A_GENERAL;
+	v->order_seq = 44;
+	v->repay_by = 20140731;
+	v->principal = 10000000;
+	v->principal_paid = 4000000;
+	v->interest = 300000;
+	v->late_charge = 1234;
+	v->paid_charges = 100000;
+	v->outstanding = 10000000 - 4000000 + 300000 + 1234 - 100000;
+}
+
+static void
+test_receivables(void **state)
+{
+	struct msg_receivable	 v[2], x, *d;
+	struct wbuf		 b;
+	uint32_t		 n, i;
+
+	(void)state;
+	sample_receivable(&v[0], "higashimatsushima", 2013);
+	sample_receivable(&v[1], "minamisanriku", 2014);
+	v[1].account = LD_A_RECONSTRUCTION;
+	v[1].order_seq = UINT64_MAX;
+	v[1].repay_by = 0;
+	v[1].principal = LD_AMOUNT_MAX;
+	v[1].principal_paid = v[1].interest = v[1].late_charge = 0;
+	v[1].paid_charges = 0;
+	v[1].outstanding = LD_AMOUNT_MAX;
+	wbuf_init(&b);
+	assert_int_equal(msg_encode_receivables(&b, v, 2), 0);
+	assert_int_equal(msg_decode_receivables(b.data, b.len, &d, &n), 0);
+	assert_int_equal(n, 2);
+	for (i = 0; i < 2; i++) {
+		assert_string_equal(d[i].region, v[i].region);
+		assert_int_equal(d[i].fy, v[i].fy);
+		assert_int_equal(d[i].account, v[i].account);
+		assert_true(d[i].order_seq == v[i].order_seq);
+		assert_int_equal(d[i].repay_by, v[i].repay_by);
+		assert_true(d[i].principal == v[i].principal);
+		assert_true(d[i].principal_paid == v[i].principal_paid);
+		assert_true(d[i].interest == v[i].interest);
+		assert_true(d[i].late_charge == v[i].late_charge);
+		assert_true(d[i].paid_charges == v[i].paid_charges);
+		assert_true(d[i].outstanding == v[i].outstanding);
+	}
+	free(d);
+	check_exact(dec_receivables, b.data, b.len, "receivables_ok");
+
+	/* none */
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_receivables(&b, NULL, 0), 0);
+	assert_int_equal(msg_decode_receivables(b.data, b.len, &d, &n), 0);
+	assert_int_equal(n, 0);
+	free(d);
+	check_exact(dec_receivables, b.data, b.len, "no receivables");
+
+	/* what the encoder refuses */
+	x = v[0];
+	x.order_seq = 0;
+	assert_int_equal(msg_encode_receivables(&b, &x, 1), -1);
+	x = v[0];
+	x.account = 0;
+	assert_int_equal(msg_encode_receivables(&b, &x, 1), -1);
+	x = v[0];
+	x.account = 3;
+	assert_int_equal(msg_encode_receivables(&b, &x, 1), -1);
+	x = v[0];
+	x.fy = 0;
+	assert_int_equal(msg_encode_receivables(&b, &x, 1), -1);
+	x = v[0];
+	x.repay_by = 20140732;
+	assert_int_equal(msg_encode_receivables(&b, &x, 1), -1);
+	x = v[0];
+	strcpy(x.region, "");
+	assert_int_equal(msg_encode_receivables(&b, &x, 1), -1);
+	x = v[0];
+	x.principal = -1;
+	assert_int_equal(msg_encode_receivables(&b, &x, 1), -1);
+	x = v[0];
+	x.principal_paid = -1;
+	assert_int_equal(msg_encode_receivables(&b, &x, 1), -1);
+	x = v[0];
+	x.interest = -1;
+	assert_int_equal(msg_encode_receivables(&b, &x, 1), -1);
+	x = v[0];
+	x.late_charge = -1;
+	assert_int_equal(msg_encode_receivables(&b, &x, 1), -1);
+	x = v[0];
+	x.paid_charges = -1;
+	assert_int_equal(msg_encode_receivables(&b, &x, 1), -1);
+	x = v[0];
+	x.outstanding = INT64_MIN;
+	assert_int_equal(msg_encode_receivables(&b, &x, 1), -1);
+
+	/* ... and the decoder, on the valid bytes changed in one field */
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_receivables(&b, v, 1), 0);
+	assert_int_equal(dec_receivables(b.data, b.len), 0);
+	i = 4 + 2 + (uint32_t)strlen(v[0].region);	/* u16 fy */
+	b.data[i] = 0;
+	b.data[i + 1] = 0;				/* fy 0 */
+	assert_int_equal(dec_receivables(b.data, b.len), -1);
+	b.data[i] = 0x07;
+	b.data[i + 1] = 0xdd;
+	b.data[i + 2] = 9;				/* account */
+	assert_int_equal(dec_receivables(b.data, b.len), -1);
+	b.data[i + 2] = LD_A_GENERAL;
+	memset(b.data + i + 3, 0, 8);			/* order_seq 0 */
+	assert_int_equal(dec_receivables(b.data, b.len), -1);
+	b.data[i + 10] = 44;
+	assert_int_equal(dec_receivables(b.data, b.len), 0);
+	b.data[i + 15] = 0xff;				/* repay_by */
+	assert_int_equal(dec_receivables(b.data, b.len), -1);
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_receivables(&b, v, 1), 0);
+	b.data[b.len - 8] = 0x80;			/* outstanding < 0 */
+	assert_int_equal(dec_receivables(b.data, b.len), -1);
+
+	/* a count the bytes cannot hold: refused before any allocation */
+	wbuf_reset(&b);
+	wbuf_u32(&b, 0xffffffffu);
+	for (i = 0; i < 30; i++)
+		wbuf_u32(&b, 0);
+	assert_int_equal(msg_decode_receivables(b.data, b.len, &d, &n), -1);
+	assert_null(d);
+	assert_int_equal(n, 0);
+	wbuf_free(&b);
+}
+
+/*
+ * A receivable with a one-byte code is 66 bytes, one for "hakodate" 73: a
+ * decoder that bounded the count by more would refuse ordinary answers.
+ */
+static void
+test_receivables_short_codes(void **state)
+{
+	struct msg_receivable	 v[2], *d;
+	struct wbuf		 b;
+	uint32_t		 n;
+
+	(void)state;
+	sample_receivable(&v[0], "hakodate", 2013);
+	sample_receivable(&v[1], "oma", 2013);
+	wbuf_init(&b);
+	assert_int_equal(msg_encode_receivables(&b, v, 1), 0);
+	assert_int_equal(msg_decode_receivables(b.data, b.len, &d, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(d[0].region, "hakodate");
+	free(d);
+	check_exact(dec_receivables, b.data, b.len, "hakodate");
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_receivables(&b, v, 2), 0);
+	assert_int_equal(msg_decode_receivables(b.data, b.len, &d, &n), 0);
+	assert_int_equal(n, 2);
+	free(d);
 	wbuf_free(&b);
 }
 
@@ -1125,6 +1964,8 @@ main(void)
 		cmocka_unit_test(test_write_every_kind),
 		cmocka_unit_test(test_write_carries_request_fields_only),
 		cmocka_unit_test(test_write_bad),
+		cmocka_unit_test(test_write_golden_new_kinds),
+		cmocka_unit_test(test_write_new_kinds_bad),
 		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_batch_empty_and_counts),
 		cmocka_unit_test(test_entry_msg),
@@ -1133,7 +1974,14 @@ main(void)
 		cmocka_unit_test(test_get_list),
 		cmocka_unit_test(test_balance_req),
 		cmocka_unit_test(test_balances),
+		cmocka_unit_test(test_balances_bad_values),
+		cmocka_unit_test(test_balances_short_codes),
 		cmocka_unit_test(test_balances_counts_bounded),
+		cmocka_unit_test(test_terms_req),
+		cmocka_unit_test(test_terms_req_encoder_refuses),
+		cmocka_unit_test(test_receivables_req),
+		cmocka_unit_test(test_receivables),
+		cmocka_unit_test(test_receivables_short_codes),
 		cmocka_unit_test(test_status),
 	};
 

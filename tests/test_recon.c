@@ -107,6 +107,47 @@ test_report_compute(void **state)
 	report_free(&r);
 }
 
+/* Version 2 entries of the year: what a report's totals make of them. */
+static void
+test_report_compute_v2(void **state)
+{
+	struct recon_entry	 e[24];
+	struct report		 r;
+	char			 why[256];
+	size_t			 n = sample_year(e);
+
+	(void)state;
+	/* Terms, a settlement, a receipt reversed: no total changes. */
+	e[n++] = ent(14, LD_K_TERMS, "", REC, 0, "T-1", 0);
+	e[n++] = ent(15, LD_K_SETTLEMENT, "sendai", REC, 4000, "S-1", 20140630);
+	e[n++] = ent(16, LD_K_RECEIPT, "sendai", REC, 1000, "R-1", 20140801);
+	e[n++] = rev(17, 16, LD_K_RECEIPT);
+	/* 交付決定の取消: the award becomes 0, its seq stays. */
+	e[n++] = ent(18, LD_K_AWARD_CANCEL, "hakodate", GEN, 120000000, "C-1",
+	    20140110);
+	assert_int_equal(report_compute(&r, 2013, e, n, why, sizeof(why)), 0);
+	assert_string_equal(r.region[0].region, "hakodate");
+	assert_int_equal(r.region[0].award, 0);
+	assert_int_equal(r.region[0].award_seq, 9);
+	assert_int_equal(r.region[0].disbursed, 50000000);
+	assert_int_equal(r.acct[0].awarded, 0);
+	assert_int_equal(r.region[1].award, 300000000);
+	assert_int_equal(r.acct[1].disbursed, 5000);
+	report_free(&r);
+
+	/* A cancellation before a later award does not touch it. */
+	e[n++] = ent(19, LD_K_AWARD, "hakodate", GEN, 110000000, "AW-4", 20140115);
+	assert_int_equal(report_compute(&r, 2013, e, n, why, sizeof(why)), 0);
+	assert_int_equal(r.region[0].award, 110000000);
+	assert_int_equal(r.region[0].award_seq, 19);
+	report_free(&r);
+
+	/* A cancellation of a region without an award cannot be in a ledger. */
+	e[n++] = ent(20, LD_K_AWARD_CANCEL, "otaru", GEN, 0, "C-2", 20140110);
+	assert_int_equal(report_compute(&r, 2013, e, n, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "otaru"));
+}
+
 static void
 test_report_compute_refuses_broken(void **state)
 {
@@ -139,9 +180,12 @@ sample_balances(struct ld_acct_bal *a, struct ld_region_bal *g)
 {
 	memset(a, 0, 2 * sizeof(*a));
 	memset(g, 0, 2 * sizeof(*g));
-	a[0] = (struct ld_acct_bal){ GEN, 2013, 500000000, 120000000, 50000000,
-	    200, 0 };
-	a[1] = (struct ld_acct_bal){ REC, 2013, 900000000, 300000000, 5000, 0, 1 };
+	a[0] = (struct ld_acct_bal){ .account = GEN, .fy = 2013,
+	    .appropriated = 500000000, .awarded = 120000000,
+	    .disbursed = 50000000, .refunded = 200, .closed = 0 };
+	a[1] = (struct ld_acct_bal){ .account = REC, .fy = 2013,
+	    .appropriated = 900000000, .awarded = 300000000, .disbursed = 5000,
+	    .refunded = 0, .closed = 1 };
 	snprintf(g[0].region, sizeof(g[0].region), "sendai");
 	g[0].fy = 2013;
 	g[0].grant_type = LD_G_RECONSTRUCTION;
@@ -583,6 +627,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_report_compute),
+		cmocka_unit_test(test_report_compute_v2),
 		cmocka_unit_test(test_report_compute_refuses_broken),
 		cmocka_unit_test(test_report_check),
 		cmocka_unit_test(test_ledger_items),

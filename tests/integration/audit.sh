@@ -20,6 +20,7 @@ setup
 # Small frames, so that `verify --full` and export read many ENTRIES frames.
 sed -i 's/^idle_timeout_s = 60$/&\nmax_frame_bytes = 16384/' "$CONF"
 start_or_die
+seed_terms 2013
 
 V=$T/v.pub
 STATE=$T/state.note
@@ -28,8 +29,8 @@ MEMO='TAMPERME, "quoted" memo'
 expect_ok admin01 region add aichi-nanotech --name 愛知県 --grant-type general --category 国際競争力強化地域
 expect_ok admin01 region add hakodate --name 函館地域 --grant-type continuing
 expect_ok admin01 appropriate --account general --fy 2013 --amount 16,221,000,000 --ref MEXT-H25
-expect_ok admin01 award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref AW-1
-expect_ok admin01 award --region hakodate --fy 2013 --amount 10億 --ref AW-2
+expect_ok admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.5億 --ref AW-1
+expect_ok admin01 award --region hakodate --fy 2013 --date 2013-04-01 --amount 10億 --ref AW-2
 expect_ok clerk01 disburse --region aichi-nanotech --fy 2013 --amount 50,000,000 --ref V-0001 --date 2013-06-30 --memo "$MEMO" --id pay-1 --json
 TSEQ=$(jget seq)
 expect_ok clerk01 refund --region aichi-nanotech --fy 2013 --amount 1,000,000 --ref R-0001 --date 2013-07-15
@@ -47,7 +48,7 @@ cp "$OUT" "$T/c1.note"
 expect_ok auditor01 checkpoint --json
 expect_json origin ledgerd.test
 N=$(jget size)
-[ "$N" -eq 10 ] && ok "checkpoint size 10" || not_ok "checkpoint size $N, want 10"
+[ "$N" -eq 13 ] && ok "checkpoint size 13 (3 terms, 10 more)" || not_ok "checkpoint size $N, want 13"
 check "checkpoint prints the note byte for byte as in --json" "$LD_PY" -c '
 import json, sys
 sys.exit(open(sys.argv[1], "rb").read() != json.loads(open(sys.argv[2]).readline())["note"].encode())

@@ -13,11 +13,12 @@
 
 setup
 start_or_die
+seed_terms 2013
 LDCONN=$LD_SOURCE_DIR/tests/integration/ldconn.py
 
 expect_ok admin01 region add hakodate --name 函館地域 --grant-type continuing
 expect_ok admin01 appropriate --account general --fy 2013 --amount 10億 --ref A-1
-expect_ok admin01 award --region hakodate --fy 2013 --amount 10億 --ref AW-1
+expect_ok admin01 award --region hakodate --fy 2013 --date 2013-04-01 --amount 10億 --ref AW-1
 
 # Writers: two clerks write until stopped; each acknowledged id is logged.
 for cn in clerk01 clerk02; do

@@ -126,7 +126,8 @@ def request_args(req):
 			"--id", req["id"]]
 	if k == "award":
 		return ["award", "--region", req["region"], "--fy", FY,
-			"--amount", str(req["amount"]), "--ref", req["ref"], "--id", req["id"]]
+			"--date", FY + "-04-01", "--amount", str(req["amount"]),
+			"--ref", req["ref"], "--id", req["id"]]
 	if k == "appropriation":
 		return ["appropriate", "--account", "general", "--fy", FY,
 			"--amount", str(req["amount"]), "--ref", req["ref"], "--id", req["id"]]
@@ -236,7 +237,7 @@ class Writer:
 					amt = rng.randint(1, min(net, 20000))
 					self.st.net[region] = net - amt
 					req = {"kind": "refund", "region": region, "amount": amt,
-						"date": "2014-05-%02d" % rng.randint(1, 31)}
+						"date": "2014-04-%02d" % rng.randint(1, 30)}
 			if req is None:
 				req = {"kind": "disbursement", "region": region,
 					"amount": rng.randint(1000, 30000),

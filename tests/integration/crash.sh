@@ -32,6 +32,7 @@ mkdir -p "$S"
 
 setup
 start_or_die
+seed_terms 2013
 
 expect_ok admin01 region add aichi-nanotech --name 愛知県 --grant-type general
 expect_ok admin01 region add iwate-next-mobility --name 岩手県 --grant-type reconstruction
@@ -39,10 +40,10 @@ expect_ok admin01 region add hakodate --name 函館地域 --grant-type continuin
 expect_ok admin01 region add kyoto-env --name 京都府 --grant-type general
 expect_ok admin01 appropriate --account general --fy 2013 --amount 16,221,000,000 --ref MEXT-H25-COI
 expect_ok admin01 appropriate --account reconstruction --fy 2013 --amount 1,505,000,000 --ref MEXT-H25-R
-expect_ok admin01 award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref AW-1
-expect_ok admin01 award --region iwate-next-mobility --fy 2013 --amount 5億 --ref AW-2
-expect_ok admin01 award --region hakodate --fy 2013 --amount 10億 --ref AW-3
-expect_ok admin01 award --region kyoto-env --fy 2013 --amount 1.2億 --ref AW-4
+expect_ok admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.5億 --ref AW-1
+expect_ok admin01 award --region iwate-next-mobility --fy 2013 --date 2013-04-01 --amount 5億 --ref AW-2
+expect_ok admin01 award --region hakodate --fy 2013 --date 2013-04-01 --amount 10億 --ref AW-3
+expect_ok admin01 award --region kyoto-env --fy 2013 --date 2013-04-01 --amount 1.2億 --ref AW-4
 
 "$LEDGERD" -c "$CONF" --print-verifier >"$T/verifier" 2>"$ERR" ||
 	not_ok "ledgerd --print-verifier"

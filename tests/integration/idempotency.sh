@@ -9,6 +9,7 @@
 
 setup
 start_or_die
+seed_terms 2013
 
 wseq() { jget seq; }
 # count_id ID: entries in the ledger carrying ID.
@@ -36,7 +37,7 @@ expect_ok admin01 appropriate --account general --fy FY2013 --amount 162億2100�
 	--id fy2013-general-appropriation --json
 expect_json duplicate true
 expect_count fy2013-general-appropriation 1
-expect_ok admin01 award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref AW-1 --id award-1
+expect_ok admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.5億 --ref AW-1 --id award-1
 
 # --- a payment retried ------------------------------------------------------------------
 pay1=(disburse --region aichi-nanotech --fy 2013 --amount "50,000,000" --ref V-0001 --date 2013-06-30 --memo 概算払 --id pay-1)
@@ -61,7 +62,7 @@ expect_refusal ID_CONFLICT clerk01 disburse --region aichi-nanotech --fy 2013 --
 expect_refusal ID_CONFLICT clerk01 disburse --region aichi-nanotech --fy 2013 --amount 50,000,000 --ref V-0001 --date 2013-06-30 --memo 精算払 --id pay-1
 expect_refusal ID_CONFLICT clerk01 disburse --region aichi-nanotech --fy 2013 --amount 50,000,000 --ref V-0002 --date 2013-06-30 --memo 概算払 --id pay-1
 expect_refusal ID_CONFLICT clerk01 refund --region aichi-nanotech --fy 2013 --amount 50,000,000 --ref V-0001 --date 2013-06-30 --memo 概算払 --id pay-1
-expect_refusal ID_CONFLICT admin01 award --region aichi-nanotech --fy 2013 --amount 1.6億 --ref AW-1 --id award-1
+expect_refusal ID_CONFLICT admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.6億 --ref AW-1 --id award-1
 expect_refusal ID_CONFLICT admin01 appropriate --account general --fy 2013 --amount 1,000 --ref X --id pay-1
 
 # --- a retry is answered even when the write would now be refused ---------------------

@@ -9,6 +9,7 @@
 
 setup
 start_or_die
+seed_terms 2013
 
 NAME="愛知県「知の拠点」ナノテクイノベーション戦略推進地域"
 CATEGORY="国際競争力強化地域"
@@ -53,7 +54,7 @@ expect_ok auditor01 region list
 check "region list (table) shows the Japanese name" grep -qF "$NAME" "$OUT"
 
 expect_ok admin01 appropriate --account general --fy 2013 --amount 16,221,000,000 --ref MEXT-H25-COI
-expect_ok admin01 award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref AW-1
+expect_ok admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.5億 --ref AW-1
 expect_ok clerk01 disburse --region aichi-nanotech --fy 2013 --amount 5000万 --ref V-0001 --date 2013-06-30 \
 	--memo "$MEMO" --json
 same_text memo "$MEMO"

@@ -109,7 +109,7 @@ def main():
         raw = socket.create_connection((host, int(port)), timeout=60)
         s = ctx.wrap_socket(raw, server_hostname=host)
         peer = hashlib.sha256(s.getpeercert(binary_form=True)).hexdigest()
-        rtype, body = request(s, 1, MSG_HELLO, struct.pack(">HH", 1, 1))
+        rtype, body = request(s, 1, MSG_HELLO, struct.pack(">HH", 2, 2))
         if rtype != MSG_HELLO_OK:
             raise ValueError("HELLO answered with type 0x%02x" % rtype)
         role, off = get_str(body, 6)

@@ -182,6 +182,27 @@ expect_error() {
 	return 1
 }
 
+# seed_terms FY...: the seed's programme terms for each fiscal year, as the
+# quick start records FY2013's (general 1億-2億, reconstruction 2.5億-5億,
+# continuing without a range; deadline and rates by default).  Awards need
+# terms; run it right after the first start.
+seed_terms() {
+	local fy
+	for fy in "$@"; do
+		ctl admin01 terms set --fy "$fy" --grant-type general --min 1億 \
+			--max 2億 --ref "TERMS-$fy" --id "terms-$fy-general" \
+			>/dev/null 2>"$T/terms.err" </dev/null &&
+		ctl admin01 terms set --fy "$fy" --grant-type reconstruction \
+			--min 2.5億 --max 5億 --ref "TERMS-$fy" --id "terms-$fy-reconstruction" \
+			>/dev/null 2>>"$T/terms.err" </dev/null &&
+		ctl admin01 terms set --fy "$fy" --grant-type continuing \
+			--ref "TERMS-$fy" --id "terms-$fy-continuing" \
+			>/dev/null 2>>"$T/terms.err" </dev/null ||
+			{ FAIL=$((FAIL + 1)); echo "FAIL - terms for $fy: $(cat "$T/terms.err")"; return 1; }
+	done
+	ok "terms for $*"
+}
+
 # ledger_snapshot FILE: every entry as `list --json` prints it.
 ledger_snapshot() {
 	ctl auditor01 list --json >"$1" 2>"$T/snapshot.err" </dev/null

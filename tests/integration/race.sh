@@ -10,6 +10,7 @@
 
 setup
 start_or_die
+seed_terms 2013
 
 # race WANT_OK CODE CMD-ARGS...: every clerk runs `ledgerctl CMD-ARGS --ref
 # V-<clerk>` at once; WANT_OK succeed and the rest are refused with CODE.
@@ -47,14 +48,14 @@ expect_ok admin01 region add aichi-nanotech --name 愛知 --grant-type general
 expect_ok admin01 appropriate --account general --fy 2013 --amount 16,221,000,000 --ref MEXT-H25-COI
 
 # A continuing region has no range: an award of exactly 40 million.
-expect_ok admin01 award --region hakodate --fy 2013 --amount 4000万 --ref AW-1
+expect_ok admin01 award --region hakodate --fy 2013 --date 2013-04-01 --amount 4000万 --ref AW-1
 race 8 OVER_AWARD disburse --region hakodate --fy 2013 --amount 5,000,000 --date 2013-06-30
 expect_ok auditor01 balance --fy 2013 --region hakodate --json
 expect_json disbursed 40000000
 expect_json remaining 0
 
 # 1.5億 awarded, 110 million paid: 40 million of room again.
-expect_ok admin01 award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref AW-2
+expect_ok admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.5億 --ref AW-2
 expect_ok clerk01 disburse --region aichi-nanotech --fy 2013 --amount 110,000,000 --ref V-0001 --date 2013-06-30
 race 8 OVER_AWARD disburse --region aichi-nanotech --fy 2013 --amount 5,000,000 --date 2013-07-01
 expect_ok auditor01 balance --fy 2013 --region aichi-nanotech --json

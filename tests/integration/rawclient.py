@@ -88,7 +88,7 @@ def s(text):
     return struct.pack(">H", len(b)) + b
 
 
-def hello_payload(lo=1, hi=1):
+def hello_payload(lo=2, hi=2):
     return struct.pack(">HH", lo, hi)
 
 

@@ -12,10 +12,12 @@
 
 setup
 start_or_die
+# Three terms entries (seq 1-3), then five more.
+seed_terms 2013
 
 expect_ok admin01 region add aichi-nanotech --name 愛知 --grant-type general
 expect_ok admin01 appropriate --account general --fy 2013 --amount 16,221,000,000 --ref MEXT-H25-COI
-expect_ok admin01 award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref AW-1
+expect_ok admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.5億 --ref AW-1
 expect_ok clerk01 disburse --region aichi-nanotech --fy 2013 --amount 50,000,000 --ref V-0001 --date 2013-06-30 --json
 D1=$(jget seq)
 expect_ok clerk01 refund --region aichi-nanotech --fy 2013 --amount 1,000,000 --ref R-0001 --date 2013-07-15
@@ -35,18 +37,18 @@ for cn in admin01 clerk01 auditor01 recon01; do
 	expect_ok "$cn" checkpoint
 	expect_ok "$cn" checkpoint --json
 	expect_json origin ledgerd.test
-	expect_json size 5
+	expect_json size 8
 	expect_ok "$cn" prove "$D1" --json
 	expect_json verified true
 	expect_ok "$cn" prove "$D1" --verifier "$T/verifier" --json
 	expect_json verified true
-	expect_ok "$cn" consistency 2 5 --json
+	expect_ok "$cn" consistency 2 8 --json
 	expect_json old_size 2
-	expect_json new_size 5
+	expect_json new_size 8
 	expect_json verified true
 	expect_ok "$cn" verify --verifier "$T/verifier" --state "$T/state.$cn" --full
 	expect_ok "$cn" export --format jsonl
-	[ "$(jcount)" -eq 5 ] && ok "$cn: export shows 5 entries" || not_ok "$cn: export shows $(jcount) entries, want 5"
+	[ "$(jcount)" -eq 8 ] && ok "$cn: export shows 8 entries" || not_ok "$cn: export shows $(jcount) entries, want 8"
 	expect_ok "$cn" export --format csv
 	expect_ok "$cn" report --fy 2013
 	expect_ok "$cn" reconcile --fy 2013 --statement "$T/statement.csv"

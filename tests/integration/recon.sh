@@ -12,6 +12,7 @@
 
 setup
 start_or_die
+seed_terms 2013 2014
 
 # snapshot_same DESC: the ledger is what it was at the last snapshot_take.
 snapshot_take() { ledger_snapshot "$T/snap.jsonl"; }
@@ -33,9 +34,9 @@ expect_ok admin01 region add sendai --name 仙台市 --grant-type reconstruction
 expect_ok admin01 region add bigcity --name 大都市 --grant-type continuing
 expect_ok admin01 appropriate --account general --fy 2013 --amount 5億 --ref AP-G
 expect_ok admin01 appropriate --account reconstruction --fy 2013 --amount 5億 --ref AP-R
-expect_ok admin01 award --region hakodate --fy 2013 --amount 1.5億 --ref AW-H
-expect_ok admin01 award --region sendai --fy 2013 --amount 3億 --ref AW-S
-expect_ok admin01 award --region bigcity --fy 2013 --amount 1億 --ref AW-B
+expect_ok admin01 award --region hakodate --fy 2013 --date 2013-04-01 --amount 1.5億 --ref AW-H
+expect_ok admin01 award --region sendai --fy 2013 --date 2013-04-01 --amount 3億 --ref AW-S
+expect_ok admin01 award --region bigcity --fy 2013 --date 2013-04-01 --amount 1億 --ref AW-B
 
 # --- import: a small file, one row refused --------------------------------------
 # BOM, CRLF, a quoted memo with a comma and Japanese, amounts and years in
@@ -51,10 +52,10 @@ run ctl clerk01 import "$T/small.csv"
 [ "$RC" -eq 1 ] && ok "import with a refused row: exit 1" || not_ok "import: want exit 1, got $RC"
 expect_stderr "ledgerctl: line 6: OVER_AWARD:"
 expect_summary "written 4, duplicates 0, refused 1"
-expect_ok auditor01 get 9 --json
+expect_ok auditor01 get 15 --json
 expect_json memo "概算払, 第1回"
 expect_json amount 50000000
-expect_ok auditor01 get 11 --json
+expect_ok auditor01 get 17 --json
 expect_json kind refund
 expect_json amount 1000
 expect_json memo '戻入 "返納"'
@@ -110,7 +111,7 @@ expect_summary "written 0, duplicates 3, refused 0"
 # FY2014: V-1 paid; V-2 paid and partly refunded; V-3 paid and reversed
 # (so not a payment any more); V-4 paid.
 expect_ok admin01 appropriate --account general --fy 2014 --amount 2億 --ref AP-G14
-expect_ok admin01 award --region hakodate --fy 2014 --amount 1.5億 --ref AW-H14
+expect_ok admin01 award --region hakodate --fy 2014 --date 2014-04-01 --amount 1.5億 --ref AW-H14
 expect_ok clerk01 disburse --region hakodate --fy 2014 --amount 1000 --ref V-1 --date 2014-06-30
 expect_ok clerk01 disburse --region hakodate --fy 2014 --amount 2000 --ref V-2 --date 2014-07-01
 expect_ok clerk01 refund --region hakodate --fy 2014 --amount 500 --ref V-2 --date 2014-08-01

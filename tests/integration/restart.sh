@@ -11,6 +11,7 @@
 
 setup
 start_or_die
+seed_terms 2013
 
 # snapshot NAME: what a reader sees, into $T/NAME.*.
 snapshot() {
@@ -41,8 +42,8 @@ verify_offline() {
 expect_ok admin01 region add hakodate --name 函館地域 --grant-type continuing
 expect_ok admin01 region add aichi-nanotech --name 愛知県 --grant-type general --category 国際競争力強化地域
 expect_ok admin01 appropriate --account general --fy 2013 --amount 16,221,000,000 --ref MEXT-H25-COI
-expect_ok admin01 award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref AW-1
-expect_ok admin01 award --region hakodate --fy 2013 --amount 10億 --ref AW-2
+expect_ok admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.5億 --ref AW-1
+expect_ok admin01 award --region hakodate --fy 2013 --date 2013-04-01 --amount 10億 --ref AW-2
 expect_ok clerk01 disburse --region aichi-nanotech --fy 2013 --amount 5000万 --ref V-1 --date 2013-06-30 --memo 概算払
 expect_ok clerk01 refund --region aichi-nanotech --fy 2013 --amount 100万 --ref R-1 --date 2013-07-30
 expect_ok clerk01 disburse --region aichi-nanotech --fy 2013 --amount 2000万 --ref V-1b --date 2013-07-31 --json

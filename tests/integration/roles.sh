@@ -10,6 +10,7 @@
 
 setup
 start_or_die
+seed_terms 2013
 
 wseq() { jget seq; }
 
@@ -17,7 +18,7 @@ wseq() { jget seq; }
 expect_ok admin01 region add aichi-nanotech --name 愛知 --grant-type general
 expect_ok admin01 appropriate --account general --fy 2013 --amount 16,221,000,000 --ref MEXT-H25-COI --json
 APPROP=$(wseq)
-expect_ok admin01 award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref AW-1
+expect_ok admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.5億 --ref AW-1
 expect_ok clerk01 disburse --region aichi-nanotech --fy 2013 --amount 50,000,000 --ref V-0001 --date 2013-06-30 --json
 D1=$(wseq)
 expect_ok clerk01 refund --region aichi-nanotech --fy 2013 --amount 1,000,000 --ref R-0001 --date 2013-07-15 --json
@@ -30,7 +31,7 @@ for cn in admin01 clerk01 auditor01 recon01; do
 	expect_json name 愛知 code=aichi-nanotech
 	expect_ok "$cn" list
 	expect_ok "$cn" list --json
-	[ "$(jcount)" -eq 5 ] && ok "$cn: list shows 5 entries" || not_ok "$cn: list shows $(jcount) entries, want 5"
+	[ "$(jcount)" -eq 8 ] && ok "$cn: list shows 8 entries (3 terms, 5 more)" || not_ok "$cn: list shows $(jcount) entries, want 8"
 	expect_ok "$cn" get "$D1" --json
 	expect_json actor clerk01
 	expect_ok "$cn" balance --fy 2013
@@ -51,7 +52,7 @@ forbidden_writes() {
 		case $w in
 		region) expect_refusal FORBIDDEN "$cn" region add kochi-green --name 高知 --grant-type general ;;
 		appropriate) expect_refusal FORBIDDEN "$cn" appropriate --account general --fy 2013 --amount 1,000 --ref X ;;
-		award) expect_refusal FORBIDDEN "$cn" award --region aichi-nanotech --fy 2013 --amount 1.6億 --ref X ;;
+		award) expect_refusal FORBIDDEN "$cn" award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.6億 --ref X ;;
 		close) expect_refusal FORBIDDEN "$cn" close-year --account reconstruction --fy 2013 ;;
 		reverse-appropriation) expect_refusal FORBIDDEN "$cn" reverse "$APPROP" --reason X ;;
 		disburse) expect_refusal FORBIDDEN "$cn" disburse --region aichi-nanotech --fy 2013 --amount 1,000 --ref X --date 2013-07-01 ;;
@@ -82,7 +83,7 @@ done
 # What each writer may do (after the refusals, so the seqs above still stand).
 expect_ok admin01 region add kochi-green --name 高知グリーンイノベーション推進地域 --grant-type general --json
 expect_json actor admin01
-expect_ok admin01 award --region aichi-nanotech --fy 2013 --amount 1.6億 --ref AW-2
+expect_ok admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.6億 --ref AW-2
 expect_ok admin01 appropriate --account reconstruction --fy 2013 --amount 1,505,000,000 --ref MEXT-H25-RECONSTRUCTION --json
 APPROP_R=$(wseq)
 expect_ok admin01 reverse "$APPROP_R" --reason 誤記 --json

@@ -10,6 +10,7 @@
 
 setup
 start_or_die
+seed_terms 2012 2013 2014
 
 # A write's JSON answer: the new entry's seq.
 wseq() { jget seq; }
@@ -40,27 +41,30 @@ expect_ok admin01 appropriate --account reconstruction --fy 2013 --amount 1,505,
 APPROP_R=$(wseq)
 
 # --- awards ----------------------------------------------------------------------
-expect_ok admin01 award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref AW-2013-aichi-1 --json
+# A first award must lie in the FY2013 terms' range (1億-2億 for general).
+expect_refusal OUT_OF_RANGE admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 99,999,999 --ref AW-x
+expect_refusal OUT_OF_RANGE admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 200,000,001 --ref AW-x
+expect_ok admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.5億 --ref AW-2013-aichi-1 --json
 expect_json kind award
 expect_json amount 150000000
 expect_json account general
 expect_json region aichi-nanotech
 AWARD=$(wseq)
-expect_refusal UNKNOWN_REGION admin01 award --region no-such-region --fy 2013 --amount 1.5億 --ref AW-x
-expect_refusal OUT_OF_RANGE admin01 award --region aichi-nanotech --fy 2013 --amount 99,999,999 --ref AW-x
-expect_refusal OUT_OF_RANGE admin01 award --region aichi-nanotech --fy 2013 --amount 200,000,001 --ref AW-x
-expect_refusal OUT_OF_RANGE admin01 award --region miyagi-medical-knowledge --fy 2013 --amount 249,999,999 --ref AW-x
-expect_refusal OUT_OF_RANGE admin01 award --region miyagi-medical-knowledge --fy 2013 --amount 500,000,001 --ref AW-x
+expect_refusal UNKNOWN_REGION admin01 award --region no-such-region --fy 2013 --date 2013-04-01 --amount 1.5億 --ref AW-x
+# A change (変更交付決定) may not exceed the maximum either.
+expect_refusal OUT_OF_RANGE admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 200,000,001 --ref AW-x
+expect_refusal OUT_OF_RANGE admin01 award --region miyagi-medical-knowledge --fy 2013 --date 2013-04-01 --amount 249,999,999 --ref AW-x
+expect_refusal OUT_OF_RANGE admin01 award --region miyagi-medical-knowledge --fy 2013 --date 2013-04-01 --amount 500,000,001 --ref AW-x
 # About 500 million yen x about 3 regions fills the special account ...
-expect_ok admin01 award --region iwate-next-mobility --fy 2013 --amount 5億 --ref AW-2013-iwate
-expect_ok admin01 award --region miyagi-next-automobile --fy 2013 --amount 500,000,000 --ref AW-2013-miyagi
-expect_ok admin01 award --region fukushima-renewable-energy --fy 2013 --amount 5億円 --ref AW-2013-fukushima
+expect_ok admin01 award --region iwate-next-mobility --fy 2013 --date 2013-04-01 --amount 5億 --ref AW-2013-iwate
+expect_ok admin01 award --region miyagi-next-automobile --fy 2013 --date 2013-04-01 --amount 500,000,000 --ref AW-2013-miyagi
+expect_ok admin01 award --region fukushima-renewable-energy --fy 2013 --date 2013-04-01 --amount 5億円 --ref AW-2013-fukushima
 # ... so a fourth region does not fit, whatever its range says.
-expect_refusal OVER_APPROPRIATION admin01 award --region miyagi-medical-knowledge --fy 2013 --amount 2.5億 --ref AW-x
+expect_refusal OVER_APPROPRIATION admin01 award --region miyagi-medical-knowledge --fy 2013 --date 2013-04-01 --amount 2.5億 --ref AW-x
 # Continuing regions have no range, but still the account's appropriation.
-expect_refusal OVER_APPROPRIATION admin01 award --region hakodate --fy 2013 --amount 16,071,000,001 --ref AW-x
+expect_refusal OVER_APPROPRIATION admin01 award --region hakodate --fy 2013 --date 2013-04-01 --amount 16,071,000,001 --ref AW-x
 # No appropriation at all in FY2014.
-expect_refusal OVER_APPROPRIATION admin01 award --region aichi-nanotech --fy 2014 --amount 1.5億 --ref AW-x
+expect_refusal OVER_APPROPRIATION admin01 award --region aichi-nanotech --fy 2014 --date 2014-04-01 --amount 1.5億 --ref AW-x
 
 # --- disbursements and refunds ----------------------------------------------------
 expect_refusal NO_AWARD clerk01 disburse --region hakodate --fy 2013 --amount 1,000,000 --ref V-x --date 2013-06-30
@@ -84,7 +88,7 @@ else
 	not_ok "--json refusal: exit $RC"
 fi
 # Net disbursed is 110 million: a changed award below it is refused.
-expect_refusal AWARD_BELOW_DISBURSED admin01 award --region aichi-nanotech --fy 2013 --amount 1億 --ref AW-x
+expect_refusal AWARD_BELOW_DISBURSED admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1億 --ref AW-x
 expect_ok clerk01 refund --region aichi-nanotech --fy 2013 --amount 10,000,000 --ref R-0001 \
 	--date 2013-10-15 --memo 返還 --json
 expect_json kind refund
@@ -93,16 +97,17 @@ RF1=$(wseq)
 expect_refusal OVER_REFUND clerk01 refund --region aichi-nanotech --fy 2013 --amount 100,000,001 --ref R-x --date 2013-10-16
 # Net is now exactly 100 million: an award of 100 million is allowed, and a
 # later change (変更交付決定) replaces it.
-expect_ok admin01 award --region aichi-nanotech --fy 2013 --amount 1億 --ref AW-2013-aichi-2
-expect_ok admin01 award --region aichi-nanotech --fy 2013 --amount 1.8億 --ref AW-2013-aichi-3 --json
+expect_ok admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1億 --ref AW-2013-aichi-2
+expect_ok admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.8億 --ref AW-2013-aichi-3 --json
 expect_json amount 180000000
 AWARD3=$(wseq)
 
-# Value dates: [2013-04-01, 2014-05-31], the closing period included.
+# Value dates: [2013-04-01, 2014-04-30], up to the terms' settlement deadline
+# (出納整理期限; the national default (fy+1)-04-30).
 expect_refusal DATE_OUTSIDE_FY clerk01 disburse --region aichi-nanotech --fy 2013 --amount 1,000,000 --ref V-x --date 2013-03-31
-expect_refusal DATE_OUTSIDE_FY clerk01 disburse --region aichi-nanotech --fy 2013 --amount 1,000,000 --ref V-x --date 2014-06-01
+expect_refusal DATE_OUTSIDE_FY clerk01 disburse --region aichi-nanotech --fy 2013 --amount 1,000,000 --ref V-x --date 2014-05-01
 expect_refusal DATE_OUTSIDE_FY clerk01 refund --region aichi-nanotech --fy 2013 --amount 1,000 --ref R-x --date 2012-12-31
-expect_ok clerk01 disburse --region aichi-nanotech --fy 2013 --amount 1,000,000 --ref V-0003 --date 2014-05-31
+expect_ok clerk01 disburse --region aichi-nanotech --fy 2013 --amount 1,000,000 --ref V-0003 --date 2014-04-30
 expect_ok clerk01 disburse --region aichi-nanotech --fy 2013 --amount 1,000,000 --ref V-0004 --date 2013-04-01
 
 # --- reversals ---------------------------------------------------------------------
@@ -134,7 +139,7 @@ expect_refusal ID_CONFLICT admin01 appropriate --account general --fy 2013 --amo
 # --- roles ---------------------------------------------------------------------------
 expect_refusal FORBIDDEN clerk01 appropriate --account general --fy 2013 --amount 1,000 --ref X
 expect_refusal FORBIDDEN admin01 disburse --region aichi-nanotech --fy 2013 --amount 1,000 --ref X --date 2013-07-01
-expect_refusal FORBIDDEN auditor01 award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref X
+expect_refusal FORBIDDEN auditor01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.5億 --ref X
 expect_refusal FORBIDDEN clerk01 reverse "$APPROP_G" --reason "clerks reverse payments only"
 # An appropriation recorded by mistake is reversed by an admin.
 expect_ok admin01 appropriate --account general --fy 2013 --amount 1億 --ref MEXT-H25-MISTAKE --json
@@ -146,9 +151,9 @@ expect_json account general
 # --- a closed year (FY2012) -------------------------------------------------------------
 expect_ok admin01 appropriate --account general --fy H24 --amount 7,842,000,000 --ref MEXT-H24-COI --json
 APPROP_2012=$(wseq)
-expect_ok admin01 award --region aichi-nanotech --fy 2012 --amount 1.2億 --ref AW-2012-aichi
+expect_ok admin01 award --region aichi-nanotech --fy 2012 --date 2012-04-01 --amount 1.2億 --ref AW-2012-aichi
 expect_ok clerk01 disburse --region aichi-nanotech --fy 2012 --amount 1億 --ref V-2012-1 --date 2012-08-01
-expect_ok clerk01 refund --region aichi-nanotech --fy 2012 --amount 1000万 --ref R-2012-1 --date 2013-05-31
+expect_ok clerk01 refund --region aichi-nanotech --fy 2012 --amount 1000万 --ref R-2012-1 --date 2013-04-30
 expect_ok admin01 close-year --account general --fy 2012 --json
 expect_json kind year_close
 expect_json account general
@@ -163,9 +168,9 @@ expect_ok auditor01 get "$CLOSE" --json
 expect_json net 90000000
 expect_refusal YEAR_CLOSED admin01 close-year --account general --fy 2012
 expect_refusal YEAR_CLOSED admin01 appropriate --account general --fy 2012 --amount 1,000 --ref X
-expect_refusal YEAR_CLOSED admin01 award --region aichi-nanotech --fy 2012 --amount 1.5億 --ref X
-expect_refusal YEAR_CLOSED clerk01 disburse --region aichi-nanotech --fy 2012 --amount 1,000 --ref X --date 2013-05-01
-expect_refusal YEAR_CLOSED clerk01 refund --region aichi-nanotech --fy 2012 --amount 1,000 --ref X --date 2013-05-01
+expect_refusal YEAR_CLOSED admin01 award --region aichi-nanotech --fy 2012 --date 2012-04-01 --amount 1.5億 --ref X
+expect_refusal YEAR_CLOSED clerk01 disburse --region aichi-nanotech --fy 2012 --amount 1,000 --ref X --date 2013-04-01
+expect_refusal YEAR_CLOSED clerk01 refund --region aichi-nanotech --fy 2012 --amount 1,000 --ref X --date 2013-04-01
 expect_refusal YEAR_CLOSED admin01 reverse "$APPROP_2012" --reason "the year is closed"
 # The reconstruction account of FY2012 is not closed by closing the general one.
 expect_ok admin01 appropriate --account reconstruction --fy 2012 --amount 1,504,000,000 --ref MEXT-H24-RECONSTRUCTION
@@ -180,7 +185,7 @@ expect_refusal ID_CONFLICT clerk01 disburse --region no-such-region --fy 2013 --
 expect_refusal UNKNOWN_REGION clerk01 disburse --region no-such-region --fy 2013 --amount 1,000 --ref X --date 2019-07-01
 expect_refusal DATE_OUTSIDE_FY clerk01 disburse --region aichi-nanotech --fy 2013 --amount 9億 --ref X --date 2015-01-01
 expect_refusal YEAR_CLOSED clerk01 disburse --region hakodate --fy 2012 --amount 1,000 --ref X --date 2012-07-01
-expect_refusal OUT_OF_RANGE admin01 award --region miyagi-medical-knowledge --fy 2013 --amount 6億 --ref X
+expect_refusal OUT_OF_RANGE admin01 award --region miyagi-medical-knowledge --fy 2013 --date 2013-04-01 --amount 6億 --ref X
 
 # --- balances --------------------------------------------------------------------------
 # aichi FY2013: award 180 M; disbursed 50 + 1 + 1 + 1 M (60 M reversed);

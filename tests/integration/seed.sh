@@ -131,8 +131,8 @@ if quickstart 1; then
 fi
 if quickstart 2; then
 	check "quickstart run 2: 0 regions added" grep -q "0 added, 49 already present" "$T/qs.2.out"
-	check "quickstart run 2: appropriations already recorded" \
-		test "$(grep -c "already recorded" "$T/qs.2.out")" -eq 2
+	check "quickstart run 2: appropriations and terms already recorded" \
+		test "$(grep -c "already recorded" "$T/qs.2.out")" -eq 5
 	qctl list --json >"$T/qs2.jsonl" 2>&1 </dev/null
 	check "quickstart run 2: ledger kept, nothing written twice" cmp -s "$T/qs1.jsonl" "$T/qs2.jsonl"
 	quickstart_stop 2

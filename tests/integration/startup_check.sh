@@ -13,12 +13,13 @@
 
 setup
 start_or_die
+seed_terms 2013
 expect_ok admin01 region add hakodate --name 函館地域 --grant-type continuing
 expect_ok admin01 appropriate --account general --fy 2013 --amount 1億 --ref AP-1
-expect_ok admin01 award --region hakodate --fy 2013 --amount 5000万 --ref AW-1
+expect_ok admin01 award --region hakodate --fy 2013 --date 2013-04-01 --amount 5000万 --ref AW-1
 expect_ok clerk01 disburse --region hakodate --fy 2013 --amount 100万 --ref V-1 \
 	--date 2013-06-30 --memo TAMPERME
-SEQ=4
+SEQ=7	# after the three terms entries
 ledger_snapshot "$T/before.jsonl"
 stop_daemon
 

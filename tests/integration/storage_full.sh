@@ -14,11 +14,12 @@
 setup
 conf_set map_size_mb 1 ledger
 start_or_die
+seed_terms 2013
 
 # A little of everything first, so there are balances to read while full.
 expect_ok admin01 region add hakodate --name 函館地域 --grant-type continuing
 expect_ok admin01 appropriate --account general --fy 2013 --amount 16,221,000,000 --ref MEXT-H25
-expect_ok admin01 award --region hakodate --fy 2013 --amount 10億 --ref AW-1
+expect_ok admin01 award --region hakodate --fy 2013 --date 2013-04-01 --amount 10億 --ref AW-1
 expect_ok clerk01 disburse --region hakodate --fy 2013 --amount 5000万 --ref V-1 --date 2013-06-30 --json
 D1=$(jget seq)
 
@@ -63,8 +64,8 @@ fi
 expect_ok auditor01 status --json
 SIZE=$(jget size)
 ROOT=$(jget root)
-[ "$SIZE" -eq $((NWRITTEN + 4)) ] && ok "status: size $SIZE = 4 + $NWRITTEN" ||
-	not_ok "status: size $SIZE, want $((NWRITTEN + 4))"
+[ "$SIZE" -eq $((NWRITTEN + 7)) ] && ok "status: size $SIZE = 7 + $NWRITTEN" ||
+	not_ok "status: size $SIZE, want $((NWRITTEN + 7))"
 expect_ok auditor01 list --json
 [ "$(jcount)" -eq "$SIZE" ] && ok "list shows all $SIZE entries" || not_ok "list shows $(jcount), want $SIZE"
 ctl auditor01 list --json >"$T/full.list" 2>/dev/null </dev/null

@@ -32,22 +32,23 @@ printf '#!/bin/sh\nexec %s "%s" "$@"\n' "${VG[*]}" "$REAL_LEDGERD" >"$T/ledgerd-
 chmod +x "$T/ledgerd-vg"
 LEDGERD=$T/ledgerd-vg
 start_or_die
+seed_terms 2013
 
 expect_ok admin01 region add aichi-nanotech --name 愛知県 --grant-type general --category 国際競争力強化地域
 expect_ok admin01 region add hakodate --name 函館地域 --grant-type continuing
 expect_refusal DUPLICATE_REGION admin01 region add hakodate --name 函館 --grant-type continuing
 expect_ok admin01 appropriate --account general --fy H25 --amount 16,221,000,000 --ref MEXT-H25-COI --id ap-1
-expect_ok admin01 award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref AW-1 --id aw-1
-expect_ok admin01 award --region hakodate --fy 2013 --amount 10億 --ref AW-2
+expect_ok admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.5億 --ref AW-1 --id aw-1
+expect_ok admin01 award --region hakodate --fy 2013 --date 2013-04-01 --amount 10億 --ref AW-2
 expect_ok clerk01 disburse --region aichi-nanotech --fy 2013 --amount 5000万 --ref V-1 --date 2013-06-30 --memo 概算払 --id v-1
 expect_ok clerk01 disburse --region aichi-nanotech --fy 2013 --amount 5000万 --ref V-1 --date 2013-06-30 --memo 概算払 --id v-1 --json
 expect_json duplicate true
 expect_refusal ID_CONFLICT clerk01 disburse --region aichi-nanotech --fy 2013 --amount 1 --ref V-1 --date 2013-06-30 --id v-1
 expect_refusal OVER_AWARD clerk01 disburse --region aichi-nanotech --fy 2013 --amount 2億 --ref V-2 --date 2013-07-01
-expect_refusal FORBIDDEN clerk01 award --region hakodate --fy 2013 --amount 1 --ref X
+expect_refusal FORBIDDEN clerk01 award --region hakodate --fy 2013 --date 2013-04-01 --amount 1 --ref X
 expect_refusal FORBIDDEN nobody01 status
 expect_refusal UNKNOWN_REGION clerk01 disburse --region nowhere --fy 2013 --amount 1 --ref V-3 --date 2013-07-01
-expect_ok clerk02 refund --region aichi-nanotech --fy 2013 --amount 100万 --ref R-1 --date 2014-05-20 --json
+expect_ok clerk02 refund --region aichi-nanotech --fy 2013 --amount 100万 --ref R-1 --date 2014-04-20 --json
 R1=$(jget seq)
 expect_ok clerk02 reverse "$R1" --reason 訂正
 expect_refusal ALREADY_REVERSED clerk02 reverse "$R1" --reason again
@@ -75,7 +76,7 @@ done
 (exec 3<>"/dev/tcp/127.0.0.1/$PORT" && printf '\026\003\001\000' >&3) 2>/dev/null
 
 expect_ok auditor01 list --json
-[ "$(jcount)" -eq 26 ] && ok "26 entries listed" || not_ok "want 26 entries, got $(jcount)"
+[ "$(jcount)" -eq 29 ] && ok "29 entries listed (3 terms, 26 more)" || not_ok "want 29 entries, got $(jcount)"
 expect_ok auditor01 list --region aichi-nanotech --kind disbursement --limit 1
 expect_ok recon01 balance --fy 2013 --json
 expect_ok auditor01 balance --fy 2013 --region aichi-nanotech --json

@@ -47,16 +47,16 @@ for d in 2013-02-30 2013/06/30 2013-6-30 20130630 2013-13-01 ""; do
 done
 for code in Hakodate hako_date "" "$long65" "函館"; do
 	usage region add "$code" --name X --grant-type general
-	usage award --region "$code" --fy 2013 --amount 1.5億 --ref A-1
+	usage award --region "$code" --fy 2013 --date 2013-04-01 --amount 1.5億 --ref A-1
 done
 usage region add hakodate --name X --grant-type special
 usage region add hakodate --grant-type general
 usage appropriate --account special --fy 2013 --amount 1,000 --ref A-1
-usage award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref "$long65"
-usage award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref "参照"
-usage award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref ""
-usage award --region aichi-nanotech --fy 2013 --amount 1.5億 --ref A-1 --id "$long65"
-usage award --region aichi-nanotech --fy 2013 --ref A-1
+usage award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.5億 --ref "$long65"
+usage award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.5億 --ref "参照"
+usage award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.5億 --ref ""
+usage award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount 1.5億 --ref A-1 --id "$long65"
+usage award --region aichi-nanotech --fy 2013 --date 2013-04-01 --ref A-1
 usage disburse --region aichi-nanotech --fy 2013 --amount 1,000 --ref V-1
 usage reverse abc --reason X
 usage reverse 5
@@ -66,20 +66,21 @@ usage list --limit ten
 
 # --- end to end ------------------------------------------------------------------
 start_or_die
+seed_terms 2013
 expect_ok admin01 region add aichi-nanotech --name 愛知 --grant-type general
 expect_ok admin01 region add hakodate --name 函館地域 --grant-type continuing
 expect_ok admin01 appropriate --account general --fy 2013 --amount 16,221,000,000 --ref MEXT-H25-COI
 
 # Awards replace each other, so each spelling can be tried on one region.
 for amt in 1億5000万円 1.5億 150,000,000 150_000_000 150000000円 １億５０００万円 １５０，０００，０００; do
-	expect_ok admin01 award --region aichi-nanotech --fy 2013 --amount "$amt" --ref A-1 --json
+	expect_ok admin01 award --region aichi-nanotech --fy 2013 --date 2013-04-01 --amount "$amt" --ref A-1 --json
 	expect_json amount 150000000
 done
 for fy in H25 h25 FY2013 fy2013 2013; do
-	expect_ok admin01 award --region aichi-nanotech --fy "$fy" --amount 1.5億 --ref A-1 --json
+	expect_ok admin01 award --region aichi-nanotech --fy "$fy" --date 2013-04-01 --amount 1.5億 --ref A-1 --json
 	expect_json fy 2013
 done
-expect_ok admin01 --json award --region hakodate --fy 2013 --amount 1,000,000,000 --ref A-2
+expect_ok admin01 --json award --region hakodate --fy 2013 --date 2013-04-01 --amount 1,000,000,000 --ref A-2
 expect_json amount 1000000000
 for pair in "１，０００:1000" "1,500万:15000000" "0.5万:5000" "1000円:1000" "1_000:1000" "12,345,678:12345678"; do
 	expect_ok clerk01 disburse --region hakodate --fy 2013 --amount "${pair%%:*}" --ref V-1 --date 2013-06-30 --json
@@ -111,9 +112,8 @@ cp "$CONF" "$T/commented.conf"
 cat >>"$T/commented.conf" <<'EOF'
    # an indented comment
 ; a semicolon comment
-[rules]
-general_min = 100000000   # the default, with a comment after it
-general_max = 200000000 ; and another
+[metrics]
+listen = 127.0.0.1:9464 ; a value with a comment after it
 EOF
 expect_exit 0 "$LEDGERD" -c "$T/commented.conf" --check
 # bad_conf DESC TEXT: TEXT as the line after [server] fails --check with

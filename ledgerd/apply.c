@@ -1,0 +1,326 @@
+/*
+ * apply.c - the ledger's state machine (see apply.h): look up, decide,
+ * write the effects.
+ *
+ * The lookups are exactly what rules_scope() names, so a rule can never see
+ * state that the replay would not rebuild.  The effects are written only
+ * after rules_apply() said yes: a refusal leaves the transactions as they
+ * were.  A repayment order (struct ld_order, ~24 KiB) is looked up only for
+ * the kinds that need one, into memory owned by this call.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "errors.h"
+#include "rules.h"
+#include "wire.h"
+
+/* What decide() looked up and must free. */
+struct lookup {
+	struct rules_view	 v;
+	struct rules_scope	 sc;
+	struct ld_entry		*target;
+	struct rcv_payment	*pay;
+};
+
+static void
+lookup_free(struct lookup *l)
+{
+	free(l->target);
+	free(l->pay);
+	free(l->v.order);
+}
+
+/* The latest settlement deadline of the grant types drawing on account. */
+static int
+close_deadline(struct store_txn *st, uint8_t account, uint16_t fy,
+    uint32_t *out)
+{
+	struct ld_terms x;
+	uint32_t d;
+	int g, rc;
+
+	*out = 0;
+	for (g = 1; g <= LD_G_MAX; g++) {
+		if (ld_grant_account(g) != account)
+			continue;
+		rc = store_terms(st, fy, (uint8_t)g, &x);
+		if (rc != LD_OK && rc != LD_E_NOT_FOUND)
+			return rc;
+		d = rc == LD_OK ? x.deadline : rules_default_deadline(fy);
+		if (d > *out)
+			*out = d;
+	}
+	return LD_OK;
+}
+
+/*
+ * Look up what req needs.  req->seq is the seq it will get; a reversal's
+ * target is read from et, everything else from st.
+ */
+static int
+look_up(struct store_txn *et, struct store_txn *st, const struct ld_entry *req,
+    int64_t now, struct lookup *l)
+{
+	struct rules_view *v = &l->v;
+	uint64_t seq, by;
+	int rc, grant = 0;
+
+	memset(l, 0, sizeof(*l));
+	v->seq = req->seq;
+	v->now = now;
+	if (req->kind == LD_K_REGION) {
+		rc = store_find_region(st, req->region, &seq);
+		v->region_known = rc == LD_OK;
+	} else if (req->region[0] != '\0') {
+		rc = store_region_grant(st, req->region, &grant);
+		v->region_known = rc == LD_OK;
+		v->region_grant = (uint8_t)grant;
+	}
+	if (req->kind == LD_K_REVERSAL && req->reverses < req->seq) {
+		if ((l->target = malloc(sizeof(*l->target))) == NULL)
+			return LD_E_INTERNAL;
+		rc = store_get(et, req->reverses, l->target);
+		if (rc == LD_OK) {
+			v->target = l->target;
+			v->target_reversed = store_reversed_by(st,
+			    l->target->seq, &by) == LD_OK;
+		} else if (rc != LD_E_NOT_FOUND)
+			return rc;
+	}
+	if ((rc = store_error(st)) != LD_OK || (rc = store_error(et)) != LD_OK)
+		return rc;
+
+	rules_scope(req, grant, v->target, &l->sc);
+	if (l->sc.account != 0)
+		store_acct_bal(st, l->sc.account, l->sc.fy, &v->acct);
+	if (l->sc.region[0] != '\0')
+		store_region_bal(st, l->sc.region, l->sc.fy, &v->rbal);
+	if (l->sc.account2 != 0)
+		store_acct_bal(st, l->sc.account2, l->sc.fy2, &v->acct2);
+	if (l->sc.region2[0] != '\0')
+		store_region_bal(st, l->sc.region2, l->sc.fy2, &v->rbal2);
+	if (l->sc.terms_grant != 0 || req->kind == LD_K_TERMS) {
+		rc = store_terms(st, l->sc.fy, req->kind == LD_K_TERMS ?
+		    req->grant_type : l->sc.terms_grant, &v->terms);
+		v->has_terms = rc == LD_OK;
+	}
+	if (l->sc.close &&
+	    (rc = close_deadline(st, l->sc.account, l->sc.fy,
+	    &v->close_deadline)) != LD_OK)
+		return rc;
+	if (l->sc.payments &&
+	    (rc = store_payments(st, l->sc.region, l->sc.fy, &l->pay,
+	    &v->npay)) != LD_OK)
+		return rc;
+	v->pay = l->pay;
+	if (l->sc.order) {
+		if ((v->order = malloc(sizeof(*v->order))) == NULL)
+			return LD_E_INTERNAL;
+		rc = store_order(st, l->sc.region, l->sc.fy, v->order);
+		v->has_order = rc == LD_OK;
+	}
+	return store_error(st);
+}
+
+/* Write the effects of decided entry e (its seq assigned) into st. */
+static int
+write_effects(struct store_txn *st, const struct ld_entry *e,
+    const struct lookup *l)
+{
+	const struct rules_view *v = &l->v;
+	const struct rules_scope *sc = &l->sc;
+
+	if (e->id[0] != '\0')
+		store_put_id(st, e->id, e->seq);
+	switch (e->kind) {
+	case LD_K_REGION:
+		store_put_region(st, e->region, e->seq, e->grant_type);
+		return store_error(st);
+	case LD_K_REVERSAL:
+		store_put_reversed(st, e->reverses, e->seq);
+		if (e->target_kind == LD_K_DISBURSEMENT)
+			store_del_payment(st, e->region, e->fy, e->reverses);
+		break;
+	case LD_K_DISBURSEMENT:
+		store_put_payment(st, e->region, e->fy, e->seq, e->date,
+		    e->amount);
+		break;
+	case LD_K_TERMS:
+		store_put_terms(st, e->fy, e->grant_type, &v->terms);
+		break;
+	}
+	if (sc->account != 0)
+		store_put_acct_bal(st, &v->acct);
+	if (sc->region[0] != '\0')
+		store_put_region_bal(st, &v->rbal);
+	/* A receipt dated in its own year shares the first record. */
+	if (sc->account2 != 0 &&
+	    (sc->account2 != sc->account || sc->fy2 != sc->fy))
+		store_put_acct_bal(st, &v->acct2);
+	if (sc->region2[0] != '\0')
+		store_put_region_bal(st, &v->rbal2);
+	if (sc->order && v->has_order)
+		store_put_order(st, sc->region, sc->fy, v->order);
+	return store_error(st);
+}
+
+int
+apply_write(struct store_txn *t, int role, const char *actor, int64_t now,
+    struct ld_entry *req, int *dup, const uint8_t **enc, size_t *len)
+{
+	struct ld_entry *stored = NULL, target;
+	struct lookup l;
+	uint64_t seq;
+	int rc, target_kind = 0;
+
+	*dup = 0;
+	memset(&l, 0, sizeof(l));
+	req->format = LD_ENTRY_FORMAT;
+	req->seq = store_size(t) + 1;
+	if ((rc = rules_validate(req)) != LD_OK)
+		return rc;
+	rules_normalize(req);
+	if (req->kind == LD_K_REVERSAL && req->reverses < req->seq) {
+		rc = store_get(t, req->reverses, &target);
+		if (rc == LD_OK)
+			target_kind = target.kind;
+		else if (rc != LD_E_NOT_FOUND)
+			return rc;
+	}
+	if ((rc = rules_authorize(role, req, target_kind)) != LD_OK)
+		return rc;
+
+	if (req->id[0] != '\0' && store_find_id(t, req->id, &seq) == LD_OK) {
+		if ((stored = malloc(sizeof(*stored))) == NULL)
+			return LD_E_INTERNAL;
+		if ((rc = store_get(t, seq, stored)) == LD_OK) {
+			if (!rules_same_request(stored, req))
+				rc = LD_E_ID_CONFLICT;
+			else {
+				*dup = 1;
+				rc = store_get_raw(t, seq, enc, len);
+			}
+		}
+		free(stored);
+		return rc;
+	}
+	if ((rc = store_error(t)) != LD_OK)
+		return rc;
+
+	if ((rc = look_up(t, t, req, now, &l)) == LD_OK &&
+	    (rc = rules_apply(req, &l.v)) == LD_OK) {
+		snprintf(req->actor, sizeof(req->actor), "%s", actor);
+		req->recorded_at = now;
+		/*
+		 * The entry first: an entry that does not encode is refused
+		 * before anything is written; after it, only a storage
+		 * failure can stop the effects, and that one is sticky.
+		 */
+		if ((rc = store_append(t, req, enc, len)) == LD_OK)
+			rc = write_effects(t, req, &l);
+	}
+	lookup_free(&l);
+	return rc;
+}
+
+int
+apply_replay(struct store_txn *et, struct store_txn *st,
+    const struct ld_entry *e, char *why, size_t whylen)
+{
+	struct ld_entry *req;
+	struct wbuf a, b;
+	struct lookup l;
+	uint64_t seq;
+	int rc;
+
+	why[0] = '\0';
+	memset(&l, 0, sizeof(l));
+	if ((req = malloc(sizeof(*req))) == NULL)
+		return LD_E_INTERNAL;
+	rules_request_of(e, req);
+	req->format = e->format;
+	req->seq = e->seq;
+	if ((rc = rules_validate(req)) != LD_OK) {
+		snprintf(why, whylen, "fields not valid for a %s request",
+		    ld_kind_name(e->kind));
+		goto done;
+	}
+	if (e->id[0] != '\0' && store_find_id(st, e->id, &seq) == LD_OK) {
+		snprintf(why, whylen, "id '%s' already used by seq %llu", e->id,
+		    (unsigned long long)seq);
+		rc = LD_E_ID_CONFLICT;
+		goto done;
+	}
+	if ((rc = look_up(et, st, req, e->recorded_at, &l)) != LD_OK)
+		goto done;
+	if ((rc = rules_apply(req, &l.v)) != LD_OK) {
+		snprintf(why, whylen, "the rules refuse this %s: %s",
+		    ld_kind_name(e->kind), ld_err_name(rc));
+		goto done;
+	}
+	memcpy(req->actor, e->actor, sizeof(req->actor));
+	req->recorded_at = e->recorded_at;
+	/* The derived fields, compared as the bytes the tree hashes. */
+	wbuf_init(&a);
+	wbuf_init(&b);
+	if (entry_encode(&a, e) != 0 || entry_encode(&b, req) != 0 ||
+	    a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
+		snprintf(why, whylen, "the rules derive other fields for this "
+		    "%s than it carries", ld_kind_name(e->kind));
+		rc = APPLY_MISMATCH;
+	}
+	wbuf_free(&a);
+	wbuf_free(&b);
+	if (rc == LD_OK)
+		rc = write_effects(st, e, &l);
+done:
+	lookup_free(&l);
+	free(req);
+	return rc;
+}
+
+int
+apply_rebuild(struct store *s, char *err, size_t errlen)
+{
+	struct store_txn *t;
+	struct ld_entry *e;
+	uint64_t seq, size;
+	char why[256];
+	int db, rc;
+
+	if ((e = malloc(sizeof(*e))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((rc = store_begin(s, 1, &t)) != LD_OK) {
+		snprintf(err, errlen, "cannot begin a write transaction: %s",
+		    ld_err_name(rc));
+		free(e);
+		return -1;
+	}
+	for (db = STORE_DB_DERIVED_FIRST; db <= STORE_DB_DERIVED_LAST; db++)
+		store_drop(t, db);
+	size = store_size(t);
+	for (seq = 1, rc = store_error(t); seq <= size && rc == LD_OK; seq++) {
+		if ((rc = store_get(t, seq, e)) != LD_OK) {
+			snprintf(err, errlen, "seq %llu: unreadable",
+			    (unsigned long long)seq);
+			break;
+		}
+		if ((rc = apply_replay(t, t, e, why, sizeof(why))) != LD_OK)
+			snprintf(err, errlen, "seq %llu: %s",
+			    (unsigned long long)seq, why[0] ? why :
+			    ld_err_name(rc));
+	}
+	if (rc == LD_OK)
+		rc = store_set_format(t);
+	if (rc == LD_OK && (rc = store_commit(t)) != LD_OK)
+		snprintf(err, errlen, "commit: %s", ld_err_name(rc));
+	else if (rc != LD_OK)
+		store_abort(t);
+	free(e);
+	return rc == LD_OK ? 0 : -1;
+}
