@@ -211,18 +211,23 @@ report_compute(struct report *r, uint16_t fy, const struct recon_entry *e,
 	if (reversed_set(e, n, &rev, &nrev) == -1)
 		goto fail;
 
-	/* Pass 1: the regions that have an award, with their latest one. */
+	/*
+	 * Pass 1: the regions that have an award, with their latest one, and
+	 * those paid from money carried in from the year before (繰越) without
+	 * an award of their own.
+	 */
 	for (i = 0; i < n; i++) {
 		if (e[i].fy != fy) {
 			snprintf(why, whylen, "entry %" PRIu64 " is of fiscal "
 			    "year %u, not %u", e[i].seq, e[i].fy, fy);
 			goto fail;
 		}
-		if (e[i].kind != LD_K_AWARD)
+		if (e[i].kind != LD_K_AWARD && e[i].kind != LD_K_DISBURSEMENT &&
+		    e[i].kind != LD_K_REFUND)
 			continue;
 		if (e[i].account < 1 || e[i].account > LD_A_MAX) {
-			snprintf(why, whylen, "award %" PRIu64 " has no account",
-			    e[i].seq);
+			snprintf(why, whylen, "%s %" PRIu64 " has no account",
+			    ld_kind_name(e[i].kind), e[i].seq);
 			goto fail;
 		}
 		for (g = r->region; g < r->region + r->nregion; g++)
@@ -240,9 +245,10 @@ report_compute(struct report *r, uint16_t fy, const struct recon_entry *e,
 			memset(g, 0, sizeof(*g));
 			memcpy(g->region, e[i].region, sizeof(g->region));
 			g->fy = fy;
+			g->account = e[i].account;
 			r->nregion++;
 		}
-		if (e[i].seq > g->award_seq) {
+		if (e[i].kind == LD_K_AWARD && e[i].seq > g->award_seq) {
 			g->award_seq = e[i].seq;
 			g->award = e[i].amount;
 			g->account = e[i].account;
@@ -372,7 +378,7 @@ report_check(struct report *r, const struct ld_acct_bal *a, size_t na,
 		}
 		if ((mine = rbal_find(r->region, r->nregion, g[i].region)) == NULL) {
 			snprintf(why, whylen, "region %s has a balance but no "
-			    "award among the entries", g[i].region);
+			    "award or payment among the entries", g[i].region);
 			return -1;
 		}
 		CHECK_FIELD("region", g[i].region, account, mine, &g[i]);
@@ -387,8 +393,8 @@ report_check(struct report *r, const struct ld_acct_bal *a, size_t na,
 		sum[g[i].account - 1].refunded += g[i].refunded;
 	}
 	if (ng != r->nregion) {
-		snprintf(why, whylen, "the entries give %zu regions with an award, "
-		    "the balance %zu", r->nregion, ng);
+		snprintf(why, whylen, "the entries give %zu regions with an "
+		    "award or a payment, the balance %zu", r->nregion, ng);
 		return -1;
 	}
 	for (i = 0; i < na; i++) {

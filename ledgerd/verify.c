@@ -263,7 +263,7 @@ entry_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
 static const char *
 describe_key(int db, const uint8_t *key, size_t klen, char *out, size_t outsz)
 {
-	char code[LD_CODE_MAX * 4 + 1];
+	char code[LD_CODE_MAX + 1];	/* a longer key is damaged: cut */
 	const char *name;
 	size_t n;
 
