@@ -15,9 +15,16 @@
 #include "output.h"
 #include "values.h"
 
-int
-arg_fy(const struct ctl_args *a, const char *opt, uint16_t *out, char *err,
-    size_t errlen)
+/*
+ * The value of --opt run through parse (values.h's signature, with out as
+ * void *); "missing --opt" or "--opt: why" in err.  One place for what
+ * every typed option says when it is absent or wrong.
+ */
+typedef int	(*value_parser)(const char *, void *, char *, size_t);
+
+static int
+arg_typed(const struct ctl_args *a, const char *opt, value_parser parse,
+    void *out, const char *what, char *err, size_t errlen)
 {
 	const char	*s = args_get(a, opt);
 	char		 why[160] = "";
@@ -26,50 +33,54 @@ arg_fy(const struct ctl_args *a, const char *opt, uint16_t *out, char *err,
 		snprintf(err, errlen, "missing --%s", opt);
 		return -1;
 	}
-	if (parse_fy(s, out, why, sizeof(why)) == -1) {
+	if (parse(s, out, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "--%s: %s", opt,
-		    why[0] != '\0' ? why : "not a fiscal year");
+		    why[0] != '\0' ? why : what);
 		return -1;
 	}
 	return 0;
+}
+
+static int
+fy_parser(const char *s, void *out, char *why, size_t n)
+{
+	return parse_fy(s, out, why, n);
+}
+
+static int
+amount_parser(const char *s, void *out, char *why, size_t n)
+{
+	return parse_amount(s, out, why, n);
+}
+
+static int
+date_parser(const char *s, void *out, char *why, size_t n)
+{
+	return parse_date(s, out, why, n);
+}
+
+int
+arg_fy(const struct ctl_args *a, const char *opt, uint16_t *out, char *err,
+    size_t errlen)
+{
+	return arg_typed(a, opt, fy_parser, out, "not a fiscal year", err,
+	    errlen);
 }
 
 int
 arg_amount(const struct ctl_args *a, const char *opt, int64_t *out, char *err,
     size_t errlen)
 {
-	const char	*s = args_get(a, opt);
-	char		 why[160] = "";
-
-	if (s == NULL) {
-		snprintf(err, errlen, "missing --%s", opt);
-		return -1;
-	}
-	if (parse_amount(s, out, why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "--%s: %s", opt,
-		    why[0] != '\0' ? why : "not an amount");
-		return -1;
-	}
-	return 0;
+	return arg_typed(a, opt, amount_parser, out, "not an amount", err,
+	    errlen);
 }
 
 int
 arg_date(const struct ctl_args *a, const char *opt, uint32_t *out, char *err,
     size_t errlen)
 {
-	const char	*s = args_get(a, opt);
-	char		 why[160] = "";
-
-	if (s == NULL) {
-		snprintf(err, errlen, "missing --%s", opt);
-		return -1;
-	}
-	if (parse_date(s, out, why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "--%s: %s", opt,
-		    why[0] != '\0' ? why : "not a date (YYYY-MM-DD)");
-		return -1;
-	}
-	return 0;
+	return arg_typed(a, opt, date_parser, out, "not a date (YYYY-MM-DD)",
+	    err, errlen);
 }
 
 /*
