@@ -8,16 +8,20 @@
  * one read transaction, so the three always agree.  Every proof is built
  * from stored perfect subtrees: O(log n) reads, whatever the tree's size.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "checkpoint.h"
+#include "config.h"
 #include "errors.h"
+#include "frame.h"
 #include "log.h"
 #include "merkle.h"
 #include "metrics.h"
 #include "msg_audit.h"
-#include "server.h"
+#include "store.h"
 #include "wire.h"
 
 /*
@@ -25,20 +29,19 @@
  * its root when the caller has it already, else NULL.
  */
 static int
-sign_current(struct server *srv, struct store_txn *t, uint64_t n,
+sign_current(const struct readctx *x, struct store_txn *t, uint64_t n,
     const uint8_t *root, char *note, size_t notesz, size_t *notelen)
 {
 	struct ckpt ck;
 
 	memset(&ck, 0, sizeof(ck));
-	snprintf(ck.origin, sizeof(ck.origin), "%s",
-	    srv->srv_conf->checkpoint_origin);
+	snprintf(ck.origin, sizeof(ck.origin), "%s", x->conf->checkpoint_origin);
 	ck.size = n;
 	if (root != NULL)
 		memcpy(ck.root, root, sizeof(ck.root));
 	else if (store_tree_root(t, n, ck.root) != LD_OK)
 		return LD_E_INTERNAL;
-	if (ckpt_sign(srv->srv_signer, &ck, note, notesz, notelen) != CKPT_OK) {
+	if (ckpt_sign(x->signer, &ck, note, notesz, notelen) != CKPT_OK) {
 		log_warnx("checkpoint signing failed");
 		return LD_E_INTERNAL;
 	}
@@ -46,9 +49,9 @@ sign_current(struct server *srv, struct store_txn *t, uint64_t n,
 	return LD_OK;
 }
 
-static void
-audit_checkpoint(struct server *srv, struct conn *c, uint32_t reqid,
-    const uint8_t *payload, size_t len)
+int
+audit_checkpoint(const struct readctx *x, uint32_t reqid,
+    const uint8_t *payload, size_t len, struct wbuf *out, struct stream *s)
 {
 	struct store_txn *t;
 	struct wbuf p;
@@ -56,16 +59,14 @@ audit_checkpoint(struct server *srv, struct conn *c, uint32_t reqid,
 	size_t notelen;
 	int rc;
 
-	if (msg_decode_checkpoint_req(payload, len) != 0) {
-		conn_error(c, reqid, LD_E_BAD_REQUEST, "malformed CHECKPOINT");
-		return;
-	}
-	if ((note = malloc(CKPT_NOTE_MAX + 1)) == NULL) {
-		conn_error(c, reqid, LD_E_BUSY, "out of memory");
-		return;
-	}
-	if ((rc = store_begin(srv->srv_store, 0, &t)) == LD_OK) {
-		rc = sign_current(srv, t, store_size(t), NULL, note,
+	(void)s;
+	if (msg_decode_checkpoint_req(payload, len) != 0)
+		return msg_put_error(out, reqid, LD_E_BAD_REQUEST,
+		    "malformed CHECKPOINT");
+	if ((note = malloc(CKPT_NOTE_MAX + 1)) == NULL)
+		return msg_put_error(out, reqid, LD_E_BUSY, "out of memory");
+	if ((rc = store_begin(x->store, 0, &t)) == LD_OK) {
+		rc = sign_current(x, t, store_size(t), NULL, note,
 		    CKPT_NOTE_MAX + 1, &notelen);
 		store_abort(t);
 	}
@@ -73,18 +74,21 @@ audit_checkpoint(struct server *srv, struct conn *c, uint32_t reqid,
 		wbuf_init(&p);
 		msg_encode_checkpoint_ok(&p, note, notelen);
 		if (p.err)
-			conn_error(c, reqid, LD_E_INTERNAL, "out of memory");
+			rc = msg_put_error(out, reqid, LD_E_INTERNAL,
+			    "out of memory");
 		else
-			conn_send(c, MSG_CHECKPOINT_OK, 0, reqid, p.data, p.len);
+			frame_put(out, MSG_CHECKPOINT_OK, 0, reqid, p.data,
+			    p.len);
 		wbuf_free(&p);
 	} else
-		conn_error(c, reqid, rc, NULL);
+		msg_put_error(out, reqid, rc, NULL);
 	free(note);
+	return rc;
 }
 
 /* Fill pr (kind, a, b set) for the tree of t; LD_OK or an error code. */
 static int
-build_proof(struct server *srv, struct store_txn *t, struct msg_proof *pr,
+build_proof(const struct readctx *x, struct store_txn *t, struct msg_proof *pr,
     char *note, size_t notesz)
 {
 	uint64_t n = store_size(t);
@@ -113,13 +117,14 @@ build_proof(struct server *srv, struct store_txn *t, struct msg_proof *pr,
 	    &pr->nlink) != 0)
 		return LD_E_INTERNAL;
 	pr->note = note;
-	return sign_current(srv, t, n, pr->b == n ? pr->root : NULL, note,
+	return sign_current(x, t, n, pr->b == n ? pr->root : NULL, note,
 	    notesz, &pr->note_len);
 }
 
-static void
-audit_proof(struct server *srv, struct conn *c, uint8_t type, uint32_t reqid,
-    const uint8_t *payload, size_t len)
+/* PROVE and CONSISTENCY: one proof, its link and the signed note. */
+static int
+audit_proof(const struct readctx *x, int kind, uint32_t reqid,
+    const uint8_t *payload, size_t len, struct wbuf *out)
 {
 	struct msg_proof *pr;
 	struct store_txn *t;
@@ -130,26 +135,24 @@ audit_proof(struct server *srv, struct conn *c, uint8_t type, uint32_t reqid,
 	if ((pr = calloc(1, sizeof(*pr))) == NULL ||
 	    (note = malloc(CKPT_NOTE_MAX + 1)) == NULL) {
 		free(pr);
-		conn_error(c, reqid, LD_E_BUSY, "out of memory");
-		return;
+		return msg_put_error(out, reqid, LD_E_BUSY, "out of memory");
 	}
-	if (type == MSG_PROVE) {
-		pr->kind = MSG_PROOF_INCLUSION;
+	pr->kind = (uint8_t)kind;
+	if (kind == MSG_PROOF_INCLUSION)
 		rc = msg_decode_prove(payload, len, &pr->a, &pr->b);
-	} else {
-		pr->kind = MSG_PROOF_CONSISTENCY;
+	else
 		rc = msg_decode_consistency(payload, len, &pr->a, &pr->b);
-	}
 	if (rc != 0) {
-		conn_error(c, reqid, LD_E_BAD_REQUEST, "malformed proof request");
+		rc = msg_put_error(out, reqid, LD_E_BAD_REQUEST,
+		    "malformed proof request");
 		goto out;
 	}
-	if ((rc = store_begin(srv->srv_store, 0, &t)) == LD_OK) {
-		rc = build_proof(srv, t, pr, note, CKPT_NOTE_MAX + 1);
+	if ((rc = store_begin(x->store, 0, &t)) == LD_OK) {
+		rc = build_proof(x, t, pr, note, CKPT_NOTE_MAX + 1);
 		store_abort(t);
 	}
 	if (rc != LD_OK) {
-		conn_error(c, reqid, rc, rc == LD_E_OUT_OF_RANGE ?
+		msg_put_error(out, reqid, rc, rc == LD_E_OUT_OF_RANGE ?
 		    "size outside the tree" : rc == LD_E_NOT_FOUND ?
 		    "no entry with that seq" : NULL);
 		goto out;
@@ -157,21 +160,29 @@ audit_proof(struct server *srv, struct conn *c, uint8_t type, uint32_t reqid,
 	wbuf_init(&p);
 	msg_encode_proof(&p, pr);
 	if (p.err)
-		conn_error(c, reqid, LD_E_INTERNAL, "cannot encode proof");
+		rc = msg_put_error(out, reqid, LD_E_INTERNAL,
+		    "cannot encode proof");
 	else
-		conn_send(c, MSG_PROOF, 0, reqid, p.data, p.len);
+		frame_put(out, MSG_PROOF, 0, reqid, p.data, p.len);
 	wbuf_free(&p);
 out:
 	free(note);
 	free(pr);
+	return rc;
 }
 
-void
-audit_dispatch(struct server *srv, struct conn *c, uint8_t type,
-    uint32_t reqid, const uint8_t *payload, size_t len)
+int
+audit_prove(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
+    size_t len, struct wbuf *out, struct stream *s)
 {
-	if (type == MSG_CHECKPOINT)
-		audit_checkpoint(srv, c, reqid, payload, len);
-	else
-		audit_proof(srv, c, type, reqid, payload, len);
+	(void)s;
+	return audit_proof(x, MSG_PROOF_INCLUSION, reqid, payload, len, out);
+}
+
+int
+audit_consistency(const struct readctx *x, uint32_t reqid,
+    const uint8_t *payload, size_t len, struct wbuf *out, struct stream *s)
+{
+	(void)s;
+	return audit_proof(x, MSG_PROOF_CONSISTENCY, reqid, payload, len, out);
 }

@@ -270,6 +270,26 @@ mode_verify(const struct config *conf)
 	return rc;
 }
 
+/* The writer's figures go to metrics.c: the two meet only here. */
+static void
+commit_figures(void *arg, uint32_t requests, uint64_t entries, int64_t usec)
+{
+	(void)arg;
+	metrics_commit(requests, entries, usec);
+}
+
+static const struct writer_hooks writer_figures = { commit_figures, NULL };
+
+/* "tree size N, C connection(s)" for systemd's STATUS=. */
+static void
+status_line(struct server *srv, char *line, size_t len)
+{
+	struct metrics_gauges g;
+
+	server_gauges(srv, &g);
+	metrics_status_line(&g, line, len);
+}
+
 struct runtime {
 	struct server	 srv;
 	struct event	*ev_term, *ev_int, *ev_hup, *ev_watchdog;
@@ -286,7 +306,7 @@ status_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	metrics_status_line(&rt->srv, line, sizeof(line));
+	status_line(&rt->srv, line, sizeof(line));
 	sd_notifyf(0, "STATUS=serving on %s:%s; %s",
 	    rt->srv.srv_conf->listen_host, rt->srv.srv_conf->listen_port, line);
 }
@@ -389,12 +409,13 @@ mode_run(struct config *conf)
 	}
 	if (server_listen(srv) != 0)
 		goto out;
-	if (metrics_listen(srv) != 0)
+	if (metrics_listen(srv->srv_base, conf->metrics_host, conf->metrics_port,
+	    server_gauges, srv) != 0)
 		goto out;
 	if (drop_privileges(conf) != 0)
 		goto out;
 	if (writer_start(&srv->srv_writer, srv->srv_store, srv->srv_base,
-	    server_job_done, srv) != 0)
+	    server_job_done, srv, &writer_figures) != 0)
 		goto out;
 
 	rt.ev_term = evsignal_new(srv->srv_base, SIGTERM, signal_cb, &rt);
@@ -436,7 +457,7 @@ mode_run(struct config *conf)
 	server_start(srv);
 	log_info("ledgerd %s listening on %s:%s, ledger %s", LEDGERD_VERSION,
 	    conf->listen_host, conf->listen_port, conf->ledger_path);
-	metrics_status_line(srv, line, sizeof(line));
+	status_line(srv, line, sizeof(line));
 	sd_notifyf(0, "READY=1\nSTATUS=serving on %s:%s; %s", conf->listen_host,
 	    conf->listen_port, line);
 	event_base_dispatch(srv->srv_base);

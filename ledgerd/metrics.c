@@ -2,8 +2,11 @@
  * metrics.c - operator figures, and the Prometheus endpoint that shows them.
  *
  * Counters (requests, commits, handshake failures, checkpoints) are
- * accumulated by hooks called from server.c, writer.c and audit.c; gauges
- * (tree size, connections, map use, checkpoint age) are read when scraped.
+ * accumulated by hooks called from server.c, audit.c and (through struct
+ * writer_hooks, wired in ledgerd.c) the writer; gauges (tree size,
+ * connections, map use, checkpoint age) come from the callback given to
+ * metrics_listen() when scraped.  Nothing here reads another module's
+ * structs, so metrics is a leaf of the daemon's call graph.
  * The endpoint is evhttp on the daemon's event loop: a scrape costs one
  * short read transaction and never touches the writer, so a slow fsync
  * cannot stall it.  It speaks plain HTTP with no authentication, which is
@@ -35,9 +38,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "msg.h"
-#include "server.h"
 #include "wire.h"
-#include "writer.h"
 
 /* Request types as labels; the last row catches anything else. */
 static const struct {
@@ -103,9 +104,8 @@ static struct {
 	pthread_mutex_t		 mtx;
 	struct figures		 f;		/* under mtx */
 	struct evhttp		*http;
-	/* The request being dispatched (loop thread only). */
-	int			 cur_open, cur_deferred, cur_code;
-	uint8_t			 cur_type;
+	metrics_gauge_fn	 gauge_fn;	/* the server's, at each scrape */
+	void			*gauge_arg;
 } M = { .mtx = PTHREAD_MUTEX_INITIALIZER };
 
 static size_t
@@ -130,54 +130,9 @@ count_request(uint8_t type, int code)
 }
 
 void
-metrics_request_begin(uint8_t type)
+metrics_request(uint8_t type, int code)
 {
-	M.cur_open = 1;
-	M.cur_deferred = 0;
-	M.cur_code = LD_OK;
-	M.cur_type = type;
-}
-
-void
-metrics_request_error(int code)
-{
-	if (M.cur_open && M.cur_code == LD_OK)
-		M.cur_code = code;
-}
-
-void
-metrics_request_defer(void)
-{
-	if (M.cur_open)
-		M.cur_deferred = 1;
-}
-
-void
-metrics_request_end(void)
-{
-	if (M.cur_open && !M.cur_deferred)
-		count_request(M.cur_type, M.cur_code);
-	M.cur_open = 0;
-}
-
-void
-metrics_job_done(const struct wjob *j)
-{
-	int code = LD_OK;
-
-	/* The answer's first frame: an ERROR carries the code first. */
-	if (j->out.len >= FRAME_HDR_LEN + 2 && j->out.data[5] == MSG_ERROR)
-		code = be16_get(j->out.data + FRAME_HDR_LEN);
-	count_request(j->type, code);
-}
-
-int64_t
-metrics_clock_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	count_request(type, code);
 }
 
 static int64_t
@@ -190,14 +145,10 @@ realtime_us(void)
 }
 
 void
-metrics_commit(const struct wjob *group, uint32_t requests, int64_t usec)
+metrics_commit(uint32_t requests, uint64_t entries, int64_t usec)
 {
-	const struct wjob *j;
-	uint64_t entries = 0;
 	size_t i;
 
-	for (j = group; j != NULL; j = j->next)
-		entries += j->nwritten;
 	if (usec < 0)
 		usec = 0;
 	pthread_mutex_lock(&M.mtx);
@@ -304,40 +255,6 @@ fmt_seconds(char *buf, size_t len, int64_t us)
 		buf[--n] = '\0';
 }
 
-/* What a scrape shows besides the counters, read on the loop's thread. */
-struct gauges {
-	uint64_t	size;
-	int		have_newest;
-	int64_t		newest_at;	/* recorded_at of entry seq = size */
-	uint64_t	map_used, map_size;
-	int64_t		last_commit;
-};
-
-static int
-read_gauges(struct server *srv, struct gauges *g)
-{
-	struct store_txn *t;
-	struct ld_entry *e;
-	int rc;
-
-	memset(g, 0, sizeof(*g));
-	store_usage(srv->srv_store, &g->map_used, &g->map_size);
-	if (srv->srv_writer != NULL)
-		g->last_commit = writer_last_commit(srv->srv_writer);
-	if ((rc = store_begin(srv->srv_store, 0, &t)) != LD_OK)
-		return rc;
-	g->size = store_size(t);
-	if (g->size > 0 && (e = malloc(sizeof(*e))) != NULL) {
-		if (store_get(t, g->size, e) == LD_OK) {
-			g->have_newest = 1;
-			g->newest_at = e->recorded_at;
-		}
-		free(e);
-	}
-	store_abort(t);
-	return LD_OK;
-}
-
 static void
 help(struct evbuffer *b, const char *name, const char *type, const char *text)
 {
@@ -374,10 +291,10 @@ render_histogram(struct evbuffer *b, const char *name, const uint64_t *bounds,
 }
 
 static void
-render(struct server *srv, struct evbuffer *b)
+render(struct evbuffer *b)
 {
 	struct figures *f;
-	struct gauges g;
+	struct metrics_gauges g;
 	char s[32];
 	size_t i;
 	int code, gauges_ok;
@@ -387,7 +304,8 @@ render(struct server *srv, struct evbuffer *b)
 	pthread_mutex_lock(&M.mtx);
 	memcpy(f, &M.f, sizeof(*f));
 	pthread_mutex_unlock(&M.mtx);
-	gauges_ok = read_gauges(srv, &g) == LD_OK;
+	memset(&g, 0, sizeof(g));
+	gauges_ok = M.gauge_fn(M.gauge_arg, &g) == 0;
 
 	help(b, "ledgerd_build_info", "gauge", "The running version.");
 	evbuffer_add_printf(b, "ledgerd_build_info{version=\"%s\"} 1\n",
@@ -395,7 +313,7 @@ render(struct server *srv, struct evbuffer *b)
 	help(b, "ledgerd_start_time_seconds", "gauge",
 	    "When the daemon started, seconds since the epoch.");
 	evbuffer_add_printf(b, "ledgerd_start_time_seconds %lld\n",
-	    (long long)srv->srv_started);
+	    (long long)g.started);
 
 	help(b, "ledgerd_requests_total", "counter",
 	    "Requests answered, by type and result code (OK or the error).");
@@ -421,15 +339,15 @@ render(struct server *srv, struct evbuffer *b)
 	    f->entries_appended);
 
 	help(b, "ledgerd_connections", "gauge", "Open client connections.");
-	evbuffer_add_printf(b, "ledgerd_connections %u\n", srv->srv_nconns);
+	evbuffer_add_printf(b, "ledgerd_connections %u\n", g.connections);
 	help(b, "ledgerd_connections_max", "gauge",
 	    "The max_connections setting.");
 	evbuffer_add_printf(b, "ledgerd_connections_max %u\n",
-	    srv->srv_conf->max_connections);
+	    g.max_connections);
 	help(b, "ledgerd_connections_accepted_total", "counter",
 	    "Client connections accepted since the daemon started.");
 	evbuffer_add_printf(b, "ledgerd_connections_accepted_total %" PRIu64 "\n",
-	    srv->srv_next_id);
+	    g.accepted);
 
 	help(b, "ledgerd_tls_handshake_failures_total", "counter",
 	    "TLS handshakes that failed, by reason.");
@@ -498,14 +416,14 @@ render(struct server *srv, struct evbuffer *b)
 static void
 metrics_cb(struct evhttp_request *req, void *arg)
 {
-	struct server *srv = arg;
 	struct evbuffer *b;
 
+	(void)arg;
 	if ((b = evbuffer_new()) == NULL) {
 		evhttp_send_error(req, HTTP_INTERNAL, NULL);
 		return;
 	}
-	render(srv, b);
+	render(b);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 	    "text/plain; version=0.0.4; charset=utf-8");
 	evhttp_send_reply(req, HTTP_OK, "OK", b);
@@ -520,22 +438,24 @@ notfound_cb(struct evhttp_request *req, void *arg)
 }
 
 int
-metrics_listen(struct server *srv)
+metrics_listen(struct event_base *base, const char *host, const char *portstr,
+    metrics_gauge_fn fn, void *arg)
 {
-	const struct config *conf = srv->srv_conf;
 	struct evhttp_bound_socket *bs;
 	char *end;
 	unsigned long port;
 
-	if (conf->metrics_host[0] == '\0')
+	if (host[0] == '\0')
 		return 0;
+	M.gauge_fn = fn;
+	M.gauge_arg = arg;
 	errno = 0;
-	port = strtoul(conf->metrics_port, &end, 10);
+	port = strtoul(portstr, &end, 10);
 	if (errno != 0 || *end != '\0' || port == 0 || port > 65535) {
-		log_warnx("[metrics] listen: bad port %s", conf->metrics_port);
+		log_warnx("[metrics] listen: bad port %s", portstr);
 		return -1;
 	}
-	if ((M.http = evhttp_new(srv->srv_base)) == NULL) {
+	if ((M.http = evhttp_new(base)) == NULL) {
 		log_warnx("metrics: cannot create the HTTP server");
 		return -1;
 	}
@@ -544,19 +464,17 @@ metrics_listen(struct server *srv)
 	evhttp_set_timeout(M.http, 10);
 	evhttp_set_max_headers_size(M.http, 8192);
 	evhttp_set_max_body_size(M.http, 1024);
-	if (evhttp_set_cb(M.http, "/metrics", metrics_cb, srv) != 0)
+	if (evhttp_set_cb(M.http, "/metrics", metrics_cb, NULL) != 0)
 		goto fail;
 	evhttp_set_gencb(M.http, notfound_cb, NULL);
-	bs = evhttp_bind_socket_with_handle(M.http, conf->metrics_host,
-	    (uint16_t)port);
+	bs = evhttp_bind_socket_with_handle(M.http, host, (uint16_t)port);
 	if (bs == NULL) {
-		log_warn("[metrics] listen %s:%s", conf->metrics_host,
-		    conf->metrics_port);
+		log_warn("[metrics] listen %s:%s", host, portstr);
 		goto fail;
 	}
 	log_info("metrics at http://%s%s%s:%s/metrics",
-	    strchr(conf->metrics_host, ':') ? "[" : "", conf->metrics_host,
-	    strchr(conf->metrics_host, ':') ? "]" : "", conf->metrics_port);
+	    strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
+	    portstr);
 	return 0;
 fail:
 	evhttp_free(M.http);
@@ -573,15 +491,8 @@ metrics_free(void)
 }
 
 void
-metrics_status_line(struct server *srv, char *buf, size_t len)
+metrics_status_line(const struct metrics_gauges *g, char *buf, size_t len)
 {
-	struct store_txn *t;
-	uint64_t size = 0;
-
-	if (store_begin(srv->srv_store, 0, &t) == LD_OK) {
-		size = store_size(t);
-		store_abort(t);
-	}
-	snprintf(buf, len, "tree size %" PRIu64 ", %u connection%s", size,
-	    srv->srv_nconns, srv->srv_nconns == 1 ? "" : "s");
+	snprintf(buf, len, "tree size %" PRIu64 ", %u connection%s", g->size,
+	    g->connections, g->connections == 1 ? "" : "s");
 }

@@ -8,9 +8,13 @@
  * there for the systemd STATUS= line whether or not the endpoint is on.
  *
  * Threads: every hook may be called from any thread (the commit hook runs
- * on the writer thread); the counters sit under one mutex.  The request
- * window (metrics_request_begin/_end) and the scrape run on the event
- * loop's thread only.
+ * on the writer thread); the counters sit under one mutex.  The scrape
+ * runs on the event loop's thread only.
+ *
+ * A leaf: metrics.c reads no other module's structs.  The others report
+ * plain numbers through the hooks, and the gauges a scrape shows (tree
+ * size, connections, map use ...) come from a callback the owner of that
+ * state passes to metrics_listen().
  */
 #ifndef LD_METRICS_H
 #define LD_METRICS_H
@@ -18,8 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct server;
-struct wjob;
+struct event_base;
 
 /* Why a TLS handshake failed: the label of ledgerd_tls_handshake_failures_total. */
 enum metrics_tls_reason {
@@ -38,28 +41,39 @@ enum metrics_tls_reason {
 	MTLS_NREASONS
 };
 
-/* Bind [metrics] listen when set (before privileges are dropped). 0 or -1. */
-int	metrics_listen(struct server *);
+/* What a scrape shows besides the counters, as the server knows it. */
+struct metrics_gauges {
+	uint64_t	size;		/* entries: the tree size */
+	int		have_newest;
+	int64_t		newest_at;	/* recorded_at of entry seq = size, us */
+	uint64_t	map_used, map_size;	/* bytes */
+	int64_t		last_commit;	/* us since the epoch; 0 = none */
+	uint32_t	connections;
+	uint32_t	max_connections;
+	uint64_t	accepted;	/* connections accepted since start */
+	int64_t		started;	/* seconds since the epoch */
+};
+/* Fill *g; 0, or -1 when the store could not be read (size unknown). */
+typedef int	(*metrics_gauge_fn)(void *arg, struct metrics_gauges *g);
+
+/*
+ * Serve /metrics on host:port (the [metrics] listen setting; an empty host
+ * serves nothing) on base, with gauges from fn(arg) at each scrape.  Bind
+ * before privileges are dropped.  0, or -1 (logged).
+ */
+int	metrics_listen(struct event_base *base, const char *host,
+	    const char *port, metrics_gauge_fn fn, void *arg);
 /* Close the endpoint; before the event base is freed. */
 void	metrics_free(void);
 
-/*
- * One request, counted by type and result: conn_process() opens a window
- * around dispatching a frame; conn_error() inside it sets the result
- * (first error wins); a write handed to the writer is deferred and counted
- * by metrics_job_done() when its answer comes back.
- */
-void	metrics_request_begin(uint8_t type);
-void	metrics_request_error(int code);
-void	metrics_request_defer(void);
-void	metrics_request_end(void);
-/* A writer job answered (loop thread): counted from its answer frames. */
-void	metrics_job_done(const struct wjob *);
+/* One request answered: its message type and result (LD_OK or the code). */
+void	metrics_request(uint8_t type, int code);
 
-/* One group commit (writer thread): requests in it, time it took. */
-void	metrics_commit(const struct wjob *group, uint32_t requests, int64_t usec);
-/* CLOCK_MONOTONIC in microseconds, for timing commits. */
-int64_t	metrics_clock_us(void);
+/*
+ * One group commit (writer thread, through struct writer_hooks): requests
+ * in it, entries it appended, time it took.
+ */
+void	metrics_commit(uint32_t requests, uint64_t entries, int64_t usec);
 
 void	metrics_handshake_fail(int reason);
 /* The reason for a failed handshake from the verify result and first error. */
@@ -68,6 +82,6 @@ int	metrics_tls_reason(long verify_result, unsigned long ssl_error);
 void	metrics_checkpoint_signed(void);
 
 /* "tree size N, C connection(s)" for systemd's STATUS=. */
-void	metrics_status_line(struct server *, char *buf, size_t len);
+void	metrics_status_line(const struct metrics_gauges *, char *buf, size_t len);
 
 #endif

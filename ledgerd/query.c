@@ -1,44 +1,45 @@
 /*
  * query.c - the read requests: answered on the event loop's thread from
- * short LMDB read transactions, never from the writer.
+ * short LMDB read transactions, never from the writer (see query.h for
+ * the handlers' contract: they append frames to a buffer and return).
  *
  * Reads see the last committed state.  Long answers (LIST, REGION_LIST)
  * are streams: each step opens a read transaction, packs as many whole
- * entries as fit one frame, closes the transaction and sends the frame, and
- * continues only while the connection's output is below its cap, so a
+ * entries as fit one frame and closes the transaction; the server asks for
+ * the next step only while the connection's output is below its cap, so a
  * million-entry listing holds neither a long transaction (which would pin
  * LMDB pages) nor unbounded memory.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <event2/event.h>
-
+#include "config.h"
 #include "errors.h"
 #include "frame.h"
 #include "log.h"
+#include "query.h"
 #include "rules.h"
-#include "server.h"
+#include "store.h"
 #include "wire.h"
-#include "writer.h"
 
 #define STREAM_STEP_MAX	4096	/* entries examined per read transaction */
-#define STREAM_TURN_STEPS 8	/* steps before yielding to other clients */
 
-static void
-send_payload(struct conn *c, uint8_t type, uint16_t flags, uint32_t reqid,
-    struct wbuf *p)
+/* Answer with payload p as one frame, or INTERNAL if it could not be built. */
+static int
+answer(struct wbuf *out, uint8_t type, uint16_t flags, uint32_t reqid,
+    const struct wbuf *p)
 {
 	if (p->err)
-		conn_error(c, reqid, LD_E_INTERNAL, "out of memory");
-	else
-		conn_send(c, type, flags, reqid, p->data, p->len);
+		return msg_put_error(out, reqid, LD_E_INTERNAL, "out of memory");
+	frame_put(out, type, flags, reqid, p->data, p->len);
+	return LD_OK;
 }
 
-static void
-query_get(struct server *srv, struct conn *c, uint32_t reqid,
-    const uint8_t *payload, size_t len)
+int
+query_get(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
+    size_t len, struct wbuf *out, struct stream *s)
 {
 	struct store_txn *t;
 	const uint8_t *enc;
@@ -47,24 +48,22 @@ query_get(struct server *srv, struct conn *c, uint32_t reqid,
 	uint64_t seq;
 	int rc;
 
-	if (msg_decode_get(payload, len, &seq) != 0) {
-		conn_error(c, reqid, LD_E_BAD_REQUEST, "malformed GET");
-		return;
-	}
-	if ((rc = store_begin(srv->srv_store, 0, &t)) != LD_OK) {
-		conn_error(c, reqid, rc, NULL);
-		return;
-	}
+	(void)s;
+	if (msg_decode_get(payload, len, &seq) != 0)
+		return msg_put_error(out, reqid, LD_E_BAD_REQUEST, "malformed GET");
+	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
+		return msg_put_error(out, reqid, rc, NULL);
 	rc = store_get_raw(t, seq, &enc, &elen);
 	if (rc == LD_OK) {
 		wbuf_init(&p);
 		msg_encode_entry(&p, 0, enc, elen);
-		send_payload(c, MSG_ENTRY, 0, reqid, &p);
+		rc = answer(out, MSG_ENTRY, 0, reqid, &p);
 		wbuf_free(&p);
 	} else
-		conn_error(c, reqid, rc, rc == LD_E_NOT_FOUND ?
+		msg_put_error(out, reqid, rc, rc == LD_E_NOT_FOUND ?
 		    "no entry with that seq" : NULL);
 	store_abort(t);
+	return rc;
 }
 
 /* Does an entry pass a LIST's filters? */
@@ -87,25 +86,21 @@ query_stream_free(struct stream *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/*
- * One step of a stream: fill one ENTRIES frame.  Returns 1 when the stream
- * has more to send, 0 when this frame was the last.
- */
-static int
-stream_step(struct server *srv, struct conn *c, struct stream *s)
+int
+query_stream_step(const struct readctx *x, struct stream *s, struct wbuf *out)
 {
 	struct store_txn *t;
 	struct ld_entry *e = NULL;
 	const uint8_t *enc;
 	struct wbuf p;
-	size_t elen, count_off, room = srv->srv_conf->max_frame_bytes - FRAME_HDR_LEN;
+	size_t elen, count_off, room = x->conf->max_frame_bytes - FRAME_HDR_LEN;
 	uint64_t size, seq;
 	uint32_t count = 0, examined = 0;
 	int rc, more = 1;
 
 	wbuf_init(&p);
 	msg_entries_begin(&p, &count_off);
-	if ((rc = store_begin(srv->srv_store, 0, &t)) != LD_OK)
+	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
 		goto fail;
 	if (!s->regions && (e = malloc(sizeof(*e))) == NULL) {
 		store_abort(t);
@@ -160,89 +155,62 @@ stream_step(struct server *srv, struct conn *c, struct stream *s)
 	free(e);
 	msg_entries_finish(&p, count_off, count);
 	/* A step that matched nothing sends nothing, unless it is the last. */
-	if (count > 0 || !more)
-		send_payload(c, MSG_ENTRIES, more ? FRAME_F_MORE : 0, s->reqid,
-		    &p);
+	if ((count > 0 || !more) && answer(out, MSG_ENTRIES, more ?
+	    FRAME_F_MORE : 0, s->reqid, &p) != LD_OK)
+		more = 0;
 	wbuf_free(&p);
 	return more;
 fail:
 	free(e);
 	wbuf_free(&p);
-	conn_error(c, s->reqid, rc, NULL);
+	msg_put_error(out, s->reqid, rc, NULL);
 	return 0;
 }
 
-/*
- * A few steps per turn of the event loop, so that a long listing (or a
- * filter that matches little of a large ledger) never holds the loop.
- * Above the output cap the write callback continues the stream once the
- * peer has read; below it, the stream's own event does, next turn.
- */
-void
-query_stream_continue(struct server *srv, struct conn *c)
+int
+query_list(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
+    size_t len, struct wbuf *out, struct stream *s)
 {
-	struct stream *s = &c->clt_stream;
-	size_t cap = CONN_OUT_CAP(srv->srv_conf->max_frame_bytes);
-	int steps = 0;
-
-	while (s->active && !c->clt_dead && conn_outlen(c) <= cap) {
-		if (steps++ == STREAM_TURN_STEPS) {
-			event_active(c->clt_stream_ev, EV_TIMEOUT, 0);
-			return;
-		}
-		if (!stream_step(srv, c, s))
-			query_stream_free(s);
-	}
-}
-
-static void
-query_list(struct server *srv, struct conn *c, uint32_t reqid,
-    const uint8_t *payload, size_t len)
-{
-	struct stream *s = &c->clt_stream;
-
+	(void)x;
 	query_stream_free(s);
 	if (msg_decode_list(payload, len, &s->q) != 0 ||
 	    (s->q.region[0] != '\0' && !ld_valid_code(s->q.region)) ||
 	    s->q.kind > LD_K_MAX) {
 		memset(s, 0, sizeof(*s));
-		conn_error(c, reqid, LD_E_BAD_REQUEST, "malformed LIST");
-		return;
+		return msg_put_error(out, reqid, LD_E_BAD_REQUEST,
+		    "malformed LIST");
 	}
 	if (s->q.since == 0)
 		s->q.since = 1;
 	s->reqid = reqid;
 	s->active = 1;
-	query_stream_continue(srv, c);
+	return LD_OK;
 }
 
-static void
-query_regions(struct server *srv, struct conn *c, uint32_t reqid, size_t len)
+int
+query_regions(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
+    size_t len, struct wbuf *out, struct stream *s)
 {
-	struct stream *s = &c->clt_stream;
 	struct store_txn *t;
 	int rc;
 
+	(void)payload;
 	query_stream_free(s);
-	if (len != 0) {
-		conn_error(c, reqid, LD_E_BAD_REQUEST, "malformed REGION_LIST");
-		return;
-	}
-	if ((rc = store_begin(srv->srv_store, 0, &t)) != LD_OK) {
-		conn_error(c, reqid, rc, NULL);
-		return;
-	}
+	if (len != 0)
+		return msg_put_error(out, reqid, LD_E_BAD_REQUEST,
+		    "malformed REGION_LIST");
+	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
+		return msg_put_error(out, reqid, rc, NULL);
 	rc = store_region_seqs(t, &s->seqs, &s->nseqs);
 	store_abort(t);
 	if (rc != LD_OK) {
 		query_stream_free(s);
-		conn_error(c, reqid, rc, NULL);
-		return;
+		return msg_put_error(out, reqid, rc, NULL);
 	}
 	s->regions = 1;
 	s->reqid = reqid;
 	s->active = 1;
-	query_stream_continue(srv, c);
+	return LD_OK;
 }
 
 /* Today's date in Japan: receivables are figures "as of today" (2.9). */
@@ -292,9 +260,9 @@ region_balance(struct store_txn *t, const char *code, uint16_t fy,
 	return region_receivable(t, rb, today_jst());
 }
 
-static void
-query_balance(struct server *srv, struct conn *c, uint32_t reqid,
-    const uint8_t *payload, size_t len)
+int
+query_balance(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
+    size_t len, struct wbuf *out, struct stream *s)
 {
 	struct msg_balance_req q;
 	struct store_txn *t;
@@ -304,17 +272,15 @@ query_balance(struct server *srv, struct conn *c, uint32_t reqid,
 	struct wbuf p;
 	int rc;
 
+	(void)s;
 	if (msg_decode_balance_req(payload, len, &q) != 0 ||
 	    q.fy < LD_FY_MIN || q.fy > LD_FY_MAX || q.scope > BAL_ACCOUNT ||
 	    (q.scope == BAL_REGION && !ld_valid_code(q.region)) ||
-	    (q.scope == BAL_ACCOUNT && (q.account < 1 || q.account > LD_A_MAX))) {
-		conn_error(c, reqid, LD_E_BAD_REQUEST, "malformed BALANCE");
-		return;
-	}
-	if ((rc = store_begin(srv->srv_store, 0, &t)) != LD_OK) {
-		conn_error(c, reqid, rc, NULL);
-		return;
-	}
+	    (q.scope == BAL_ACCOUNT && (q.account < 1 || q.account > LD_A_MAX)))
+		return msg_put_error(out, reqid, LD_E_BAD_REQUEST,
+		    "malformed BALANCE");
+	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
+		return msg_put_error(out, reqid, rc, NULL);
 	wbuf_init(&p);
 	switch (q.scope) {
 	case BAL_REGION:
@@ -348,54 +314,54 @@ query_balance(struct server *srv, struct conn *c, uint32_t reqid,
 	}
 	store_abort(t);
 	if (rc == LD_OK)
-		send_payload(c, MSG_BALANCES, 0, reqid, &p);
+		rc = answer(out, MSG_BALANCES, 0, reqid, &p);
 	else
-		conn_error(c, reqid, rc, NULL);
+		msg_put_error(out, reqid, rc, NULL);
 	wbuf_free(&p);
+	return rc;
 }
 
-static void
-query_status(struct server *srv, struct conn *c, uint32_t reqid, size_t len)
+int
+query_status(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
+    size_t len, struct wbuf *out, struct stream *s)
 {
 	struct msg_status st;
 	struct store_txn *t;
 	struct wbuf p;
 	int rc;
 
-	if (len != 0) {
-		conn_error(c, reqid, LD_E_BAD_REQUEST, "malformed STATUS");
-		return;
-	}
+	(void)payload;
+	(void)s;
+	if (len != 0)
+		return msg_put_error(out, reqid, LD_E_BAD_REQUEST,
+		    "malformed STATUS");
 	memset(&st, 0, sizeof(st));
 	snprintf(st.server, sizeof(st.server), "ledgerd %s", LEDGERD_VERSION);
-	st.uptime_s = (uint64_t)(time(NULL) - srv->srv_started);
-	st.connections = srv->srv_nconns;
-	store_usage(srv->srv_store, &st.map_used, &st.map_size);
-	st.last_commit = writer_last_commit(srv->srv_writer);
-	if ((rc = store_begin(srv->srv_store, 0, &t)) != LD_OK) {
-		conn_error(c, reqid, rc, NULL);
-		return;
-	}
+	st.uptime_s = (uint64_t)(time(NULL) - x->started);
+	st.connections = x->connections;
+	store_usage(x->store, &st.map_used, &st.map_size);
+	st.last_commit = x->last_commit;
+	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
+		return msg_put_error(out, reqid, rc, NULL);
 	st.size = store_size(t);
 	rc = store_tree_root(t, st.size, st.root);
 	store_abort(t);
-	if (rc != LD_OK) {
-		conn_error(c, reqid, rc, NULL);
-		return;
-	}
+	if (rc != LD_OK)
+		return msg_put_error(out, reqid, rc, NULL);
 	wbuf_init(&p);
 	msg_encode_status(&p, &st);
-	send_payload(c, MSG_STATUS_OK, 0, reqid, &p);
+	rc = answer(out, MSG_STATUS_OK, 0, reqid, &p);
 	wbuf_free(&p);
+	return rc;
 }
 
 /* TERMS: the terms entries in force, by fy then grant type, in one frame. */
-static void
-query_terms(struct server *srv, struct conn *c, uint32_t reqid,
-    const uint8_t *payload, size_t len)
+int
+query_terms(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
+    size_t len, struct wbuf *out, struct stream *s)
 {
 	struct store_txn *t;
-	struct ld_terms *x = NULL;
+	struct ld_terms *tx = NULL;
 	uint16_t fy, *fys = NULL;
 	uint8_t *grants = NULL;
 	const uint8_t *enc;
@@ -404,33 +370,32 @@ query_terms(struct server *srv, struct conn *c, uint32_t reqid,
 	struct wbuf p;
 	int rc;
 
-	if (msg_decode_terms_req(payload, len, &fy) != 0) {
-		conn_error(c, reqid, LD_E_BAD_REQUEST, "malformed TERMS");
-		return;
-	}
-	if ((rc = store_begin(srv->srv_store, 0, &t)) != LD_OK) {
-		conn_error(c, reqid, rc, NULL);
-		return;
-	}
+	(void)s;
+	if (msg_decode_terms_req(payload, len, &fy) != 0)
+		return msg_put_error(out, reqid, LD_E_BAD_REQUEST,
+		    "malformed TERMS");
+	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
+		return msg_put_error(out, reqid, rc, NULL);
 	wbuf_init(&p);
 	msg_entries_begin(&p, &count_off);
-	rc = store_terms_all(t, fy, &x, &fys, &grants, &n);
+	rc = store_terms_all(t, fy, &tx, &fys, &grants, &n);
 	for (i = 0; i < n && rc == LD_OK; i++)
-		if ((rc = store_get_raw(t, x[i].seq, &enc, &elen)) == LD_OK)
+		if ((rc = store_get_raw(t, tx[i].seq, &enc, &elen)) == LD_OK)
 			msg_entries_add(&p, enc, elen);
 	msg_entries_finish(&p, count_off, n);
 	store_abort(t);
-	if (rc == LD_OK && FRAME_HDR_LEN + p.len > srv->srv_conf->max_frame_bytes)
+	if (rc == LD_OK && FRAME_HDR_LEN + p.len > x->conf->max_frame_bytes)
 		rc = LD_E_INTERNAL;	/* at most 3 x 8000 years of terms */
 	if (rc == LD_OK)
-		send_payload(c, MSG_ENTRIES, 0, reqid, &p);
+		rc = answer(out, MSG_ENTRIES, 0, reqid, &p);
 	else
-		conn_error(c, reqid, rc == LD_E_NOT_FOUND ? LD_E_INTERNAL : rc,
-		    NULL);
+		msg_put_error(out, reqid, rc == LD_E_NOT_FOUND ? LD_E_INTERNAL :
+		    rc, NULL);
 	wbuf_free(&p);
-	free(x);
+	free(tx);
 	free(fys);
 	free(grants);
+	return rc;
 }
 
 struct rcv_collect {
@@ -475,9 +440,9 @@ rcv_collect_cb(void *ctx, const char *region, uint16_t fy,
 }
 
 /* RECEIVABLES: every repayment order's figures as of the asked date. */
-static void
-query_receivables(struct server *srv, struct conn *c, uint32_t reqid,
-    const uint8_t *payload, size_t len)
+int
+query_receivables(const struct readctx *x, uint32_t reqid,
+    const uint8_t *payload, size_t len, struct wbuf *out, struct stream *s)
 {
 	struct msg_receivables_req q;
 	struct rcv_collect col;
@@ -485,14 +450,12 @@ query_receivables(struct server *srv, struct conn *c, uint32_t reqid,
 	struct wbuf p;
 	int rc;
 
-	if (msg_decode_receivables_req(payload, len, &q) != 0) {
-		conn_error(c, reqid, LD_E_BAD_REQUEST, "malformed RECEIVABLES");
-		return;
-	}
-	if ((rc = store_begin(srv->srv_store, 0, &t)) != LD_OK) {
-		conn_error(c, reqid, rc, NULL);
-		return;
-	}
+	(void)s;
+	if (msg_decode_receivables_req(payload, len, &q) != 0)
+		return msg_put_error(out, reqid, LD_E_BAD_REQUEST,
+		    "malformed RECEIVABLES");
+	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
+		return msg_put_error(out, reqid, rc, NULL);
 	memset(&col, 0, sizeof(col));
 	col.q = &q;
 	rc = store_orders(t, q.fy, rcv_collect_cb, &col);
@@ -500,49 +463,13 @@ query_receivables(struct server *srv, struct conn *c, uint32_t reqid,
 	wbuf_init(&p);
 	if (rc == LD_OK && msg_encode_receivables(&p, col.arr, col.n) != 0)
 		rc = LD_E_INTERNAL;
-	if (rc == LD_OK && FRAME_HDR_LEN + p.len > srv->srv_conf->max_frame_bytes)
+	if (rc == LD_OK && FRAME_HDR_LEN + p.len > x->conf->max_frame_bytes)
 		rc = LD_E_INTERNAL;
 	if (rc == LD_OK)
-		send_payload(c, MSG_RECEIVABLES_OK, 0, reqid, &p);
+		rc = answer(out, MSG_RECEIVABLES_OK, 0, reqid, &p);
 	else
-		conn_error(c, reqid, rc, NULL);
+		msg_put_error(out, reqid, rc, NULL);
 	wbuf_free(&p);
 	free(col.arr);
-}
-
-void
-query_dispatch(struct server *srv, struct conn *c, uint8_t type,
-    uint32_t reqid, const uint8_t *payload, size_t len)
-{
-	switch (type) {
-	case MSG_GET:
-		query_get(srv, c, reqid, payload, len);
-		break;
-	case MSG_LIST:
-		query_list(srv, c, reqid, payload, len);
-		break;
-	case MSG_REGION_LIST:
-		query_regions(srv, c, reqid, len);
-		break;
-	case MSG_BALANCE:
-		query_balance(srv, c, reqid, payload, len);
-		break;
-	case MSG_STATUS:
-		query_status(srv, c, reqid, len);
-		break;
-	case MSG_TERMS:
-		query_terms(srv, c, reqid, payload, len);
-		break;
-	case MSG_RECEIVABLES:
-		query_receivables(srv, c, reqid, payload, len);
-		break;
-	case MSG_CHECKPOINT:
-	case MSG_PROVE:
-	case MSG_CONSISTENCY:
-		audit_dispatch(srv, c, type, reqid, payload, len);
-		break;
-	default:
-		conn_error(c, reqid, LD_E_BAD_REQUEST, "unknown message type");
-		break;
-	}
+	return rc;
 }

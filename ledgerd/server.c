@@ -37,13 +37,45 @@
 #include <event2/listener.h>
 #include <openssl/err.h>
 
+#include "audit.h"
 #include "errors.h"
 #include "frame.h"
 #include "log.h"
 #include "metrics.h"
+#include "query.h"
 #include "server.h"
 #include "wire.h"
 #include "writer.h"
+
+#define STREAM_TURN_STEPS 8	/* stream steps before yielding to others */
+
+/* A request the writer will answer: counted when its job comes back. */
+#define DEFERRED	(-1)
+
+/*
+ * The one routing table: message type -> its read handler, which decodes
+ * the payload and appends the answer (query.h).  A NULL handler is a write,
+ * queued for the writer thread, which decodes and authorizes it (apply.c).
+ * Every type here is answered only on a connection past HELLO whose CN has
+ * a role; HELLO itself is handled before the table.
+ */
+static const struct route {
+	uint8_t		 type;
+	read_handler	 read;
+} routes[] = {
+	{ MSG_WRITE,		NULL },
+	{ MSG_WRITE_BATCH,	NULL },
+	{ MSG_GET,		query_get },
+	{ MSG_LIST,		query_list },
+	{ MSG_REGION_LIST,	query_regions },
+	{ MSG_BALANCE,		query_balance },
+	{ MSG_STATUS,		query_status },
+	{ MSG_TERMS,		query_terms },
+	{ MSG_RECEIVABLES,	query_receivables },
+	{ MSG_CHECKPOINT,	audit_checkpoint },
+	{ MSG_PROVE,		audit_prove },
+	{ MSG_CONSISTENCY,	audit_consistency },
+};
 
 static void	server_close(struct conn *, const char *why);
 static void	conn_read_cb(struct bufferevent *, void *);
@@ -61,7 +93,8 @@ conn_arm_timer(struct conn *c)
 	evtimer_add(c->clt_timer, &tv);
 }
 
-size_t
+/* Bytes waiting in c's output buffer. */
+static size_t
 conn_outlen(struct conn *c)
 {
 	if (c->clt_dead)
@@ -69,38 +102,46 @@ conn_outlen(struct conn *c)
 	return evbuffer_get_length(bufferevent_get_output(c->clt_bev));
 }
 
-void
-conn_send(struct conn *c, uint8_t type, uint16_t flags, uint32_t reqid,
-    const uint8_t *payload, size_t len)
+/*
+ * Send the frames a handler or the writer assembled (no-op on a dead
+ * connection).  A buffer that could not be built is answered INTERNAL.
+ */
+static void
+conn_send(struct conn *c, const struct wbuf *out, uint32_t reqid)
 {
-	struct frame_hdr h = { type, flags, reqid, (uint32_t)len };
-	uint8_t hdr[FRAME_HDR_LEN];
-	struct evbuffer *out;
+	struct wbuf e;
+	struct evbuffer *o;
 
 	if (c->clt_dead)
 		return;
-	out = bufferevent_get_output(c->clt_bev);
-	frame_hdr_encode(hdr, &h);
-	if (evbuffer_add(out, hdr, sizeof(hdr)) != 0 ||
-	    (len > 0 && evbuffer_add(out, payload, len) != 0))
+	o = bufferevent_get_output(c->clt_bev);
+	if (out->err) {
+		wbuf_init(&e);
+		msg_put_error(&e, reqid, LD_E_INTERNAL, "out of memory");
+		if (e.err || evbuffer_add(o, e.data, e.len) != 0)
+			c->clt_closing = 1;
+		wbuf_free(&e);
+		return;
+	}
+	if (out->len > 0 && evbuffer_add(o, out->data, out->len) != 0)
 		c->clt_closing = 1;
 }
 
-void
+/* One ERROR frame; returns code. */
+static int
 conn_error(struct conn *c, uint32_t reqid, int code, const char *msg)
 {
 	struct wbuf p;
 
-	metrics_request_error(code);
 	wbuf_init(&p);
-	msg_encode_error(&p, code, msg ? msg : ld_err_text(code));
-	if (!p.err)
-		conn_send(c, MSG_ERROR, 0, reqid, p.data, p.len);
+	msg_put_error(&p, reqid, code, msg);
+	conn_send(c, &p, reqid);
 	wbuf_free(&p);
+	return code;
 }
 
 /* Refuse the connection's traffic: one ERROR, then close after flushing. */
-static void
+static int
 conn_violation(struct conn *c, uint32_t reqid, const char *why)
 {
 	log_info("%s (%s): protocol error: %s", c->clt_peer,
@@ -110,6 +151,7 @@ conn_violation(struct conn *c, uint32_t reqid, const char *why)
 	bufferevent_disable(c->clt_bev, EV_READ);
 	if (conn_outlen(c) == 0)
 		server_close(c, NULL);
+	return LD_E_BAD_REQUEST;
 }
 
 /*
@@ -156,7 +198,7 @@ server_job_done(struct wjob *j, void *arg)
 	struct conn *c = j->conn;
 
 	(void)arg;
-	metrics_job_done(j);
+	metrics_request(j->type, j->code);
 	c->clt_pending--;
 	c->clt_pending_bytes -= j->len;
 	if (c->clt_dead) {
@@ -177,7 +219,7 @@ server_job_done(struct wjob *j, void *arg)
 	wjob_free(j);
 }
 
-static void
+static int
 submit_write(struct server *srv, struct conn *c, const struct frame_hdr *h,
     const uint8_t *payload)
 {
@@ -186,8 +228,7 @@ submit_write(struct server *srv, struct conn *c, const struct frame_hdr *h,
 	if ((j = calloc(1, sizeof(*j))) == NULL ||
 	    (h->len > 0 && (j->payload = malloc(h->len)) == NULL)) {
 		free(j);
-		conn_error(c, h->reqid, LD_E_BUSY, "out of memory");
-		return;
+		return conn_error(c, h->reqid, LD_E_BUSY, "out of memory");
 	}
 	if (h->len > 0)
 		memcpy(j->payload, payload, h->len);
@@ -201,26 +242,23 @@ submit_write(struct server *srv, struct conn *c, const struct frame_hdr *h,
 	wbuf_init(&j->out);
 	c->clt_pending++;
 	c->clt_pending_bytes += j->len;
-	metrics_request_defer();
 	writer_submit(srv->srv_writer, j);
+	return DEFERRED;
 }
 
-static void
+static int
 handle_hello(struct server *srv, struct conn *c, const struct frame_hdr *h,
     const uint8_t *payload)
 {
 	struct msg_hello_ok ok;
-	struct wbuf p;
+	struct wbuf p, out;
 	uint16_t lo, hi;
 
-	if (msg_decode_hello(payload, h->len, &lo, &hi) != 0) {
-		conn_violation(c, h->reqid, "malformed HELLO");
-		return;
-	}
-	if (lo > PROTO_VERSION || hi < PROTO_VERSION) {
-		conn_violation(c, h->reqid, "unsupported protocol version");
-		return;
-	}
+	if (msg_decode_hello(payload, h->len, &lo, &hi) != 0)
+		return conn_violation(c, h->reqid, "malformed HELLO");
+	if (lo > PROTO_VERSION || hi < PROTO_VERSION)
+		return conn_violation(c, h->reqid,
+		    "unsupported protocol version");
 	memset(&ok, 0, sizeof(ok));
 	ok.version = PROTO_VERSION;
 	ok.max_frame = srv->srv_conf->max_frame_bytes;
@@ -230,48 +268,122 @@ handle_hello(struct server *srv, struct conn *c, const struct frame_hdr *h,
 	snprintf(ok.cn, sizeof(ok.cn), "%s", c->clt_cn);
 	snprintf(ok.server, sizeof(ok.server), "ledgerd %s", LEDGERD_VERSION);
 	wbuf_init(&p);
-	msg_encode_hello_ok(&p, &ok);
-	conn_send(c, MSG_HELLO_OK, 0, h->reqid, p.data, p.len);
+	wbuf_init(&out);
+	if (msg_encode_hello_ok(&p, &ok) != 0)
+		p.err = 1;
+	if (!p.err)
+		frame_put(&out, MSG_HELLO_OK, 0, h->reqid, p.data, p.len);
+	out.err |= p.err;
+	conn_send(c, &out, h->reqid);
+	wbuf_free(&out);
 	wbuf_free(&p);
 	c->clt_hello = 1;
+	return LD_OK;
 }
 
-/* Route one complete frame.  The payload is valid only during the call. */
+/* What a read handler may see, as of now. */
 static void
+read_context(struct server *srv, struct readctx *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->store = srv->srv_store;
+	x->conf = srv->srv_conf;
+	x->signer = srv->srv_signer;
+	x->connections = srv->srv_nconns;
+	x->started = srv->srv_started;
+	x->last_commit = srv->srv_writer != NULL ?
+	    writer_last_commit(srv->srv_writer) : 0;
+}
+
+/*
+ * Answer c's stream a step at a time, a few steps per turn of the event
+ * loop, so that a long listing (or a filter that matches little of a large
+ * ledger) never holds the loop.  Above the output cap the write callback
+ * continues the stream once the peer has read; below it, the stream's own
+ * event does, next turn.
+ */
+static void
+conn_stream_continue(struct conn *c)
+{
+	struct server *srv = c->clt_srv;
+	struct stream *s = &c->clt_stream;
+	size_t cap = CONN_OUT_CAP(srv->srv_conf->max_frame_bytes);
+	struct readctx x;
+	struct wbuf out;
+	int steps = 0, more;
+
+	read_context(srv, &x);
+	while (s->active && !c->clt_dead && conn_outlen(c) <= cap) {
+		if (steps++ == STREAM_TURN_STEPS) {
+			event_active(c->clt_stream_ev, EV_TIMEOUT, 0);
+			return;
+		}
+		wbuf_init(&out);
+		more = query_stream_step(&x, s, &out);
+		conn_send(c, &out, s->reqid);
+		wbuf_free(&out);
+		if (!more)
+			query_stream_free(s);
+	}
+}
+
+/* A read: its handler's answer sent, its stream (if it started one) begun. */
+static int
+handle_read(struct server *srv, struct conn *c, const struct route *r,
+    const struct frame_hdr *h, const uint8_t *payload)
+{
+	struct readctx x;
+	struct wbuf out;
+	int code;
+
+	read_context(srv, &x);
+	wbuf_init(&out);
+	code = r->read(&x, h->reqid, payload, h->len, &out, &c->clt_stream);
+	if (out.err)
+		code = LD_E_INTERNAL;
+	conn_send(c, &out, h->reqid);
+	wbuf_free(&out);
+	if (c->clt_stream.active)
+		conn_stream_continue(c);
+	return code;
+}
+
+/*
+ * Route one complete frame: HELLO first, then the CN's role, then the
+ * table.  The payload is valid only during the call.  Returns the
+ * answer's code for the request figures, or DEFERRED for a write.
+ */
+static int
 conn_dispatch(struct conn *c, const struct frame_hdr *h, const uint8_t *payload)
 {
 	struct server *srv = c->clt_srv;
+	size_t i;
 
 	if (!c->clt_hello) {
 		if (h->type != MSG_HELLO)
-			conn_violation(c, h->reqid, "expected HELLO");
-		else
-			handle_hello(srv, c, h, payload);
-		return;
+			return conn_violation(c, h->reqid, "expected HELLO");
+		return handle_hello(srv, c, h, payload);
 	}
+	if (h->type == MSG_HELLO)
+		return conn_violation(c, h->reqid, "HELLO repeated");
 	if (config_role(srv->srv_conf, c->clt_cn) == ROLE_NONE) {
 		log_info("%s: CN \"%s\" has no role: request refused",
 		    c->clt_peer, c->clt_cn);
-		conn_error(c, h->reqid, LD_E_FORBIDDEN,
+		return conn_error(c, h->reqid, LD_E_FORBIDDEN,
 		    "certificate CN has no role");
-		return;
 	}
-	switch (h->type) {
-	case MSG_WRITE:
-	case MSG_WRITE_BATCH:
-		if (srv->srv_stopping)
-			conn_error(c, h->reqid, LD_E_UNAVAILABLE,
-			    "daemon is shutting down");
-		else
-			submit_write(srv, c, h, payload);
-		break;
-	case MSG_HELLO:
-		conn_violation(c, h->reqid, "HELLO repeated");
-		break;
-	default:
-		query_dispatch(srv, c, h->type, h->reqid, payload, h->len);
-		break;
-	}
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (routes[i].type == h->type)
+			break;
+	if (i == sizeof(routes) / sizeof(routes[0]))
+		return conn_error(c, h->reqid, LD_E_BAD_REQUEST,
+		    "unknown message type");
+	if (routes[i].read != NULL)
+		return handle_read(srv, c, &routes[i], h, payload);
+	if (srv->srv_stopping)
+		return conn_error(c, h->reqid, LD_E_UNAVAILABLE,
+		    "daemon is shutting down");
+	return submit_write(srv, c, h, payload);
 }
 
 /* Take every complete frame from the input, while output is below its cap. */
@@ -310,9 +422,8 @@ conn_process(struct conn *c)
 			return;
 		}
 		conn_arm_timer(c);
-		metrics_request_begin(h.type);
-		conn_dispatch(c, &h, p + FRAME_HDR_LEN);
-		metrics_request_end();
+		if ((rc = conn_dispatch(c, &h, p + FRAME_HDR_LEN)) != DEFERRED)
+			metrics_request(h.type, rc);
 		if (c->clt_dead)
 			return;
 		evbuffer_drain(in, FRAME_HDR_LEN + (size_t)h.len);
@@ -344,16 +455,16 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 		    conn_outlen(c) == 0)
 			server_close(c, "shutdown");
 		else if (c->clt_stream.active)
-			query_stream_continue(srv, c);
+			conn_stream_continue(c);
 		return;
 	}
 	if (c->clt_stream.active)
-		query_stream_continue(srv, c);
+		conn_stream_continue(c);
 	if (!c->clt_dead && !c->clt_stream.active)
 		conn_process(c);
 }
 
-/* A stream yielded the loop (query_stream_continue): take it up again. */
+/* A stream yielded the loop (conn_stream_continue): take it up again. */
 static void
 conn_stream_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -363,7 +474,7 @@ conn_stream_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	if (c->clt_dead)
 		return;
-	query_stream_continue(c->clt_srv, c);
+	conn_stream_continue(c);
 	if (!c->clt_dead && !c->clt_stream.active && !c->clt_srv->srv_stopping)
 		conn_process(c);
 	else if (!c->clt_dead && c->clt_srv->srv_stopping &&
@@ -755,4 +866,34 @@ server_reload(struct server *srv)
 	free(srv->srv_conf);
 	srv->srv_conf = nc;
 	log_info("reloaded certificates, CA, CRL and %zu role(s)", nc->nroles);
+}
+
+int
+server_gauges(void *arg, struct metrics_gauges *g)
+{
+	struct server *srv = arg;
+	struct store_txn *t;
+	struct ld_entry *e;
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	g->connections = srv->srv_nconns;
+	g->max_connections = srv->srv_conf->max_connections;
+	g->accepted = srv->srv_next_id;
+	g->started = (int64_t)srv->srv_started;
+	store_usage(srv->srv_store, &g->map_used, &g->map_size);
+	if (srv->srv_writer != NULL)
+		g->last_commit = writer_last_commit(srv->srv_writer);
+	if ((rc = store_begin(srv->srv_store, 0, &t)) != LD_OK)
+		return -1;
+	g->size = store_size(t);
+	if (g->size > 0 && (e = malloc(sizeof(*e))) != NULL) {
+		if (store_get(t, g->size, e) == LD_OK) {
+			g->have_newest = 1;
+			g->newest_at = e->recorded_at;
+		}
+		free(e);
+	}
+	store_abort(t);
+	return 0;
 }

@@ -1,14 +1,18 @@
 /*
  * server.h - the daemon's shared state and one client connection.
  *
- * Request path (each step in the file named for it):
+ * Request path (each step in the file named for it; docs/ARCHITECTURE.md):
  *   accept (server.c) -> TLS handshake, CN read once (server.c, tls.c)
- *   -> frame (server.c, proto/frame.c) -> decode (proto/msg.c)
- *   -> reads answered at once from a short read transaction (query.c)
- *   -> writes queued to the single writer thread, which validates,
- *      authorizes, applies the rules and appends many requests in one LMDB
- *      write transaction (writer.c, rules.c, store.c)
- *   -> answers sent after the commit returned (server.c).
+ *   -> frame (server.c, proto/frame.c) -> route by message type (the
+ *      table in server.c) -> the CN's role (config.c)
+ *   -> reads: a handler decodes (proto/msg.c), reads a short read
+ *      transaction and appends its answer to a buffer (query.c, audit.c)
+ *   -> writes: queued to the single writer thread, which decodes,
+ *      validates, authorizes, applies the rules and appends many requests
+ *      in one LMDB write transaction (writer.c, apply.c, rules.c, store.c)
+ *   -> answers sent by the server (server.c), writes' after the commit.
+ * Nothing below server.c calls back into it: handlers and the writer
+ * return their answers as bytes.
  *
  * Ownership: the server owns every struct conn on its list.  A connection
  * with writes in the writer's queue (clt_pending > 0) that is closed keeps
@@ -27,8 +31,9 @@
 #include <openssl/ssl.h>
 
 #include "config.h"
+#include "metrics.h"
 #include "msg.h"
-#include "rules.h"
+#include "query.h"
 #include "store.h"
 
 #ifndef TAILQ_FOREACH_SAFE	/* glibc's sys/queue.h lacks it */
@@ -45,18 +50,6 @@ struct evconnlistener;
 struct writer;
 struct wjob;
 struct ckpt_signer;
-
-/* A LIST or REGION_LIST answer in progress; continued as output drains. */
-struct stream {
-	int		 active;
-	int		 regions;	/* REGION_LIST: walk region seqs */
-	uint32_t	 reqid;
-	struct msg_list	 q;		/* LIST filters; q.since is the cursor */
-	uint64_t	 sent;		/* entries sent (for q.limit) */
-	uint64_t	*seqs;		/* REGION_LIST: region seqs, owned */
-	uint32_t	 nseqs;
-	uint32_t	 next;
-};
 
 struct conn {
 	TAILQ_ENTRY(conn)	 clt_entry;
@@ -109,26 +102,14 @@ void	server_free(struct server *);
 /* SIGHUP: reload certificates, CA, CRL and roles; keeps the old on error. */
 void	server_reload(struct server *);
 
-/* Append one answer frame to c's output (no-op on a dead connection). */
-void	conn_send(struct conn *, uint8_t type, uint16_t flags, uint32_t reqid,
-	    const uint8_t *payload, size_t len);
-/* An ERROR frame. */
-void	conn_error(struct conn *, uint32_t reqid, int code, const char *msg);
-/* Bytes waiting in c's output buffer. */
-size_t	conn_outlen(struct conn *);
-/* The writer returned a job of c: send its answer, release it. */
+/* The writer returned a job of a connection: send its answer, release it. */
 void	server_job_done(struct wjob *, void *arg);
-
-/* query.c: answer a read request at once (or start its stream). */
-void	query_dispatch(struct server *, struct conn *, uint8_t type,
-	    uint32_t reqid, const uint8_t *payload, size_t len);
-/* Continue c's stream while its output is below the cap. */
-void	query_stream_continue(struct server *, struct conn *);
-void	query_stream_free(struct stream *);
-
-/* audit.c: CHECKPOINT, PROVE, CONSISTENCY. */
-void	audit_dispatch(struct server *, struct conn *, uint8_t type,
-	    uint32_t reqid, const uint8_t *payload, size_t len);
+/*
+ * The figures a metrics scrape and systemd's STATUS= show (metrics.h's
+ * metrics_gauge_fn; arg is the struct server).  0, or -1 when the store
+ * could not be read.
+ */
+int	server_gauges(void *arg, struct metrics_gauges *);
 
 /* tls.c */
 SSL_CTX	*tls_server_ctx(const struct config *, char *err, size_t errlen);

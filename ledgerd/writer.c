@@ -33,7 +33,6 @@
 #include "errors.h"
 #include "frame.h"
 #include "log.h"
-#include "metrics.h"
 #include "msg.h"
 #include "writer.h"
 
@@ -49,10 +48,21 @@ struct writer {
 	struct event		*wr_done_ev;
 	struct store		*wr_store;
 	int64_t			 wr_last_time;	/* recorded_at of the newest entry */
+	struct writer_hooks	 wr_hooks;
 	writer_done_fn		 wr_done_fn;
 	void			*wr_arg;
 	int64_t			 wr_last_commit;	/* under wr_mtx */
 };
+
+/* CLOCK_MONOTONIC in microseconds, for timing commits. */
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static int64_t
 now_us(void)
@@ -63,27 +73,12 @@ now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-void
-frame_append(struct wbuf *out, uint8_t type, uint16_t flags, uint32_t reqid,
-    const uint8_t *payload, size_t len)
-{
-	struct frame_hdr h = { type, flags, reqid, (uint32_t)len };
-	uint8_t hdr[FRAME_HDR_LEN];
-
-	frame_hdr_encode(hdr, &h);
-	wbuf_put(out, hdr, sizeof(hdr));
-	wbuf_put(out, payload, len);
-}
-
+/* A whole-job refusal: one ERROR answer, and its code for the figures. */
 static void
-append_error(struct wbuf *out, uint32_t reqid, int code, const char *msg)
+job_error(struct wjob *j, int code, const char *msg)
 {
-	struct wbuf p;
-
-	wbuf_init(&p);
-	msg_encode_error(&p, code, msg ? msg : ld_err_text(code));
-	frame_append(out, MSG_ERROR, 0, reqid, p.data, p.len);
-	wbuf_free(&p);
+	j->code = code;
+	msg_put_error(&j->out, j->reqid, code, msg);
 }
 
 /* Accumulates BATCH_RESULT items and flushes them as frames <= max_frame. */
@@ -98,7 +93,7 @@ static void
 bro_flush(struct bresult_out *b, int more)
 {
 	msg_bresult_finish(&b->chunk, b->count_off, b->count);
-	frame_append(b->out, MSG_BATCH_RESULT, more ? FRAME_F_MORE : 0,
+	frame_put(b->out, MSG_BATCH_RESULT, more ? FRAME_F_MORE : 0,
 	    b->reqid, b->chunk.data, b->chunk.len);
 	b->first += b->count;
 	b->count = 0;
@@ -155,7 +150,7 @@ run_batch(struct store_txn *t, struct wjob *j,
 	int rc, dup, atomic, refused = 0, r;
 
 	if (msg_batch_open(&it, j->payload, j->len) != 0) {
-		append_error(&j->out, j->reqid, LD_E_BAD_REQUEST, "malformed batch");
+		job_error(j, LD_E_BAD_REQUEST, "malformed batch");
 		return;
 	}
 	atomic = (it.flags & MSG_BATCH_ATOMIC) != 0;
@@ -163,7 +158,7 @@ run_batch(struct store_txn *t, struct wjob *j,
 		if ((ar = calloc(it.count ? it.count : 1, sizeof(*ar))) == NULL ||
 		    store_begin_nested(t, &nt) != LD_OK) {
 			free(ar);
-			append_error(&j->out, j->reqid, LD_E_INTERNAL, NULL);
+			job_error(j, LD_E_INTERNAL, NULL);
 			return;
 		}
 		use = nt;
@@ -247,20 +242,19 @@ run_write(struct store_txn *t, struct wjob *j,
 	int rc, dup;
 
 	if (msg_decode_write(j->payload, j->len, req) != 0) {
-		append_error(&j->out, j->reqid, LD_E_BAD_REQUEST,
-		    "malformed write request");
+		job_error(j, LD_E_BAD_REQUEST, "malformed write request");
 		return;
 	}
 	rc = apply_write(t, j->role, j->actor, now, req, &dup, &enc, &len);
 	if (rc != LD_OK) {
-		append_error(&j->out, j->reqid, rc, NULL);
+		job_error(j, rc, NULL);
 		return;
 	}
 	if (!dup)
 		j->nwritten++;
 	wbuf_init(&p);
 	msg_encode_entry(&p, dup, enc, len);
-	frame_append(&j->out, MSG_ENTRY, 0, j->reqid, p.data, p.len);
+	frame_put(&j->out, MSG_ENTRY, 0, j->reqid, p.data, p.len);
 	wbuf_free(&p);
 }
 
@@ -302,14 +296,13 @@ run_group(struct writer *w, struct wjob *group)
 		for (j = group; j != NULL; j = j->next) {
 			wbuf_reset(&j->out);
 			j->nwritten = 0;
-			append_error(&j->out, j->reqid, rc, NULL);
+			job_error(j, rc, NULL);
 		}
 	}
 	for (j = group; j != NULL; j = j->next)
 		if (j->out.err) {
 			wbuf_reset(&j->out);
-			append_error(&j->out, j->reqid, LD_E_INTERNAL,
-			    "out of memory");
+			job_error(j, LD_E_INTERNAL, "out of memory");
 		}
 	pthread_mutex_lock(&w->wr_mtx);
 	if (rc == LD_OK)
@@ -331,6 +324,7 @@ writer_main(void *arg)
 {
 	struct writer *w = arg;
 	struct wjob *group, *last, *j;
+	uint64_t entries;
 	uint32_t weight;
 	int64_t t0;
 
@@ -353,9 +347,14 @@ writer_main(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&w->wr_mtx);
 
-		t0 = metrics_clock_us();
+		t0 = mono_us();
 		run_group(w, group);
-		metrics_commit(group, weight, metrics_clock_us() - t0);
+		if (w->wr_hooks.commit != NULL) {
+			for (entries = 0, j = group; j != NULL; j = j->next)
+				entries += j->nwritten;
+			w->wr_hooks.commit(w->wr_hooks.arg, weight, entries,
+			    mono_us() - t0);
+		}
 
 		pthread_mutex_lock(&w->wr_mtx);
 		if (w->wr_done_tail != NULL)
@@ -414,7 +413,8 @@ last_time(struct store *st, int64_t *out)
 
 int
 writer_start(struct writer **out, struct store *store,
-    struct event_base *base, writer_done_fn done, void *arg)
+    struct event_base *base, writer_done_fn done, void *arg,
+    const struct writer_hooks *hooks)
 {
 	struct writer *w;
 
@@ -430,6 +430,8 @@ writer_start(struct writer **out, struct store *store,
 	}
 	w->wr_done_fn = done;
 	w->wr_arg = arg;
+	if (hooks != NULL)
+		w->wr_hooks = *hooks;
 	pthread_mutex_init(&w->wr_mtx, NULL);
 	pthread_cond_init(&w->wr_cond, NULL);
 	if ((w->wr_done_ev = event_new(base, -1, 0, writer_done_cb, w)) == NULL)

@@ -37,6 +37,8 @@ struct wjob {
 	size_t		 len;
 	struct wbuf	 out;		/* answer frames, written by the writer */
 	uint32_t	 nwritten;	/* entries appended (for statistics) */
+	int		 code;		/* LD_OK, or the code of a whole-job
+					   ERROR answer (for statistics) */
 };
 
 struct writer;
@@ -44,11 +46,24 @@ struct writer;
 typedef void	(*writer_done_fn)(struct wjob *, void *arg);
 
 /*
+ * What the writer reports, as plain numbers, to whoever keeps figures
+ * (ledgerd.c wires it to metrics.c).  Called on the writer thread after
+ * each group commit, successful or not: the requests in the group, the
+ * entries it appended (0 when the commit failed) and the time it took.
+ * NULL hooks or a NULL commit are allowed.
+ */
+struct writer_hooks {
+	void	(*commit)(void *arg, uint32_t requests, uint64_t entries,
+		    int64_t usec);
+	void	*arg;
+};
+
+/*
  * Start the writer thread.  done is called on base's thread for every
  * finished job.  Returns 0 or -1 (logged).
  */
 int	writer_start(struct writer **, struct store *, struct event_base *,
-	    writer_done_fn done, void *arg);
+	    writer_done_fn done, void *arg, const struct writer_hooks *);
 /* Queue a job (event loop thread). */
 void	writer_submit(struct writer *, struct wjob *);
 /* Finish every queued job, then stop the thread and free the writer. */
@@ -57,8 +72,5 @@ void	writer_stop(struct writer *);
 int64_t	writer_last_commit(struct writer *);
 void	wjob_free(struct wjob *);
 
-/* Append a whole frame (header + payload) to out. */
-void	frame_append(struct wbuf *out, uint8_t type, uint16_t flags, uint32_t reqid,
-	    const uint8_t *payload, size_t len);
 
 #endif

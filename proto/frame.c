@@ -56,3 +56,16 @@ frame_peek(struct frame_hdr *h, const uint8_t *buf, size_t avail,
 		return FRAME_NEED_MORE;
 	return FRAME_OK;
 }
+
+void
+frame_put(struct wbuf *out, uint8_t type, uint16_t flags, uint32_t reqid,
+    const uint8_t *payload, size_t len)
+{
+	struct frame_hdr h = { type, flags, reqid, (uint32_t)len };
+	uint8_t hdr[FRAME_HDR_LEN];
+
+	frame_hdr_encode(hdr, &h);
+	wbuf_put(out, hdr, sizeof(hdr));
+	if (len > 0)
+		wbuf_put(out, payload, len);
+}

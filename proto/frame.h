@@ -26,6 +26,8 @@
 
 #define FRAME_F_MORE		0x0001	/* a streamed answer continues */
 
+struct wbuf;
+
 struct frame_hdr {
 	uint8_t		type;	/* enum msg_type */
 	uint16_t	flags;
@@ -43,6 +45,14 @@ enum frame_status {
 
 /* Write the 16 header bytes into out. */
 void	frame_hdr_encode(uint8_t out[FRAME_HDR_LEN], const struct frame_hdr *);
+/*
+ * Append one whole frame (header, then len payload bytes) to out.  The
+ * one frame encoder of the daemon: every answer, from the writer and from
+ * the read handlers alike, is assembled with it in a wbuf before the
+ * server sends the bytes.  A failed allocation sets out->err (wire.h).
+ */
+void	frame_put(struct wbuf *out, uint8_t type, uint16_t flags, uint32_t reqid,
+	    const uint8_t *payload, size_t len);
 /*
  * Parse a header from the first avail bytes of buf.  Consumes nothing.
  * max_frame caps header + payload.  Returns an enum frame_status.

@@ -125,6 +125,20 @@ msg_encode_error(struct wbuf *b, int code, const char *message)
 }
 
 int
+msg_put_error(struct wbuf *out, uint32_t reqid, int code, const char *message)
+{
+	struct wbuf	 p;
+
+	wbuf_init(&p);
+	if (msg_encode_error(&p, code, message ? message : ld_err_text(code)) == 0)
+		frame_put(out, MSG_ERROR, 0, reqid, p.data, p.len);
+	else
+		out->err = 1;
+	wbuf_free(&p);
+	return code;
+}
+
+int
 msg_decode_error(const uint8_t *buf, size_t len, int *code, char *msg,
     size_t msgsz)
 {

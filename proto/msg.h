@@ -54,6 +54,14 @@ enum msg_type {
 
 /* ERROR: u16 code, str message */
 int	msg_encode_error(struct wbuf *, int code, const char *message);
+/*
+ * Append a whole ERROR frame for reqid to out: code, and message (NULL:
+ * the code's default text, errors.h), sanitized to text a decoder
+ * accepts.  Returns code, so that a handler can end with
+ * `return msg_put_error(out, reqid, rc, NULL);`.
+ */
+int	msg_put_error(struct wbuf *out, uint32_t reqid, int code,
+	    const char *message);
 int	msg_decode_error(const uint8_t *, size_t, int *code, char *msg, size_t msgsz);
 
 /* HELLO: u16 min_version, u16 max_version */
