@@ -50,6 +50,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,11 +196,19 @@ ssl_reason(void)
 }
 
 static void
-bc_fail(struct bconn *c, const char *fmt, const char *arg)
+bc_fail(struct bconn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+bc_fail(struct bconn *c, const char *fmt, ...)
 {
+	va_list ap;
+
 	if (c->state == BC_FAILED)
 		return;
-	snprintf(c->err, sizeof(c->err), fmt, arg ? arg : "");
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
 	c->state = BC_FAILED;
 	if (c->w != NULL && c->fd != -1)
 		(void)epoll_ctl(c->w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
@@ -418,7 +427,7 @@ bc_flush(struct bconn *c)
 	int r, e;
 
 	if (c->out.err) {
-		bc_fail(c, "out of memory%s", NULL);
+		bc_fail(c, "out of memory");
 		return -1;
 	}
 	while (c->out_off < c->out.len) {
@@ -526,7 +535,7 @@ bc_issue(struct bconn *c)
 	if (c->quota - c->next_n < count)
 		count = (uint32_t)(c->quota - c->next_n);
 	if (bc_seqs_reserve(c, c->next_n + count) == -1) {
-		bc_fail(c, "out of memory%s", NULL);
+		bc_fail(c, "out of memory");
 		return -1;
 	}
 	si = c->free_slots[--c->nfree];
@@ -556,8 +565,7 @@ bc_issue(struct bconn *c)
 	bc_frame_end(c, off, opt.batch == 0 ? MSG_WRITE : MSG_WRITE_BATCH,
 	    s->reqid);
 	if (c->out.len - off > c->max_frame) {
-		bc_fail(c, "a request exceeds the daemon's max_frame_bytes%s",
-		    NULL);
+		bc_fail(c, "a request exceeds the daemon's max_frame_bytes");
 		return -1;
 	}
 	c->next_n += count;
@@ -565,7 +573,7 @@ bc_issue(struct bconn *c)
 	s->t0 = now_ns();
 	return 0;
 bad:
-	bc_fail(c, "cannot encode a request%s", NULL);
+	bc_fail(c, "cannot encode a request");
 	return -1;
 }
 
@@ -651,7 +659,7 @@ bc_answer(struct bconn *c, const struct frame_hdr *h, const uint8_t *p)
 			c->state = BC_FAILED;
 			return -1;
 		}
-		bc_fail(c, "answer to no request in flight%s", NULL);
+		bc_fail(c, "answer to no request in flight");
 		return -1;
 	}
 	switch (h->type) {
@@ -692,7 +700,7 @@ bc_answer(struct bconn *c, const struct frame_hdr *h, const uint8_t *p)
 	slot_done(c, s, si);
 	return 0;
 bad:
-	bc_fail(c, "malformed answer from the daemon%s", NULL);
+	bc_fail(c, "malformed answer from the daemon");
 	return -1;
 }
 
@@ -710,7 +718,7 @@ bc_hello_ok(struct bconn *c, const struct frame_hdr *h, const uint8_t *p)
 	}
 	if (h->type != MSG_HELLO_OK || h->reqid != HELLO_REQID ||
 	    msg_decode_hello_ok(p, h->len, &ok) == -1) {
-		bc_fail(c, "bad answer to HELLO%s", NULL);
+		bc_fail(c, "bad answer to HELLO");
 		return -1;
 	}
 	c->max_frame = ok.max_frame;
@@ -742,7 +750,7 @@ bc_read(struct bconn *c)
 			if (c->in_cap - c->in_len < READ_CHUNK / 2) {
 				cap = c->in_cap * 2;
 				if ((nb = realloc(c->in, cap)) == NULL) {
-					bc_fail(c, "out of memory%s", NULL);
+					bc_fail(c, "out of memory");
 					return -1;
 				}
 				c->in = nb;
@@ -777,7 +785,7 @@ bc_read(struct bconn *c)
 				return -1;
 		}
 		if (st != FRAME_NEED_MORE) {
-			bc_fail(c, "bad frame from the daemon%s", NULL);
+			bc_fail(c, "bad frame from the daemon");
 			return -1;
 		}
 		if (c->in_used == c->in_len)
@@ -905,13 +913,13 @@ sync_recv(struct bconn *c, struct frame_hdr *h, const uint8_t **p)
 			*p = c->in + c->in_used + FRAME_HDR_LEN;
 			c->in_used += FRAME_HDR_LEN + h->len;
 			if (h->reqid != c->sync_reqid) {
-				bc_fail(c, "answer to another request%s", NULL);
+				bc_fail(c, "answer to another request");
 				return -1;
 			}
 			return 0;
 		}
 		if (st != FRAME_NEED_MORE) {
-			bc_fail(c, "bad frame from the daemon%s", NULL);
+			bc_fail(c, "bad frame from the daemon");
 			return -1;
 		}
 		if (c->in_used > 0) {
@@ -921,7 +929,7 @@ sync_recv(struct bconn *c, struct frame_hdr *h, const uint8_t **p)
 		}
 		if (c->in_cap - c->in_len < READ_CHUNK / 2) {
 			if ((nb = realloc(c->in, c->in_cap * 2)) == NULL) {
-				bc_fail(c, "out of memory%s", NULL);
+				bc_fail(c, "out of memory");
 				return -1;
 			}
 			c->in = nb;
@@ -961,7 +969,7 @@ sync_status(struct bconn *c, struct msg_status *st)
 	if (sync_send(c, MSG_STATUS, NULL) == -1 || sync_recv(c, &h, &p) == -1)
 		return -1;
 	if (h.type != MSG_STATUS_OK || msg_decode_status(p, h.len, st) == -1) {
-		bc_fail(c, "bad answer to STATUS%s", NULL);
+		bc_fail(c, "bad answer to STATUS");
 		return -1;
 	}
 	return 0;
@@ -1011,7 +1019,7 @@ sync_batch(struct bconn *c, const struct ld_entry *reqs, uint32_t n,
 		}
 		if (h.type != MSG_BATCH_RESULT || msg_bresult_open(&it, p,
 		    h.len) == -1) {
-			bc_fail(c, "bad answer to a batch%s", NULL);
+			bc_fail(c, "bad answer to a batch");
 			return -1;
 		}
 		while ((r = msg_bresult_next(&it, &res)) == 1) {
@@ -1030,7 +1038,7 @@ sync_batch(struct bconn *c, const struct ld_entry *reqs, uint32_t n,
 		}
 	} while (h.flags & FRAME_F_MORE);
 	if (got != n) {
-		bc_fail(c, "short batch answer%s", NULL);
+		bc_fail(c, "short batch answer");
 		return -1;
 	}
 	return bad;
@@ -1332,18 +1340,18 @@ verify_ledger(struct bconn **conns, uint32_t nc, uint64_t before,
 		if (sync_recv(c, &h, &p) == -1)
 			goto done;
 		if (h.type != MSG_ENTRIES || msg_entries_open(&it, p, h.len)) {
-			bc_fail(c, "bad answer to LIST%s", NULL);
+			bc_fail(c, "bad answer to LIST");
 			goto done;
 		}
 		while ((r = msg_entries_next(&it, &enc, &len)) == 1) {
 			if (entry_decode(e, enc, len) == -1) {
-				bc_fail(c, "an entry does not decode%s", NULL);
+				bc_fail(c, "an entry does not decode");
 				goto done;
 			}
 			verify_entry(&v, e);
 		}
 		if (r == -1) {
-			bc_fail(c, "bad ENTRIES frame%s", NULL);
+			bc_fail(c, "bad ENTRIES frame");
 			goto done;
 		}
 		if (!(h.flags & FRAME_F_MORE))

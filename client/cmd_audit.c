@@ -41,14 +41,15 @@
 
 #include <sys/stat.h>
 
-#include "audit.h"
 #include "checkpoint.h"
 #include "ctl.h"
 #include "entry.h"
+#include "export.h"
 #include "merkle.h"
 #include "msg.h"
 #include "msg_audit.h"
 #include "output.h"
+#include "session.h"
 #include "values.h"
 #include "wire.h"
 
@@ -385,7 +386,7 @@ verifier_arg(struct ctl *ctl, const struct ctl_args *a, struct ckpt_verifier *v,
 static int
 checkpoint_fetch(struct ctl *ctl, char *note, size_t *len)
 {
-	struct conn_frame	 f;
+	struct ctlconn_frame	 f;
 	const char		*n;
 	size_t			 nlen;
 	int			 rc;
@@ -520,7 +521,7 @@ static int
 proof_fetch(struct ctl *ctl, uint8_t type, uint64_t a, uint64_t b,
     struct msg_proof *p)
 {
-	struct conn_frame	 f;
+	struct ctlconn_frame	 f;
 	struct wbuf		 w;
 	int			 rc;
 
@@ -671,7 +672,7 @@ verify_full(struct ctl *ctl, const struct ckpt *ck, json_t *obj)
 		memset(&l, 0, sizeof(l));
 		l.since = 1;
 		l.until = ck->size;
-		if ((rc = export_stream(ctl, &l, full_one, &st)) != CTL_OK)
+		if ((rc = ctl_list(ctl, &l, full_one, &st)) != CTL_OK)
 			return rc;
 	}
 	if (st.ms.size != ck->size)

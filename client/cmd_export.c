@@ -4,40 +4,30 @@
  * Merkle tree without this software.
  *
  * The export is a LIST stream (since/until inclusive, no filter) printed as
- * each ENTRIES frame arrives, so exporting a million entries needs one
- * frame of memory and starts printing at once.  Every entry is decoded on
- * the way and must follow its predecessor by exactly one seq: an export
- * with a hole would look complete and be wrong, so a daemon that skips or
- * repeats an entry is a protocol failure, not something to print.
+ * each ENTRIES frame arrives (ctl_list(), session.c), so exporting a million
+ * entries needs one frame of memory and starts printing at once.  Every
+ * entry is decoded on the way and must follow its predecessor by exactly
+ * one seq: an export with a hole would look complete and be wrong, so a
+ * daemon that skips or repeats an entry is a protocol failure, not
+ * something to print.
  *
- * Formats (the contract's "Audit formats"):
- *   jsonl  each line is the entry's JSON exactly as `get --json` prints it,
- *          plus "leaf_data": the hex of its canonical encoding, from which
- *          `verify-export` or a few lines of any language recompute every
- *          leaf hash and the signed root;
- *   csv    the default, since it is what a person opening an export wants:
- *          the contract's header, one record per entry, RFC 4180 quoting
- *          (csv.c), LF line ends.  Each column is the JSON field of the same
- *          name, empty where the entry's JSON omits it; region attributes and
- *          year_close totals are only in the JSONL export, the full record.
- * `--json` alone, like `--format json`, asks for JSONL.
- *
- * export_stream() is also how `verify --full` (cmd_audit.c) reads every
- * entry.
+ * The line formats are export.c's, shared with `verify-export`: jsonl, each
+ * line the entry's JSON as `get --json` prints it plus "leaf_data"; csv,
+ * the default since it is what a person opening an export wants, the
+ * contract's header and one record per entry.  `--json` alone, like
+ * `--format json`, asks for JSONL.
  */
 #include <inttypes.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "audit.h"
-#include "csv.h"
 #include "ctl.h"
 #include "entry.h"
-#include "frame.h"
+#include "export.h"
 #include "msg.h"
 #include "output.h"
+#include "session.h"
 #include "values.h"
-#include "wire.h"
 
 #define V	OPT_VALUE
 
@@ -53,13 +43,6 @@ const struct ctl_cmd cmd_export_cmds[] = {
 	    export_run, 0 },
 	{ NULL, NULL, { NULL }, 0, 0, NULL, NULL, NULL, 0 }
 };
-
-/* The CSV columns, which are also the JSON keys they are taken from. */
-static const char *const csv_cols[] = {
-	"seq", "kind", "region", "fy", "account", "amount", "ref", "date",
-	"memo", "id", "actor", "recorded_at", "reverses", "reason", "leaf_hash"
-};
-#define CSV_NCOLS	(sizeof(csv_cols) / sizeof(csv_cols[0]))
 
 int
 cmd_build_export(const struct ctl_args *a, struct msg_list *l, int *format,
@@ -100,91 +83,6 @@ cmd_build_export(const struct ctl_args *a, struct msg_list *l, int *format,
 		return -1;
 	}
 	return 0;
-}
-
-json_t *
-export_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len)
-{
-	json_t	*obj;
-	char	*hex;
-
-	if ((obj = out_entry_json(e, enc, len)) == NULL)
-		return NULL;
-	if ((hex = malloc(2 * len + 1)) == NULL) {
-		json_decref(obj);
-		return NULL;
-	}
-	hex_encode(enc, len, hex);
-	if (json_object_set_new(obj, "leaf_data", json_string(hex)) == -1) {
-		json_decref(obj);
-		obj = NULL;
-	}
-	free(hex);
-	return obj;
-}
-
-int
-export_csv_row(FILE *f, const struct ld_entry *e, const uint8_t *enc,
-    size_t len)
-{
-	const char	*cells[CSV_NCOLS];
-	char		 nums[CSV_NCOLS][24];
-	json_t		*obj, *v;
-	size_t		 i;
-	int		 rc;
-
-	if ((obj = out_entry_json(e, enc, len)) == NULL)
-		return -1;
-	for (i = 0; i < CSV_NCOLS; i++) {
-		cells[i] = NULL;
-		v = json_object_get(obj, csv_cols[i]);
-		if (json_is_string(v))
-			cells[i] = json_string_value(v);
-		else if (json_is_integer(v)) {
-			snprintf(nums[i], sizeof(nums[i]), "%" JSON_INTEGER_FORMAT,
-			    json_integer_value(v));
-			cells[i] = nums[i];
-		}
-	}
-	rc = csv_write_row(f, cells, CSV_NCOLS);
-	json_decref(obj);
-	return rc;
-}
-
-int
-export_stream(struct ctl *ctl, const struct msg_list *l, export_entry_fn fn,
-    void *arg)
-{
-	struct msg_entries_iter	 it;
-	struct conn_frame	 f;
-	struct wbuf		 w;
-	const uint8_t		*enc;
-	size_t			 len;
-	uint32_t		 reqid;
-	int			 r, rc;
-
-	wbuf_init(&w);
-	if (msg_encode_list(&w, l) == -1) {
-		wbuf_free(&w);
-		return ctl_usage(ctl, NULL, "LIST request cannot be encoded");
-	}
-	rc = ctl_call(ctl, MSG_LIST, &w, MSG_ENTRIES, &reqid, &f);
-	wbuf_free(&w);
-	if (rc != CTL_OK)
-		return rc;
-	for (;;) {
-		if (msg_entries_open(&it, f.payload, f.len) == -1)
-			return ctl_conn_fail(ctl, "malformed ENTRIES answer");
-		while ((r = msg_entries_next(&it, &enc, &len)) == 1)
-			if ((rc = fn(ctl, enc, len, arg)) != CTL_OK)
-				return rc;
-		if (r == -1)
-			return ctl_conn_fail(ctl, "malformed ENTRIES answer");
-		if (!(f.flags & FRAME_F_MORE))
-			return CTL_OK;
-		if ((rc = ctl_next(ctl, reqid, MSG_ENTRIES, &f)) != CTL_OK)
-			return rc;
-	}
 }
 
 struct export_state {
@@ -244,5 +142,5 @@ export_run(struct ctl *ctl, const struct ctl_args *a)
 		fprintf(ctl->err, "ledgerctl: cannot write the export\n");
 		return CTL_CONN;
 	}
-	return export_stream(ctl, &l, export_one, &st);
+	return ctl_list(ctl, &l, export_one, &st);
 }

@@ -20,6 +20,7 @@
 #include "frame.h"
 #include "msg.h"
 #include "output.h"
+#include "session.h"
 #include "values.h"
 #include "wire.h"
 
@@ -172,7 +173,7 @@ cmd_build_receivables(const struct ctl_args *a, int64_t now,
  * the first failure (a malformed frame is a protocol failure: CTL_CONN).
  */
 static int
-entries_each(struct ctl *ctl, const struct conn_frame *f,
+entries_each(struct ctl *ctl, const struct ctlconn_frame *f,
     int (*fn)(struct ctl *, const struct ld_entry *, const uint8_t *, size_t,
     void *), void *arg)
 {
@@ -201,7 +202,7 @@ stream(struct ctl *ctl, uint8_t type, const struct wbuf *payload,
     int (*fn)(struct ctl *, const struct ld_entry *, const uint8_t *, size_t,
     void *), void *arg)
 {
-	struct conn_frame	 f;
+	struct ctlconn_frame	 f;
 	uint32_t		 reqid;
 	int			 rc;
 
@@ -398,7 +399,7 @@ balance_run(struct ctl *ctl, const struct ctl_args *a)
 	struct msg_balance_req	 b;
 	struct ld_acct_bal	*accts = NULL;
 	struct ld_region_bal	*regions = NULL;
-	struct conn_frame	 f;
+	struct ctlconn_frame	 f;
 	struct wbuf		 w;
 	uint32_t		 n = 0, m = 0, i;
 	char			 err[256];
@@ -440,7 +441,7 @@ receivables_run(struct ctl *ctl, const struct ctl_args *a)
 {
 	struct msg_receivables_req	 q;
 	struct msg_receivable		*v = NULL;
-	struct conn_frame		 f;
+	struct ctlconn_frame		 f;
 	struct wbuf			 w;
 	uint32_t			 n = 0, i;
 	char				 err[256];
@@ -478,7 +479,7 @@ static int
 status_run(struct ctl *ctl, const struct ctl_args *a)
 {
 	struct msg_status	 s;
-	struct conn_frame	 f;
+	struct ctlconn_frame	 f;
 	json_t			*obj;
 	int			 rc;
 

@@ -26,6 +26,7 @@
 #include "entry.h"
 #include "msg.h"
 #include "output.h"
+#include "session.h"
 #include "wire.h"
 
 #define V	OPT_VALUE
@@ -315,7 +316,7 @@ static int
 write_run(struct ctl *ctl, const struct ctl_args *a)
 {
 	struct ld_entry		 req, e;
-	struct conn_frame	 f;
+	struct ctlconn_frame	 f;
 	struct wbuf		 w;
 	const uint8_t		*enc;
 	size_t			 enclen;

@@ -235,3 +235,31 @@ csvr_next(struct csvr *r)
 		r->field[i] = r->buf + r->off[i];
 	return 1;
 }
+
+int
+csvr_header(struct csvr *r, const char *header, size_t nfields)
+{
+	char	 got[256];
+	size_t	 i, n = 0;
+
+	switch (csvr_next(r)) {
+	case -1:
+		return -1;
+	case 0:
+		snprintf(r->err, sizeof(r->err), "empty file (expected the "
+		    "header line %s)", header);
+		return -1;
+	default:
+		break;
+	}
+	got[0] = '\0';
+	for (i = 0; i < r->nfield && n < sizeof(got); i++)
+		n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%s",
+		    i > 0 ? "," : "", r->field[i]);
+	if (r->nfield != nfields || strcmp(got, header) != 0) {
+		snprintf(r->err, sizeof(r->err), "line %lu: the header must be "
+		    "'%s'", r->rec_line, header);
+		return -1;
+	}
+	return 0;
+}

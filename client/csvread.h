@@ -80,6 +80,16 @@ void	csvr_init(struct csvr *, FILE *f, const struct csvr_limits *lim);
  */
 int	csvr_next(struct csvr *);
 
+/*
+ * Read the first record and require it to be the header: nfields fields
+ * that, joined with commas, spell header exactly.  Both of the contract's
+ * CSV files start with a fixed header, so a file saved with other columns
+ * is refused at its first line rather than half-read row by row.  Returns
+ * 0, or -1 with the reason in r->err: csvr_next()'s own, "empty file
+ * (expected the header line ...)" or "line N: the header must be '...'".
+ */
+int	csvr_header(struct csvr *, const char *header, size_t nfields);
+
 /* Free what the reader allocated; the FILE is not closed. */
 void	csvr_free(struct csvr *);
 

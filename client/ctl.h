@@ -1,5 +1,6 @@
 /*
- * ctl.h - ledgerctl's internal interfaces.
+ * ctl.h - ledgerctl's command line: exit statuses, the command tables, the
+ * parser, the typed option values and each command's build step.
  *
  * ledgerctl runs one command per invocation:
  *
@@ -8,12 +9,14 @@
  *
  * Everything up to the build step is pure and runs before any connection,
  * so a typo is always a usage error (exit 2) that never reaches the daemon.
+ * What follows it, the session with the daemon and the printing of its
+ * failures, is session.h.
  *
- * Commands live in tables, one per file (cmd_write.c, cmd_read.c; the audit
- * and export commands will add cmd_audit.c and cmd_export.c).  A table
- * declares each command's words, positional arguments and options; the
- * generic parser does the rest, so every command accepts "--flag VALUE",
- * "--flag=VALUE", the connection options and --json anywhere on the line.
+ * Commands live in tables, one per file (cmd_write.c, cmd_read.c,
+ * cmd_audit.c, cmd_export.c, cmd_recon.c).  A table declares each command's
+ * words, positional arguments and options; the generic parser does the
+ * rest, so every command accepts "--flag VALUE", "--flag=VALUE", the
+ * connection options and --json anywhere on the line.
  *
  * Everything but main() is in the ldclient library so that the unit tests
  * can drive ctl_main() and the builders without a daemon.
@@ -21,11 +24,9 @@
 #ifndef LD_CTL_H
 #define LD_CTL_H
 
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-
-#include "conn.h"
 
 struct ld_entry;
 
@@ -96,59 +97,8 @@ const char	*args_get(const struct ctl_args *a, const char *name);
 /* 1 when the command takes option name (given or not), else 0. */
 int		 args_has(const struct ctl_args *a, const char *name);
 
-/* One invocation's state.  Streams are borrowed; conn is owned. */
-struct ctl {
-	FILE		*out;
-	FILE		*err;
-	int		 json;
-	const char	*server;	/* after the environment fallback */
-	const char	*cert;
-	const char	*key;
-	const char	*ca;
-	struct conn	 conn;
-	int		 connected;
-};
-
 /* The program: parse, dispatch, run.  Returns the exit status. */
 int	ctl_main(int argc, char **argv, FILE *out, FILE *err);
-
-/*
- * "ledgerctl: usage: <fmt>" and the command's synopsis on stderr; returns
- * CTL_USAGE so that a build step can `return ctl_usage(...)`.
- */
-int	ctl_usage(struct ctl *, const struct ctl_cmd *, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-/* Connect and say HELLO; on failure print why and return CTL_CONN/REFUSED. */
-int	ctl_connect(struct ctl *);
-/*
- * Send one request and read the first answer frame into *f.  An ERROR
- * answer is printed as a refusal (CTL_REFUSED); a frame of another type
- * than expect, or a transport failure, is CTL_CONN.  0 on success.
- */
-int	ctl_call(struct ctl *, uint8_t type, const struct wbuf *payload,
-	    uint8_t expect, uint32_t *reqid, struct conn_frame *f);
-/* Read the next frame of the stream reqid (after a frame with MORE). */
-int	ctl_next(struct ctl *, uint32_t reqid, uint8_t expect, struct conn_frame *f);
-/* Print a refusal: stderr line and, with --json, the error object. */
-int	ctl_refusal(struct ctl *, int code, const char *message);
-/* A transport or protocol failure on an open connection; CTL_CONN. */
-int	ctl_conn_fail(struct ctl *, const char *why);
-
-/*
- * Parse an ENTRY payload (u8 duplicate, u32 len, encoding) into *e, with
- * *enc and *enclen pointing at the encoding inside p for the leaf hash.  0 or
- * -1 when the payload or the entry is malformed.
- */
-int	ctl_entry_answer(const uint8_t *p, size_t len, int *dup, struct ld_entry *e,
-	    const uint8_t **enc, size_t *enclen);
-
-/*
- * GET seq on the open connection: *e decoded, *enc and *enclen its encoding
- * (borrowed from the connection's buffer until the next answer).  CTL_OK,
- * or the status of a refusal or transport failure, already printed.
- */
-int	ctl_get(struct ctl *, uint64_t seq, struct ld_entry *e,
-	    const uint8_t **enc, size_t *enclen);
 
 /* Command tables (NULL-word terminated). */
 extern const struct ctl_cmd cmd_write_cmds[];
@@ -174,6 +124,12 @@ int	cmd_build_balance(const struct ctl_args *, struct msg_balance_req *,
 /* receivables: --as-of defaults to the date in Japan at now (Unix seconds). */
 int	cmd_build_receivables(const struct ctl_args *, int64_t now,
 	    struct msg_receivables_req *, char *err, size_t errlen);
+/*
+ * export: --since, --until (inclusive, at least 1, not below --since) and
+ * --format into a LIST request and an enum export_format (export.h).
+ */
+int	cmd_build_export(const struct ctl_args *, struct msg_list *l,
+	    int *format, char *err, size_t errlen);
 
 /* Shared value parsing for builders: 0, or -1 with "--opt: reason" in err. */
 int	arg_fy(const struct ctl_args *, const char *opt, uint16_t *out,

@@ -10,7 +10,9 @@
  * Text output for people: a single object as "key: value" lines (printed
  * from the same JSON object, so both forms carry the same fields), lists
  * as tables.  `list` streams, so its table has fixed column widths and puts
- * the free text last; the other tables are sized to their contents.  Widths
+ * the free text last; the other tables are sized to their contents
+ * (struct out_table, also what `report` and `reconcile` print with, so
+ * that the client has one table printer and one alignment rule).  Widths
  * count terminal columns, not bytes, so a table with Japanese region names
  * still lines up.  Contract 2.2: recorded_at stays UTC in JSON and is shown
  * in JST (+09:00) in text, computed from the instant, never from TZ.
@@ -701,28 +703,15 @@ out_list_row(FILE *f, const struct ld_entry *e)
 	list_print(f, cells);
 }
 
-/*
- * A table sized to its contents: cells are copied in, widths computed at
- * print time.  Used for the short, non-streamed answers.
- */
-struct table {
-	size_t		 ncols;
-	const char	*const *heads;
-	const int	*right;
-	char		**cells;	/* nrows x ncols, owned */
-	size_t		 nrows;
-	int		 err;
-};
-
-static void
-table_add(struct table *t, const char *const *row)
+void
+out_table_add(struct out_table *t, const char *const *row)
 {
 	char	**cells;
 	size_t	 i;
 
 	if (t->err)
 		return;
-	cells = realloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(*cells));
+	cells = reallocarray(t->cells, (t->nrows + 1) * t->ncols, sizeof(*cells));
 	if (cells == NULL) {
 		t->err = 1;
 		return;
@@ -736,12 +725,12 @@ table_add(struct table *t, const char *const *row)
 	t->nrows++;
 }
 
-static int
-table_print(FILE *f, struct table *t)
+int
+out_table_print(FILE *f, struct out_table *t)
 {
-	size_t	 w[16], i, r, cw;
+	size_t	 w[OUT_TABLE_COLS], i, r, cw;
 
-	if (t->err || t->ncols > 16)
+	if (t->err || t->ncols > OUT_TABLE_COLS)
 		return -1;
 	for (i = 0; i < t->ncols; i++)
 		w[i] = out_width(t->heads[i]);
@@ -762,8 +751,8 @@ table_print(FILE *f, struct table *t)
 	return ferror(f) ? -1 : 0;
 }
 
-static void
-table_free(struct table *t)
+void
+out_table_free(struct out_table *t)
 {
 	size_t	 i;
 
@@ -781,11 +770,11 @@ out_regions_table(FILE *f, const struct ld_entry *regions, size_t n)
 		"CODE", "GRANT_TYPE", "ACCOUNT", "SEQ", "NAME", "CATEGORY"
 	};
 	static const int right[] = { 0, 0, 0, 1, 0, 0 };
-	struct table	 t = { 6, heads, right, NULL, 0, 0 };
-	const char	*row[6];
-	char		 seq[24];
-	size_t		 i;
-	int		 rc;
+	struct out_table	 t = { 6, heads, right, NULL, 0, 0 };
+	const char		*row[6];
+	char			 seq[24];
+	size_t			 i;
+	int			 rc;
 
 	for (i = 0; i < n; i++) {
 		snprintf(seq, sizeof(seq), "%" PRIu64, regions[i].seq);
@@ -797,16 +786,16 @@ out_regions_table(FILE *f, const struct ld_entry *regions, size_t n)
 		row[5] = regions[i].category[0] != '\0' ? regions[i].category : "-";
 		if (row[1] == NULL || row[2] == NULL)
 			row[1] = row[2] = "?";
-		table_add(&t, row);
+		out_table_add(&t, row);
 	}
-	rc = table_print(f, &t);
-	table_free(&t);
+	rc = out_table_print(f, &t);
+	out_table_free(&t);
 	return rc;
 }
 
 /* Print the tables that have rows, a blank line between two; 0 or -1. */
 static int
-tables_print(FILE *f, struct table *const *t, size_t n)
+tables_print(FILE *f, struct out_table *const *t, size_t n)
 {
 	size_t	 i;
 	int	 rc = 0, printed = 0;
@@ -818,11 +807,11 @@ tables_print(FILE *f, struct table *const *t, size_t n)
 			continue;
 		if (printed++ > 0)
 			fputc('\n', f);
-		if (table_print(f, t[i]) == -1)
+		if (out_table_print(f, t[i]) == -1)
 			rc = -1;
 	}
 	for (i = 0; i < n; i++)
-		table_free(t[i]);
+		out_table_free(t[i]);
 	return rc;
 }
 
@@ -875,14 +864,14 @@ out_balances_table(FILE *f, const struct ld_acct_bal *a, size_t n,
 		"CARRIED_OUT", "RECEIVABLE", "RATE"
 	};
 	static const int lright[] = { 0, 0, 0, 0, 1, 1, 1, 1, 1 };
-	struct table	 ta = { 9, aheads, aright, NULL, 0, 0 };
-	struct table	 tb = { 8, bheads, bright, NULL, 0, 0 };
-	struct table	 tr = { 9, rheads, rright, NULL, 0, 0 };
-	struct table	 tl = { 9, lheads, lright, NULL, 0, 0 };
-	struct table	*const all[] = { &ta, &tb, &tr, &tl };
-	char		 fy[8], v[6][32];
-	const char	*row[9], *name;
-	size_t		 i;
+	struct out_table	 ta = { 9, aheads, aright, NULL, 0, 0 };
+	struct out_table	 tb = { 8, bheads, bright, NULL, 0, 0 };
+	struct out_table	 tr = { 9, rheads, rright, NULL, 0, 0 };
+	struct out_table	 tl = { 9, lheads, lright, NULL, 0, 0 };
+	struct out_table	*const all[] = { &ta, &tb, &tr, &tl };
+	char			 fy[8], v[6][32];
+	const char		*row[9], *name;
+	size_t			 i;
 
 	if (n == 0 && m == 0) {
 		fprintf(f, "no balances\n");
@@ -907,7 +896,7 @@ out_balances_table(FILE *f, const struct ld_acct_bal *a, size_t n,
 		row[6] = v[4];
 		row[7] = v[5];
 		row[8] = a[i].closed ? "yes" : "no";
-		table_add(&ta, row);
+		out_table_add(&ta, row);
 
 		format_amount(a[i].carried_in, v[0], sizeof(v[0]));
 		format_amount(acct_budget(&a[i]), v[1], sizeof(v[1]));
@@ -922,7 +911,7 @@ out_balances_table(FILE *f, const struct ld_acct_bal *a, size_t n,
 		row[5] = v[3];
 		row[6] = v[4];
 		row[7] = v[5];
-		table_add(&tb, row);
+		out_table_add(&tb, row);
 	}
 	for (i = 0; i < m; i++) {
 		snprintf(fy, sizeof(fy), "%u", (unsigned)r[i].fy);
@@ -942,7 +931,7 @@ out_balances_table(FILE *f, const struct ld_acct_bal *a, size_t n,
 		row[6] = v[2];
 		row[7] = v[3];
 		row[8] = v[4];
-		table_add(&tr, row);
+		out_table_add(&tr, row);
 
 		if (r[i].award_date != 0)
 			format_date(r[i].award_date, v[0], sizeof(v[0]));
@@ -959,7 +948,7 @@ out_balances_table(FILE *f, const struct ld_acct_bal *a, size_t n,
 		format_rate(rate_bp(region_net(&r[i]), r[i].award), v[5],
 		    sizeof(v[5]));
 		row[8] = v[5];
-		table_add(&tl, row);
+		out_table_add(&tl, row);
 	}
 	return tables_print(f, all, sizeof(all) / sizeof(all[0]));
 }
@@ -972,12 +961,12 @@ out_terms_table(FILE *f, const struct ld_entry *t, size_t n)
 		"INTEREST", "LATE", "REF"
 	};
 	static const int right[] = { 1, 0, 0, 0, 1, 1, 0, 1, 1, 0 };
-	struct table	 tt = { 10, heads, right, NULL, 0, 0 };
-	struct table	*const all[] = { &tt };
-	char		 seq[24], fy[8], v[5][32];
-	const char	*row[10];
-	size_t		 i;
-	int		 range;
+	struct out_table	 tt = { 10, heads, right, NULL, 0, 0 };
+	struct out_table	*const all[] = { &tt };
+	char			 seq[24], fy[8], v[5][32];
+	const char		*row[10];
+	size_t			 i;
+	int			 range;
 
 	for (i = 0; i < n; i++) {
 		range = t[i].min != 0 || t[i].max != 0;
@@ -998,7 +987,7 @@ out_terms_table(FILE *f, const struct ld_entry *t, size_t n)
 		row[7] = v[3];
 		row[8] = v[4];
 		row[9] = t[i].ref;
-		table_add(&tt, row);
+		out_table_add(&tt, row);
 	}
 	return tables_print(f, all, 1);
 }
@@ -1012,11 +1001,11 @@ out_receivables_table(FILE *f, const struct msg_receivable *v, size_t n,
 		"INTEREST", "LATE_CHARGE", "PAID_CHARGES", "OUTSTANDING"
 	};
 	static const int right[] = { 0, 0, 1, 0, 1, 1, 1, 1, 1, 1 };
-	struct table	 tt = { 10, heads, right, NULL, 0, 0 };
-	struct table	*const all[] = { &tt };
-	char		 fy[8], seq[24], d[16], c[6][32];
-	const char	*row[10];
-	size_t		 i;
+	struct out_table	 tt = { 10, heads, right, NULL, 0, 0 };
+	struct out_table	*const all[] = { &tt };
+	char			 fy[8], seq[24], d[16], c[6][32];
+	const char		*row[10];
+	size_t			 i;
 
 	format_date(as_of, d, sizeof(d));
 	fprintf(f, "%s as of %s (JST)\n", n > 0 ? "receivables" :
@@ -1041,7 +1030,7 @@ out_receivables_table(FILE *f, const struct msg_receivable *v, size_t n,
 		row[7] = c[3];
 		row[8] = c[4];
 		row[9] = c[5];
-		table_add(&tt, row);
+		out_table_add(&tt, row);
 	}
 	return tables_print(f, all, 1);
 }

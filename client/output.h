@@ -82,7 +82,27 @@ int	 out_entry_kv(FILE *f, const struct ld_entry *e, json_t *obj);
 void	 out_list_header(FILE *f);
 void	 out_list_row(FILE *f, const struct ld_entry *e);
 
-/* Tables sized to their contents. */
+/*
+ * A table sized to its contents, for answers read whole before printing:
+ * rows are copied in and column widths, in terminal columns, computed at
+ * print time.  The last column is not padded, so free text may run on.
+ * A failed add (no memory) is remembered and makes out_table_print()
+ * return -1; out_table_free() is safe after anything.
+ */
+#define OUT_TABLE_COLS	16
+struct out_table {
+	size_t		 ncols;
+	const char	*const *heads;
+	const int	*right;		/* per column: 1 = right-aligned */
+	char		**cells;	/* owned: nrows x ncols */
+	size_t		 nrows;
+	int		 err;
+};
+void	 out_table_add(struct out_table *, const char *const *row);
+int	 out_table_print(FILE *, struct out_table *);
+void	 out_table_free(struct out_table *);
+
+/* The tables of the read commands. */
 int	 out_regions_table(FILE *f, const struct ld_entry *regions, size_t n);
 /*
  * Balances: the accounts' appropriations and payments, then their budget

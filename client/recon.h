@@ -1,8 +1,9 @@
 /*
- * recon.h - the pure half of `report`, `reconcile` and `import`
- * (client/cmd_recon.c): what they compute from entries, statements and CSV
- * rows, separated from the connection so that the unit tests
- * (tests/test_recon.c) drive it over plain arrays.
+ * recon.h - the arithmetic of `report` and `reconcile` (recon.c): what they
+ * compute from entries and statement lines, separated from the connection,
+ * the files and the printing so that the unit tests (tests/test_recon.c)
+ * drive it over plain arrays.  The commands are cmd_recon.c; reading a
+ * statement is statement.c and printing the results report.c.
  *
  * Both `report` and `reconcile` read the entries of one fiscal year (LIST
  * with the fy filter: appropriations, awards, payments, reversals and
@@ -149,38 +150,5 @@ struct recon_result {
 int	recon_match(struct recon_item *ledger, size_t nl, struct recon_item *stmt,
 	    size_t ns, struct recon_result *res);
 void	recon_result_free(struct recon_result *);
-
-/*
- * A statement amount: an optional '-', then digits, plain or grouped by
- * threes with ','; not zero, magnitude at most 10^13.  The statement is a
- * bank's file, not something typed, so no units and no full-width forms.
- */
-int	recon_parse_signed(const char *s, int64_t *out);
-
-/*
- * The two CSV formats of the contract ("Reconciliation formats"); the
- * header line must be exactly this (after an optional byte order mark).
- */
-#define STATEMENT_HEADER	"date,ref,amount"
-#define STATEMENT_NFIELDS	3
-#define IMPORT_HEADER		"kind,region,fy,amount,ref,date,memo,id"
-#define IMPORT_NFIELDS		8
-
-/*
- * One statement record (date, ref, amount) into *it (where = line).
- * Returns 0, or -1 with "ref: ..." or the like in err.
- */
-int	statement_parse_row(char *const *field, size_t nfield, unsigned long line,
-	    struct recon_item *it, char *err, size_t errlen);
-
-/*
- * One import record into a write request: kind disbursement or refund,
- * region code, fiscal year and amount in ledgerctl's value syntaxes
- * (proto/values.h: FY2013, H25, 1.5億, 1,000 ...), ref, date, memo (may be
- * empty) and id (required), each within the contract's field limits.
- * Returns 0, or -1 with the field and the reason in err.
- */
-int	import_parse_row(char *const *field, size_t nfield, struct ld_entry *req,
-	    char *err, size_t errlen);
 
 #endif

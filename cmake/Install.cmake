@@ -2,7 +2,9 @@
 #
 # Layout (prefix /usr/local by default, /usr in the .deb):
 #   sbin/ledgerd, bin/ledgerctl
+#   libexec/ledgerd/nightly-reconcile      (scripts/nightly-reconcile.sh)
 #   lib/systemd/system/ledgerd.service     (systemd reads /usr/local/lib too)
+#   lib/systemd/system/ledgerd-reconcile.{service,timer}
 #   lib/sysusers.d/ledgerd.conf, lib/tmpfiles.d/ledgerd.conf
 #   share/man/man{1,5,8}/..., share/bash-completion/completions/ledgerctl
 #   share/doc/ledgerd/{README.md,OPERATING.md,ledgerd.conf.sample}
@@ -10,8 +12,9 @@
 #   name), written only when absent so that a reinstall keeps the operator's
 #   edits; the .deb ships it as a conffile instead.
 #
-# The unit names /usr/sbin/ledgerd; at install time that is rewritten to the
-# actual prefix, so a /usr/local install starts the right binary.
+# The units name /usr/sbin/ledgerd and /usr/libexec/ledgerd/nightly-reconcile;
+# at install time those are rewritten to the actual prefix, so a /usr/local
+# install starts the right programs.
 #
 # `cpack -G DEB` (in the build directory) builds ledgerd_VERSION_ARCH.deb there, with
 # maintainer scripts from cmake/deb/: postinst creates the user and state
@@ -26,12 +29,11 @@ set(LEDGERD_STATEDIR /var/lib/ledgerd CACHE PATH
 set(LEDGERD_UNITDIR lib/systemd/system CACHE STRING
   "systemd system unit directory, relative to the prefix or absolute")
 
-if(TARGET ledgerd)
-  install(TARGETS ledgerd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
-endif()
-if(TARGET ledgerctl)
-  install(TARGETS ledgerctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-endif()
+install(TARGETS ledgerd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
+install(TARGETS ledgerctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The nightly export and reconciliation (systemd/ledgerd-reconcile.service).
+install(PROGRAMS scripts/nightly-reconcile.sh
+  DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/ledgerd RENAME nightly-reconcile)
 
 # The installed configuration: conf/ledgerd.conf with absolute paths and the
 # metrics endpoint commented out (off unless the operator turns it on).
@@ -69,21 +71,25 @@ install(CODE "
   endif()
 ")
 
-# systemd: the unit with the real binary path, sysusers.d and tmpfiles.d.
+# systemd: the units with the real program paths, sysusers.d and tmpfiles.d.
 install(CODE "
-  file(READ \"${CMAKE_SOURCE_DIR}/systemd/ledgerd.service\" _unit)
-  string(REPLACE \"/usr/sbin/ledgerd \"
-    \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_SBINDIR}/ledgerd \" _unit \"\${_unit}\")
-  string(REPLACE \"file:/usr/share/doc/ledgerd/\"
-    \"file:\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DOCDIR}/\" _unit \"\${_unit}\")
   if(IS_ABSOLUTE \"${LEDGERD_UNITDIR}\")
     set(_dir \"\$ENV{DESTDIR}${LEDGERD_UNITDIR}\")
   else()
     set(_dir \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${LEDGERD_UNITDIR}\")
   endif()
   file(MAKE_DIRECTORY \"\${_dir}\")
-  message(STATUS \"Installing: \${_dir}/ledgerd.service\")
-  file(WRITE \"\${_dir}/ledgerd.service\" \"\${_unit}\")
+  foreach(_u ledgerd.service ledgerd-reconcile.service ledgerd-reconcile.timer)
+    file(READ \"${CMAKE_SOURCE_DIR}/systemd/\${_u}\" _unit)
+    string(REPLACE \"/usr/sbin/ledgerd \"
+      \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_SBINDIR}/ledgerd \" _unit \"\${_unit}\")
+    string(REPLACE \"/usr/libexec/ledgerd/\"
+      \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBEXECDIR}/ledgerd/\" _unit \"\${_unit}\")
+    string(REPLACE \"file:/usr/share/doc/ledgerd/\"
+      \"file:\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DOCDIR}/\" _unit \"\${_unit}\")
+    message(STATUS \"Installing: \${_dir}/\${_u}\")
+    file(WRITE \"\${_dir}/\${_u}\" \"\${_unit}\")
+  endforeach()
 ")
 install(FILES systemd/ledgerd.sysusers DESTINATION lib/sysusers.d
   RENAME ledgerd.conf)

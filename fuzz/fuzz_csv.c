@@ -7,7 +7,7 @@
  * hit), and the harness checks what csvread.h promises: fields within the
  * caps, records numbered by increasing lines, an error that names its
  * line, and an end or error that sticks.  Then every record read is
- * written back with csv.h's writer (what `export --format csv` uses) and
+ * written back with csvwrite.h's writer (what `export --format csv` uses) and
  * the result read again: it must give the same records, so that what
  * ledgerctl writes it can read.  One exception is skipped on purpose: a
  * first field that itself starts with a byte order mark is written bare
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
+#include "csvwrite.h"
 #include "csvread.h"
 #include "fuzz.h"
 

@@ -73,11 +73,12 @@ ckpt_strerror(int code)
 	}
 }
 
+/* "path: why" into err. */
 static void
-set_err(char *err, size_t errsz, const char *fmt, const char *path, const char *why)
+set_err(char *err, size_t errsz, const char *path, const char *why)
 {
 	if (err != NULL && errsz > 0)
-		snprintf(err, errsz, fmt, path, why);
+		snprintf(err, errsz, "%s: %s", path, why);
 }
 
 /* --- UTF-8 and names --- */
@@ -355,7 +356,7 @@ read_small(const char *path, uint8_t *buf, size_t cap, size_t *len, char *err,
 	int	fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		set_err(err, errsz, "%s: %s", path, strerror(errno));
+		set_err(err, errsz, path, strerror(errno));
 		return -1;
 	}
 	while (n < cap) {
@@ -363,7 +364,7 @@ read_small(const char *path, uint8_t *buf, size_t cap, size_t *len, char *err,
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
-			set_err(err, errsz, "%s: %s", path, strerror(errno));
+			set_err(err, errsz, path, strerror(errno));
 			close(fd);
 			return -1;
 		}
@@ -373,7 +374,7 @@ read_small(const char *path, uint8_t *buf, size_t cap, size_t *len, char *err,
 	}
 	close(fd);
 	if (n >= cap) {
-		set_err(err, errsz, "%s: %s", path, "file too large");
+		set_err(err, errsz, path, "file too large");
 		return -1;
 	}
 	*len = n;
@@ -393,7 +394,7 @@ ckpt_verifier_load(struct ckpt_verifier *v, const char *path, char *err,
 	    buf[len - 1] == ' ' || buf[len - 1] == '\t'))
 		len--;
 	if (ckpt_verifier_parse(v, (const char *)buf, len) != CKPT_OK) {
-		set_err(err, errsz, "%s: %s", path, "not a verifier key "
+		set_err(err, errsz, path, "not a verifier key "
 		    "(expected name+keyid+base64 of an Ed25519 key)");
 		return CKPT_E_MALFORMED;
 	}
@@ -423,42 +424,42 @@ ckpt_signer_load(struct ckpt_signer **out, const char *path, const char *name,
 
 	*out = NULL;
 	if (nlen > CKPT_NAME_MAX || !name_valid(name, nlen)) {
-		set_err(err, errsz, "%s: %s", name, "invalid checkpoint key name "
+		set_err(err, errsz, name, "invalid checkpoint key name "
 		    "(no spaces or '+', at most 255 bytes)");
 		return CKPT_E_MALFORMED;
 	}
 	if (read_small(path, buf, sizeof(buf), &len, err, errsz) != 0)
 		goto fail;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		set_err(err, errsz, "%s: %s", path, strerror(errno));
+		set_err(err, errsz, path, strerror(errno));
 		rc = CKPT_E_INTERNAL;
 		goto fail;
 	}
 	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
-		set_err(err, errsz, "%s: %s", path, "out of memory");
+		set_err(err, errsz, path, "out of memory");
 		rc = CKPT_E_INTERNAL;
 		goto fail;
 	}
 	s->pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
 	if (s->pkey == NULL) {
-		set_err(err, errsz, "%s: %s", path,
+		set_err(err, errsz, path,
 		    "not an unencrypted PEM private key");
 		goto fail;
 	}
 	if (!EVP_PKEY_is_a(s->pkey, "ED25519")) {
-		set_err(err, errsz, "%s: %s", path, "not an Ed25519 key "
+		set_err(err, errsz, path, "not an Ed25519 key "
 		    "(make one with: openssl genpkey -algorithm ed25519)");
 		goto fail;
 	}
 	if (EVP_PKEY_get_raw_public_key(s->pkey, s->pub.pubkey, &publen) != 1 ||
 	    publen != CKPT_PUBKEY_LEN) {
-		set_err(err, errsz, "%s: %s", path, "cannot read the public key");
+		set_err(err, errsz, path, "cannot read the public key");
 		rc = CKPT_E_INTERNAL;
 		goto fail;
 	}
 	memcpy(s->pub.name, name, nlen + 1);
 	if ((rc = ckpt_key_id(name, s->pub.pubkey, s->pub.keyid)) != CKPT_OK) {
-		set_err(err, errsz, "%s: %s", path, "cannot compute the key id");
+		set_err(err, errsz, path, "cannot compute the key id");
 		goto fail;
 	}
 	BIO_free(bio);

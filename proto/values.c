@@ -41,6 +41,7 @@
  * [LD_FY_MIN, LD_FY_MAX].
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,14 +57,19 @@
 #define TOK_END		'\0'
 
 static void
-seterr(char *err, size_t errlen, const char *fmt, const char *arg)
+seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
 {
+	va_list ap;
+
 	if (err == NULL || errlen == 0)
 		return;
-	if (arg != NULL)
-		snprintf(err, errlen, fmt, arg);
-	else
-		snprintf(err, errlen, "%s", fmt);
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 }
 
 /*
@@ -81,7 +87,7 @@ amount_lex(const char *s, char *tok, size_t toksz, char *err, size_t errlen)
 		char c;
 
 		if (n + 1 >= toksz) {
-			seterr(err, errlen, "amount too long", NULL);
+			seterr(err, errlen, "amount too long");
 			return -1;
 		}
 		if ((*p >= '0' && *p <= '9') || *p == ',' || *p == '_' ||
@@ -106,20 +112,18 @@ amount_lex(const char *s, char *tok, size_t toksz, char *err, size_t errlen)
 			p += 3;
 		} else if (*p == '-') {
 			seterr(err, errlen, "amount must be positive "
-			    "(the kind gives the direction)", NULL);
+			    "(the kind gives the direction)");
 			return -1;
 		} else if (*p == '+') {
-			seterr(err, errlen, "amount must not carry a sign",
-			    NULL);
+			seterr(err, errlen, "amount must not carry a sign");
 			return -1;
 		} else if (*p == ' ' || *p == '\t' || *p == '\n' ||
 		    *p == '\r' || (p[0] == 0xe3 && p[1] == 0x80 &&
 		    p[2] == 0x80)) {
-			seterr(err, errlen, "amount must not contain blanks",
-			    NULL);
+			seterr(err, errlen, "amount must not contain blanks");
 			return -1;
 		} else if (*p == 'e' || *p == 'E') {
-			seterr(err, errlen, "exponents are not amounts", NULL);
+			seterr(err, errlen, "exponents are not amounts");
 			return -1;
 		} else if (*p >= 0x21 && *p <= 0x7e) {
 			char ch[2] = { (char)*p, '\0' };
@@ -129,7 +133,7 @@ amount_lex(const char *s, char *tok, size_t toksz, char *err, size_t errlen)
 			return -1;
 		} else {
 			seterr(err, errlen, "unexpected character in amount "
-			    "(digits, ',', '_', '.', 万, 億 and 円 only)", NULL);
+			    "(digits, ',', '_', '.', 万, 億 and 円 only)");
 			return -1;
 		}
 		tok[n++] = c;
@@ -163,7 +167,7 @@ static int
 amount_overflow(struct amount_parse *ap)
 {
 	seterr(ap->err, ap->errlen,
-	    "amount exceeds 10,000,000,000,000 yen", NULL);
+	    "amount exceeds 10,000,000,000,000 yen");
 	return -1;
 }
 
@@ -188,12 +192,12 @@ amount_num(struct amount_parse *ap, struct amount_num *n)
 	if (!isdig(t[ap->i])) {
 		if (t[ap->i] == ',' || t[ap->i] == '_' || t[ap->i] == '.')
 			seterr(ap->err, ap->errlen,
-			    "amount must start with a digit", NULL);
+			    "amount must start with a digit");
 		else if (t[ap->i] == TOK_END && ap->i == 0)
-			seterr(ap->err, ap->errlen, "empty amount", NULL);
+			seterr(ap->err, ap->errlen, "empty amount");
 		else
 			seterr(ap->err, ap->errlen,
-			    "a unit needs a number before it", NULL);
+			    "a unit needs a number before it");
 		return -1;
 	}
 	while (isdig(t[ap->i])) {
@@ -203,18 +207,17 @@ amount_num(struct amount_parse *ap, struct amount_num *n)
 		ndig++;
 	}
 	if (t[start] == '0' && ndig > 1) {
-		seterr(ap->err, ap->errlen, "leading zero in amount", NULL);
+		seterr(ap->err, ap->errlen, "leading zero in amount");
 		return -1;
 	}
 	if (t[ap->i] == ',' || t[ap->i] == '_') {
 		if (ndig > 3) {
 			seterr(ap->err, ap->errlen, "digit groups must be "
-			    "of three (1,500,000)", NULL);
+			    "of three (1,500,000)");
 			return -1;
 		}
 		if (t[start] == '0') {
-			seterr(ap->err, ap->errlen, "leading zero in amount",
-			    NULL);
+			seterr(ap->err, ap->errlen, "leading zero in amount");
 			return -1;
 		}
 	}
@@ -223,7 +226,7 @@ amount_num(struct amount_parse *ap, struct amount_num *n)
 
 		if (ap->sep != 0 && ap->sep != t[ap->i]) {
 			seterr(ap->err, ap->errlen, "mixed ',' and '_' "
-			    "separators in amount", NULL);
+			    "separators in amount");
 			return -1;
 		}
 		ap->sep = t[ap->i];
@@ -236,7 +239,7 @@ amount_num(struct amount_parse *ap, struct amount_num *n)
 		}
 		if (g != 3) {
 			seterr(ap->err, ap->errlen, "digit groups must be "
-			    "of three (1,500,000)", NULL);
+			    "of three (1,500,000)");
 			return -1;
 		}
 	}
@@ -246,7 +249,7 @@ amount_num(struct amount_parse *ap, struct amount_num *n)
 	n->hasfrac = 1;
 	if (!isdig(t[ap->i])) {
 		seterr(ap->err, ap->errlen,
-		    "a decimal point needs digits after it", NULL);
+		    "a decimal point needs digits after it");
 		return -1;
 	}
 	/*
@@ -291,7 +294,7 @@ amount_scale(struct amount_parse *ap, const struct amount_num *n, int exp,
 	if (n->hasfrac) {
 		if (n->fracdigits > exp) {
 			seterr(ap->err, ap->errlen, "amount is not a whole "
-			    "number of yen", NULL);
+			    "number of yen");
 			return -1;
 		}
 		f = n->frac;
@@ -323,18 +326,18 @@ amount_end(struct amount_parse *ap, const char *after)
 	if (c == TOK_EN) {
 		if (ap->t[ap->i + 1] == TOK_END)
 			return 0;
-		seterr(ap->err, ap->errlen, "円 must come last", NULL);
+		seterr(ap->err, ap->errlen, "円 must come last");
 		return -1;
 	}
 	if (c == TOK_END)
 		return 0;
 	if (isdig(c))
 		seterr(ap->err, ap->errlen, "digits after 万 are ambiguous: "
-		    "write the whole number (15000, not 1万5000)", NULL);
+		    "write the whole number (15000, not 1万5000)");
 	else if (c == TOK_OKU && after != NULL && strcmp(after, "万") == 0)
-		seterr(ap->err, ap->errlen, "億 must come before 万", NULL);
+		seterr(ap->err, ap->errlen, "億 must come before 万");
 	else if (c == TOK_OKU || c == TOK_MAN)
-		seterr(ap->err, ap->errlen, "a unit appears twice", NULL);
+		seterr(ap->err, ap->errlen, "a unit appears twice");
 	else
 		seterr(ap->err, ap->errlen, "unexpected '%s' in amount",
 		    c == '.' ? "." : c == ',' ? "," : "_");
@@ -350,11 +353,11 @@ parse_amount(const char *s, int64_t *out, char *err, size_t errlen)
 	int64_t v, v2;
 
 	if (s == NULL || *s == '\0') {
-		seterr(err, errlen, "empty amount", NULL);
+		seterr(err, errlen, "empty amount");
 		return -1;
 	}
 	if (strlen(s) > AMOUNT_INPUT_MAX) {
-		seterr(err, errlen, "amount too long", NULL);
+		seterr(err, errlen, "amount too long");
 		return -1;
 	}
 	if (amount_lex(s, tok, sizeof(tok), err, errlen) == -1)
@@ -380,24 +383,23 @@ parse_amount(const char *s, int64_t *out, char *err, size_t errlen)
 			return -1;
 		if (tok[ap.i] != TOK_MAN) {
 			if (tok[ap.i] == TOK_OKU)
-				seterr(err, errlen, "a unit appears twice",
-				    NULL);
+				seterr(err, errlen, "a unit appears twice");
 			else
 				seterr(err, errlen, "digits after 億 without "
 				    "万 are ambiguous: write 1億5000万 or "
-				    "100005000", NULL);
+				    "100005000");
 			return -1;
 		}
 		ap.i++;
 		if (n1.hasfrac) {
 			seterr(err, errlen, "a fraction is allowed only on "
 			    "the last unit (write 1億5000万, not 1.5億"
-			    "5000万)", NULL);
+			    "5000万)");
 			return -1;
 		}
 		if (n2.ip >= 10000) {
 			seterr(err, errlen, "the 万 part after 億 must be "
-			    "below 10000", NULL);
+			    "below 10000");
 			return -1;
 		}
 		if (amount_scale(&ap, &n2, 4, &v2) == -1)
@@ -417,7 +419,7 @@ parse_amount(const char *s, int64_t *out, char *err, size_t errlen)
 	default:
 		if (n1.hasfrac) {
 			seterr(err, errlen, "a decimal point is allowed only "
-			    "before 万 or 億 (amounts are whole yen)", NULL);
+			    "before 万 or 億 (amounts are whole yen)");
 			return -1;
 		}
 		v = n1.ip;
@@ -426,7 +428,7 @@ parse_amount(const char *s, int64_t *out, char *err, size_t errlen)
 		break;
 	}
 	if (v <= 0) {
-		seterr(err, errlen, "amount must be positive", NULL);
+		seterr(err, errlen, "amount must be positive");
 		return -1;
 	}
 	if (v > LD_AMOUNT_MAX)
@@ -461,7 +463,7 @@ parse_fy(const char *s, uint16_t *out, char *err, size_t errlen)
 	unsigned n, y;
 
 	if (s == NULL || *s == '\0') {
-		seterr(err, errlen, "empty fiscal year", NULL);
+		seterr(err, errlen, "empty fiscal year");
 		return -1;
 	}
 	if ((s[0] == 'H' || s[0] == 'h') && s[1] != '\0') {
@@ -533,7 +535,7 @@ parse_date(const char *s, uint32_t *out, char *err, size_t errlen)
 	int i;
 
 	if (s == NULL || *s == '\0') {
-		seterr(err, errlen, "empty date", NULL);
+		seterr(err, errlen, "empty date");
 		return -1;
 	}
 	for (i = 0; i < 10; i++) {
@@ -563,7 +565,7 @@ parse_u64(const char *s, uint64_t *out, char *err, size_t errlen)
 	uint64_t v = 0;
 
 	if (s == NULL || *s == '\0') {
-		seterr(err, errlen, "empty number", NULL);
+		seterr(err, errlen, "empty number");
 		return -1;
 	}
 	for (; *s != '\0'; s++) {
@@ -573,7 +575,7 @@ parse_u64(const char *s, uint64_t *out, char *err, size_t errlen)
 		}
 		if (__builtin_mul_overflow(v, 10, &v) ||
 		    __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v)) {
-			seterr(err, errlen, "number too large", NULL);
+			seterr(err, errlen, "number too large");
 			return -1;
 		}
 	}

@@ -8,7 +8,9 @@
 # --test, also what the test suite needs (test.sh): python3 reads JSON in the
 # integration tests, systemd provides systemd-analyze for the unit check,
 # mandoc lints the manual pages and dpkg-dev (dpkg-shlibdeps) lets
-# `cpack -G DEB` compute the package's dependencies.
+# `cpack -G DEB` compute the package's dependencies.  readelf, which
+# tests/integration/hardening_elf.sh reads the binaries with, is binutils,
+# part of build-essential.
 # When everything is installed it does nothing and needs no privileges;
 # otherwise it runs apt-get as root (directly, or through sudo when present).
 set -euo pipefail

@@ -17,6 +17,8 @@ bash scripts/install-deps.sh --test
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # build_and_test DIR [CMAKE-ARGS...]: configure, build and run ctest in DIR.
+# Every build here has -DLEDGERD_WERROR=ON: CI fails on any compiler warning
+# (the default, for packagers, is OFF).
 build_and_test() {
 	local dir=$1
 	shift
@@ -26,7 +28,7 @@ build_and_test() {
 	ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$jobs" </dev/null
 }
 
-build_and_test build
+build_and_test build -DLEDGERD_WERROR=ON
 
 # The same suite again under AddressSanitizer and UndefinedBehaviorSanitizer
 # (-DLEDGERD_SANITIZE=ON): unit tests, and the daemon and client of every
@@ -38,5 +40,5 @@ build_and_test build
 	export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 	export LD_CRASH_ROUNDS=12
-	build_and_test build-asan -DLEDGERD_SANITIZE=ON
+	build_and_test build-asan -DLEDGERD_SANITIZE=ON -DLEDGERD_WERROR=ON
 )

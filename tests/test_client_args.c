@@ -28,13 +28,14 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "conn.h"
 #include "ctl.h"
 #include "ctl_run.h"
+#include "ctlconn.h"
 #include "entry.h"
 #include "errors.h"
 #include "msg.h"
 #include "output.h"
+#include "session.h"
 #include "wire.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -1691,32 +1692,32 @@ test_entry_answer_malformed(void **state)
 static void
 test_split_server(void **state)
 {
-	char	 host[CONN_HOST_MAX], port[CONN_PORT_MAX];
+	char	 host[CTLCONN_HOST_MAX], port[CTLCONN_PORT_MAX];
 
 	(void)state;
-	assert_int_equal(conn_split_server("127.0.0.1:7443", host, sizeof(host),
+	assert_int_equal(ctlconn_split_server("127.0.0.1:7443", host, sizeof(host),
 	    port, sizeof(port)), 0);
 	assert_string_equal(host, "127.0.0.1");
 	assert_string_equal(port, "7443");
-	assert_int_equal(conn_split_server("[::1]:7443", host, sizeof(host),
+	assert_int_equal(ctlconn_split_server("[::1]:7443", host, sizeof(host),
 	    port, sizeof(port)), 0);
 	assert_string_equal(host, "::1");
-	assert_int_equal(conn_split_server("ledger.example:1", host,
+	assert_int_equal(ctlconn_split_server("ledger.example:1", host,
 	    sizeof(host), port, sizeof(port)), 0);
 	assert_string_equal(host, "ledger.example");
-	assert_int_equal(conn_split_server("::1:7443", host, sizeof(host), port,
+	assert_int_equal(ctlconn_split_server("::1:7443", host, sizeof(host), port,
 	    sizeof(port)), -1);
-	assert_int_equal(conn_split_server("host", host, sizeof(host), port,
+	assert_int_equal(ctlconn_split_server("host", host, sizeof(host), port,
 	    sizeof(port)), -1);
-	assert_int_equal(conn_split_server(":7443", host, sizeof(host), port,
+	assert_int_equal(ctlconn_split_server(":7443", host, sizeof(host), port,
 	    sizeof(port)), -1);
-	assert_int_equal(conn_split_server("h:0", host, sizeof(host), port,
+	assert_int_equal(ctlconn_split_server("h:0", host, sizeof(host), port,
 	    sizeof(port)), -1);
-	assert_int_equal(conn_split_server("h:65536", host, sizeof(host), port,
+	assert_int_equal(ctlconn_split_server("h:65536", host, sizeof(host), port,
 	    sizeof(port)), -1);
-	assert_int_equal(conn_split_server("h:74a", host, sizeof(host), port,
+	assert_int_equal(ctlconn_split_server("h:74a", host, sizeof(host), port,
 	    sizeof(port)), -1);
-	assert_int_equal(conn_split_server("[::1]7443", host, sizeof(host), port,
+	assert_int_equal(ctlconn_split_server("[::1]7443", host, sizeof(host), port,
 	    sizeof(port)), -1);
 }
 

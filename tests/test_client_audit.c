@@ -24,12 +24,12 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "audit.h"
 #include "checkpoint.h"
-#include "csv.h"
+#include "csvwrite.h"
 #include "ctl.h"
 #include "ctl_run.h"
 #include "entry.h"
+#include "export.h"
 #include "merkle.h"
 #include "msg.h"
 #include "output.h"

@@ -1,6 +1,7 @@
 /*
- * test_recon.c - the arithmetic of `report`, `reconcile` and `import`
- * (client/recon.h) over plain arrays, and their usage errors through
+ * test_recon.c - the arithmetic of `report` and `reconcile` (client/recon.h)
+ * and the row parsers of statements and imports (client/statement.h,
+ * client/import.h) over plain arrays, and their usage errors through
  * ctl_main(): a bad statement or import line is refused before any
  * connection, naming its line.
  */
@@ -17,7 +18,9 @@
 
 #include "ctl.h"
 #include "entry.h"
+#include "import.h"
 #include "recon.h"
+#include "statement.h"
 
 /* ---- entries ---------------------------------------------------- */
 
@@ -435,16 +438,16 @@ test_parse_signed(void **state)
 	int	 i;
 
 	(void)state;
-	assert_int_equal(recon_parse_signed("1000", &v), 0);
+	assert_int_equal(statement_parse_amount("1000", &v), 0);
 	assert_int_equal(v, 1000);
-	assert_int_equal(recon_parse_signed("-1,000", &v), 0);
+	assert_int_equal(statement_parse_amount("-1,000", &v), 0);
 	assert_int_equal(v, -1000);
-	assert_int_equal(recon_parse_signed("12,345,678", &v), 0);
+	assert_int_equal(statement_parse_amount("12,345,678", &v), 0);
 	assert_int_equal(v, 12345678);
-	assert_int_equal(recon_parse_signed("-10000000000000", &v), 0);
+	assert_int_equal(statement_parse_amount("-10000000000000", &v), 0);
 	assert_int_equal(v, -INT64_C(10000000000000));
 	for (i = 0; bad[i] != NULL; i++)
-		if (recon_parse_signed(bad[i], &v) != -1)
+		if (statement_parse_amount(bad[i], &v) != -1)
 			fail_msg("'%s' accepted", bad[i]);
 }
 

@@ -23,6 +23,9 @@ run env DESTDIR="$S" cmake --install "$BUILD" --prefix /usr/local
 if [ "$RC" -eq 0 ]; then ok "cmake --install (DESTDIR, prefix /usr/local)"; else not_ok "cmake --install: exit $RC"; fi
 for f in usr/local/sbin/ledgerd usr/local/bin/ledgerctl \
 	usr/local/lib/systemd/system/ledgerd.service \
+	usr/local/libexec/ledgerd/nightly-reconcile \
+	usr/local/lib/systemd/system/ledgerd-reconcile.service \
+	usr/local/lib/systemd/system/ledgerd-reconcile.timer \
 	usr/local/lib/sysusers.d/ledgerd.conf usr/local/lib/tmpfiles.d/ledgerd.conf \
 	etc/ledgerd/ledgerd.conf usr/local/share/doc/ledgerd/ledgerd.conf.sample \
 	usr/local/share/man/man8/ledgerd.8 usr/local/share/man/man1/ledgerctl.1 \
@@ -33,6 +36,16 @@ done
 check "ledgerd is installed executable" test -x "$S/usr/local/sbin/ledgerd"
 check "the unit starts the installed binary" \
 	grep -qx 'ExecStart=/usr/local/sbin/ledgerd -c /etc/ledgerd/ledgerd.conf' "$S/usr/local/lib/systemd/system/ledgerd.service"
+# The nightly reconciliation: the script as scripts/nightly-reconcile.sh, mode
+# 0755, and its units, the service starting the installed script.
+NR=$S/usr/local/libexec/ledgerd/nightly-reconcile
+check "nightly-reconcile is mode 0755" test "$(stat -c %a "$NR" 2>/dev/null)" = 755
+check "nightly-reconcile is scripts/nightly-reconcile.sh" cmp "$LD_SOURCE_DIR/scripts/nightly-reconcile.sh" "$NR"
+RU=$S/usr/local/lib/systemd/system/ledgerd-reconcile.service
+check "the reconcile unit starts the installed script" \
+	grep -qx 'ExecStart=/usr/local/libexec/ledgerd/nightly-reconcile' "$RU"
+check "the reconcile timer is the shipped one" \
+	cmp "$LD_SOURCE_DIR/systemd/ledgerd-reconcile.timer" "$S/usr/local/lib/systemd/system/ledgerd-reconcile.timer"
 check "sysusers.d creates the user ledgerd" grep -qE '^u ledgerd ' "$S/usr/local/lib/sysusers.d/ledgerd.conf"
 check "tmpfiles.d creates /var/lib/ledgerd 0700 ledgerd" \
 	grep -qE '^d /var/lib/ledgerd 0700 ledgerd ledgerd' "$S/usr/local/lib/tmpfiles.d/ledgerd.conf"
@@ -51,6 +64,10 @@ if command -v systemd-analyze >/dev/null; then
 	sed "s#^ExecStart=/usr/local/sbin/ledgerd #ExecStart=$S/usr/local/sbin/ledgerd #" \
 		"$S/usr/local/lib/systemd/system/ledgerd.service" >"$T/ledgerd.service"
 	expect_exit 0 systemd-analyze verify "$T/ledgerd.service"
+	mkdir -p "$T/units"
+	sed "s#^ExecStart=/usr/local/libexec/#ExecStart=$S/usr/local/libexec/#" "$RU" >"$T/units/ledgerd-reconcile.service"
+	cp "$S/usr/local/lib/systemd/system/ledgerd-reconcile.timer" "$T/units/"
+	expect_exit 0 systemd-analyze verify "$T/units/ledgerd-reconcile.service" "$T/units/ledgerd-reconcile.timer"
 fi
 echo "# edited by the operator" >>"$IC"
 run env DESTDIR="$S" cmake --install "$BUILD" --prefix /usr/local
@@ -66,9 +83,15 @@ check "package depends on its libraries" bash -c "dpkg-deb -f '$DEB' Depends | g
 dpkg-deb -c "$DEB" | awk '{ print $6 }' | sed 's#^\./#/#' >"$T/contents"
 for f in /usr/sbin/ledgerd /usr/bin/ledgerctl /usr/lib/systemd/system/ledgerd.service \
 	/usr/lib/sysusers.d/ledgerd.conf /usr/lib/tmpfiles.d/ledgerd.conf /etc/ledgerd/ledgerd.conf \
-	/usr/share/man/man8/ledgerd.8 /usr/share/bash-completion/completions/ledgerctl; do
+	/usr/share/man/man8/ledgerd.8 /usr/share/bash-completion/completions/ledgerctl \
+	/usr/libexec/ledgerd/nightly-reconcile /usr/lib/systemd/system/ledgerd-reconcile.service \
+	/usr/lib/systemd/system/ledgerd-reconcile.timer; do
 	check "package holds $f" grep -qx "$f" "$T/contents"
 done
+check "packaged nightly-reconcile is mode 0755" bash -c \
+	"dpkg-deb -c '$DEB' | grep -qE '^-rwxr-xr-x .* \\./usr/libexec/ledgerd/nightly-reconcile\$'"
+check "the packaged reconcile unit starts /usr/libexec/ledgerd/nightly-reconcile" bash -c \
+	"dpkg-deb --fsys-tarfile '$DEB' | tar -xO ./usr/lib/systemd/system/ledgerd-reconcile.service | grep -qx 'ExecStart=/usr/libexec/ledgerd/nightly-reconcile'"
 dpkg-deb -e "$DEB" "$T/control"
 check "ledgerd.conf is a conffile" grep -qx /etc/ledgerd/ledgerd.conf "$T/control/conffiles"
 check "the packaged unit starts /usr/sbin/ledgerd" bash -c \
@@ -94,9 +117,12 @@ DPKG=(dpkg --root="$R" --force-script-chrootless)
 run "${DPKG[@]}" -i "$DEB"
 if [ "$RC" -eq 0 ]; then ok "dpkg -i into a scratch root"; else not_ok "dpkg -i: exit $RC"; fi
 check "dpkg says installed" bash -c "dpkg --root='$R' -s ledgerd | grep -qx 'Status: install ok installed'"
-for f in /usr/sbin/ledgerd /usr/bin/ledgerctl /usr/lib/systemd/system/ledgerd.service /etc/ledgerd/ledgerd.conf; do
+for f in /usr/sbin/ledgerd /usr/bin/ledgerctl /usr/lib/systemd/system/ledgerd.service /etc/ledgerd/ledgerd.conf \
+	/usr/libexec/ledgerd/nightly-reconcile /usr/lib/systemd/system/ledgerd-reconcile.service \
+	/usr/lib/systemd/system/ledgerd-reconcile.timer; do
 	check "installed: $f" test -s "$R$f"
 done
+check "installed: /usr/libexec/ledgerd/nightly-reconcile is executable" test -x "$R/usr/libexec/ledgerd/nightly-reconcile"
 check "the installed ledgerd runs ($VERSION)" test "$("$R/usr/sbin/ledgerd" --version)" = "ledgerd $VERSION"
 check "postinst created the user ledgerd (sysusers)" \
 	grep -qE '^ledgerd:x:[0-9]+:[0-9]+:[^:]*:/var/lib/ledgerd:/usr/sbin/nologin$' "$R/etc/passwd"

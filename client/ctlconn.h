@@ -1,6 +1,10 @@
 /*
- * conn.h - ledgerctl's one connection to ledgerd: TLS 1.3 over a blocking
+ * ctlconn.h - ledgerctl's one connection to ledgerd: TLS 1.3 over a blocking
  * socket, frames in and out.
+ *
+ * Named ctl_conn, not conn: the daemon's struct conn (ledgerd/server.h) is
+ * the server's side of a client and its conn_send() queues an answer, so
+ * the two must not read as one thing when both are grepped for.
  *
  * The server's certificate is checked against the CA given with --ca and
  * nothing else (never the system bundle), and against the host name or IP
@@ -14,8 +18,8 @@
  * before that, so a hostile or broken peer cannot make the client allocate
  * more than that.
  */
-#ifndef LD_CONN_H
-#define LD_CONN_H
+#ifndef LD_CTLCONN_H
+#define LD_CTLCONN_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -25,10 +29,10 @@
 #include "msg.h"
 #include "wire.h"
 
-#define CONN_HOST_MAX	256
-#define CONN_PORT_MAX	16
+#define CTLCONN_HOST_MAX	256
+#define CTLCONN_PORT_MAX	16
 
-struct conn_params {
+struct ctlconn_params {
 	const char	*server;	/* "HOST:PORT", "[::1]:7443" */
 	const char	*cert;		/* PEM chain; NULL = no client certificate */
 	const char	*key;		/* PEM key; NULL = the cert file */
@@ -37,7 +41,7 @@ struct conn_params {
 };
 
 /* One received frame; payload is borrowed from the conn until the next recv. */
-struct conn_frame {
+struct ctlconn_frame {
 	uint8_t		 type;
 	uint16_t	 flags;
 	uint32_t	 reqid;
@@ -45,12 +49,12 @@ struct conn_frame {
 	size_t		 len;
 };
 
-struct conn {
+struct ctl_conn {
 	SSL_CTX		*ctx;		/* owned */
 	SSL		*ssl;		/* owned */
 	int		 fd;		/* owned; -1 when closed */
-	char		 host[CONN_HOST_MAX];
-	char		 port[CONN_PORT_MAX];
+	char		 host[CTLCONN_HOST_MAX];
+	char		 port[CTLCONN_PORT_MAX];
 	uint32_t	 max_frame;	/* from HELLO_OK; FRAME_MAX_MAX before */
 	uint32_t	 next_reqid;
 	struct msg_hello_ok hello;
@@ -60,47 +64,48 @@ struct conn {
 	int		 alert;		/* the failure was a TLS alert from the server */
 };
 
-/* conn_open() results; failures leave a reason in err. */
-enum conn_status {
-	CONN_OK = 0,
-	CONN_FAIL = -1,		/* network, TLS or certificate failure */
-	CONN_REFUSED = -2,	/* HELLO answered with an ERROR frame */
-	CONN_PROTO = -3		/* the peer broke the protocol */
+/* ctlconn_open() results; failures leave a reason in err. */
+enum ctlconn_status {
+	CTLCONN_OK = 0,
+	CTLCONN_FAIL = -1,	/* network, TLS or certificate failure */
+	CTLCONN_REFUSED = -2,	/* HELLO answered with an ERROR frame */
+	CTLCONN_PROTO = -3	/* the peer broke the protocol */
 };
 
 /*
  * Split "HOST:PORT" or "[V6]:PORT" into host and port.  The port must be a
  * number 1-65535.  Returns 0, or -1 when the string is malformed.
  */
-int	conn_split_server(const char *server, char *host, size_t hostsz,
+int	ctlconn_split_server(const char *server, char *host, size_t hostsz,
 	    char *port, size_t portsz);
 
-/* Initialise c so that conn_close() is safe whatever happens next. */
-void	conn_init(struct conn *c);
+/* Initialise c so that ctlconn_close() is safe whatever happens next. */
+void	ctlconn_init(struct ctl_conn *c);
 
 /*
  * Resolve, connect, handshake, verify the server, send HELLO and read
- * HELLO_OK.  Returns an enum conn_status; with CONN_REFUSED *code holds the
- * daemon's error code and err its message.
+ * HELLO_OK.  Returns an enum ctlconn_status; with CTLCONN_REFUSED *code
+ * holds the daemon's error code and err its message.
  */
-int	conn_open(struct conn *c, const struct conn_params *p, int *code,
-	    char *err, size_t errlen);
+int	ctlconn_open(struct ctl_conn *c, const struct ctlconn_params *p,
+	    int *code, char *err, size_t errlen);
 
 /*
  * Send one request frame of type with payload (may be NULL for an empty
- * one); *reqid receives the id chosen.  Returns CONN_OK, or CONN_FAIL
- * (transport) / CONN_PROTO (the frame exceeds the server's max_frame).
+ * one); *reqid receives the id chosen.  Returns CTLCONN_OK, or CTLCONN_FAIL
+ * (transport) / CTLCONN_PROTO (the frame exceeds the server's max_frame).
  */
-int	conn_send(struct conn *c, uint8_t type, const struct wbuf *payload,
+int	ctlconn_send(struct ctl_conn *c, uint8_t type, const struct wbuf *payload,
 	    uint32_t *reqid, char *err, size_t errlen);
 
 /*
- * Receive the next frame.  Returns CONN_OK, CONN_FAIL (transport, TLS alert,
- * EOF) or CONN_PROTO (bad magic, version or an oversized length).
+ * Receive the next frame.  Returns CTLCONN_OK, CTLCONN_FAIL (transport, TLS
+ * alert, EOF) or CTLCONN_PROTO (bad magic, version or an oversized length).
  */
-int	conn_recv(struct conn *c, struct conn_frame *f, char *err, size_t errlen);
+int	ctlconn_recv(struct ctl_conn *c, struct ctlconn_frame *f, char *err,
+	    size_t errlen);
 
 /* Send close_notify (best effort) and free everything; idempotent. */
-void	conn_close(struct conn *c);
+void	ctlconn_close(struct ctl_conn *c);
 
 #endif

@@ -1,11 +1,11 @@
 /*
- * csv.c - RFC 4180 field quoting for everything ledgerctl prints as CSV
- * (csv.h).  Kept apart from the commands so that the rule is written and
- * tested once.
+ * csvwrite.c - RFC 4180 field quoting for everything ledgerctl prints as
+ * CSV (csvwrite.h).  Kept apart from the commands so that the rule is
+ * written and tested once.
  */
 #include <string.h>
 
-#include "csv.h"
+#include "csvwrite.h"
 
 /* Whether a field must be quoted: RFC 4180 2.6. */
 static int

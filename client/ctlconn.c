@@ -1,5 +1,5 @@
 /*
- * conn.c - the client end of a ledgerd connection: TCP, TLS 1.3, frames.
+ * ctlconn.c - the client end of a ledgerd connection: TCP, TLS 1.3, frames.
  *
  * Deliberately simple: one blocking socket with send and receive timeouts,
  * one request in flight at a time.  ledgerctl runs one command per process,
@@ -14,7 +14,7 @@
  * TLS 1.3 moves client authentication after the client's handshake: the
  * client's SSL_connect() returns before the server has looked at the
  * client certificate, and a refusal arrives as an alert on the first read.
- * That read is the HELLO_OK, still inside conn_open(), so a refused
+ * That read is the HELLO_OK, still inside ctlconn_open(), so a refused
  * certificate is reported as a connection failure with the alert's name,
  * never as a protocol error.
  */
@@ -36,7 +36,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
-#include "conn.h"
+#include "ctlconn.h"
 #include "errors.h"
 #include "frame.h"
 
@@ -45,11 +45,11 @@ static void	sigpipe_restore(const sigset_t *);
 
 static const uint8_t	 empty_payload[1];
 
-static int	write_blocked(struct conn *, const uint8_t *, size_t, char *,
+static int	write_blocked(struct ctl_conn *, const uint8_t *, size_t, char *,
 		    size_t);
 
 int
-conn_split_server(const char *server, char *host, size_t hostsz, char *port,
+ctlconn_split_server(const char *server, char *host, size_t hostsz, char *port,
     size_t portsz)
 {
 	const char	*h, *p, *end;
@@ -98,7 +98,7 @@ conn_split_server(const char *server, char *host, size_t hostsz, char *port,
 }
 
 void
-conn_init(struct conn *c)
+ctlconn_init(struct ctl_conn *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
@@ -141,7 +141,7 @@ cert_alert(int reason)
  * is errno as it was right after the call.
  */
 static void
-ssl_describe(struct conn *c, int ret, int saved, char *err, size_t errlen)
+ssl_describe(struct ctl_conn *c, int ret, int saved, char *err, size_t errlen)
 {
 	unsigned long	 e;
 	long		 vr;
@@ -194,7 +194,8 @@ ssl_describe(struct conn *c, int ret, int saved, char *err, size_t errlen)
 }
 
 static int
-load_ctx(struct conn *c, const struct conn_params *p, char *err, size_t errlen)
+load_ctx(struct ctl_conn *c, const struct ctlconn_params *p, char *err,
+    size_t errlen)
 {
 	const char	*key = p->key != NULL ? p->key : p->cert;
 
@@ -289,7 +290,7 @@ fail:
 }
 
 static int
-tcp_connect(struct conn *c, int timeout_s, char *err, size_t errlen)
+tcp_connect(struct ctl_conn *c, int timeout_s, char *err, size_t errlen)
 {
 	struct addrinfo	 hints, *res = NULL, *ai;
 	int		 rc, saved = 0;
@@ -328,7 +329,7 @@ is_ip_literal(const char *host)
 }
 
 static int
-tls_handshake(struct conn *c, char *err, size_t errlen)
+tls_handshake(struct ctl_conn *c, char *err, size_t errlen)
 {
 	sigset_t old;
 	int	 ret, saved;
@@ -399,7 +400,7 @@ sigpipe_restore(const sigset_t *old)
 
 /* Write all of buf; 0 or -1 with err. */
 static int
-write_all(struct conn *c, const uint8_t *buf, size_t len, char *err,
+write_all(struct ctl_conn *c, const uint8_t *buf, size_t len, char *err,
     size_t errlen)
 {
 	sigset_t	 old;
@@ -412,7 +413,7 @@ write_all(struct conn *c, const uint8_t *buf, size_t len, char *err,
 }
 
 static int
-write_blocked(struct conn *c, const uint8_t *buf, size_t len, char *err,
+write_blocked(struct ctl_conn *c, const uint8_t *buf, size_t len, char *err,
     size_t errlen)
 {
 	int	 ret, saved;
@@ -433,7 +434,7 @@ write_blocked(struct conn *c, const uint8_t *buf, size_t len, char *err,
 }
 
 static int
-read_all(struct conn *c, uint8_t *buf, size_t len, char *err, size_t errlen)
+read_all(struct ctl_conn *c, uint8_t *buf, size_t len, char *err, size_t errlen)
 {
 	sigset_t old;
 	int	 ret, saved;
@@ -457,7 +458,7 @@ read_all(struct conn *c, uint8_t *buf, size_t len, char *err, size_t errlen)
 }
 
 int
-conn_send(struct conn *c, uint8_t type, const struct wbuf *payload,
+ctlconn_send(struct ctl_conn *c, uint8_t type, const struct wbuf *payload,
     uint32_t *reqid, char *err, size_t errlen)
 {
 	struct frame_hdr	 h;
@@ -467,17 +468,17 @@ conn_send(struct conn *c, uint8_t type, const struct wbuf *payload,
 
 	if (payload != NULL && payload->err) {
 		snprintf(err, errlen, "out of memory building the request");
-		return CONN_PROTO;
+		return CTLCONN_PROTO;
 	}
 	if (len > c->max_frame - FRAME_HDR_LEN) {
 		snprintf(err, errlen, "request of %zu bytes exceeds the server's "
 		    "max_frame_bytes (%u)", len + FRAME_HDR_LEN, c->max_frame);
-		return CONN_PROTO;
+		return CTLCONN_PROTO;
 	}
 	buf = malloc(FRAME_HDR_LEN + len);
 	if (buf == NULL) {
 		snprintf(err, errlen, "out of memory");
-		return CONN_FAIL;
+		return CTLCONN_FAIL;
 	}
 	h.type = type;
 	h.flags = 0;
@@ -491,14 +492,15 @@ conn_send(struct conn *c, uint8_t type, const struct wbuf *payload,
 	rc = write_all(c, buf, FRAME_HDR_LEN + len, err, errlen);
 	free(buf);
 	if (rc == -1)
-		return CONN_FAIL;
+		return CTLCONN_FAIL;
 	if (reqid != NULL)
 		*reqid = h.reqid;
-	return CONN_OK;
+	return CTLCONN_OK;
 }
 
 int
-conn_recv(struct conn *c, struct conn_frame *f, char *err, size_t errlen)
+ctlconn_recv(struct ctl_conn *c, struct ctlconn_frame *f, char *err,
+    size_t errlen)
 {
 	struct frame_hdr	 h;
 	uint8_t			 hdr[FRAME_HDR_LEN];
@@ -506,7 +508,7 @@ conn_recv(struct conn *c, struct conn_frame *f, char *err, size_t errlen)
 	int			 st;
 
 	if (read_all(c, hdr, sizeof(hdr), err, errlen) == -1)
-		return CONN_FAIL;
+		return CTLCONN_FAIL;
 	st = frame_hdr_decode(&h, hdr, sizeof(hdr), c->max_frame);
 	if (st != FRAME_OK) {
 		snprintf(err, errlen, "bad frame from server (%s)",
@@ -514,33 +516,33 @@ conn_recv(struct conn *c, struct conn_frame *f, char *err, size_t errlen)
 		    st == FRAME_BAD_VERSION ? "unsupported frame version" :
 		    st == FRAME_TOO_LARGE ? "frame exceeds max_frame_bytes" :
 		    "truncated header");
-		return CONN_PROTO;
+		return CTLCONN_PROTO;
 	}
 	if (h.len > c->bufcap) {
 		nb = realloc(c->buf, h.len);
 		if (nb == NULL) {
 			snprintf(err, errlen, "out of memory for a %u-byte frame",
 			    h.len);
-			return CONN_FAIL;
+			return CTLCONN_FAIL;
 		}
 		c->buf = nb;
 		c->bufcap = h.len;
 	}
 	if (h.len > 0 && read_all(c, c->buf, h.len, err, errlen) == -1)
-		return CONN_FAIL;
+		return CTLCONN_FAIL;
 	f->type = h.type;
 	f->flags = h.flags;
 	f->reqid = h.reqid;
 	f->payload = h.len > 0 ? c->buf : empty_payload;
 	f->len = h.len;
-	return CONN_OK;
+	return CTLCONN_OK;
 }
 
 /* HELLO, then HELLO_OK or ERROR. */
 static int
-say_hello(struct conn *c, int *code, char *err, size_t errlen)
+say_hello(struct ctl_conn *c, int *code, char *err, size_t errlen)
 {
-	struct conn_frame	 f;
+	struct ctlconn_frame	 f;
 	struct wbuf		 w;
 	uint32_t		 reqid;
 	char			 alerted[256];
@@ -550,77 +552,77 @@ say_hello(struct conn *c, int *code, char *err, size_t errlen)
 	if (msg_encode_hello(&w, PROTO_VERSION, PROTO_VERSION) == -1) {
 		wbuf_free(&w);
 		snprintf(err, errlen, "out of memory");
-		return CONN_FAIL;
+		return CTLCONN_FAIL;
 	}
-	rc = conn_send(c, MSG_HELLO, &w, &reqid, err, errlen);
+	rc = ctlconn_send(c, MSG_HELLO, &w, &reqid, err, errlen);
 	wbuf_free(&w);
-	if (rc != CONN_OK) {
+	if (rc != CTLCONN_OK) {
 		/*
 		 * A server that refused our certificate may already have sent
 		 * its alert and closed; reading picks the alert up and names it.
 		 */
-		if (rc == CONN_FAIL && conn_recv(c, &f, alerted,
-		    sizeof(alerted)) != CONN_OK && c->alert)
+		if (rc == CTLCONN_FAIL && ctlconn_recv(c, &f, alerted,
+		    sizeof(alerted)) != CTLCONN_OK && c->alert)
 			snprintf(err, errlen, "%s", alerted);
-		return CONN_FAIL;
+		return CTLCONN_FAIL;
 	}
-	rc = conn_recv(c, &f, err, errlen);
-	if (rc != CONN_OK)
+	rc = ctlconn_recv(c, &f, err, errlen);
+	if (rc != CTLCONN_OK)
 		return rc;
 	if (f.type == MSG_ERROR && (f.reqid == reqid || f.reqid == 0)) {
 		if (msg_decode_error(f.payload, f.len, code, err, errlen) == -1) {
 			snprintf(err, errlen, "malformed ERROR answer to HELLO");
-			return CONN_PROTO;
+			return CTLCONN_PROTO;
 		}
 		if (err[0] == '\0')
 			snprintf(err, errlen, "%s", ld_err_text(*code));
-		return CONN_REFUSED;
+		return CTLCONN_REFUSED;
 	}
 	if (f.type != MSG_HELLO_OK || f.reqid != reqid ||
 	    msg_decode_hello_ok(f.payload, f.len, &c->hello) == -1) {
 		snprintf(err, errlen, "unexpected answer to HELLO (type 0x%02x)",
 		    f.type);
-		return CONN_PROTO;
+		return CTLCONN_PROTO;
 	}
 	if (c->hello.version != PROTO_VERSION) {
 		snprintf(err, errlen, "server chose protocol version %u, "
 		    "this client speaks %u", c->hello.version, PROTO_VERSION);
-		return CONN_PROTO;
+		return CTLCONN_PROTO;
 	}
 	if (c->hello.max_frame < FRAME_MIN_MAX ||
 	    c->hello.max_frame > FRAME_MAX_MAX) {
 		snprintf(err, errlen, "server announced an invalid "
 		    "max_frame_bytes (%u)", c->hello.max_frame);
-		return CONN_PROTO;
+		return CTLCONN_PROTO;
 	}
 	c->max_frame = c->hello.max_frame;
-	return CONN_OK;
+	return CTLCONN_OK;
 }
 
 int
-conn_open(struct conn *c, const struct conn_params *p, int *code, char *err,
-    size_t errlen)
+ctlconn_open(struct ctl_conn *c, const struct ctlconn_params *p, int *code,
+    char *err, size_t errlen)
 {
 	int	 timeout_s = p->timeout_s > 0 ? p->timeout_s : 30;
 
 	*code = 0;
 	err[0] = '\0';
-	if (conn_split_server(p->server, c->host, sizeof(c->host), c->port,
+	if (ctlconn_split_server(p->server, c->host, sizeof(c->host), c->port,
 	    sizeof(c->port)) == -1) {
 		snprintf(err, errlen, "bad server address (expected HOST:PORT)");
-		return CONN_FAIL;
+		return CTLCONN_FAIL;
 	}
 	if (load_ctx(c, p, err, errlen) == -1)
-		return CONN_FAIL;
+		return CTLCONN_FAIL;
 	if (tcp_connect(c, timeout_s, err, errlen) == -1)
-		return CONN_FAIL;
+		return CTLCONN_FAIL;
 	if (tls_handshake(c, err, errlen) == -1)
-		return CONN_FAIL;
+		return CTLCONN_FAIL;
 	return say_hello(c, code, err, errlen);
 }
 
 void
-conn_close(struct conn *c)
+ctlconn_close(struct ctl_conn *c)
 {
 	if (c->ssl != NULL) {
 		/* close_notify only on a healthy session; a failed one may block. */

@@ -1,5 +1,5 @@
 /*
- * csv.h - ledgerctl's CSV writer (RFC 4180 fields, LF line ends).
+ * csvwrite.h - ledgerctl's CSV writer (RFC 4180 fields, LF line ends).
  *
  * CSV is what auditors and accountants open in a spreadsheet, so `export
  * --format csv` (and any other command that prints CSV) writes it through
@@ -10,8 +10,8 @@
  *
  * The reader of CSV files (statements, imports) is client/csvread.c.
  */
-#ifndef LD_CSV_H
-#define LD_CSV_H
+#ifndef LD_CSVWRITE_H
+#define LD_CSVWRITE_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -1,0 +1,278 @@
+/*
+ * session.c - the plumbing every command shares (session.h): settings,
+ * connect, call, stream, and the three ways of failing.
+ *
+ * The order of events is fixed so that the exit status means one thing:
+ *
+ *   parse the line and every value        -> 2 on any mistake, nothing sent
+ *   connect, handshake, HELLO             -> 3 on any failure (1 if the
+ *                                            daemon answers HELLO with an
+ *                                            error code)
+ *   request and answer                    -> 1 when the daemon refuses,
+ *                                            3 when the connection breaks
+ *
+ * ctl_connect() checks the settings before it opens anything, so a missing
+ * --ca or a malformed --server is still a usage error (2), never a
+ * connection failure: nothing has been sent yet.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "entry.h"
+#include "errors.h"
+#include "frame.h"
+#include "msg.h"
+#include "output.h"
+#include "session.h"
+#include "wire.h"
+
+/* Seconds allowed to connect, to finish the handshake and for each read. */
+#define CTL_TIMEOUT_S	60
+
+void
+ctl_init(struct ctl *ctl, FILE *out, FILE *err)
+{
+	memset(ctl, 0, sizeof(*ctl));
+	ctl->out = out;
+	ctl->err = err;
+	ctlconn_init(&ctl->conn);
+}
+
+/* An environment variable, with "" counting as unset. */
+static const char *
+env_or(const char *given, const char *name)
+{
+	const char	*v;
+
+	if (given != NULL)
+		return given;
+	v = getenv(name);
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+void
+ctl_settings(struct ctl *ctl, const struct ctl_args *a)
+{
+	ctl->json = a->json;
+	ctl->server = env_or(a->server, "LEDGER_SERVER");
+	ctl->cert = env_or(a->cert, "LEDGER_CERT");
+	ctl->key = env_or(a->key, "LEDGER_KEY");
+	ctl->ca = env_or(a->ca, "LEDGER_CA");
+}
+
+int
+ctl_finish(struct ctl *ctl, int rc)
+{
+	if (ctl->connected)
+		ctlconn_close(&ctl->conn);
+	if (fflush(ctl->out) == EOF && rc == CTL_OK) {
+		fprintf(ctl->err, "ledgerctl: cannot write output\n");
+		rc = CTL_CONN;
+	}
+	return rc;
+}
+
+int
+ctl_usage(struct ctl *ctl, const struct ctl_cmd *cmd, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fprintf(ctl->err, "ledgerctl: usage: ");
+	va_start(ap, fmt);
+	vfprintf(ctl->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', ctl->err);
+	if (cmd != NULL)
+		fprintf(ctl->err, "usage: ledgerctl %s\n", cmd->synopsis);
+	else
+		fprintf(ctl->err, "run 'ledgerctl help' for the commands\n");
+	return CTL_USAGE;
+}
+
+int
+ctl_refusal(struct ctl *ctl, int code, const char *message)
+{
+	if (message == NULL || message[0] == '\0')
+		message = ld_err_text(code);
+	fprintf(ctl->err, "ledgerctl: %s: %s\n", ld_err_name(code), message);
+	if (ctl->json)
+		out_json_line(ctl->out, out_error_json(code, message));
+	return CTL_REFUSED;
+}
+
+int
+ctl_conn_fail(struct ctl *ctl, const char *why)
+{
+	fprintf(ctl->err, "ledgerctl: connection to %s failed: %s\n",
+	    ctl->server != NULL ? ctl->server : "server", why);
+	return CTL_CONN;
+}
+
+int
+ctl_connect(struct ctl *ctl)
+{
+	struct ctlconn_params	 p;
+	char			 host[CTLCONN_HOST_MAX], port[CTLCONN_PORT_MAX];
+	char			 err[512];
+	int			 code, rc;
+
+	if (ctl->server == NULL)
+		return ctl_usage(ctl, NULL, "no server: give --server HOST:PORT "
+		    "or set LEDGER_SERVER");
+	if (ctlconn_split_server(ctl->server, host, sizeof(host), port,
+	    sizeof(port)) == -1)
+		return ctl_usage(ctl, NULL, "--server: '%.200s' is not HOST:PORT "
+		    "(an IPv6 address as [ADDR]:PORT)", ctl->server);
+	if (ctl->ca == NULL)
+		return ctl_usage(ctl, NULL, "no CA: give --ca FILE or set "
+		    "LEDGER_CA (the server's certificate is checked against it)");
+	if (ctl->key != NULL && ctl->cert == NULL)
+		return ctl_usage(ctl, NULL, "--key without --cert");
+
+	p.server = ctl->server;
+	p.cert = ctl->cert;
+	p.key = ctl->key;
+	p.ca = ctl->ca;
+	p.timeout_s = CTL_TIMEOUT_S;
+	/* ctlconn_close() is safe whatever ctlconn_open() did. */
+	ctl->connected = 1;
+	rc = ctlconn_open(&ctl->conn, &p, &code, err, sizeof(err));
+	if (rc == CTLCONN_OK)
+		return CTL_OK;
+	if (rc == CTLCONN_REFUSED)
+		return ctl_refusal(ctl, code, err);
+	fprintf(ctl->err, "ledgerctl: cannot connect to %s: %s\n", ctl->server,
+	    err);
+	return CTL_CONN;
+}
+
+/* Read the next frame of reqid and sort it into answer, refusal or failure. */
+static int
+ctl_answer(struct ctl *ctl, uint32_t reqid, uint8_t expect,
+    struct ctlconn_frame *f)
+{
+	char	 err[MSG_TEXT_MAX + 64];
+	int	 code;
+
+	if (ctlconn_recv(&ctl->conn, f, err, sizeof(err)) != CTLCONN_OK)
+		return ctl_conn_fail(ctl, err);
+	/* reqid 0: the daemon could not read our frame header at all. */
+	if (f->type == MSG_ERROR && (f->reqid == reqid || f->reqid == 0)) {
+		if (msg_decode_error(f->payload, f->len, &code, err,
+		    sizeof(err)) == -1)
+			return ctl_conn_fail(ctl, "malformed ERROR answer");
+		return ctl_refusal(ctl, code, err);
+	}
+	if (f->reqid != reqid)
+		return ctl_conn_fail(ctl, "answer for another request");
+	if (f->type != expect) {
+		snprintf(err, sizeof(err), "unexpected answer type 0x%02x",
+		    f->type);
+		return ctl_conn_fail(ctl, err);
+	}
+	return CTL_OK;
+}
+
+int
+ctl_call(struct ctl *ctl, uint8_t type, const struct wbuf *payload,
+    uint8_t expect, uint32_t *reqidp, struct ctlconn_frame *f)
+{
+	char		 err[256];
+	uint32_t	 reqid;
+	int		 rc;
+
+	rc = ctlconn_send(&ctl->conn, type, payload, &reqid, err, sizeof(err));
+	if (rc == CTLCONN_PROTO)
+		return ctl_usage(ctl, NULL, "%s", err);
+	if (rc != CTLCONN_OK)
+		return ctl_conn_fail(ctl, err);
+	if (reqidp != NULL)
+		*reqidp = reqid;
+	return ctl_answer(ctl, reqid, expect, f);
+}
+
+int
+ctl_next(struct ctl *ctl, uint32_t reqid, uint8_t expect,
+    struct ctlconn_frame *f)
+{
+	return ctl_answer(ctl, reqid, expect, f);
+}
+
+int
+ctl_entry_answer(const uint8_t *p, size_t len, int *dup, struct ld_entry *e,
+    const uint8_t **enc, size_t *enclen)
+{
+	struct rbuf	 r;
+	uint8_t		 d;
+	uint32_t	 n;
+
+	rbuf_init(&r, p, len);
+	d = rbuf_u8(&r);
+	n = rbuf_u32(&r);
+	*enc = rbuf_take(&r, n);
+	if (rbuf_done(&r) == -1 || d > 1 || n > LD_ENTRY_ENC_MAX ||
+	    entry_decode(e, *enc, n) == -1)
+		return -1;
+	*dup = d;
+	*enclen = n;
+	return 0;
+}
+
+int
+ctl_get(struct ctl *ctl, uint64_t seq, struct ld_entry *e,
+    const uint8_t **enc, size_t *enclen)
+{
+	struct ctlconn_frame	 f;
+	struct wbuf		 w;
+	int			 rc, dup;
+
+	wbuf_init(&w);
+	if (msg_encode_get(&w, seq) == 0)
+		rc = ctl_call(ctl, MSG_GET, &w, MSG_ENTRY, NULL, &f);
+	else
+		rc = ctl_conn_fail(ctl, "GET request cannot be encoded");
+	wbuf_free(&w);
+	if (rc != CTL_OK)
+		return rc;
+	if (ctl_entry_answer(f.payload, f.len, &dup, e, enc, enclen) == -1 ||
+	    e->seq != seq)
+		return ctl_conn_fail(ctl, "malformed ENTRY answer");
+	return CTL_OK;
+}
+
+
+int
+ctl_list(struct ctl *ctl, const struct msg_list *l, ctl_entry_fn fn, void *arg)
+{
+	struct msg_entries_iter	 it;
+	struct ctlconn_frame	 f;
+	struct wbuf		 w;
+	const uint8_t		*enc;
+	size_t			 len;
+	uint32_t		 reqid;
+	int			 r, rc;
+
+	wbuf_init(&w);
+	if (msg_encode_list(&w, l) == -1) {
+		wbuf_free(&w);
+		return ctl_usage(ctl, NULL, "LIST request cannot be encoded");
+	}
+	rc = ctl_call(ctl, MSG_LIST, &w, MSG_ENTRIES, &reqid, &f);
+	wbuf_free(&w);
+	if (rc != CTL_OK)
+		return rc;
+	for (;;) {
+		if (msg_entries_open(&it, f.payload, f.len) == -1)
+			return ctl_conn_fail(ctl, "malformed ENTRIES answer");
+		while ((r = msg_entries_next(&it, &enc, &len)) == 1)
+			if ((rc = fn(ctl, enc, len, arg)) != CTL_OK)
+				return rc;
+		if (r == -1)
+			return ctl_conn_fail(ctl, "malformed ENTRIES answer");
+		if (!(f.flags & FRAME_F_MORE))
+			return CTL_OK;
+		if ((rc = ctl_next(ctl, reqid, MSG_ENTRIES, &f)) != CTL_OK)
+			return rc;
+	}
+}

@@ -1,0 +1,122 @@
+/*
+ * session.h - what every ledgerctl command does with the daemon, and how it
+ * says that something failed: one invocation's state (struct ctl), its
+ * connection settings from the options or the environment, connecting, a
+ * request and its answer, a streamed listing, and the printing of each kind
+ * of failure with the exit status it means.
+ *
+ * The client's files call downwards only:
+ *
+ *   main.c -> ledgerctl.c (dispatch) -> cmd_*.c (commands) -> session.c
+ *       -> ctlconn.c (TLS, frames), output.c (printing)
+ *
+ * session.c calls no command and not the driver; the driver reaches the
+ * commands through their tables only.  Whatever two commands both need
+ * from the daemon belongs here, not in one of them, so that no command
+ * depends on another and none on the driver.
+ *
+ * Every failure goes through ctl_usage(), ctl_refusal() or ctl_conn_fail(),
+ * which print the line the contract fixes and return the matching exit
+ * status, so that a command reports any failure with `return ctl_...()`
+ * and a status means one thing:
+ *
+ *   bad command line or value, nothing sent     CTL_USAGE   (2)
+ *   the daemon answered with an error code      CTL_REFUSED (1)
+ *   connection, TLS or protocol failure         CTL_CONN    (3)
+ */
+#ifndef LD_SESSION_H
+#define LD_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ctl.h"
+#include "ctlconn.h"
+
+struct ld_entry;
+struct msg_list;
+
+/* One invocation's state.  Streams are borrowed; conn is owned. */
+struct ctl {
+	FILE		*out;
+	FILE		*err;
+	int		 json;
+	const char	*server;	/* after the environment fallback */
+	const char	*cert;
+	const char	*key;
+	const char	*ca;
+	struct ctl_conn	 conn;
+	int		 connected;
+};
+
+/* An invocation printing on out and err, with nothing chosen yet. */
+void	ctl_init(struct ctl *, FILE *out, FILE *err);
+/*
+ * Take --json and the connection options from a parsed line; an option
+ * not given falls back on LEDGER_SERVER, LEDGER_CERT, LEDGER_KEY or
+ * LEDGER_CA ("" counting as unset).  Nothing is checked until
+ * ctl_connect(), so that commands that never connect never complain.
+ */
+void	ctl_settings(struct ctl *, const struct ctl_args *);
+/*
+ * End the invocation whose command returned rc: close the connection and
+ * flush the output.  Output that could not be written turns success into
+ * CTL_CONN, so that a full disk is never exit 0.  Returns the exit status.
+ */
+int	ctl_finish(struct ctl *, int rc);
+
+/*
+ * "ledgerctl: usage: <fmt>" and the command's synopsis on stderr; returns
+ * CTL_USAGE so that a build step can `return ctl_usage(...)`.
+ */
+int	ctl_usage(struct ctl *, const struct ctl_cmd *, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Print a refusal: stderr line and, with --json, the error object. */
+int	ctl_refusal(struct ctl *, int code, const char *message);
+/* A transport or protocol failure on an open connection; CTL_CONN. */
+int	ctl_conn_fail(struct ctl *, const char *why);
+
+/* Connect and say HELLO; on failure print why and return CTL_CONN/REFUSED. */
+int	ctl_connect(struct ctl *);
+/*
+ * Send one request and read the first answer frame into *f.  An ERROR
+ * answer is printed as a refusal (CTL_REFUSED); a frame of another type
+ * than expect, or a transport failure, is CTL_CONN.  0 on success.
+ */
+int	ctl_call(struct ctl *, uint8_t type, const struct wbuf *payload,
+	    uint8_t expect, uint32_t *reqid, struct ctlconn_frame *f);
+/* Read the next frame of the stream reqid (after a frame with MORE). */
+int	ctl_next(struct ctl *, uint32_t reqid, uint8_t expect,
+	    struct ctlconn_frame *f);
+
+/*
+ * Parse an ENTRY payload (u8 duplicate, u32 len, encoding) into *e, with
+ * *enc and *enclen pointing at the encoding inside p for the leaf hash.  0 or
+ * -1 when the payload or the entry is malformed.
+ */
+int	ctl_entry_answer(const uint8_t *p, size_t len, int *dup,
+	    struct ld_entry *e, const uint8_t **enc, size_t *enclen);
+
+/*
+ * GET seq on the open connection: *e decoded, *enc and *enclen its encoding
+ * (borrowed from the connection's buffer until the next answer).  CTL_OK,
+ * or the status of a refusal or transport failure, already printed.
+ */
+int	ctl_get(struct ctl *, uint64_t seq, struct ld_entry *e,
+	    const uint8_t **enc, size_t *enclen);
+
+/*
+ * Send LIST l and hand the bytes of every entry of every ENTRIES frame, in
+ * the order received, to fn (enc borrowed until fn returns).  Stops at the
+ * first fn result other than CTL_OK and returns it.  Only one frame is held
+ * at a time, so `export` and `verify --full` read a ledger of any size in
+ * one frame of memory.  A malformed frame is a protocol failure (CTL_CONN);
+ * a refusal is printed and returns CTL_REFUSED.
+ */
+typedef int	(*ctl_entry_fn)(struct ctl *, const uint8_t *enc, size_t len,
+		    void *arg);
+int	ctl_list(struct ctl *, const struct msg_list *l, ctl_entry_fn fn,
+	    void *arg);
+
+#endif
