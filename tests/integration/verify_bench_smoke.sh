@@ -2,7 +2,7 @@
 # verify_bench_smoke.sh - verify-bench (bench/verify-bench.c) at a small
 # size, so that the verification benchmark never rots.
 #
-# It builds a 2,000-entry ledger through writer_apply(), times `ledgerd
+# It builds a 2,000-entry ledger through apply_write(), times `ledgerd
 # --verify` over it and builds proofs from it.  Nothing here asserts a
 # speed: only that every generated request was accepted, that ledgerd
 # calls the ledger intact, that every proof verified, that the ledger it
