@@ -108,7 +108,7 @@ node_put(void *ctx, unsigned level, uint64_t index, const uint8_t hash[32])
 	return r->rc == 0 ? 0 : -1;
 }
 
-/* The balances and the payment as store.c lays them out (60, 65, 12 bytes). */
+/* The balances and the payment as store_state.c lays them out (60, 65, 12 bytes). */
 static void
 put_balances(struct raw *r, const struct ld_entry *e, int64_t acct_disbursed,
     int64_t reg_disbursed)

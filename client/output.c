@@ -23,6 +23,7 @@
 
 #include "errors.h"
 #include "output.h"
+#include "utf8.h"
 #include "values.h"
 #include "wire.h"
 
@@ -499,36 +500,26 @@ cp_width(uint32_t cp)
 	return 1;
 }
 
+/*
+ * Characters are decoded by utf8_decode(); each byte that does not start
+ * one (validated text has none) counts one column.
+ */
 size_t
 out_width(const char *s)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 w = 0;
+	size_t			 w = 0, n;
 	uint32_t		 cp;
-	int			 n;
 
 	while (*p != '\0') {
-		if (*p < 0x80) {
-			cp = *p;
-			n = 1;
-		} else if ((*p & 0xe0) == 0xc0) {
-			cp = *p & 0x1f;
-			n = 2;
-		} else if ((*p & 0xf0) == 0xe0) {
-			cp = *p & 0x0f;
-			n = 3;
-		} else if ((*p & 0xf8) == 0xf0) {
-			cp = *p & 0x07;
-			n = 4;
-		} else {
+		n = utf8_decode(p, strnlen((const char *)p, 4), &cp);
+		if (n == 0) {
 			w++;
 			p++;
 			continue;
 		}
-		p++;
-		while (--n > 0 && (*p & 0xc0) == 0x80)
-			cp = (cp << 6) | (*p++ & 0x3f);
 		w += (size_t)cp_width(cp);
+		p += n;
 	}
 	return w;
 }

@@ -199,23 +199,21 @@ ctl_next(struct ctl *ctl, uint32_t reqid, uint8_t expect,
 	return ctl_answer(ctl, reqid, expect, f);
 }
 
+/* What precedes the encoding in an ENTRY payload: u8 duplicate, u32 len. */
+#define ENTRY_ANSWER_HDR	5
+
 int
 ctl_entry_answer(const uint8_t *p, size_t len, int *dup, struct ld_entry *e,
     const uint8_t **enc, size_t *enclen)
 {
-	struct rbuf	 r;
-	uint8_t		 d;
-	uint32_t	 n;
-
-	rbuf_init(&r, p, len);
-	d = rbuf_u8(&r);
-	n = rbuf_u32(&r);
-	*enc = rbuf_take(&r, n);
-	if (rbuf_done(&r) == -1 || d > 1 || n > LD_ENTRY_ENC_MAX ||
-	    entry_decode(e, *enc, n) == -1)
+	/*
+	 * proto's decoder judges the payload; it requires the encoding to
+	 * run from the header to the end, so that is where it lies.
+	 */
+	if (msg_decode_entry(p, len, dup, e) == -1)
 		return -1;
-	*dup = d;
-	*enclen = n;
+	*enc = p + ENTRY_ANSWER_HDR;
+	*enclen = len - ENTRY_ANSWER_HDR;
 	return 0;
 }
 

@@ -91,9 +91,9 @@ int	ctl_next(struct ctl *, uint32_t reqid, uint8_t expect,
 	    struct ctlconn_frame *f);
 
 /*
- * Parse an ENTRY payload (u8 duplicate, u32 len, encoding) into *e, with
- * *enc and *enclen pointing at the encoding inside p for the leaf hash.  0 or
- * -1 when the payload or the entry is malformed.
+ * Parse an ENTRY payload (u8 duplicate, u32 len, encoding) into *e with
+ * msg_decode_entry(), and point *enc and *enclen at the encoding inside p
+ * for the leaf hash.  0 or -1 when the payload or the entry is malformed.
  */
 int	ctl_entry_answer(const uint8_t *p, size_t len, int *dup,
 	    struct ld_entry *e, const uint8_t **enc, size_t *enclen);

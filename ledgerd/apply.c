@@ -196,7 +196,10 @@ apply_write(struct store_txn *t, int role, const char *actor, int64_t now,
 	if (req->id[0] != '\0' && store_find_id(t, req->id, &seq) == LD_OK) {
 		if ((stored = malloc(sizeof(*stored))) == NULL)
 			return LD_E_INTERNAL;
-		if ((rc = store_get(t, seq, stored)) == LD_OK) {
+		/* The id index names an entry that must exist. */
+		if ((rc = store_get(t, seq, stored)) == LD_E_NOT_FOUND)
+			rc = LD_E_INTERNAL;
+		if (rc == LD_OK) {
 			if (!rules_same_request(stored, req))
 				rc = LD_E_ID_CONFLICT;
 			else {
@@ -304,7 +307,10 @@ apply_rebuild(struct store *s, char *err, size_t errlen)
 	for (db = STORE_DB_DERIVED_FIRST; db <= STORE_DB_DERIVED_LAST; db++)
 		store_drop(t, db);
 	size = store_size(t);
-	for (seq = 1, rc = store_error(t); seq <= size && rc == LD_OK; seq++) {
+	if ((rc = store_error(t)) != LD_OK)
+		snprintf(err, errlen, "cannot empty the derived state: %s",
+		    ld_err_name(rc));
+	for (seq = 1; seq <= size && rc == LD_OK; seq++) {
 		if ((rc = store_get(t, seq, e)) != LD_OK) {
 			snprintf(err, errlen, "seq %llu: unreadable",
 			    (unsigned long long)seq);
@@ -315,8 +321,9 @@ apply_rebuild(struct store *s, char *err, size_t errlen)
 			    (unsigned long long)seq, why[0] ? why :
 			    ld_err_name(rc));
 	}
-	if (rc == LD_OK)
-		rc = store_set_format(t);
+	if (rc == LD_OK && (rc = store_set_format(t)) != LD_OK)
+		snprintf(err, errlen, "cannot mark the store current: %s",
+		    ld_err_name(rc));
 	if (rc == LD_OK && (rc = store_commit(t)) != LD_OK)
 		snprintf(err, errlen, "commit: %s", ld_err_name(rc));
 	else if (rc != LD_OK)

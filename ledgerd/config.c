@@ -50,6 +50,7 @@
 #include "config.h"
 #include "entry.h"
 #include "frame.h"
+#include "utf8.h"
 #include "values.h"
 
 #define CONF_FILE_MAX	(1 << 20)	/* bytes; a real config is ~1 KiB */
@@ -254,41 +255,6 @@ conf_listen(struct conf_parse *cp, const char *key, const char *v,
 	return 0;
 }
 
-/*
- * Decode one UTF-8 sequence at s; returns its length, or 0 when invalid
- * (overlong, surrogate, beyond U+10FFFF, truncated).
- */
-static size_t
-utf8_decode(const unsigned char *s, uint32_t *cp)
-{
-	size_t n, i;
-	uint32_t c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;	/* also stops at the NUL */
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	*cp = c;
-	return n;
-}
 
 static int
 unicode_space(uint32_t c)
@@ -302,18 +268,20 @@ unicode_space(uint32_t c)
 static int
 conf_origin(const char *v)
 {
-	const unsigned char *p = (const unsigned char *)v;
+	const uint8_t *p = (const uint8_t *)v;
+	size_t left = strlen(v);
 
-	if (*p == '\0')
+	if (left == 0)
 		return -1;
-	while (*p != '\0') {
+	while (left > 0) {
 		uint32_t c;
-		size_t n = utf8_decode(p, &c);
+		size_t n = utf8_decode(p, left, &c);
 
 		if (n == 0 || c <= 0x20 || c == 0x7f || c == '+' ||
 		    (c >= 0x80 && c < 0xa0) || unicode_space(c))
 			return -1;
 		p += n;
+		left -= n;
 	}
 	return 0;
 }

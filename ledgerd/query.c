@@ -253,8 +253,8 @@ region_balance(struct store_txn *t, const char *code, uint16_t fy,
 	uint64_t seq;
 	int rc;
 
-	if (store_find_region(t, code, &seq) != LD_OK)
-		return LD_E_UNKNOWN_REGION;
+	if ((rc = store_find_region(t, code, &seq)) != LD_OK)
+		return rc == LD_E_NOT_FOUND ? LD_E_UNKNOWN_REGION : rc;
 	if ((rc = store_region_bal(t, code, fy, rb)) != LD_OK)
 		return rc;
 	return region_receivable(t, rb, today_jst());
@@ -308,6 +308,11 @@ query_balance(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
 				}
 			if (rc == LD_OK)
 				msg_encode_balances(&p, acct, LD_A_MAX, keep, k);
+			/* Every region of a year fits a frame of 16 KiB or
+			   more only up to ~120 regions; say so, not garble. */
+			if (rc == LD_OK &&
+			    FRAME_HDR_LEN + p.len > x->conf->max_frame_bytes)
+				rc = LD_E_INTERNAL;
 		}
 		free(rbs);
 		break;
@@ -388,9 +393,12 @@ query_terms(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
 		rc = LD_E_INTERNAL;	/* at most 3 x 8000 years of terms */
 	if (rc == LD_OK)
 		rc = answer(out, MSG_ENTRIES, 0, reqid, &p);
-	else
-		msg_put_error(out, reqid, rc == LD_E_NOT_FOUND ? LD_E_INTERNAL :
-		    rc, NULL);
+	else {
+		/* A terms record naming no entry: the store disagrees. */
+		if (rc == LD_E_NOT_FOUND)
+			rc = LD_E_INTERNAL;
+		msg_put_error(out, reqid, rc, NULL);
+	}
 	wbuf_free(&p);
 	free(tx);
 	free(fys);

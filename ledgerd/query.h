@@ -10,6 +10,11 @@
  * Streams (LIST, REGION_LIST) are answered a frame at a time: the start
  * handler fills a struct stream, and the server calls query_stream_step()
  * while the connection's output is below its cap.
+ *
+ * Threads: everything here runs on the event loop's thread and reads the
+ * last committed state; nothing waits for the writer.  Each call opens and
+ * ends its own read transaction, and LMDB allows one per thread: the
+ * caller must not hold one.
  */
 #ifndef LD_QUERY_H
 #define LD_QUERY_H
@@ -28,7 +33,9 @@ struct wbuf;
 /*
  * What a read may use, filled by the server for each request: the store,
  * the config in force and the checkpoint key, and the figures only the
- * server knows (for STATUS), as plain values.
+ * server knows (for STATUS), as plain values.  Valid for one call only:
+ * SIGHUP replaces the config between calls, so neither a handler nor a
+ * stream keeps conf.
  */
 struct readctx {
 	struct store		*store;
@@ -57,24 +64,64 @@ struct stream {
  * stream, which only the stream starters use (they leave it active; the
  * others leave it alone).  Returns LD_OK, or the code of the ERROR frame it
  * appended (for the request figures).  out->err set means it could not be
- * built: the caller answers INTERNAL.
+ * built: the caller answers INTERNAL.  Every handler answers a malformed
+ * payload BAD_REQUEST and a store failure with the store's code (INTERNAL).
+ * Every role may read; the server refuses a CN without one before this.
  */
 typedef int	(*read_handler)(const struct readctx *, uint32_t reqid,
 		    const uint8_t *payload, size_t len, struct wbuf *out,
 		    struct stream *s);
 
+/*
+ * GET: one ENTRY frame (duplicate 0) with entry seq's bytes as stored, or
+ * NOT_FOUND for a seq the ledger does not have.
+ */
 int	query_get(const struct readctx *, uint32_t, const uint8_t *, size_t,
 	    struct wbuf *, struct stream *);
+/*
+ * LIST: check the filters and start the stream at since (0 = 1).  Appends
+ * nothing on success and reads nothing yet: query_stream_step() sends the
+ * ENTRIES frames.  LD_OK or BAD_REQUEST.
+ */
 int	query_list(const struct readctx *, uint32_t, const uint8_t *, size_t,
 	    struct wbuf *, struct stream *);
+/*
+ * REGION_LIST (empty payload): copy every region entry's seq, in code
+ * order, into the stream (s->seqs, freed by query_stream_free()) and start
+ * it; the entries themselves are read step by step.
+ */
 int	query_regions(const struct readctx *, uint32_t, const uint8_t *, size_t,
 	    struct wbuf *, struct stream *);
+/*
+ * BALANCE for fy (LD_FY_MIN..LD_FY_MAX, else BAD_REQUEST): one BALANCES
+ * frame.  BAL_ACCOUNT: that account (zero when it has no record).
+ * BAL_REGION: that region (UNKNOWN_REGION when not registered).  BAL_ALL:
+ * every account, then every region with an award, a carry-in or a
+ * repayment order that year.  A region's receivable is what its order has
+ * outstanding today in Japan, by the clock, whatever fy.
+ */
 int	query_balance(const struct readctx *, uint32_t, const uint8_t *, size_t,
 	    struct wbuf *, struct stream *);
+/*
+ * STATUS (empty payload): one STATUS_OK frame with the tree size and its
+ * root (recomputed from the stored nodes), and x's figures.
+ */
 int	query_status(const struct readctx *, uint32_t, const uint8_t *, size_t,
 	    struct wbuf *, struct stream *);
+/*
+ * TERMS: one ENTRIES frame, without FRAME_F_MORE, holding the terms
+ * entries in force for fy (0 = every year), by fy then grant type.
+ * INTERNAL when a terms record names a missing entry or the answer would
+ * not fit max_frame_bytes.
+ */
 int	query_terms(const struct readctx *, uint32_t, const uint8_t *, size_t,
 	    struct wbuf *, struct stream *);
+/*
+ * RECEIVABLES: one RECEIVABLES_OK frame with every repayment order of fy
+ * (0 = any) and region ("" = any), by fy then region, as of the request's
+ * date (rules_order_status()).  INTERNAL for an order that does not add up
+ * or an answer that would not fit max_frame_bytes.
+ */
 int	query_receivables(const struct readctx *, uint32_t, const uint8_t *,
 	    size_t, struct wbuf *, struct stream *);
 
@@ -82,12 +129,18 @@ int	query_receivables(const struct readctx *, uint32_t, const uint8_t *,
  * Append the next ENTRIES frame of active stream s to out (none when a
  * step matched nothing and more follows).  Returns 1 while the stream has
  * more, 0 when it ended (its last frame, or an ERROR, is in out); the
- * caller then frees it.  Caveat: each step reads up to 4,096 entries in
- * its own read transaction; call it again only when the output has room.
+ * caller then frees it.  A frame holds as many whole entries as fit
+ * x->conf->max_frame_bytes; every frame but the last has FRAME_F_MORE.  An
+ * entry that cannot be read (the store's code) or decoded (INTERNAL) ends
+ * the stream with an ERROR.  Caveat: each step reads up to 4,096 entries
+ * in its own read transaction; call it again only when the output has room.
  */
 int	query_stream_step(const struct readctx *, struct stream *s,
 	    struct wbuf *out);
-/* Release s's memory and mark it inactive. */
+/*
+ * Release s's memory and mark it inactive (*s is zeroed).  Safe on a stream
+ * that is inactive or was never used, so a closing connection always calls it.
+ */
 void	query_stream_free(struct stream *s);
 
 #endif

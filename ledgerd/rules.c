@@ -8,9 +8,11 @@
  * entry's recorded_at), so a decision depends only on the request and the
  * state the caller looked up (struct rules_view).
  *
- * rules_apply() checks every rule before it changes anything: a refusal
- * leaves the request and the view exactly as they were, so the writer never
- * has half an update to undo.
+ * rules_apply() checks every rule before it changes the request or the
+ * balances: a refusal leaves them as they were.  A repayment order in the
+ * view may already have been changed (a receipt's reversal edits it in
+ * place), so the caller drops the view on a refusal; apply.c does, and
+ * writes nothing.
  *
  * Overflow: amounts are at most 10^13 yen, so a single entry cannot overflow
  * an int64, but a running total (say, an account's appropriations) is a sum

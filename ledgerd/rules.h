@@ -25,7 +25,11 @@
  *                    ALREADY_REVERSED, NO_AWARD, NO_RECEIVABLE, OUT_OF_RANGE,
  *                    OVER_APPROPRIATION, AWARD_BELOW_DISBURSED, OVER_AWARD,
  *                    OVER_REFUND, OVER_RECEIPT
- * so that a request breaking several rules reports the first.
+ * so that a request breaking several rules reports the first.  OUT_OF_RANGE
+ * is also any running total that would leave int64.  INTERNAL is not a
+ * rule: it says that the looked-up state contradicts itself.
+ *
+ * Pure functions of their arguments: any thread.
  */
 #ifndef LD_RULES_H
 #define LD_RULES_H
@@ -46,18 +50,22 @@
 
 /* The default settlement deadline of fy: (fy+1)-04-30 (national). */
 uint32_t	rules_default_deadline(uint16_t fy);
-/* The fiscal year a date falls in (April to March). */
+/* The fiscal year a date falls in (April to March); the date is not checked. */
 uint16_t	rules_fy_of(uint32_t yyyymmdd);
-/* The date in Japan (UTC+9) at t microseconds since the epoch. */
+/* The date (YYYYMMDD) in Japan (UTC+9, no DST) at t_us us since the epoch. */
 uint32_t	rules_jst_date(int64_t t_us);
 
 /*
  * BAD_REQUEST unless every field the kind takes is present and within the
  * contract's limits, and no field it does not take (nor any derived field)
- * is set.  A terms request must carry a range for general and
- * reconstruction, both bounds or neither, and a deadline (0 = default)
- * within [(fy+1)-04-01, (fy+1)-05-31].  seq, actor, recorded_at and format
- * are the daemon's and are not looked at.  Returns LD_OK or
+ * is set.  Strings must end inside their arrays; id is "" or a valid ref;
+ * repay_by, optional, is a date not before date.  A terms request must
+ * carry a range (min <= max) for general and reconstruction, may omit it
+ * (0/0) only for continuing, needs fy below LD_FY_MAX, rates at most
+ * LD_RATE_MAX and a deadline (0 = default) within [(fy+1)-04-01,
+ * (fy+1)-05-31].  format selects the kinds and fields: format 1 takes only
+ * version 1's kinds, and an award without a date.  seq, actor and
+ * recorded_at are the daemon's and are not looked at.  Returns LD_OK or
  * LD_E_BAD_REQUEST.
  */
 int	rules_validate(const struct ld_entry *req);
@@ -69,29 +77,41 @@ int	rules_validate(const struct ld_entry *req);
 void	rules_normalize(struct ld_entry *req);
 
 /*
- * May role (enum role of config.h) write req?  target_kind is the kind of a
- * reversal's target, 0 when it does not exist (then admin and clerk pass,
- * so that they learn NOT_FOUND).  Returns LD_OK or LD_E_FORBIDDEN.
+ * May role (enum role of config.h) write req?  admin writes regions,
+ * appropriations, awards, year closes, terms, cancellations, settlements
+ * and carry-overs; clerk writes disbursements, refunds and receipts; a
+ * reversal belongs to whoever writes its target's kind.  target_kind is
+ * the kind of a reversal's target, 0 when it does not exist; then, as for
+ * a target that cannot be reversed, admin and clerk pass, so that they
+ * learn NOT_FOUND or NOT_REVERSIBLE from the rules.  auditor and
+ * reconciler write nothing.  Returns LD_OK or LD_E_FORBIDDEN.
  */
 int	rules_authorize(int role, const struct ld_entry *req, int target_kind);
 
 /*
  * The request a stored entry was written from: e without the daemon's
- * fields (seq, actor, recorded_at, format) and without the derived ones.
+ * fields (seq, actor, recorded_at) and without the derived ones.  format
+ * and id are kept.
  */
 void	rules_request_of(const struct ld_entry *e, struct ld_entry *req);
 
 /*
  * 1 when stored entry s carries the same request as the (validated,
  * normalized) req: same kind and request fields, ignoring actor, seq,
- * recorded_at and derived fields.  Decides "duplicate" vs ID_CONFLICT.
+ * recorded_at, format and derived fields.  Decides "duplicate" vs
+ * ID_CONFLICT.  The two are compared as wire requests (msg_encode_write()),
+ * so a field a kind gains is compared without a change here; 0 also when
+ * either does not encode.
  */
 int	rules_same_request(const struct ld_entry *s, const struct ld_entry *req);
 
 /*
  * Which state a request reads and writes.  region_grant is the grant type
  * of the request's region (0 when unknown or none); target is a
- * reversal's target (NULL when none).
+ * reversal's target (NULL when none).  A region-year kind of an unknown
+ * region scopes nothing (the rules then say UNKNOWN_REGION); a reversal
+ * is scoped by its target, whatever the target's kind.  sc->region and
+ * region2 point into req or target, which must outlive sc.
  */
 struct rules_scope {
 	uint8_t		 account;	/* the (account, fy) balance; 0 = none */
@@ -133,22 +153,28 @@ struct rules_view {
 
 /*
  * Decide a validated, authorized, non-duplicate request (req->format says
- * which version's rules apply).  On LD_OK the request's derived fields are
- * filled in (an award's account; a reversal's copy of its target; a
- * year_close's totals; a terms entry's account and deadline; a
- * cancellation's award and ordered principal; a settlement's ordered
- * excess; a receipt's split) and the view holds the state to store after
- * it (has_order set when an order was created or changed).  Otherwise
- * returns the first broken rule's code and leaves req untouched (the view
- * may have been changed: the caller drops it).  Every sum is
- * overflow-checked: a sum that leaves int64 is OUT_OF_RANGE.
+ * which version's rules apply; req->seq and v->seq are the seq it gets).
+ * On LD_OK the request's derived fields are filled in (the account of an
+ * award, payment, cancellation, settlement, receipt or carry-over, from
+ * the region's grant type; a reversal's copy of its target; a year_close's
+ * totals; a terms entry's account; a cancellation's award and ordered
+ * principal; a settlement's ordered excess; a receipt's split) and the
+ * view holds the state to store after it: the balances in scope, terms
+ * for a terms entry, and *order (has_order set when an order was created
+ * or changed).  A terms request's deadline must already be normalized.
+ * Otherwise returns the first broken rule's code (see the order above;
+ * LD_E_INTERNAL when the state contradicts itself, such as an order that
+ * lacks the receipt being reversed; LD_E_BAD_REQUEST for an unknown kind)
+ * and leaves req untouched; the view may have been changed: the caller
+ * drops it.  Every sum is overflow-checked: a sum that leaves int64 is
+ * OUT_OF_RANGE.
  */
 int	rules_apply(struct ld_entry *req, struct rules_view *v);
 
 /*
  * What is owed on order o as of date as_of (the order's own date when
- * as_of is earlier), counting the receipts dated on or before it.  0, or -1
- * when the order is inconsistent.
+ * as_of is earlier), counting the receipts dated on or before it (they are
+ * kept in date order).  0, or -1 when the order is inconsistent.
  */
 int	rules_order_status(const struct ld_order *o, uint32_t as_of,
 	    struct rcv_status *st);

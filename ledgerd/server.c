@@ -853,13 +853,23 @@ server_reload(struct server *srv)
 	if (strcmp(nc->listen_host, srv->srv_conf->listen_host) != 0 ||
 	    strcmp(nc->listen_port, srv->srv_conf->listen_port) != 0 ||
 	    strcmp(nc->ledger_path, srv->srv_conf->ledger_path) != 0 ||
+	    strcmp(nc->checkpoint_key, srv->srv_conf->checkpoint_key) != 0 ||
+	    strcmp(nc->checkpoint_origin, srv->srv_conf->checkpoint_origin) != 0 ||
 	    nc->max_frame_bytes != srv->srv_conf->max_frame_bytes)
-		log_warnx("reload: listen, ledger and max_frame_bytes changes "
-		    "take effect only at restart");
-	/* Keep what only a restart can change; take certificates and roles. */
+		log_warnx("reload: listen, ledger, checkpoint key and origin and "
+		    "max_frame_bytes changes take effect only at restart");
+	/*
+	 * Keep what only a restart can change; take certificates and roles.
+	 * The checkpoint key was loaded at start: its origin (the key name)
+	 * must stay the one it signs with.
+	 */
 	memcpy(nc->listen_host, srv->srv_conf->listen_host, sizeof(nc->listen_host));
 	memcpy(nc->listen_port, srv->srv_conf->listen_port, sizeof(nc->listen_port));
 	memcpy(nc->ledger_path, srv->srv_conf->ledger_path, sizeof(nc->ledger_path));
+	memcpy(nc->checkpoint_key, srv->srv_conf->checkpoint_key,
+	    sizeof(nc->checkpoint_key));
+	memcpy(nc->checkpoint_origin, srv->srv_conf->checkpoint_origin,
+	    sizeof(nc->checkpoint_origin));
 	nc->max_frame_bytes = srv->srv_conf->max_frame_bytes;
 	SSL_CTX_free(srv->srv_ctx);
 	srv->srv_ctx = ctx;

@@ -16,8 +16,12 @@
  *
  * Ownership: the server owns every struct conn on its list.  A connection
  * with writes in the writer's queue (clt_pending > 0) that is closed keeps
- * its struct until the last job returns; server_close() is the one place a
- * connection ends.
+ * its struct until the last job returns; server_close() (static in
+ * server.c) is the one place a connection ends.
+ *
+ * Threads: everything here runs on the event loop's thread, which is
+ * main()'s; only tls_server_ctx() and tls_check_key_file() are also used
+ * before the loop exists.
  */
 #ifndef LD_SERVER_H
 #define LD_SERVER_H
@@ -51,6 +55,12 @@ struct writer;
 struct wjob;
 struct ckpt_signer;
 
+/*
+ * One client connection.  It is on srv_conns until server_close(), which
+ * frees clt_bev (the SSL and the fd), the timers and the stream and sets
+ * clt_dead; then on srv_dead until clt_pending is 0, when it is freed.
+ * Anything that may outlive a close (a writer job) checks clt_dead.
+ */
 struct conn {
 	TAILQ_ENTRY(conn)	 clt_entry;
 	struct server		*clt_srv;
@@ -71,6 +81,11 @@ struct conn {
 };
 TAILQ_HEAD(connlist, conn);
 
+/*
+ * The daemon's shared state.  main() sets srv_base, srv_signer, srv_ctx,
+ * srv_conf, srv_store and srv_writer and frees them after server_free();
+ * the rest is server.c's.
+ */
 struct server {
 	struct event_base	*srv_base;
 	struct evconnlistener	*srv_listener;
@@ -91,36 +106,96 @@ struct server {
 	struct event		*srv_stop_timer;
 };
 
-/* Bind the listener (before privileges are dropped); 0 or -1 (logged). */
+/*
+ * Bind the listener on [server] listen's host and port (the first address
+ * they resolve to), disabled until server_start(), and set up the
+ * connection lists and the server's events.  Needs srv_base and srv_conf.
+ * Call it before privileges are dropped: the port may be privileged.  0,
+ * or -1 (logged, except an allocation failure).
+ */
 int	server_listen(struct server *);
-/* Start accepting; the loop runs in main(). */
+/*
+ * Record the start time and begin accepting; the loop itself runs in
+ * main() (event_base_dispatch).  srv_ctx, srv_store, srv_writer and
+ * srv_signer must be set: requests are served from the first accept.
+ */
 void	server_start(struct server *);
-/* Stop accepting, answer what is in flight, then break the loop. */
+/*
+ * Stop accepting (the listener is freed) and reading, then break the loop
+ * once every connection has closed, or after 10 s whatever is left.  A
+ * connection closes when its queued writes are answered, its stream is
+ * done and its output is flushed.  Requests received but not yet taken
+ * from the input may go unanswered; a write taken now is refused
+ * UNAVAILABLE.  A second call does nothing.
+ */
 void	server_shutdown(struct server *);
-/* After the loop and the writer have stopped: free what is left. */
+/*
+ * After the loop and the writer have stopped: close every connection and
+ * free them, the server's events, the listener and the TLS context.  Not
+ * srv_conf, srv_store, srv_signer, srv_writer or srv itself (main()'s).
+ *
+ * Caveat: only after writer_stop(), since a closed connection that still
+ * had jobs in the writer is freed here, and before the event base is freed.
+ */
 void	server_free(struct server *);
-/* SIGHUP: reload certificates, CA, CRL and roles; keeps the old on error. */
+/*
+ * SIGHUP: parse the config file again and build a new TLS context from it
+ * (certificate, key, CA, CRL); when either fails, log why and keep the old
+ * ones.  Otherwise new connections get the new context (open ones keep
+ * theirs) and the new config replaces the old, except listen host and
+ * port, ledger path and max_frame_bytes, which keep their values (with a
+ * warning when they changed).  Everything else in the file is taken:
+ * roles, idle_timeout_s and max_connections act at once, and so does
+ * checkpoint_origin, which the checkpoint handler reads from the config;
+ * the checkpoint key, map size, user and [metrics] stay as started.
+ */
 void	server_reload(struct server *);
 
-/* The writer returned a job of a connection: send its answer, release it. */
+/*
+ * writer_done_fn (arg unused): the writer returned job j of a connection.
+ * Count it in the metrics, send its answer frames unless the connection
+ * has closed meanwhile, and free j; free a closed connection whose last job
+ * this was, or let a live one read again (it may have paused for its
+ * pending writes).
+ */
 void	server_job_done(struct wjob *, void *arg);
 /*
  * The figures a metrics scrape and systemd's STATUS= show (metrics.h's
  * metrics_gauge_fn; arg is the struct server).  0, or -1 when the store
- * could not be read.
+ * could not be read; map figures the store cannot tell are left 0.  Reads
+ * the server's fields without a lock: event loop thread only.
  */
 int	server_gauges(void *arg, struct metrics_gauges *);
 
 /* tls.c */
+/*
+ * A new server context from the config's [tls] files: TLS 1.3 only, a
+ * client certificate that chains to client_ca required, the CRL checked
+ * when one is set, no session tickets or cache.  The key file is refused
+ * when group or others have access (tls_check_key_file()).  Each CRL's
+ * next update is logged, with a warning when it has passed.  Returns the
+ * context (free it with SSL_CTX_free(); every SSL holds a reference), or
+ * NULL with the reason in err.
+ */
 SSL_CTX	*tls_server_ctx(const struct config *, char *err, size_t errlen);
-/* The peer certificate's subject CN, read once after the handshake. */
+/*
+ * The peer certificate's subject CN, read once after the handshake, into
+ * cn (cnsz bytes) as UTF-8.  0, or -1 with cn "" when there is no
+ * certificate or CN, more than one CN (an ambiguous identity), or the CN
+ * is empty, longer than LD_ACTOR_MAX (or cnsz - 1) bytes, holds a NUL or
+ * is not valid text (ld_valid_text()).
+ */
 int	tls_peer_cn(SSL *, char *cn, size_t cnsz);
-/* Refuse a private key file that group or others may read. */
+/*
+ * Refuse a private key file that group or others have any access to: 0, or
+ * -1 with the reason in err (also when it cannot be stat()ed).
+ */
 int	tls_check_key_file(const char *path, char *err, size_t errlen);
 
 /*
  * Output above this, or as many bytes of writes waiting for the writer,
- * stops reading the connection's requests until it drains.
+ * stops reading the connection's requests until it drains; a stream
+ * pauses above it too.
  */
 #define CONN_OUT_CAP(maxf)	((size_t)(maxf) * 4)
 

@@ -4,12 +4,14 @@
  * One LMDB environment (a directory) holds these named databases:
  *   meta      "format" -> u32 store format version (STORE_FORMAT),
  *             "size" -> u64 number of entries (= last seq),
- *             "head" -> u64 size || 32-byte root, sealed at each commit
+ *             "head" -> u64 size || 32-byte root, sealed by each commit
+ *             that appended
  *   entries   u64be seq -> canonical entry encoding (entry.h)
  *   leaves    u64be seq -> 32-byte leaf hash
  *   nodes     u8 level || u64be index -> 32-byte perfect-subtree hash (merkle.h)
  *   ids       id -> u64be seq
  *   regions   code -> u64be seq of its region entry || u8 grant type
+ *             (format 1: the bare seq)
  *   reversed  u64be seq -> u64be seq of the reversal
  *   acctbal   u16be fy || u8 account -> struct ld_acct_bal (fixed encoding)
  *   regbal    u16be fy || code -> struct ld_region_bal (fixed encoding)
@@ -19,17 +21,33 @@
  *             repayment order is attributed to
  *   orders    u16be fy || code -> struct ld_order (variable length)
  * No code path updates or deletes an entry, a leaf or a node: they are
- * written once, by store_append(), with MDB_APPEND.  Everything else is the
- * derived state (apply.h writes it, in the same transaction): `ledgerd
- * --verify` rebuilds it from the entries and compares it record by record.
+ * written once, by store_append() (entries and leaves with MDB_APPEND,
+ * nodes with MDB_NOOVERWRITE); only the tests' raw writer
+ * (tests/store_debug.h) can.  Everything else is the derived state
+ * (apply.h writes it, in the same transaction): `ledgerd --verify`
+ * rebuilds it from the entries and compares it record by record.
  *
  * Transactions carry a sticky error (after Knot's knot_lmdb.c): after the
- * first failure every operation is a no-op and store_commit() aborts, so a
- * caller performs a whole request and checks once.  MDB_MAP_FULL maps to
- * LD_E_STORAGE_FULL; other LMDB failures to LD_E_INTERNAL.
+ * first failure every operation is a no-op that returns it and
+ * store_commit() aborts, so a caller performs a whole request and checks
+ * once.  MDB_MAP_FULL maps to LD_E_STORAGE_FULL; other LMDB failures, and
+ * a stored record that does not decode, to LD_E_INTERNAL.  LD_E_NOT_FOUND
+ * is an answer, not a failure, and never sticks; nor does LD_E_INTERNAL
+ * for a misuse refused before LMDB is called (a write through a read
+ * transaction, a db number out of range, an append with the wrong seq).
+ * So a lookup returns LD_OK, LD_E_NOT_FOUND where that is said, the sticky
+ * error, or LD_E_INTERNAL (sticky) for a malformed record or no memory.
  *
- * Threads: one write transaction at a time (the writer thread); read
- * transactions from any thread, one per thread at a time.
+ * Memory: what a read returns is copied out, except raw entry bytes: in a
+ * read transaction they point into LMDB's map, valid until it ends; in a
+ * write transaction, whose pointers would not survive the next put, they
+ * are copied into an arena of the outermost transaction and stay valid
+ * until that one ends (its nested transactions share it).
+ *
+ * Threads: a struct store is shared by every thread; a transaction belongs
+ * to the thread that began it.  One write transaction at a time (the
+ * writer thread; another store_begin(write) waits for it, across processes
+ * too); read transactions from any thread, one per thread at a time.
  */
 #ifndef LD_STORE_H
 #define LD_STORE_H
@@ -48,88 +66,199 @@ struct store;
 struct store_txn;
 
 /*
- * Open (creating if absent, when !readonly) the environment in directory
- * dir with a map of map_size_mb MiB.  A store of another format version is
- * refused.  Returns 0, or -1 with a reason in err.
+ * Open the environment in directory dir with a map of map_size_mb MiB (at
+ * least 1).  Unless readonly, dir is created (mode 0700) when absent, so
+ * are the databases, and a new environment gets its format record.
+ * Formats 1 and STORE_FORMAT open (see store_needs_rebuild()); another
+ * format, entries without a format record, or a directory that is not a
+ * ledger are refused.  Read-only, a format 1 store lacks terms, payments
+ * and orders: their lookups find nothing.  Stale reader slots of dead
+ * processes are cleared.  Returns 0 and the store, or -1, the store
+ * pointer NULL and a reason in err.
+ *
+ * Caveat: LMDB forbids opening one environment twice in a process at the
+ * same time (its locks would break): close it before opening it again.
  */
 int	store_open(struct store **, const char *dir, uint64_t map_size_mb,
 	    int readonly, char *err, size_t errlen);
 /*
- * A scratch environment for `--verify`'s replay: created in the existing
- * empty directory dir, never synced (it is thrown away), one writer.
+ * A scratch environment for `--verify`'s replay, opened like a new
+ * read-write store in dir (created if absent; it should be empty) but never
+ * synced (MDB_NOSYNC | MDB_WRITEMAP): it is thrown away, and a crash may
+ * leave it corrupt.  0, or -1 with a reason in err.
  */
 int	store_open_scratch(struct store **, const char *dir, uint64_t map_size_mb,
 	    char *err, size_t errlen);
 /*
  * 1 when the store was written by version 1 (store format 1): its derived
- * state must be rebuilt (apply_rebuild) before it is served.
+ * state must be rebuilt (apply_rebuild) before it is served.  0 once
+ * store_set_format() has run, even before its transaction commits.
  */
 int	store_needs_rebuild(struct store *);
+/*
+ * Close the environment and free the store; NULL is a no-op.
+ * Caveat: every transaction must have ended, and no thread may use the
+ * store afterwards.
+ */
 void	store_close(struct store *);
-/* Clear stale reader slots of crashed processes; returns how many. */
+/*
+ * Clear stale reader slots of crashed processes (mdb_reader_check); returns
+ * how many, or -1.  A dead reader's slot pins old pages, so the daemon
+ * calls this periodically.
+ */
 int	store_reader_check(struct store *);
-/* Bytes in use (last page * page size) and the map size. */
+/*
+ * Bytes in use ((last page + 1) * page size) and the map size, without a
+ * transaction: LD_OK, or LD_E_INTERNAL with both untouched.
+ */
 int	store_usage(struct store *, uint64_t *used, uint64_t *map_size);
-/* mdb_env_copy2 with compaction into an existing empty directory. */
+/*
+ * A compacted copy (mdb_env_copy2, MDB_CP_COMPACT) into dir, which must
+ * exist and be empty: a consistent snapshot, taken in a read transaction
+ * of its own, so writes may go on.  0, or -1 with a reason in err.
+ * Caveat: the calling thread must not hold a read transaction.
+ */
 int	store_copy(struct store *, const char *dir, char *err, size_t errlen);
 
-/* Begin a read (write = 0) or write transaction; LD_OK or an error code. */
+/*
+ * Begin a read (write = 0) or write transaction, which reads the size.
+ * LD_OK and the transaction, or LD_E_INTERNAL and NULL: a write one on
+ * a read-only store, no memory, an LMDB failure (readers table full...) or
+ * no size record.  A write transaction first waits for any other writer.
+ * End it with store_commit() or store_abort().
+ *
+ * Caveat: keep read transactions short: the pages a reader sees cannot be
+ * reused while it lives, so the map fills.  A thread must end its read
+ * transaction before it begins another.
+ */
 int	store_begin(struct store *, int write, struct store_txn **);
-/* A nested write transaction (for an atomic batch inside a group commit). */
+/*
+ * A nested write transaction, for an atomic batch inside a group commit:
+ * committing it merges its changes into parent, aborting it drops only
+ * them.  It starts at parent's size and shares parent's arena.  LD_OK and
+ * the child; parent's sticky error; or LD_E_INTERNAL (parent read-only, no
+ * memory, LMDB failure); the child pointer is NULL on failure.
+ *
+ * Caveat: parent must not be used until the child has ended (LMDB).  A
+ * child's sticky error does not reach parent unless its commit fails.
+ */
 int	store_begin_nested(struct store_txn *parent, struct store_txn **);
-/* Commit (frees the txn): LD_OK, LD_E_STORAGE_FULL or LD_E_INTERNAL. */
+/*
+ * Commit and free the transaction, whatever the result.  An outermost
+ * transaction that appended first seals the tree head.  Returns LD_OK
+ * (for an outermost transaction: synced to disk, except in a scratch
+ * store); the sticky error, after aborting; or LMDB's failure to commit:
+ * LD_E_STORAGE_FULL or LD_E_INTERNAL.  A nested commit that fails also
+ * fails its parent with the same code: the parent's state can no longer
+ * be vouched for.
+ */
 int	store_commit(struct store_txn *);
+/*
+ * Drop the transaction's changes and free it; NULL is a no-op.  Ends read
+ * transactions too.  Pointers it returned, and an outermost transaction's
+ * arena, become invalid.
+ */
 void	store_abort(struct store_txn *);
-/* The sticky error: LD_OK until something failed. */
+/*
+ * The sticky error: LD_OK until something failed.  For a caller that
+ * ignored returns along the way and checks once.
+ */
 int	store_error(const struct store_txn *);
 
-/* Number of entries, which is also the last seq. */
+/*
+ * Number of entries, which is also the last seq, as the transaction sees
+ * it: store_append() and a nested commit advance it.
+ */
 uint64_t store_size(struct store_txn *);
 
-/* Entry seq: LD_OK, LD_E_NOT_FOUND, or LD_E_INTERNAL (undecodable). */
+/*
+ * Entry seq, decoded into *e (a copy: it outlives the transaction): LD_OK
+ * or LD_E_NOT_FOUND; LD_E_INTERNAL also when the bytes carry another seq.
+ */
 int	store_get(struct store_txn *, uint64_t seq, struct ld_entry *);
-/* Raw canonical bytes of seq, valid until the txn ends. */
+/*
+ * Raw canonical bytes of seq, not decoded: LD_OK or LD_E_NOT_FOUND.  See
+ * "Memory" above for how long *enc lives; never write through it.
+ */
 int	store_get_raw(struct store_txn *, uint64_t seq, const uint8_t **enc, size_t *len);
+/* The 32-byte leaf hash of seq: LD_OK or LD_E_NOT_FOUND. */
 int	store_get_leaf(struct store_txn *, uint64_t seq, uint8_t leaf[32]);
 
-/* Index lookups: LD_OK and the seq, or LD_E_NOT_FOUND. */
+/*
+ * Index lookups: LD_OK and the seq, or LD_E_NOT_FOUND (also for "" or a key
+ * over 511 bytes, which LMDB cannot hold).
+ */
 int	store_find_id(struct store_txn *, const char *id, uint64_t *seq);
 int	store_find_region(struct store_txn *, const char *code, uint64_t *seq);
-/* The grant type of a registered region (*grant = 0 and NOT_FOUND if none). */
+/*
+ * The grant type of a registered region (*grant = 0 and NOT_FOUND if none).
+ * A format 1 record has none: it is read from the region's entry then.
+ */
 int	store_region_grant(struct store_txn *, const char *code, int *grant);
+/* The seq of the reversal of seq: LD_OK, or LD_E_NOT_FOUND when unreversed. */
 int	store_reversed_by(struct store_txn *, uint64_t seq, uint64_t *by);
 
-/* Balances: LD_OK; when none is stored *out is zeroed with its key set. */
+/*
+ * Balances: LD_OK; when none is stored *out is zeroed with its key set.  A
+ * region balance not stored yet also carries the region's grant type and
+ * account when the region is registered.  Version 1's shorter records read
+ * with the newer fields 0.
+ */
 int	store_acct_bal(struct store_txn *, uint8_t account, uint16_t fy, struct ld_acct_bal *out);
 int	store_region_bal(struct store_txn *, const char *region, uint16_t fy, struct ld_region_bal *out);
-/* Every stored balance of fiscal year fy, accounts by account, regions by code. */
+/*
+ * Every stored balance of fiscal year fy, accounts by account, regions by
+ * code, in an array the caller frees (NULL when *n is 0; also on failure).
+ */
 int	store_acct_bals(struct store_txn *, uint16_t fy, struct ld_acct_bal **out, uint32_t *n);
 int	store_region_bals(struct store_txn *, uint16_t fy, struct ld_region_bal **out, uint32_t *n);
-/* Region entries' seqs in code order (caller frees *seqs). */
+/* Region entries' seqs in code order (caller frees *seqs; NULL when none). */
 int	store_region_seqs(struct store_txn *, uint64_t **seqs, uint32_t *n);
 
 /* Terms in force for (fy, grant): LD_OK, or LD_E_NOT_FOUND (*out zeroed). */
 int	store_terms(struct store_txn *, uint16_t fy, uint8_t grant, struct ld_terms *out);
-/* Every terms record of fy (0 = all), by fy then grant (caller frees). */
+/*
+ * Every terms record of fy (0 = all), by fy then grant, as *n elements of
+ * three parallel arrays: the terms, their fy and their grant type.  The
+ * caller frees all three (each NULL when *n is 0; also on failure).
+ */
 int	store_terms_all(struct store_txn *, uint16_t fy, struct ld_terms **out,
 	    uint16_t **fys, uint8_t **grants, uint32_t *n);
 /*
  * The unreversed disbursements of a region-year in seq order (caller
- * frees *out; *n = 0 and *out = NULL when none).
+ * frees *out; *n = 0 and *out = NULL when none, and on failure).
  */
 int	store_payments(struct store_txn *, const char *region, uint16_t fy,
 	    struct rcv_payment **out, size_t *n);
-/* The region-year's repayment order: LD_OK, or LD_E_NOT_FOUND. */
+/*
+ * The region-year's repayment order: LD_OK, or LD_E_NOT_FOUND (*out
+ * untouched).  struct ld_order is about 24 KiB: not for a small stack.
+ */
 int	store_order(struct store_txn *, const char *region, uint16_t fy,
 	    struct ld_order *out);
-/* Every order of fy (0 = all) as (region, fy) keys, in key order. */
+/*
+ * Every order of fy (0 = all) as (region, fy) keys, in key order (fy, then
+ * code).  fn's arguments are valid during the call only.  fn returns 0 to
+ * go on; anything else stops the walk and is returned, except 1, which is
+ * the walk's own end-of-year signal and reads as 0.  Returns 0, fn's value,
+ * the sticky error, or LD_E_INTERNAL (not sticky) for no memory or a
+ * malformed record.
+ */
 typedef int	(*store_order_fn)(void *ctx, const char *region, uint16_t fy,
 		    const struct ld_order *);
 int	store_orders(struct store_txn *, uint16_t fy, store_order_fn, void *ctx);
 
 /*
  * Derived state writers, called by apply.c only.  Each is one put (or
- * delete) in the txn; the sticky error covers them.
+ * delete) in the txn; the sticky error covers them.  They return LD_OK or
+ * the sticky error.  Ids, regions, reversals and payments are written
+ * once: a put over an existing key, or the delete of a payment that is not
+ * there, is a bug, never a retry, and sticks as LD_E_INTERNAL; so does an
+ * order over RCV_PARTS_MAX parts or RCV_RECEIPTS_MAX receipts.  Balances,
+ * terms and orders are overwritten.
+ *
+ * Caveat: an empty id or code fails in LMDB (sticky LD_E_INTERNAL): store
+ * ids only when there is one.
  */
 int	store_put_id(struct store_txn *, const char *id, uint64_t seq);
 int	store_put_region(struct store_txn *, const char *code, uint64_t seq, int grant);
@@ -147,9 +276,11 @@ int	store_put_order(struct store_txn *, const char *region, uint16_t fy,
  * Append e, whose e->seq must be size + 1: store the entry, its leaf hash
  * and the Merkle nodes it completes, and the new size.  The derived state
  * is apply.c's.  On success enc/enclen (when non-NULL) point at the stored
- * bytes until the txn ends.  Returns LD_OK or the (now sticky) error.  An
- * entry that does not encode (a field invalid for its kind) is
- * LD_E_INTERNAL before anything is written, and is not sticky.
+ * bytes, in the arena: valid until the outermost transaction ends.
+ * Returns LD_OK or the (now sticky) error.  An entry that does not encode
+ * (a field invalid for its kind), a wrong seq or a read transaction is
+ * LD_E_INTERNAL before anything is written, and is not sticky.  e is not
+ * changed; its recorded_at and actor are the caller's to set.
  */
 int	store_append(struct store_txn *, struct ld_entry *e,
 	    const uint8_t **enc, size_t *enclen);
@@ -158,12 +289,22 @@ int	store_append(struct store_txn *, struct ld_entry *e,
  * Start-up check: the tree head sealed by the last commit matches the root
  * recomputed from the stored nodes, and the newest tail entries decode and
  * match their leaf hashes.  0, or -1 with what is wrong in err.  The full
- * check is `ledgerd --verify`.
+ * check is `ledgerd --verify`.  An empty store passes.  Runs in a read
+ * transaction of its own.
  */
 int	store_check_head(struct store *, unsigned tail, char *err, size_t errlen);
 
-/* Merkle access over the txn, for proofs and roots (merkle.h callbacks). */
+/*
+ * Merkle access over the txn, for proofs and roots (merkle.h callbacks).
+ * Root of the tree of the first size entries, from the stored nodes:
+ * LD_OK; the sticky error; or LD_E_INTERNAL when a node is missing (size
+ * beyond the store, or damage; not sticky).
+ */
 int	store_tree_root(struct store_txn *, uint64_t size, uint8_t root[32]);
+/*
+ * merkle_get_fn over a struct store_txn: level 0 is the leaf of seq
+ * index + 1, levels 1..63 the nodes database.  0, or -1.
+ */
 int	store_tree_get(void *txn, unsigned level, uint64_t index, uint8_t out[32]);
 
 /*
@@ -188,19 +329,31 @@ enum store_db {
 /* The derived databases, which a replay rebuilds and --verify compares. */
 #define STORE_DB_DERIVED_FIRST	STORE_DB_IDS
 #define STORE_DB_DERIVED_LAST	STORE_DB_ORDERS
+/* The database's LMDB name ("entries"); "?" when db is out of range. */
 const char	*store_db_name(int db);
 
 /*
  * Compare db record by record in two transactions (of two stores).  0 when
  * equal; otherwise 1 with the first differing key copied into key/klen
  * (at most 511 bytes) and *where: -1 only in a, 1 only in b, 0 in both
- * with different values.  LMDB failures return the sticky error (> 1).
+ * with different values.  LMDB failures return the sticky error (> 1), and
+ * LD_E_INTERNAL (not sticky) says that a store lacks db (read-only format 1).
+ *
+ * Caveat: db is not range-checked here: pass an enum store_db value.
  */
 int	store_diff(struct store_txn *a, struct store_txn *b, int db,
 	    uint8_t key[511], size_t *klen, int *where);
-/* Empty db (for a rebuild of the derived state). */
+/*
+ * Empty db (for a rebuild of the derived state): LD_OK, the sticky error,
+ * or LD_E_INTERNAL (not sticky) for a read transaction or a db that is not
+ * derived (STORE_DB_DERIVED_FIRST..LAST).
+ */
 int	store_drop(struct store_txn *, int db);
-/* Set the store format record to STORE_FORMAT (after a rebuild). */
+/*
+ * Set the store format record to STORE_FORMAT (after a rebuild): LD_OK or
+ * the sticky error.  Caveat: store_needs_rebuild() says 0 from now on, even
+ * if the transaction is then aborted.
+ */
 int	store_set_format(struct store_txn *);
 
 /*
@@ -208,31 +361,32 @@ int	store_set_format(struct store_txn *);
  * (fromlen 0: from the first), in key order, until fn returns non-zero.
  * Key and value are valid during the call only.  Returns 0 when the records
  * ran out, fn's non-zero value when it stopped the scan, or the sticky
- * error (LD_E_INTERNAL) when LMDB failed.
+ * error (LD_E_INTERNAL) when LMDB failed; LD_E_INTERNAL, not sticky, for
+ * a db out of range.  fn may return an LD_E_* code: the caller cannot
+ * tell it from a failure, which is the point.
+ *
+ * Caveat: on a read-only format 1 store terms, payments and orders are
+ * absent; they must not be scanned (nor counted).
  */
 typedef int	(*store_scan_fn)(void *ctx, const uint8_t *key, size_t klen,
 		    const uint8_t *val, size_t vlen);
 int	store_scan(struct store_txn *, int db, const void *from, size_t fromlen,
 	    store_scan_fn fn, void *ctx);
-/* Number of records in db: LD_OK or the sticky error. */
+/*
+ * Number of records in db: LD_OK, the sticky error, or LD_E_INTERNAL (not
+ * sticky) for a db out of range; *n is 0 on failure.
+ */
 int	store_count(struct store_txn *, int db, uint64_t *n);
 /*
  * Decode a stored acctbal / regbal record (key and value as store_scan()
- * passes them).  0, or -1 when the record is malformed.
+ * passes them) into *out, zeroed first.  Version 1's shorter values read
+ * with the newer fields 0.  0, or -1 when the record is malformed: a wrong
+ * length, a key that disagrees with the value, an invalid region code.
+ * The figures themselves are not checked.
  */
 int	store_acct_bal_decode(const uint8_t *key, size_t klen, const uint8_t *val,
 	    size_t vlen, struct ld_acct_bal *out);
 int	store_region_bal_decode(const uint8_t *key, size_t klen, const uint8_t *val,
 	    size_t vlen, struct ld_region_bal *out);
-
-/*
- * TESTS ONLY: put (val != NULL) or delete (val == NULL)
- * one raw record in a write transaction, bypassing every rule, so that the
- * tests of `ledgerd --verify` can damage a ledger the way a disk or an
- * operator would.  The daemon never calls these.  LD_OK, LD_E_NOT_FOUND
- * (delete of a missing key) or the sticky error.
- */
-int	store_debug_put_raw(struct store_txn *, int db, const void *key, size_t klen,
-	    const void *val, size_t vlen);
 
 #endif

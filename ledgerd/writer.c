@@ -147,7 +147,7 @@ run_batch(struct store_txn *t, struct wjob *j,
 	const uint8_t *enc;
 	size_t len;
 	uint32_t i;
-	int rc, dup, atomic, refused = 0, r;
+	int rc, dup = 0, atomic, refused = 0, r;
 
 	if (msg_batch_open(&it, j->payload, j->len) != 0) {
 		job_error(j, LD_E_BAD_REQUEST, "malformed batch");
@@ -325,7 +325,7 @@ writer_main(void *arg)
 	struct writer *w = arg;
 	struct wjob *group, *last, *j;
 	uint64_t entries;
-	uint32_t weight;
+	uint64_t weight;	/* batch counts come from the wire: no wrap */
 	int64_t t0;
 
 	pthread_mutex_lock(&w->wr_mtx);
@@ -352,8 +352,8 @@ writer_main(void *arg)
 		if (w->wr_hooks.commit != NULL) {
 			for (entries = 0, j = group; j != NULL; j = j->next)
 				entries += j->nwritten;
-			w->wr_hooks.commit(w->wr_hooks.arg, weight, entries,
-			    mono_us() - t0);
+			w->wr_hooks.commit(w->wr_hooks.arg, (uint32_t)weight,
+			    entries, mono_us() - t0);
 		}
 
 		pthread_mutex_lock(&w->wr_mtx);

@@ -11,6 +11,12 @@
  *
  * Ownership: writer_submit() takes the job; the writer gives it back
  * through the done callback on the event loop's thread, which frees it.
+ *
+ * Threads: writer_start(), writer_submit() and writer_stop() are called on
+ * the event loop's thread, and the done callback runs there; only the
+ * decisions and the commit run on the writer thread.  The writer thread
+ * wakes the loop through an event of its base, so libevent must have been
+ * made thread-aware (evthread_use_pthreads()) before the base was created.
  */
 #ifndef LD_WRITER_H
 #define LD_WRITER_H
@@ -25,6 +31,12 @@
 struct event_base;
 struct conn;
 
+/*
+ * One write request.  The submitter allocates it zeroed, fills conn, reqid,
+ * type, role, actor, max_frame, payload and len, and wbuf_init()s out; the
+ * writer fills out, nwritten and code, and no one else touches it while it
+ * is queued.  next belongs to the queue.
+ */
 struct wjob {
 	struct wjob	*next;
 	struct conn	*conn;		/* requester; conn->clt_pending keeps it */
@@ -48,9 +60,11 @@ typedef void	(*writer_done_fn)(struct wjob *, void *arg);
 /*
  * What the writer reports, as plain numbers, to whoever keeps figures
  * (ledgerd.c wires it to metrics.c).  Called on the writer thread after
- * each group commit, successful or not: the requests in the group, the
- * entries it appended (0 when the commit failed) and the time it took.
- * NULL hooks or a NULL commit are allowed.
+ * each group commit, successful or not: the requests in the group (a batch
+ * counts as the number of items its header announces), the entries it
+ * appended (0 when the commit failed) and the microseconds the group took,
+ * decisions and commit.  NULL hooks or a NULL commit are allowed; the
+ * struct is copied, and arg must outlive the writer.
  */
 struct writer_hooks {
 	void	(*commit)(void *arg, uint32_t requests, uint64_t entries,
@@ -59,17 +73,40 @@ struct writer_hooks {
 };
 
 /*
- * Start the writer thread.  done is called on base's thread for every
- * finished job.  Returns 0 or -1 (logged).
+ * Start the writer thread over store.  It first reads the newest entry's
+ * recorded_at, below which it never stamps an entry, even if the clock
+ * goes back.  done(job, arg) is called on base's thread for every finished
+ * job, in submission order, only after the job's group has committed (or
+ * failed).  Returns 0 and the writer, or -1 (logged) when the newest
+ * entry cannot be read or memory, the event or the thread cannot be had.
+ *
+ * Caveat: store, base and arg must outlive the writer, and nothing else
+ * may hold a write transaction on store: the writer would wait for it.
  */
 int	writer_start(struct writer **, struct store *, struct event_base *,
 	    writer_done_fn done, void *arg, const struct writer_hooks *);
-/* Queue a job (event loop thread). */
+/*
+ * Queue job j for the writer and wake it (event loop thread).  Takes
+ * ownership of j, which comes back through done; j->next is overwritten.
+ * Never fails and never waits for the writer's work, only for its queue.
+ *
+ * Caveat: not after writer_stop() has begun.
+ */
 void	writer_submit(struct writer *, struct wjob *);
-/* Finish every queued job, then stop the thread and free the writer. */
+/*
+ * Finish every queued job (each is decided and committed as usual), stop
+ * and join the thread, hand the last finished jobs to done on the calling
+ * thread, and free the writer.  NULL is a no-op.  Call it on the loop's
+ * thread once nothing submits any more, before the event base is freed.
+ */
 void	writer_stop(struct writer *);
-/* Microseconds since the epoch of the last successful commit, 0 = none. */
+/*
+ * Wall-clock microseconds since the epoch at which the last successful
+ * group commit ended, 0 = none since start.  Any thread (it takes the
+ * writer's mutex).
+ */
 int64_t	writer_last_commit(struct writer *);
+/* Free j, its payload and its answer buffer (not j->conn); NULL is a no-op. */
 void	wjob_free(struct wjob *);
 
 

@@ -31,6 +31,7 @@
 #include <openssl/pem.h>
 
 #include "checkpoint.h"
+#include "utf8.h"
 #include "wire.h"
 
 #define ALG_ED25519	0x01
@@ -81,50 +82,7 @@ set_err(char *err, size_t errsz, const char *path, const char *why)
 		snprintf(err, errsz, "%s: %s", path, why);
 }
 
-/* --- UTF-8 and names --- */
-
-/*
- * Decode the UTF-8 sequence at p; its length, or 0 when it is invalid
- * (truncated, overlong, a surrogate, above U+10FFFF).
- */
-static size_t
-utf8_next(const uint8_t *p, size_t left, uint32_t *cp)
-{
-	uint32_t	c, min;
-	size_t		n, i;
-
-	if (left == 0)
-		return 0;
-	c = p[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if ((c & 0xe0) == 0xc0) {
-		n = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		n = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if ((c & 0xf8) == 0xf0) {
-		n = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (left < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
+/* --- UTF-8 and names (characters decoded by utf8_decode(), utf8.h) --- */
 
 /* Go's unicode.IsSpace. */
 static int
@@ -136,7 +94,10 @@ is_space(uint32_t c)
 	    c == 0x3000;
 }
 
-/* Valid UTF-8 without control characters; newline allowed when nl. */
+/*
+ * Valid UTF-8 without C0 control characters (Go's rule: those below U+0020;
+ * DEL and C1 pass); newline allowed when nl.
+ */
 static int
 text_valid(const char *s, size_t len, int nl)
 {
@@ -145,7 +106,7 @@ text_valid(const char *s, size_t len, int nl)
 	size_t		 n, i;
 
 	for (i = 0; i < len; i += n) {
-		if ((n = utf8_next(p + i, len - i, &c)) == 0)
+		if ((n = utf8_decode(p + i, len - i, &c)) == 0)
 			return 0;
 		if (c < 0x20 && !(nl && c == '\n'))
 			return 0;
@@ -164,7 +125,7 @@ name_valid(const char *s, size_t len)
 	if (len == 0)
 		return 0;
 	for (i = 0; i < len; i += n) {
-		if ((n = utf8_next(p + i, len - i, &c)) == 0)
+		if ((n = utf8_decode(p + i, len - i, &c)) == 0)
 			return 0;
 		if (c < 0x20 || c == '+' || is_space(c))
 			return 0;

@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "entry.h"
 #include "merkle.h"
+#include "utf8.h"
 #include "wire.h"
 
 static const char *const kind_names[LD_K_MAX + 1] = {
@@ -143,54 +143,22 @@ ld_valid_ref(const char *s)
 }
 
 /*
- * One scalar value at p (n bytes left): its length in bytes, or 0 when the
- * sequence is ill-formed (Unicode 15, table 3-7) or a control character.
+ * The text rule (entry.h): every character well-formed (utf8_decode) and
+ * none a control character, C1 included.
  */
-static size_t
-utf8_char(const unsigned char *p, size_t n)
-{
-	unsigned char	 lo = 0x80, hi = 0xbf;
-	size_t		 len, i;
-
-	if (p[0] < 0x80)
-		return (p[0] < 0x20 || p[0] == 0x7f) ? 0 : 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		if (p[0] == 0xc2)
-			lo = 0xa0;	/* U+0080..U+009F are C1 controls */
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		if (p[0] == 0xe0)
-			lo = 0xa0;	/* overlong */
-		else if (p[0] == 0xed)
-			hi = 0x9f;	/* surrogates */
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		if (p[0] == 0xf0)
-			lo = 0x90;	/* overlong */
-		else if (p[0] == 0xf4)
-			hi = 0x8f;	/* above U+10FFFF */
-	} else
-		return 0;
-	if (n < len || p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return len;
-}
-
 int
 ld_valid_utf8_text(const char *s, size_t minlen, size_t maxlen)
 {
 	const unsigned char	*p = (const unsigned char *)s;
+	uint32_t		 c;
 	size_t			 n, i, k;
 
 	n = strnlen(s, maxlen + 1);
 	if (n < minlen || n > maxlen)
 		return 0;
 	for (i = 0; i < n; i += k)
-		if ((k = utf8_char(p + i, n - i)) == 0)
+		if ((k = utf8_decode(p + i, n - i, &c)) == 0 ||
+		    utf8_is_control(c))
 			return 0;
 	return 1;
 }

@@ -22,6 +22,7 @@
 #include "errors.h"
 #include "frame.h"
 #include "msg.h"
+#include "utf8.h"
 #include "wire.h"
 
 #define ACCT_BAL_LEN	60	/* u8 + u16 + 4 x i64 + u8 + 3 x i64 */
@@ -34,7 +35,8 @@
 
 /*
  * Copy s into out (outsz bytes, NUL-terminated) as text that the decoders
- * accept: each byte that does not start a valid character is replaced by '?',
+ * accept: each byte that does not start a character the text rule allows (a
+ * well-formed one, utf8_decode(), that is no control) is replaced by '?',
  * and the copy stops before a character that would not fit.  Error messages
  * are assembled from many sources; a daemon that could not send an error
  * because of its text would be worse than one that shows a '?'.
@@ -44,32 +46,22 @@ text_sanitize(const char *s, char *out, size_t outsz)
 {
 	const unsigned char	*p = (const unsigned char *)(s ? s : "");
 	size_t			 o = 0, k;
-	char			 one[5];
+	uint32_t		 c;
 
 	while (*p != '\0') {
-		if (*p < 0x80)
-			k = 1;
-		else if (*p >= 0xf0)
-			k = 4;
-		else if (*p >= 0xe0)
-			k = 3;
-		else
-			k = 2;
-		if (strnlen((const char *)p, k) < k)
-			k = 1;
-		memcpy(one, p, k);
-		one[k] = '\0';
-		if (!ld_valid_utf8_text(one, 1, 4)) {
-			one[0] = '?';
-			one[1] = '\0';
-			k = 1;
+		k = utf8_decode(p, strnlen((const char *)p, 4), &c);
+		if (k == 0 || utf8_is_control(c)) {
 			p++;
-		} else
-			p += k;
-		if (o + strlen(one) >= outsz)
+			if (o + 1 >= outsz)
+				break;
+			out[o++] = '?';
+			continue;
+		}
+		if (o + k >= outsz)
 			break;
-		memcpy(out + o, one, strlen(one));
-		o += strlen(one);
+		memcpy(out + o, p, k);
+		o += k;
+		p += k;
 	}
 	out[o] = '\0';
 }

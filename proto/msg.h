@@ -2,12 +2,26 @@
  * msg.h - payloads of the messages carried in frames (proto/PROTOCOL.md).
  *
  * Each message has an encoder that appends its payload to a wbuf and a
- * decoder that parses exactly one payload and rejects trailing bytes.
+ * decoder that parses exactly one payload and rejects trailing bytes (long
+ * lists are built with begin/add/finish and read with open/next instead).
  * Decoders are pure functions over untrusted bytes: every count and length
  * is checked against the bytes present and against the caps below before
- * anything is allocated.  Encoders return 0 or -1 (out of memory / invalid).
+ * anything is allocated.  Where cheap an encoder refuses what its decoder
+ * would refuse, so that a bug shows up on the side that has it.
+ *
+ * Encoders return 0 or -1.  -1 is either invalid input, refused before
+ * anything is appended, or the wbuf's sticky error (an allocation failed,
+ * in this call or an earlier one): the buffer may then hold part of a
+ * payload and is good only for wbuf_free() or wbuf_reset().
+ * Decoders return 0 or -1.  They borrow their input for the call only,
+ * except the iterators (and struct msg_bresult's enc), which point into it:
+ * those bytes must outlive them.  What a decoder leaves in its outputs on -1
+ * is said at each; never use them.  A write request is checked only for
+ * its structure: whether its fields are acceptable is rules_validate()'s
+ * decision, so that every refusal of a field has one home.
  *
  * Entries travel in their canonical encoding (entry.h), never re-encoded.
+ * Thread-safe: no function keeps state.
  */
 #ifndef LD_MSG_H
 #define LD_MSG_H
@@ -52,19 +66,44 @@ enum msg_type {
 	MSG_PROOF = 0xa1
 };
 
-/* ERROR: u16 code, str message */
+/*
+ * ERROR: u16 code, str message.  The payload alone (a BATCH_RESULT item
+ * reuses it).  code must be 1..65535, else -1 and nothing appended: LD_OK
+ * is not an error.  message is sanitized, never refused: NULL is sent as "",
+ * a byte that does not start valid text (UTF-8 without controls) becomes
+ * '?', and the text is cut at a character boundary to MSG_TEXT_MAX bytes.
+ * Error texts are assembled from many sources; a daemon that could not send
+ * an error because of its text would be worse than one that shows a '?'.
+ */
 int	msg_encode_error(struct wbuf *, int code, const char *message);
 /*
  * Append a whole ERROR frame for reqid to out: code, and message (NULL:
  * the code's default text, errors.h), sanitized to text a decoder
  * accepts.  Returns code, so that a handler can end with
- * `return msg_put_error(out, reqid, rc, NULL);`.
+ * `return msg_put_error(out, reqid, rc, NULL);`.  When the payload cannot
+ * be built (code outside 1..65535, or no memory) out->err is set instead:
+ * the caller's usual out->err check then answers INTERNAL.
+ *
+ * Caveat: never pass LD_OK; it sets out->err and answers nothing.
  */
 int	msg_put_error(struct wbuf *out, uint32_t reqid, int code,
 	    const char *message);
+/*
+ * Decode an ERROR payload: *code (1..65535, not checked against LD_E_MAX,
+ * so that an older client still shows a newer daemon's codes) and the
+ * message copied into msg (msgsz bytes, NUL-terminated, cut at a character
+ * boundary; nothing written when msgsz is 0).  -1 for code 0, a message
+ * that is not text of at most MSG_TEXT_MAX bytes, or trailing bytes; *code
+ * and msg are then untouched.
+ */
 int	msg_decode_error(const uint8_t *, size_t, int *code, char *msg, size_t msgsz);
 
-/* HELLO: u16 min_version, u16 max_version */
+/*
+ * HELLO: u16 min_version, u16 max_version, the range the client speaks.
+ * Neither side checks the values (nor min <= max): the server refuses a
+ * range without PROTO_VERSION.  The decoder wants exactly 4 bytes and
+ * leaves *min_v and *max_v untouched on -1.
+ */
 int	msg_encode_hello(struct wbuf *, uint16_t min_v, uint16_t max_v);
 int	msg_decode_hello(const uint8_t *, size_t, uint16_t *min_v, uint16_t *max_v);
 
@@ -75,6 +114,13 @@ struct msg_hello_ok {
 	char		cn[LD_ACTOR_MAX + 1];
 	char		server[64];	/* "ledgerd 0.1.0" */
 };
+/*
+ * HELLO_OK: u16 version, u32 max_frame, str role, str cn, str server.
+ * Both sides require max_frame within FRAME_MIN_MAX..FRAME_MAX_MAX, role
+ * and server to be text (UTF-8 without controls) that fits its array, and
+ * cn to be a valid actor (1..LD_ACTOR_MAX bytes); version is the caller's
+ * to check.  The decoder zeroes *h on -1.
+ */
 int	msg_encode_hello_ok(struct wbuf *, const struct msg_hello_ok *);
 int	msg_decode_hello_ok(const uint8_t *, size_t, struct msg_hello_ok *);
 
@@ -82,6 +128,12 @@ int	msg_decode_hello_ok(const uint8_t *, size_t, struct msg_hello_ok *);
  * WRITE: one write request, the request form of an entry (PROTOCOL.md):
  * u8 kind, str id, then the kind's request fields.  Only the fields a kind
  * takes are encoded; the daemon derives the rest.
+ *
+ * Checked on both sides: a known kind, and every string the kind takes
+ * NUL-terminated within its cap (the decoder also refuses a NUL inside a
+ * string and trailing bytes).  Nothing else: whether the fields are
+ * acceptable is rules_validate()'s decision.  The decoder zeroes *req
+ * first, so the fields the kind does not take are 0, and again on -1.
  */
 int	msg_encode_write(struct wbuf *, const struct ld_entry *req);
 int	msg_decode_write(const uint8_t *, size_t, struct ld_entry *req);
@@ -100,18 +152,45 @@ struct msg_batch_iter {
 	uint32_t	 index;		/* next item */
 	uint8_t		 flags;
 };
+/*
+ * Start a batch payload: flags and a zero count, whose offset goes to
+ * *count_off for msg_batch_finish().  -1, with nothing appended and
+ * *count_off untouched, for a flag other than MSG_BATCH_ATOMIC.
+ */
 int	msg_batch_begin(struct wbuf *, uint8_t flags, size_t *count_off);
+/* Append one item: u32 length, then msg_encode_write()'s payload; -1 likewise. */
 int	msg_batch_add(struct wbuf *, const struct ld_entry *req);
+/*
+ * Write the number of items added at count_off.  The caller counts them.
+ *
+ * Caveat: nothing here stops at MSG_BATCH_MAX; the daemon refuses a
+ * larger batch whole.  A failure lands in the wbuf's sticky error.
+ */
 void	msg_batch_finish(struct wbuf *, size_t count_off, uint32_t count);
+/*
+ * Check a BATCH payload without copying it: known flags, count at most
+ * MSG_BATCH_MAX and within the bytes, every item's length within the
+ * bytes, no trailing bytes.  The items are decoded later, one at a time,
+ * by msg_batch_next().  0, or -1 with *it zeroed.  *it points into the
+ * payload, which must outlive it.
+ */
 int	msg_batch_open(struct msg_batch_iter *, const uint8_t *, size_t);
 /*
  * 1 = decoded an item into *req, 0 = no more items, -1 = an item that does
  * not decode: it is answered BAD_REQUEST on its own, like a lone WRITE, and
  * the iterator has moved past it (open() checked every item's framing).
+ * *req is zeroed on -1, as by msg_decode_write().
  */
 int	msg_batch_next(struct msg_batch_iter *, struct ld_entry *req);
 
-/* ENTRY: u8 duplicate, u32 len, canonical entry bytes */
+/*
+ * ENTRY: u8 duplicate, u32 len, canonical entry bytes.  duplicate (sent as
+ * 0 or 1) says that a write's id named an earlier entry, which this is.
+ * The encoder copies enc as given, 1..LD_ENTRY_ENC_MAX bytes (else -1),
+ * without decoding it.  The decoder wants len to cover exactly the rest of
+ * the payload and the bytes to decode (entry_decode(), which zeroes *e);
+ * *duplicate is set only on success.
+ */
 int	msg_encode_entry(struct wbuf *, int duplicate, const uint8_t *enc, size_t len);
 int	msg_decode_entry(const uint8_t *, size_t, int *duplicate, struct ld_entry *);
 
@@ -119,8 +198,14 @@ int	msg_decode_entry(const uint8_t *, size_t, int *duplicate, struct ld_entry *)
  * ENTRIES: u32 count, count x (u32 len, canonical entry bytes).  Streamed:
  * every frame but the last has FRAME_F_MORE.  Iterated without copying.
  */
+/* Start a payload: a zero count, whose offset goes to *count_off. */
 int	msg_entries_begin(struct wbuf *, size_t *count_off);
+/*
+ * Append one entry's bytes, 1..LD_ENTRY_ENC_MAX (else -1), as given.  The
+ * caller counts them and keeps the frame within max_frame_bytes.
+ */
 int	msg_entries_add(struct wbuf *, const uint8_t *enc, size_t len);
+/* Write the number of entries added at count_off. */
 void	msg_entries_finish(struct wbuf *, size_t count_off, uint32_t count);
 struct msg_entries_iter {
 	const uint8_t	*p;
@@ -128,8 +213,19 @@ struct msg_entries_iter {
 	uint32_t	 count;
 	uint32_t	 index;
 };
+/*
+ * Check an ENTRIES payload: a count the bytes can hold, every item's
+ * length 1..LD_ENTRY_ENC_MAX and within the bytes, no trailing bytes.  The
+ * entries are not decoded: entry_decode() each one msg_entries_next()
+ * returns.  0, or -1 with *it zeroed.  *it points into the payload, which
+ * must outlive it.
+ */
 int	msg_entries_open(struct msg_entries_iter *, const uint8_t *, size_t);
-/* 1 = *enc and *len point at the next entry's bytes, 0 = end, -1 = malformed. */
+/*
+ * 1 = *enc and *len point at the next entry's bytes, 0 = end, -1 = malformed.
+ * *enc points into the payload given to msg_entries_open(); after a
+ * successful open, -1 cannot happen.
+ */
 int	msg_entries_next(struct msg_entries_iter *, const uint8_t **enc, size_t *len);
 
 /*
@@ -137,9 +233,20 @@ int	msg_entries_next(struct msg_entries_iter *, const uint8_t **enc, size_t *len
  * then for code 0: u8 duplicate, u32 len, entry bytes; else str message.
  * Streamed like ENTRIES; items are numbered from 0 in request order.
  */
+/*
+ * Start a payload whose first result is item first of the batch (below
+ * MSG_BATCH_MAX, else -1 and nothing appended); the count's offset goes
+ * to *count_off.
+ */
 int	msg_bresult_begin(struct wbuf *, uint32_t first, size_t *count_off);
+/* An item written (or a duplicate): its entry bytes as msg_encode_entry(). */
 int	msg_bresult_add_ok(struct wbuf *, int duplicate, const uint8_t *enc, size_t len);
+/*
+ * A refused item: exactly msg_encode_error() (code 1..65535; NULL message
+ * is sent as "", so pass ld_err_text(code) for the default text).
+ */
 int	msg_bresult_add_err(struct wbuf *, int code, const char *message);
+/* Write the number of results added at count_off. */
 void	msg_bresult_finish(struct wbuf *, size_t count_off, uint32_t count);
 struct msg_bresult_iter {
 	const uint8_t	*p;
@@ -156,10 +263,26 @@ struct msg_bresult {
 	size_t		 len;
 	char		 message[MSG_TEXT_MAX + 1];
 };
+/*
+ * Check a BATCH_RESULT payload: first + count at most MSG_BATCH_MAX, every
+ * result well-formed (an error's message text of at most MSG_TEXT_MAX
+ * bytes; an entry's duplicate 0 or 1 and its bytes 1..LD_ENTRY_ENC_MAX,
+ * not decoded), no trailing bytes.  A non-zero code is not checked
+ * against LD_E_MAX.  0, or -1 with *it zeroed.  *it points into the
+ * payload, which must outlive it.
+ */
 int	msg_bresult_open(struct msg_bresult_iter *, const uint8_t *, size_t);
+/*
+ * 1 = *res holds the next result (res->index = first + its position;
+ * res->enc points into the payload given to msg_bresult_open()), 0 = end,
+ * -1 = malformed, which cannot happen after a successful open.
+ */
 int	msg_bresult_next(struct msg_bresult_iter *, struct msg_bresult *);
 
-/* GET: u64 seq */
+/*
+ * GET: u64 seq.  Any value passes (0 or one past the end is answered
+ * NOT_FOUND).  The decoder wants exactly 8 bytes; *seq untouched on -1.
+ */
 int	msg_encode_get(struct wbuf *, uint64_t seq);
 int	msg_decode_get(const uint8_t *, size_t, uint64_t *seq);
 
@@ -172,10 +295,18 @@ struct msg_list {
 	uint16_t	fy;
 	uint8_t		kind;
 };
+/*
+ * Both sides refuse a region that is neither "" nor a valid code and a
+ * kind above LD_K_MAX; fy is not checked (a year without entries matches
+ * nothing).  The decoder zeroes *l on -1.
+ */
 int	msg_encode_list(struct wbuf *, const struct msg_list *);
 int	msg_decode_list(const uint8_t *, size_t, struct msg_list *);
 
-/* REGION_LIST, STATUS, CHECKPOINT: empty payload. */
+/*
+ * REGION_LIST, STATUS, CHECKPOINT: empty payload, so no codec here: the
+ * handlers refuse any other length (CHECKPOINT's is msg_audit.h's).
+ */
 
 /* BALANCE: u16 fy, u8 scope, str region, u8 account */
 enum { BAL_ALL = 0, BAL_REGION = 1, BAL_ACCOUNT = 2 };
@@ -185,6 +316,12 @@ struct msg_balance_req {
 	char		region[LD_CODE_MAX + 1];	/* scope BAL_REGION */
 	uint8_t		account;			/* scope BAL_ACCOUNT */
 };
+/*
+ * Both sides refuse an unknown scope, a region that is neither "" nor a
+ * valid code, an account above LD_A_MAX, BAL_REGION without a region and
+ * BAL_ACCOUNT without an account; BAL_ALL ignores both.  fy is the
+ * handler's to check.  The decoder zeroes *q on -1.
+ */
 int	msg_encode_balance_req(struct wbuf *, const struct msg_balance_req *);
 int	msg_decode_balance_req(const uint8_t *, size_t, struct msg_balance_req *);
 
@@ -195,7 +332,12 @@ int	msg_decode_balance_req(const uint8_t *, size_t, struct msg_balance_req *);
  * region:  str region, u16 fy, u8 grant_type, u8 account, i64 award, u64 award_seq,
  *          i64 disbursed, refunded, u32 award_date, u8 cancelled, u8 settled_set,
  *          i64 settled, carried_in, carried_out, u8 has_order, i64 receivable
- * The decoder allocates the arrays (caller frees *accts and *regions).
+ * Both sides check each record's enums and flags (account and grant type
+ * in range, booleans 0 or 1, carried_in/out, receipts and receivable not
+ * negative), not whether the figures agree.  The encoder does not bound
+ * the payload by max_frame_bytes: the caller must.  The decoder allocates
+ * the arrays (caller frees *accts and *regions; NULL when the count is 0);
+ * on -1 both are NULL and both counts 0.
  */
 int	msg_encode_balances(struct wbuf *, const struct ld_acct_bal *, uint32_t n,
 	    const struct ld_region_bal *, uint32_t m);
@@ -204,7 +346,8 @@ int	msg_decode_balances(const uint8_t *, size_t, struct ld_acct_bal **, uint32_t
 
 /*
  * TERMS: u16 fy (0 = every year).  Answered with one ENTRIES frame: the
- * terms entries in force, by fy then grant type.
+ * terms entries in force, by fy then grant type.  fy must be 0 or a valid
+ * fiscal year on both sides; the decoder sets *fy to 0 on -1.
  */
 int	msg_encode_terms_req(struct wbuf *, uint16_t fy);
 int	msg_decode_terms_req(const uint8_t *, size_t, uint16_t *fy);
@@ -215,6 +358,13 @@ int	msg_decode_terms_req(const uint8_t *, size_t, uint16_t *fy);
  * u32 repay_by, i64 principal, principal_paid, interest, late_charge,
  * paid_charges, outstanding), by fy then region.  Figures as of as_of
  * (receivable.h); the decoder allocates *out (caller frees).
+ *
+ * The request needs fy 0 or valid, region "" or a valid code, and as_of a
+ * valid date (0 is refused: there is no "today" default).
+ * Each record needs a valid region, fy and account, order_seq non-zero,
+ * repay_by 0 or a date, and figures that are not negative.  On -1 the
+ * request decoder zeroes *q, and the list decoder sets *out NULL and *n 0
+ * (*out is also NULL when n is 0).
  */
 struct msg_receivables_req {
 	uint16_t	fy;
@@ -250,6 +400,11 @@ struct msg_status {
 	int64_t		last_commit;	/* microseconds since epoch; 0 = never */
 	uint8_t		root[32];	/* Merkle root of the current tree */
 };
+/*
+ * STATUS_OK: str server, u64 size, u64 uptime_s, u32 connections, u64
+ * map_used, u64 map_size, i64 last_commit, 32-byte root.  Only server is
+ * checked (text that fits its array).  The decoder zeroes *s on -1.
+ */
 int	msg_encode_status(struct wbuf *, const struct msg_status *);
 int	msg_decode_status(const uint8_t *, size_t, struct msg_status *);
 

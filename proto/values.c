@@ -46,6 +46,7 @@
 #include <string.h>
 
 #include "entry.h"
+#include "utf8.h"
 #include "values.h"
 
 #define AMOUNT_INPUT_MAX	256	/* bytes; far above any valid amount */
@@ -75,13 +76,16 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 /*
  * Map s into one token per character: ASCII digits, ',', '_', '.', and the
  * TOK_* letters for the three kanji.  Full-width digits and comma become
- * their ASCII forms here, so the parser never sees UTF-8.
+ * their ASCII forms here, so the parser never sees UTF-8.  Characters are
+ * decoded by utf8_decode(); bytes that are not one are an unexpected
+ * character like any other.
  */
 static int
 amount_lex(const char *s, char *tok, size_t toksz, char *err, size_t errlen)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
+	size_t n = 0, k;
+	uint32_t cp;
 
 	while (*p != '\0') {
 		char c;
@@ -90,43 +94,38 @@ amount_lex(const char *s, char *tok, size_t toksz, char *err, size_t errlen)
 			seterr(err, errlen, "amount too long");
 			return -1;
 		}
-		if ((*p >= '0' && *p <= '9') || *p == ',' || *p == '_' ||
-		    *p == '.') {
-			c = (char)*p;
-			p += 1;
-		} else if (p[0] == 0xef && p[1] == 0xbc && p[2] >= 0x90 &&
-		    p[2] <= 0x99) {
-			c = (char)('0' + (p[2] - 0x90));	/* ０-９ */
-			p += 3;
-		} else if (p[0] == 0xef && p[1] == 0xbc && p[2] == 0x8c) {
+		k = utf8_decode(p, strnlen((const char *)p, 4), &cp);
+		if (k == 0)
+			cp = UINT32_MAX;	/* no character: refused below */
+		if ((cp >= '0' && cp <= '9') || cp == ',' || cp == '_' ||
+		    cp == '.')
+			c = (char)cp;
+		else if (cp >= 0xff10 && cp <= 0xff19)
+			c = (char)('0' + (cp - 0xff10));	/* ０-９ */
+		else if (cp == 0xff0c)
 			c = ',';				/* ， */
-			p += 3;
-		} else if (p[0] == 0xe4 && p[1] == 0xb8 && p[2] == 0x87) {
-			c = TOK_MAN;
-			p += 3;
-		} else if (p[0] == 0xe5 && p[1] == 0x84 && p[2] == 0x84) {
-			c = TOK_OKU;
-			p += 3;
-		} else if (p[0] == 0xe5 && p[1] == 0x86 && p[2] == 0x86) {
-			c = TOK_EN;
-			p += 3;
-		} else if (*p == '-') {
+		else if (cp == 0x4e07)
+			c = TOK_MAN;				/* 万 */
+		else if (cp == 0x5104)
+			c = TOK_OKU;				/* 億 */
+		else if (cp == 0x5186)
+			c = TOK_EN;				/* 円 */
+		else if (cp == '-') {
 			seterr(err, errlen, "amount must be positive "
 			    "(the kind gives the direction)");
 			return -1;
-		} else if (*p == '+') {
+		} else if (cp == '+') {
 			seterr(err, errlen, "amount must not carry a sign");
 			return -1;
-		} else if (*p == ' ' || *p == '\t' || *p == '\n' ||
-		    *p == '\r' || (p[0] == 0xe3 && p[1] == 0x80 &&
-		    p[2] == 0x80)) {
+		} else if (cp == ' ' || cp == '\t' || cp == '\n' ||
+		    cp == '\r' || cp == 0x3000) {		/* 　 */
 			seterr(err, errlen, "amount must not contain blanks");
 			return -1;
-		} else if (*p == 'e' || *p == 'E') {
+		} else if (cp == 'e' || cp == 'E') {
 			seterr(err, errlen, "exponents are not amounts");
 			return -1;
-		} else if (*p >= 0x21 && *p <= 0x7e) {
-			char ch[2] = { (char)*p, '\0' };
+		} else if (cp >= 0x21 && cp <= 0x7e) {
+			char ch[2] = { (char)cp, '\0' };
 
 			seterr(err, errlen, "unexpected character '%s' in "
 			    "amount", ch);
@@ -136,6 +135,7 @@ amount_lex(const char *s, char *tok, size_t toksz, char *err, size_t errlen)
 			    "(digits, ',', '_', '.', 万, 億 and 円 only)");
 			return -1;
 		}
+		p += k;
 		tok[n++] = c;
 	}
 	tok[n] = TOK_END;

@@ -20,6 +20,7 @@
 #include <openssl/sha.h>
 
 #include "entry.h"
+#include "utf8.h"
 #include "wire.h"
 
 #define JA_NAME		"函館市（北海道）"
@@ -492,6 +493,111 @@ test_valid_ref(void **state)
 	s[64] = 'R';
 	s[65] = '\0';
 	assert_false(ld_valid_ref(s));
+}
+
+/*
+ * Length of the well-formed sequence at p by Unicode 15 table 3-7 read
+ * literally (the ranges of each byte), or 0: the reference for
+ * utf8_decode().
+ */
+static size_t
+table_3_7(const uint8_t *p, size_t left)
+{
+	static const struct {
+		uint8_t lead_lo, lead_hi, lo, hi;
+		size_t	len;
+	} rows[] = {
+		{ 0x00, 0x7f, 0, 0, 1 },
+		{ 0xc2, 0xdf, 0x80, 0xbf, 2 },
+		{ 0xe0, 0xe0, 0xa0, 0xbf, 3 },
+		{ 0xe1, 0xec, 0x80, 0xbf, 3 },
+		{ 0xed, 0xed, 0x80, 0x9f, 3 },
+		{ 0xee, 0xef, 0x80, 0xbf, 3 },
+		{ 0xf0, 0xf0, 0x90, 0xbf, 4 },
+		{ 0xf1, 0xf3, 0x80, 0xbf, 4 },
+		{ 0xf4, 0xf4, 0x80, 0x8f, 4 },
+	};
+	size_t	 r, i;
+
+	if (left == 0)
+		return 0;
+	for (r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		if (p[0] < rows[r].lead_lo || p[0] > rows[r].lead_hi)
+			continue;
+		if (rows[r].len == 1)
+			return 1;
+		if (left < rows[r].len || p[1] < rows[r].lo ||
+		    p[1] > rows[r].hi)
+			return 0;
+		for (i = 2; i < rows[r].len; i++)
+			if (p[i] < 0x80 || p[i] > 0xbf)
+				return 0;
+		return rows[r].len;
+	}
+	return 0;
+}
+
+static void
+test_utf8_decode(void **state)
+{
+	static const struct {
+		const char	*s;
+		size_t		 len;
+		uint32_t	 cp;
+	} good[] = {
+		{ "\x00", 1, 0 }, { "A", 1, 'A' }, { "\x7f", 1, 0x7f },
+		{ "\xc2\x80", 2, 0x80 }, { "\xdf\xbf", 2, 0x7ff },
+		{ "\xe0\xa0\x80", 3, 0x800 }, { "\xed\x9f\xbf", 3, 0xd7ff },
+		{ "\xee\x80\x80", 3, 0xe000 }, { "\xe5\x87\xbd", 3, 0x51fd },
+		{ "\xef\xbf\xbf", 3, 0xffff },
+		{ "\xf0\x90\x80\x80", 4, 0x10000 },
+		{ "\xf4\x8f\xbf\xbf", 4, 0x10ffff },
+	};
+	static const uint8_t	 conts[] = { 0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f,
+	    0xa0, 0xbf, 0xc0, 0xff };
+	uint8_t			 b[4];
+	uint32_t		 cp, v;
+	size_t			 i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		n = good[i].len;
+		cp = UINT32_MAX;
+		assert_int_equal(utf8_decode((const uint8_t *)good[i].s, n,
+		    &cp), n);
+		assert_int_equal(cp, good[i].cp);
+		/* One byte short is no character, and *cp is left alone. */
+		cp = 7;
+		assert_int_equal(utf8_decode((const uint8_t *)good[i].s,
+		    n - 1, &cp), 0);
+		assert_int_equal(cp, 7);
+	}
+	/* Every sequence of up to three bytes, as table 3-7 says. */
+	for (v = 0; v < (1u << 24); v++) {
+		b[0] = v >> 16;
+		b[1] = (v >> 8) & 0xff;
+		b[2] = v & 0xff;
+		for (n = 1; n <= 3; n++)
+			if (utf8_decode(b, n, &cp) != table_3_7(b, n))
+				fail_msg("%02x %02x %02x (%zu bytes)", b[0],
+				    b[1], b[2], n);
+	}
+	/* Four-byte leads with the edges of each continuation range. */
+	for (v = 0; v < 256 * 1000; v++) {
+		b[0] = v / 1000;
+		b[1] = conts[v / 100 % 10];
+		b[2] = conts[v / 10 % 10];
+		b[3] = conts[v % 10];
+		if (utf8_decode(b, 4, &cp) != table_3_7(b, 4))
+			fail_msg("%02x %02x %02x %02x", b[0], b[1], b[2], b[3]);
+	}
+	assert_int_equal(utf8_decode(b, 0, &cp), 0);
+	/* The text rule's controls: C0, DEL, C1; nothing else. */
+	assert_true(utf8_is_control(0) && utf8_is_control(0x1f));
+	assert_true(utf8_is_control(0x7f) && utf8_is_control(0x80) &&
+	    utf8_is_control(0x9f));
+	assert_false(utf8_is_control(' ') || utf8_is_control('~') ||
+	    utf8_is_control(0xa0) || utf8_is_control(0x2028));
 }
 
 static void
@@ -1835,6 +1941,7 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_valid_code),
 		cmocka_unit_test(test_valid_ref),
+		cmocka_unit_test(test_utf8_decode),
 		cmocka_unit_test(test_valid_text),
 		cmocka_unit_test(test_valid_actor),
 		cmocka_unit_test(test_valid_date),

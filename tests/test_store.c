@@ -26,6 +26,7 @@
 #include "merkle.h"
 #include "receivable.h"
 #include "store.h"
+#include "store_debug.h"
 #include "wire.h"
 
 #define OKU	INT64_C(100000000)

@@ -30,6 +30,7 @@
 #include "merkle.h"
 #include "receivable.h"
 #include "store.h"
+#include "store_debug.h"
 #include "verify.h"
 #include "wire.h"
 
