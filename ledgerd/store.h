@@ -16,9 +16,9 @@
  *   acctbal   u16be fy || u8 account -> struct ld_acct_bal (fixed encoding)
  *   regbal    u16be fy || code -> struct ld_region_bal (fixed encoding)
  *   terms     u16be fy || u8 grant type -> struct ld_terms in force
- *   payments  u16be fy || code || 0x00 || u64be seq -> u32 date || i64
- *             amount: the region-year's unreversed disbursements, which a
- *             repayment order is attributed to
+ *   payments  u16be fy || u64be seq -> u32 date || i64 amount || code:
+ *             the unreversed disbursements, which a repayment order is
+ *             attributed to (year then seq: new ones land at the end)
  *   orders    u16be fy || code -> struct ld_order (variable length)
  * No code path updates or deletes an entry, a leaf or a node: they are
  * written once, by store_append() (entries and leaves with MDB_APPEND,

@@ -265,7 +265,6 @@ describe_key(int db, const uint8_t *key, size_t klen, char *out, size_t outsz)
 {
 	char code[LD_CODE_MAX + 1];	/* a longer key is damaged: cut */
 	const char *name;
-	size_t n;
 
 	switch (db) {
 	case STORE_DB_REVERSED:
@@ -285,19 +284,19 @@ describe_key(int db, const uint8_t *key, size_t klen, char *out, size_t outsz)
 			return out;
 		}
 		break;
+	case STORE_DB_PAYMENTS:
+		if (klen == 10) {
+			snprintf(out, outsz, "FY%u seq %llu", be16_get(key),
+			    (unsigned long long)be64_get(key + 2));
+			return out;
+		}
+		break;
 	case STORE_DB_REGBAL:
 	case STORE_DB_ORDERS:
-	case STORE_DB_PAYMENTS:
 		if (klen < 3)
 			break;
-		n = db == STORE_DB_PAYMENTS && klen >= 12 ? klen - 11 : klen - 2;
-		printable(code, sizeof(code), key + 2, n);
-		if (db == STORE_DB_PAYMENTS && klen >= 12)
-			snprintf(out, outsz, "'%s' FY%u seq %llu", code,
-			    be16_get(key), (unsigned long long)be64_get(key +
-			    klen - 8));
-		else
-			snprintf(out, outsz, "'%s' FY%u", code, be16_get(key));
+		printable(code, sizeof(code), key + 2, klen - 2);
+		snprintf(out, outsz, "'%s' FY%u", code, be16_get(key));
 		return out;
 	}
 	printable(code, sizeof(code), key, klen);
@@ -311,8 +310,8 @@ key_seq(int db, const uint8_t *key, size_t klen)
 {
 	if (db == STORE_DB_REVERSED && klen == 8)
 		return be64_get(key);
-	if (db == STORE_DB_PAYMENTS && klen >= 12)
-		return be64_get(key + klen - 8);
+	if (db == STORE_DB_PAYMENTS && klen == 10)
+		return be64_get(key + 2);
 	return 0;
 }
 

@@ -1074,13 +1074,13 @@ test_new_db_damage(void **state)
 	expect_db_damage(f, STORE_DB_TERMS, EXTRA);
 	raw(f, STORE_DB_TERMS, key, 3, NULL, 0);
 
-	/* payments: hakodate's first disbursement (seq 12) gone */
-	klen = regkey(key, 2013, "hakodate");
-	key[klen] = 0;
-	be64_put(key + klen + 1, 12);
-	klen += 9;
+	/* payments (fy || seq): hakodate's first disbursement (seq 12) gone */
+	be16_put(key, 2013);
+	be64_put(key + 2, 12);
+	klen = 10;
 	get_raw(f, STORE_DB_PAYMENTS, key, klen, &rec);
-	assert_int_equal(rec.vlen, 12);
+	assert_int_equal(rec.vlen, 12 + strlen("hakodate"));
+	assert_memory_equal(rec.val + 12, "hakodate", strlen("hakodate"));
 	assert_int_equal(be32_get(rec.val), 20130601);
 	raw(f, STORE_DB_PAYMENTS, key, klen, NULL, 0);
 	expect_db_damage(f, STORE_DB_PAYMENTS, MISSING);
