@@ -57,8 +57,29 @@ close_deadline(struct store_txn *st, uint8_t account, uint16_t fy,
 }
 
 /*
- * Look up what req needs.  req->seq is the seq it will get; a reversal's
- * target is read from et, everything else from st.
+ * A reversal's target, read once from et into l (the authorization needs
+ * its kind before the rest is looked up).  LD_OK also when there is no
+ * such entry: the rules then answer NOT_FOUND.
+ */
+static int
+read_target(struct store_txn *et, const struct ld_entry *req, struct lookup *l)
+{
+	int rc;
+
+	if (req->kind != LD_K_REVERSAL || req->reverses >= req->seq)
+		return LD_OK;
+	if ((l->target = malloc(sizeof(*l->target))) == NULL)
+		return LD_E_INTERNAL;
+	rc = store_get(et, req->reverses, l->target);
+	if (rc == LD_OK)
+		l->v.target = l->target;
+	return rc == LD_E_NOT_FOUND ? LD_OK : rc;
+}
+
+/*
+ * Look up the rest of what req needs, after read_target() (l otherwise
+ * zeroed).  req->seq is the seq it will get; everything but the target is
+ * read from st.
  */
 static int
 look_up(struct store_txn *et, struct store_txn *st, const struct ld_entry *req,
@@ -68,7 +89,6 @@ look_up(struct store_txn *et, struct store_txn *st, const struct ld_entry *req,
 	uint64_t seq, by;
 	int rc, grant = 0;
 
-	memset(l, 0, sizeof(*l));
 	v->seq = req->seq;
 	v->now = now;
 	if (req->kind == LD_K_REGION) {
@@ -79,17 +99,9 @@ look_up(struct store_txn *et, struct store_txn *st, const struct ld_entry *req,
 		v->region_known = rc == LD_OK;
 		v->region_grant = (uint8_t)grant;
 	}
-	if (req->kind == LD_K_REVERSAL && req->reverses < req->seq) {
-		if ((l->target = malloc(sizeof(*l->target))) == NULL)
-			return LD_E_INTERNAL;
-		rc = store_get(et, req->reverses, l->target);
-		if (rc == LD_OK) {
-			v->target = l->target;
-			v->target_reversed = store_reversed_by(st,
-			    l->target->seq, &by) == LD_OK;
-		} else if (rc != LD_E_NOT_FOUND)
-			return rc;
-	}
+	if (v->target != NULL)
+		v->target_reversed = store_reversed_by(st, v->target->seq,
+		    &by) == LD_OK;
 	if ((rc = store_error(st)) != LD_OK || (rc = store_error(et)) != LD_OK)
 		return rc;
 
@@ -171,10 +183,10 @@ int
 apply_write(struct store_txn *t, int role, const char *actor, int64_t now,
     struct ld_entry *req, int *dup, const uint8_t **enc, size_t *len)
 {
-	struct ld_entry *stored = NULL, target;
+	struct ld_entry *stored = NULL;
 	struct lookup l;
 	uint64_t seq;
-	int rc, target_kind = 0;
+	int rc;
 
 	*dup = 0;
 	memset(&l, 0, sizeof(l));
@@ -183,19 +195,16 @@ apply_write(struct store_txn *t, int role, const char *actor, int64_t now,
 	if ((rc = rules_validate(req)) != LD_OK)
 		return rc;
 	rules_normalize(req);
-	if (req->kind == LD_K_REVERSAL && req->reverses < req->seq) {
-		rc = store_get(t, req->reverses, &target);
-		if (rc == LD_OK)
-			target_kind = target.kind;
-		else if (rc != LD_E_NOT_FOUND)
-			return rc;
-	}
-	if ((rc = rules_authorize(role, req, target_kind)) != LD_OK)
-		return rc;
+	if ((rc = read_target(t, req, &l)) != LD_OK ||
+	    (rc = rules_authorize(role, req, l.v.target != NULL ?
+	    l.v.target->kind : 0)) != LD_OK)
+		goto done;
 
 	if (req->id[0] != '\0' && store_find_id(t, req->id, &seq) == LD_OK) {
-		if ((stored = malloc(sizeof(*stored))) == NULL)
-			return LD_E_INTERNAL;
+		if ((stored = malloc(sizeof(*stored))) == NULL) {
+			rc = LD_E_INTERNAL;
+			goto done;
+		}
 		/* The id index names an entry that must exist. */
 		if ((rc = store_get(t, seq, stored)) == LD_E_NOT_FOUND)
 			rc = LD_E_INTERNAL;
@@ -208,10 +217,10 @@ apply_write(struct store_txn *t, int role, const char *actor, int64_t now,
 			}
 		}
 		free(stored);
-		return rc;
+		goto done;
 	}
 	if ((rc = store_error(t)) != LD_OK)
-		return rc;
+		goto done;
 
 	if ((rc = look_up(t, t, req, now, &l)) == LD_OK &&
 	    (rc = rules_apply(req, &l.v)) == LD_OK) {
@@ -225,16 +234,18 @@ apply_write(struct store_txn *t, int role, const char *actor, int64_t now,
 		if ((rc = store_append(t, req, enc, len)) == LD_OK)
 			rc = write_effects(t, req, &l);
 	}
+done:
 	lookup_free(&l);
 	return rc;
 }
 
 int
 apply_replay(struct store_txn *et, struct store_txn *st,
-    const struct ld_entry *e, char *why, size_t whylen)
+    const struct ld_entry *e, const uint8_t *enc, size_t enclen, char *why,
+    size_t whylen)
 {
 	struct ld_entry *req;
-	struct wbuf a, b;
+	struct wbuf b;
 	struct lookup l;
 	uint64_t seq;
 	int rc;
@@ -257,7 +268,8 @@ apply_replay(struct store_txn *et, struct store_txn *st,
 		rc = LD_E_ID_CONFLICT;
 		goto done;
 	}
-	if ((rc = look_up(et, st, req, e->recorded_at, &l)) != LD_OK)
+	if ((rc = read_target(et, req, &l)) != LD_OK ||
+	    (rc = look_up(et, st, req, e->recorded_at, &l)) != LD_OK)
 		goto done;
 	if ((rc = rules_apply(req, &l.v)) != LD_OK) {
 		snprintf(why, whylen, "the rules refuse this %s: %s",
@@ -267,15 +279,13 @@ apply_replay(struct store_txn *et, struct store_txn *st,
 	memcpy(req->actor, e->actor, sizeof(req->actor));
 	req->recorded_at = e->recorded_at;
 	/* The derived fields, compared as the bytes the tree hashes. */
-	wbuf_init(&a);
 	wbuf_init(&b);
-	if (entry_encode(&a, e) != 0 || entry_encode(&b, req) != 0 ||
-	    a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
+	if (entry_encode(&b, req) != 0 || b.len != enclen ||
+	    memcmp(b.data, enc, enclen) != 0) {
 		snprintf(why, whylen, "the rules derive other fields for this "
 		    "%s than it carries", ld_kind_name(e->kind));
 		rc = APPLY_MISMATCH;
 	}
-	wbuf_free(&a);
 	wbuf_free(&b);
 	if (rc == LD_OK)
 		rc = write_effects(st, e, &l);
@@ -290,6 +300,7 @@ apply_rebuild(struct store *s, char *err, size_t errlen)
 {
 	struct store_txn *t;
 	struct ld_entry *e;
+	struct wbuf enc;
 	uint64_t seq, size;
 	char why[256];
 	int db, rc;
@@ -304,6 +315,7 @@ apply_rebuild(struct store *s, char *err, size_t errlen)
 		free(e);
 		return -1;
 	}
+	wbuf_init(&enc);
 	for (db = STORE_DB_DERIVED_FIRST; db <= STORE_DB_DERIVED_LAST; db++)
 		store_drop(t, db);
 	size = store_size(t);
@@ -316,11 +328,24 @@ apply_rebuild(struct store *s, char *err, size_t errlen)
 			    (unsigned long long)seq);
 			break;
 		}
-		if ((rc = apply_replay(t, t, e, why, sizeof(why))) != LD_OK)
+		/*
+		 * Its bytes again, from the decoded entry: store_get_raw()
+		 * would copy every entry into the write transaction's arena.
+		 */
+		wbuf_reset(&enc);
+		if (entry_encode(&enc, e) != 0) {
+			rc = LD_E_INTERNAL;
+			snprintf(err, errlen, "seq %llu: does not encode",
+			    (unsigned long long)seq);
+			break;
+		}
+		if ((rc = apply_replay(t, t, e, enc.data, enc.len, why,
+		    sizeof(why))) != LD_OK)
 			snprintf(err, errlen, "seq %llu: %s",
 			    (unsigned long long)seq, why[0] ? why :
 			    ld_err_name(rc));
 	}
+	wbuf_free(&enc);
 	if (rc == LD_OK && (rc = store_set_format(t)) != LD_OK)
 		snprintf(err, errlen, "cannot mark the store current: %s",
 		    ld_err_name(rc));

@@ -59,9 +59,11 @@ int	apply_write(struct store_txn *t, int role, const char *actor,
 	    size_t *len);
 
 /*
- * Replay stored entry e: rebuild the request it was written from, decide it
- * against the state in st (reading entries from et) with e's own seq and
- * recorded_at, and write its effects into st.  The role is not recorded,
+ * Replay stored entry e, decoded from its enclen stored bytes enc: rebuild
+ * the request it was written from, decide it against the state in st
+ * (reading entries from et) with e's own seq and recorded_at, compare the
+ * entry the rules derive with enc byte for byte, and write its effects
+ * into st.  The role is not recorded,
  * so authorization is not replayed.  Returns LD_OK; a rule's code when the
  * rules refuse it (LD_E_BAD_REQUEST from rules_validate(), LD_E_ID_CONFLICT
  * when st already holds e's id, or a code of rules_apply()); APPLY_MISMATCH
@@ -74,7 +76,8 @@ int	apply_write(struct store_txn *t, int role, const char *actor,
  * effects of exactly the entries before it; e is not appended to st.
  */
 int	apply_replay(struct store_txn *et, struct store_txn *st,
-	    const struct ld_entry *e, char *why, size_t whylen);
+	    const struct ld_entry *e, const uint8_t *enc, size_t enclen,
+	    char *why, size_t whylen);
 
 /*
  * Rebuild the derived state of st from its entries (a version 1 store

@@ -248,7 +248,7 @@ region_receivable(struct store_txn *t, struct ld_region_bal *rb, uint32_t as_of)
 /* A region's balance for fy, with its grant type even when it has none. */
 static int
 region_balance(struct store_txn *t, const char *code, uint16_t fy,
-    struct ld_region_bal *rb)
+    uint32_t today, struct ld_region_bal *rb)
 {
 	uint64_t seq;
 	int rc;
@@ -257,7 +257,7 @@ region_balance(struct store_txn *t, const char *code, uint16_t fy,
 		return rc == LD_E_NOT_FOUND ? LD_E_UNKNOWN_REGION : rc;
 	if ((rc = store_region_bal(t, code, fy, rb)) != LD_OK)
 		return rc;
-	return region_receivable(t, rb, today_jst());
+	return region_receivable(t, rb, today);
 }
 
 int
@@ -268,7 +268,7 @@ query_balance(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
 	struct store_txn *t;
 	struct ld_acct_bal acct[LD_A_MAX];
 	struct ld_region_bal one, *rbs = NULL, *keep;
-	uint32_t nr = 0, i, k;
+	uint32_t nr = 0, i, k, today = today_jst();
 	struct wbuf p;
 	int rc;
 
@@ -284,7 +284,7 @@ query_balance(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
 	wbuf_init(&p);
 	switch (q.scope) {
 	case BAL_REGION:
-		if ((rc = region_balance(t, q.region, q.fy, &one)) == LD_OK)
+		if ((rc = region_balance(t, q.region, q.fy, today, &one)) == LD_OK)
 			msg_encode_balances(&p, NULL, 0, &one, 1);
 		break;
 	case BAL_ACCOUNT:
@@ -304,7 +304,7 @@ query_balance(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
 				    rbs[i].carried_in != 0 || rbs[i].has_order) {
 					keep[k] = rbs[i];
 					rc = region_receivable(t, &keep[k++],
-					    today_jst());
+					    today);
 				}
 			if (rc == LD_OK)
 				msg_encode_balances(&p, acct, LD_A_MAX, keep, k);

@@ -885,12 +885,10 @@ rules_apply(struct ld_entry *req, struct rules_view *v)
 	struct ld_region_bal r = v->rbal, r2 = v->rbal2;
 	struct ld_entry out = *req;
 	struct rules_scope sc;
-	int rc, grant = v->region_grant;
+	int rc;
 
-	if (req->kind == LD_K_REVERSAL && v->target != NULL &&
-	    v->target->region[0] != '\0')
-		grant = v->rbal.grant_type;
-	rules_scope(req, grant, v->target, &sc);
+	/* A reversal is scoped by its target, not by a region's grant. */
+	rules_scope(req, v->region_grant, v->target, &sc);
 	a.account = sc.account;
 	a.fy = sc.fy;
 	a2.account = sc.account2;

@@ -170,12 +170,12 @@ mem_put(void *ctx, unsigned level, uint64_t index, const uint8_t hash[32])
 /* ---- the rules, replayed ---- */
 
 static int
-replay(struct vctx *c, uint64_t seq)
+replay(struct vctx *c, uint64_t seq, const uint8_t *enc, size_t len)
 {
 	char why[256];
 	int rc;
 
-	rc = apply_replay(c->t, c->sx, c->e, why, sizeof(why));
+	rc = apply_replay(c->t, c->sx, c->e, enc, len, why, sizeof(why));
 	if (rc == LD_OK)
 		return 0;
 	if (why[0] != '\0')
@@ -200,7 +200,7 @@ check_body(struct vctx *c, uint64_t seq, const uint8_t *enc, size_t len)
 	if (c->e->seq != seq)
 		return damage(c, seq, "seq %llu: entry carries seq %llu",
 		    (unsigned long long)seq, (unsigned long long)c->e->seq);
-	return replay(c, seq);
+	return replay(c, seq, enc, len);
 }
 
 /* The worker's half: the leaf hash, the Merkle nodes, the root stream. */
