@@ -231,7 +231,7 @@ apply(struct gen *g, int role, const char *actor, struct ld_entry *e)
 	size_t len;
 	int dup, rc;
 
-	rc = apply_write(g->t, role, actor, wall_us(), e, &dup, &enc, &len);
+	rc = apply_write(g->t, role, actor, wall_us(), e, &dup, &enc, &len, NULL);
 	if (rc != LD_OK || dup) {
 		fprintf(stderr, "verify-bench: request %" PRIu64 " (%s) refused: "
 		    "%s\n", g->req, ld_kind_name(e->kind),

@@ -110,7 +110,8 @@ wl_disbursement(struct ld_entry *e, const struct wl_regions *rs,
 	    rs->r[(n + (uint64_t)conn * 7) % rs->n].code);
 	e->fy = fy;
 	e->amount = 1 + (int64_t)((n * 7 + conn) % 997);
-	snprintf(e->ref, sizeof(e->ref), "V-%u-%llu", conn,
+	/* One voucher per payment, across runs too (DUPLICATE_REF). */
+	snprintf(e->ref, sizeof(e->ref), "V-%s-%u-%llu", tag, conn,
 	    (unsigned long long)n);
 	e->date = (uint32_t)fy * 10000 + 701;	/* 1 July: inside the FY */
 	snprintf(e->memo, sizeof(e->memo), "%s", WL_MEMO);

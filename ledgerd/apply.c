@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "config.h"
 #include "errors.h"
 #include "rules.h"
 #include "wire.h"
@@ -77,6 +78,47 @@ read_target(struct store_txn *et, const struct ld_entry *req, struct lookup *l)
 }
 
 /*
+ * The first unreversed payment of req's kind, region and fy whose ref is
+ * req's (0 when none): the refs index names every entry with that ref,
+ * the entries (from et) say which are such payments, and the reversed
+ * index (st) which still count.  A ref is rarely reused, so this reads
+ * one index record on the common path and a few entries otherwise.
+ */
+static int
+find_dup_ref(struct store_txn *et, struct store_txn *st,
+    const struct ld_entry *req, uint64_t *out)
+{
+	struct ld_entry *e;
+	uint64_t *seqs, by;
+	uint32_t n, i;
+	int rc;
+
+	*out = 0;
+	if ((rc = store_ref_seqs(st, req->ref, &seqs, &n)) != LD_OK || n == 0)
+		return rc;
+	if ((e = malloc(sizeof(*e))) == NULL) {
+		free(seqs);
+		return LD_E_INTERNAL;
+	}
+	for (i = 0; i < n && *out == 0; i++) {
+		if ((rc = store_get(et, seqs[i], e)) != LD_OK)
+			break;
+		if (e->kind == req->kind && e->fy == req->fy &&
+		    strcmp(e->region, req->region) == 0 &&
+		    store_reversed_by(st, e->seq, &by) == LD_E_NOT_FOUND)
+			*out = e->seq;
+	}
+	free(e);
+	free(seqs);
+	/* The refs index names an entry that must exist. */
+	if (rc == LD_E_NOT_FOUND)
+		rc = LD_E_INTERNAL;
+	if (rc == LD_OK)
+		rc = store_error(st);
+	return rc;
+}
+
+/*
  * Look up the rest of what req needs, after read_target() (l otherwise
  * zeroed).  req->seq is the seq it will get; everything but the target is
  * read from st.
@@ -134,6 +176,9 @@ look_up(struct store_txn *et, struct store_txn *st, const struct ld_entry *req,
 		rc = store_order(st, l->sc.region, l->sc.fy, v->order);
 		v->has_order = rc == LD_OK;
 	}
+	if (l->sc.dup_ref &&
+	    (rc = find_dup_ref(et, st, req, &v->dup_ref_seq)) != LD_OK)
+		return rc;
 	return store_error(st);
 }
 
@@ -147,6 +192,8 @@ write_effects(struct store_txn *st, const struct ld_entry *e,
 
 	if (e->id[0] != '\0')
 		store_put_id(st, e->id, e->seq);
+	if (e->ref[0] != '\0')
+		store_put_ref(st, e->ref, e->seq);
 	switch (e->kind) {
 	case LD_K_REGION:
 		store_put_region(st, e->region, e->seq, e->grant_type);
@@ -179,26 +226,61 @@ write_effects(struct store_txn *st, const struct ld_entry *e,
 	return store_error(st);
 }
 
+/* FORBIDDEN's message: who asked, with which role, for what (2.3). */
+static void
+explain_forbidden(struct apply_why *why, int role, const char *actor,
+    const struct ld_entry *req, const struct ld_entry *target)
+{
+	const char *rn = role == ROLE_NONE ? NULL : role_name(role);
+
+	if (req->kind == LD_K_REVERSAL && target != NULL)
+		snprintf(why->msg, sizeof(why->msg), "certificate CN \"%s\" "
+		    "has %s%s, which may not reverse a%s %s", actor,
+		    rn != NULL ? "role " : "no role", rn != NULL ? rn : "",
+		    target->kind == LD_K_APPROPRIATION ? "n" : "",
+		    ld_kind_name(target->kind));
+	else
+		snprintf(why->msg, sizeof(why->msg), "certificate CN \"%s\" "
+		    "has %s%s, which may not write a%s %s", actor,
+		    rn != NULL ? "role " : "no role", rn != NULL ? rn : "",
+		    req->kind == LD_K_APPROPRIATION ||
+		    req->kind == LD_K_AWARD ||
+		    req->kind == LD_K_AWARD_CANCEL ? "n" : "",
+		    ld_kind_name(req->kind));
+}
+
 int
 apply_write(struct store_txn *t, int role, const char *actor, int64_t now,
-    struct ld_entry *req, int *dup, const uint8_t **enc, size_t *len)
+    struct ld_entry *req, int *dup, const uint8_t **enc, size_t *len,
+    struct apply_why *why)
 {
 	struct ld_entry *stored = NULL;
+	struct apply_why ignored;
 	struct lookup l;
 	uint64_t seq;
 	int rc;
 
 	*dup = 0;
 	memset(&l, 0, sizeof(l));
+	if (why == NULL)
+		why = &ignored;
+	memset(why, 0, sizeof(*why));
 	req->format = LD_ENTRY_FORMAT;
 	req->seq = store_size(t) + 1;
+	/*
+	 * The request is validated once, here: what rules_apply() adds is
+	 * derived by code, so entry_encode() does not check again.
+	 */
 	if ((rc = rules_validate(req)) != LD_OK)
 		return rc;
 	rules_normalize(req);
-	if ((rc = read_target(t, req, &l)) != LD_OK ||
-	    (rc = rules_authorize(role, req, l.v.target != NULL ?
-	    l.v.target->kind : 0)) != LD_OK)
+	if ((rc = read_target(t, req, &l)) != LD_OK)
 		goto done;
+	if ((rc = rules_authorize(role, req, l.v.target != NULL ?
+	    l.v.target->kind : 0)) != LD_OK) {
+		explain_forbidden(why, role, actor, req, l.v.target);
+		goto done;
+	}
 
 	if (req->id[0] != '\0' && store_find_id(t, req->id, &seq) == LD_OK) {
 		if ((stored = malloc(sizeof(*stored))) == NULL) {
@@ -209,9 +291,13 @@ apply_write(struct store_txn *t, int role, const char *actor, int64_t now,
 		if ((rc = store_get(t, seq, stored)) == LD_E_NOT_FOUND)
 			rc = LD_E_INTERNAL;
 		if (rc == LD_OK) {
-			if (!rules_same_request(stored, req))
+			if (!rules_same_request(stored, req)) {
 				rc = LD_E_ID_CONFLICT;
-			else {
+				msg_field_add(&why->f, "seq", MSG_FIELD_INT,
+				    (int64_t)seq);
+				rules_explain(rc, req, &why->f, why->msg,
+				    sizeof(why->msg));
+			} else {
 				*dup = 1;
 				rc = store_get_raw(t, seq, enc, len);
 			}
@@ -223,7 +309,11 @@ apply_write(struct store_txn *t, int role, const char *actor, int64_t now,
 		goto done;
 
 	if ((rc = look_up(t, t, req, now, &l)) == LD_OK &&
-	    (rc = rules_apply(req, &l.v)) == LD_OK) {
+	    (rc = rules_apply(req, &l.v)) != LD_OK && l.v.why.n > 0) {
+		why->f = l.v.why;
+		rules_explain(rc, req, &why->f, why->msg, sizeof(why->msg));
+	}
+	if (rc == LD_OK) {
 		snprintf(req->actor, sizeof(req->actor), "%s", actor);
 		req->recorded_at = now;
 		/*

@@ -27,11 +27,21 @@
 #include <stdint.h>
 
 #include "entry.h"
+#include "msg.h"
 #include "store.h"
 
 /* apply_replay()'s result when the rules accept an entry but derive other
    fields than it carries. */
 #define APPLY_MISMATCH	(-1)
+
+/*
+ * Why a write was refused, for the client: the message ("" = the code's
+ * default text) and the figures contract 2.3 names for the code.
+ */
+struct apply_why {
+	char			msg[512];
+	struct msg_fields	f;
+};
 
 /*
  * Decide and append one write request inside write transaction t:
@@ -52,11 +62,14 @@
  * reversal is judged by its target's kind), LD_E_ID_CONFLICT (the id names
  * a different request) or any code of rules_apply().  LD_E_INTERNAL or
  * LD_E_STORAGE_FULL report a storage failure; once it is sticky in t, the
- * whole transaction is lost.
+ * whole transaction is lost.  *why (zeroed first) says what to fix:
+ * FORBIDDEN names the CN and its role, ID_CONFLICT and DUPLICATE_REF the
+ * seq, and the refusals of rules_explain() carry their figures (why may
+ * be NULL).
  */
 int	apply_write(struct store_txn *t, int role, const char *actor,
 	    int64_t now, struct ld_entry *req, int *dup, const uint8_t **enc,
-	    size_t *len);
+	    size_t *len, struct apply_why *why);
 
 /*
  * Replay stored entry e, decoded from its enclen stored bytes enc: rebuild

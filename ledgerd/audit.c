@@ -51,7 +51,7 @@ sign_current(const struct readctx *x, struct store_txn *t, uint64_t n,
 
 int
 audit_checkpoint(const struct readctx *x, uint32_t reqid,
-    const uint8_t *payload, size_t len, struct wbuf *out, struct stream *s)
+    const union read_req *req, struct wbuf *out, struct stream *s)
 {
 	struct store_txn *t;
 	struct wbuf p;
@@ -60,9 +60,7 @@ audit_checkpoint(const struct readctx *x, uint32_t reqid,
 	int rc;
 
 	(void)s;
-	if (msg_decode_checkpoint_req(payload, len) != 0)
-		return msg_put_error(out, reqid, LD_E_BAD_REQUEST,
-		    "malformed CHECKPOINT");
+	(void)req;
 	if ((note = malloc(CKPT_NOTE_MAX + 1)) == NULL)
 		return msg_put_error(out, reqid, LD_E_BUSY, "out of memory");
 	if ((rc = store_begin(x->store, 0, &t)) == LD_OK) {
@@ -124,7 +122,7 @@ build_proof(const struct readctx *x, struct store_txn *t, struct msg_proof *pr,
 /* PROVE and CONSISTENCY: one proof, its link and the signed note. */
 static int
 audit_proof(const struct readctx *x, int kind, uint32_t reqid,
-    const uint8_t *payload, size_t len, struct wbuf *out)
+    const union read_req *req, struct wbuf *out)
 {
 	struct msg_proof *pr;
 	struct store_txn *t;
@@ -138,15 +136,8 @@ audit_proof(const struct readctx *x, int kind, uint32_t reqid,
 		return msg_put_error(out, reqid, LD_E_BUSY, "out of memory");
 	}
 	pr->kind = (uint8_t)kind;
-	if (kind == MSG_PROOF_INCLUSION)
-		rc = msg_decode_prove(payload, len, &pr->a, &pr->b);
-	else
-		rc = msg_decode_consistency(payload, len, &pr->a, &pr->b);
-	if (rc != 0) {
-		rc = msg_put_error(out, reqid, LD_E_BAD_REQUEST,
-		    "malformed proof request");
-		goto out;
-	}
+	pr->a = req->proof.a;
+	pr->b = req->proof.b;
 	if ((rc = store_begin(x->store, 0, &t)) == LD_OK) {
 		rc = build_proof(x, t, pr, note, CKPT_NOTE_MAX + 1);
 		store_abort(t);
@@ -172,17 +163,17 @@ out:
 }
 
 int
-audit_prove(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
-    size_t len, struct wbuf *out, struct stream *s)
+audit_prove(const struct readctx *x, uint32_t reqid, const union read_req *req,
+    struct wbuf *out, struct stream *s)
 {
 	(void)s;
-	return audit_proof(x, MSG_PROOF_INCLUSION, reqid, payload, len, out);
+	return audit_proof(x, MSG_PROOF_INCLUSION, reqid, req, out);
 }
 
 int
 audit_consistency(const struct readctx *x, uint32_t reqid,
-    const uint8_t *payload, size_t len, struct wbuf *out, struct stream *s)
+    const union read_req *req, struct wbuf *out, struct stream *s)
 {
 	(void)s;
-	return audit_proof(x, MSG_PROOF_CONSISTENCY, reqid, payload, len, out);
+	return audit_proof(x, MSG_PROOF_CONSISTENCY, reqid, req, out);
 }

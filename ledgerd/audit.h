@@ -1,7 +1,7 @@
 /*
  * audit.h - the auditor's requests: CHECKPOINT, PROVE, CONSISTENCY.
  *
- * Read handlers as query.h defines them: they decode, read one snapshot,
+ * Read handlers as query.h defines them: they read one snapshot,
  * sign the current checkpoint with the key in the read context, and
  * append one answer frame (or one ERROR frame) to out.
  */
@@ -10,13 +10,17 @@
 
 #include "query.h"
 
-int	audit_checkpoint(const struct readctx *, uint32_t, const uint8_t *,
-	    size_t, struct wbuf *, struct stream *);
-/* PROVE (an inclusion proof). */
-int	audit_prove(const struct readctx *, uint32_t, const uint8_t *, size_t,
+int	audit_checkpoint(const struct readctx *, uint32_t,
+	    const union read_req *, struct wbuf *, struct stream *);
+/*
+ * PROVE (an inclusion proof of seq req->proof.a in the tree of size
+ * req->proof.b, 0 = current): NOT_FOUND for a seq the tree does not hold,
+ * OUT_OF_RANGE for a size outside it.
+ */
+int	audit_prove(const struct readctx *, uint32_t, const union read_req *,
 	    struct wbuf *, struct stream *);
-/* CONSISTENCY. */
-int	audit_consistency(const struct readctx *, uint32_t, const uint8_t *,
-	    size_t, struct wbuf *, struct stream *);
+/* CONSISTENCY from size req->proof.a to req->proof.b (0 = current). */
+int	audit_consistency(const struct readctx *, uint32_t,
+	    const union read_req *, struct wbuf *, struct stream *);
 
 #endif

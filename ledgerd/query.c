@@ -38,19 +38,17 @@ answer(struct wbuf *out, uint8_t type, uint16_t flags, uint32_t reqid,
 }
 
 int
-query_get(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
-    size_t len, struct wbuf *out, struct stream *s)
+query_get(const struct readctx *x, uint32_t reqid, const union read_req *req,
+    struct wbuf *out, struct stream *s)
 {
 	struct store_txn *t;
 	const uint8_t *enc;
 	size_t elen;
 	struct wbuf p;
-	uint64_t seq;
+	uint64_t seq = req->seq;
 	int rc;
 
 	(void)s;
-	if (msg_decode_get(payload, len, &seq) != 0)
-		return msg_put_error(out, reqid, LD_E_BAD_REQUEST, "malformed GET");
 	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
 		return msg_put_error(out, reqid, rc, NULL);
 	rc = store_get_raw(t, seq, &enc, &elen);
@@ -102,14 +100,14 @@ query_stream_step(const struct readctx *x, struct stream *s, struct wbuf *out)
 	msg_entries_begin(&p, &count_off);
 	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
 		goto fail;
-	if (!s->regions && (e = malloc(sizeof(*e))) == NULL) {
+	if (!s->byseq && (e = malloc(sizeof(*e))) == NULL) {
 		store_abort(t);
 		rc = LD_E_INTERNAL;
 		goto fail;
 	}
 	size = store_size(t);
 	while (examined < STREAM_STEP_MAX) {
-		if (s->regions) {
+		if (s->byseq) {
 			if (s->next >= s->nseqs) {
 				more = 0;
 				break;
@@ -128,7 +126,7 @@ query_stream_step(const struct readctx *x, struct stream *s, struct wbuf *out)
 			goto fail;
 		}
 		examined++;
-		if (!s->regions) {
+		if (!s->byseq) {
 			if (entry_decode(e, enc, elen) != 0) {
 				store_abort(t);
 				rc = LD_E_INTERNAL;
@@ -146,7 +144,7 @@ query_stream_step(const struct readctx *x, struct stream *s, struct wbuf *out)
 		msg_entries_add(&p, enc, elen);
 		count++;
 		s->sent++;
-		if (s->regions)
+		if (s->byseq)
 			s->next++;
 		else
 			s->q.since++;
@@ -168,37 +166,27 @@ fail:
 }
 
 int
-query_list(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
-    size_t len, struct wbuf *out, struct stream *s)
+query_list(const struct readctx *x, uint32_t reqid, const union read_req *req,
+    struct wbuf *out, struct stream *s)
 {
 	(void)x;
+	(void)out;
 	query_stream_free(s);
-	if (msg_decode_list(payload, len, &s->q) != 0 ||
-	    (s->q.region[0] != '\0' && !ld_valid_code(s->q.region)) ||
-	    s->q.kind > LD_K_MAX) {
-		memset(s, 0, sizeof(*s));
-		return msg_put_error(out, reqid, LD_E_BAD_REQUEST,
-		    "malformed LIST");
-	}
-	if (s->q.since == 0)
-		s->q.since = 1;
+	s->q = req->list;
 	s->reqid = reqid;
 	s->active = 1;
 	return LD_OK;
 }
 
 int
-query_regions(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
-    size_t len, struct wbuf *out, struct stream *s)
+query_regions(const struct readctx *x, uint32_t reqid, const union read_req *req,
+    struct wbuf *out, struct stream *s)
 {
 	struct store_txn *t;
 	int rc;
 
-	(void)payload;
+	(void)req;
 	query_stream_free(s);
-	if (len != 0)
-		return msg_put_error(out, reqid, LD_E_BAD_REQUEST,
-		    "malformed REGION_LIST");
 	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
 		return msg_put_error(out, reqid, rc, NULL);
 	rc = store_region_seqs(t, &s->seqs, &s->nseqs);
@@ -207,7 +195,40 @@ query_regions(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
 		query_stream_free(s);
 		return msg_put_error(out, reqid, rc, NULL);
 	}
-	s->regions = 1;
+	s->byseq = 1;
+	s->reqid = reqid;
+	s->active = 1;
+	return LD_OK;
+}
+
+int
+query_find(const struct readctx *x, uint32_t reqid, const union read_req *req,
+    struct wbuf *out, struct stream *s)
+{
+	struct store_txn *t;
+	uint64_t seq;
+	int rc;
+
+	query_stream_free(s);
+	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
+		return msg_put_error(out, reqid, rc, NULL);
+	if (req->find.by == MSG_FIND_REF)
+		rc = store_ref_seqs(t, req->find.key, &s->seqs, &s->nseqs);
+	else if ((rc = store_find_id(t, req->find.key, &seq)) == LD_OK) {
+		if ((s->seqs = malloc(sizeof(*s->seqs))) == NULL)
+			rc = LD_E_INTERNAL;
+		else {
+			s->seqs[0] = seq;
+			s->nseqs = 1;
+		}
+	} else if (rc == LD_E_NOT_FOUND)
+		rc = LD_OK;	/* an empty answer */
+	store_abort(t);
+	if (rc != LD_OK) {
+		query_stream_free(s);
+		return msg_put_error(out, reqid, rc, NULL);
+	}
+	s->byseq = 1;
 	s->reqid = reqid;
 	s->active = 1;
 	return LD_OK;
@@ -261,10 +282,10 @@ region_balance(struct store_txn *t, const char *code, uint16_t fy,
 }
 
 int
-query_balance(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
-    size_t len, struct wbuf *out, struct stream *s)
+query_balance(const struct readctx *x, uint32_t reqid, const union read_req *req,
+    struct wbuf *out, struct stream *s)
 {
-	struct msg_balance_req q;
+	const struct msg_balance_req *q = &req->balance;
 	struct store_txn *t;
 	struct ld_acct_bal acct[LD_A_MAX];
 	struct ld_region_bal one, *rbs = NULL, *keep;
@@ -273,30 +294,24 @@ query_balance(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
 	int rc;
 
 	(void)s;
-	if (msg_decode_balance_req(payload, len, &q) != 0 ||
-	    q.fy < LD_FY_MIN || q.fy > LD_FY_MAX || q.scope > BAL_ACCOUNT ||
-	    (q.scope == BAL_REGION && !ld_valid_code(q.region)) ||
-	    (q.scope == BAL_ACCOUNT && (q.account < 1 || q.account > LD_A_MAX)))
-		return msg_put_error(out, reqid, LD_E_BAD_REQUEST,
-		    "malformed BALANCE");
 	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
 		return msg_put_error(out, reqid, rc, NULL);
 	wbuf_init(&p);
-	switch (q.scope) {
+	switch (q->scope) {
 	case BAL_REGION:
-		if ((rc = region_balance(t, q.region, q.fy, today, &one)) == LD_OK)
+		if ((rc = region_balance(t, q->region, q->fy, today, &one)) == LD_OK)
 			msg_encode_balances(&p, NULL, 0, &one, 1);
 		break;
 	case BAL_ACCOUNT:
-		if ((rc = store_acct_bal(t, q.account, q.fy, &acct[0])) == LD_OK)
+		if ((rc = store_acct_bal(t, q->account, q->fy, &acct[0])) == LD_OK)
 			msg_encode_balances(&p, acct, 1, NULL, 0);
 		break;
 	default:
 		/* Every account, then every region with an award that year. */
 		for (i = 0; i < LD_A_MAX && rc == LD_OK; i++)
-			rc = store_acct_bal(t, (uint8_t)(i + 1), q.fy, &acct[i]);
+			rc = store_acct_bal(t, (uint8_t)(i + 1), q->fy, &acct[i]);
 		if (rc == LD_OK)
-			rc = store_region_bals(t, q.fy, &rbs, &nr);
+			rc = store_region_bals(t, q->fy, &rbs, &nr);
 		if (rc == LD_OK) {
 			keep = rbs;
 			for (i = k = 0; i < nr && rc == LD_OK; i++)
@@ -327,19 +342,16 @@ query_balance(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
 }
 
 int
-query_status(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
-    size_t len, struct wbuf *out, struct stream *s)
+query_status(const struct readctx *x, uint32_t reqid, const union read_req *req,
+    struct wbuf *out, struct stream *s)
 {
 	struct msg_status st;
 	struct store_txn *t;
 	struct wbuf p;
 	int rc;
 
-	(void)payload;
+	(void)req;
 	(void)s;
-	if (len != 0)
-		return msg_put_error(out, reqid, LD_E_BAD_REQUEST,
-		    "malformed STATUS");
 	memset(&st, 0, sizeof(st));
 	snprintf(st.server, sizeof(st.server), "ledgerd %s", LEDGERD_VERSION);
 	st.uptime_s = (uint64_t)(time(NULL) - x->started);
@@ -362,8 +374,8 @@ query_status(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
 
 /* TERMS: the terms entries in force, by fy then grant type, in one frame. */
 int
-query_terms(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
-    size_t len, struct wbuf *out, struct stream *s)
+query_terms(const struct readctx *x, uint32_t reqid, const union read_req *req,
+    struct wbuf *out, struct stream *s)
 {
 	struct store_txn *t;
 	struct ld_terms *tx = NULL;
@@ -376,9 +388,7 @@ query_terms(const struct readctx *x, uint32_t reqid, const uint8_t *payload,
 	int rc;
 
 	(void)s;
-	if (msg_decode_terms_req(payload, len, &fy) != 0)
-		return msg_put_error(out, reqid, LD_E_BAD_REQUEST,
-		    "malformed TERMS");
+	fy = req->fy;
 	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
 		return msg_put_error(out, reqid, rc, NULL);
 	wbuf_init(&p);
@@ -450,23 +460,20 @@ rcv_collect_cb(void *ctx, const char *region, uint16_t fy,
 /* RECEIVABLES: every repayment order's figures as of the asked date. */
 int
 query_receivables(const struct readctx *x, uint32_t reqid,
-    const uint8_t *payload, size_t len, struct wbuf *out, struct stream *s)
+    const union read_req *req, struct wbuf *out, struct stream *s)
 {
-	struct msg_receivables_req q;
+	const struct msg_receivables_req *q = &req->receivables;
 	struct rcv_collect col;
 	struct store_txn *t;
 	struct wbuf p;
 	int rc;
 
 	(void)s;
-	if (msg_decode_receivables_req(payload, len, &q) != 0)
-		return msg_put_error(out, reqid, LD_E_BAD_REQUEST,
-		    "malformed RECEIVABLES");
 	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
 		return msg_put_error(out, reqid, rc, NULL);
 	memset(&col, 0, sizeof(col));
-	col.q = &q;
-	rc = store_orders(t, q.fy, rcv_collect_cb, &col);
+	col.q = q;
+	rc = store_orders(t, q->fy, rcv_collect_cb, &col);
 	store_abort(t);
 	wbuf_init(&p);
 	if (rc == LD_OK && msg_encode_receivables(&p, col.arr, col.n) != 0)

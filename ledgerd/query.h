@@ -49,64 +49,104 @@ struct readctx {
 /* A LIST or REGION_LIST answer in progress; continued as output drains. */
 struct stream {
 	int		 active;
-	int		 regions;	/* REGION_LIST: walk region seqs */
+	int		 byseq;		/* REGION_LIST, FIND: send s->seqs */
 	uint32_t	 reqid;
 	struct msg_list	 q;		/* LIST filters; q.since is the cursor */
 	uint64_t	 sent;		/* entries sent (for q.limit) */
-	uint64_t	*seqs;		/* REGION_LIST: region seqs, owned */
+	uint64_t	*seqs;		/* REGION_LIST, FIND: the seqs, owned */
 	uint32_t	 nseqs;
 	uint32_t	 next;
 };
 
 /*
- * A read handler: answer the request reqid with payload (len bytes, valid
- * during the call) by appending frames to out.  s is the connection's
- * stream, which only the stream starters use (they leave it active; the
- * others leave it alone).  Returns LD_OK, or the code of the ERROR frame it
+ * A read request as its route's decoder (decode.c) left it: every check a
+ * value needs is made there, once, so a handler trusts what it is given.
+ */
+union read_req {
+	uint64_t			 seq;		/* GET */
+	struct msg_list			 list;		/* LIST */
+	struct msg_balance_req		 balance;	/* BALANCE */
+	uint16_t			 fy;		/* TERMS (0 = every year) */
+	struct msg_receivables_req	 receivables;	/* RECEIVABLES */
+	struct {
+		uint64_t		 a, b;
+	}				 proof;		/* PROVE seq, size; CONSISTENCY old, new */
+	struct msg_find			 find;		/* FIND */
+};
+
+/*
+ * A read decoder: parse payload (len bytes, untrusted) into *req.  0, or
+ * -1 for a payload the message type does not allow (answered BAD_REQUEST
+ * by the server, naming the type).  Pure: no store, no connection.
+ */
+typedef int	(*read_decoder)(const uint8_t *payload, size_t len,
+		    union read_req *req);
+
+int	decode_empty(const uint8_t *, size_t, union read_req *);
+int	decode_get(const uint8_t *, size_t, union read_req *);
+int	decode_find(const uint8_t *, size_t, union read_req *);
+int	decode_list(const uint8_t *, size_t, union read_req *);
+int	decode_balance(const uint8_t *, size_t, union read_req *);
+int	decode_terms(const uint8_t *, size_t, union read_req *);
+int	decode_receivables(const uint8_t *, size_t, union read_req *);
+int	decode_checkpoint(const uint8_t *, size_t, union read_req *);
+int	decode_prove(const uint8_t *, size_t, union read_req *);
+int	decode_consistency(const uint8_t *, size_t, union read_req *);
+
+/*
+ * A read handler: answer the decoded request req (valid during the call)
+ * for reqid by appending frames to out.  s is the connection's stream,
+ * which only the stream starters use (they leave it active; the others
+ * leave it alone).  Returns LD_OK, or the code of the ERROR frame it
  * appended (for the request figures).  out->err set means it could not be
- * built: the caller answers INTERNAL.  Every handler answers a malformed
- * payload BAD_REQUEST and a store failure with the store's code (INTERNAL).
- * Every role may read; the server refuses a CN without one before this.
+ * built: the caller answers INTERNAL.  A store failure is answered with
+ * the store's code (INTERNAL).  The server has decoded and authorized the
+ * request before the call.
  */
 typedef int	(*read_handler)(const struct readctx *, uint32_t reqid,
-		    const uint8_t *payload, size_t len, struct wbuf *out,
+		    const union read_req *req, struct wbuf *out,
 		    struct stream *s);
 
 /*
  * GET: one ENTRY frame (duplicate 0) with entry seq's bytes as stored, or
  * NOT_FOUND for a seq the ledger does not have.
  */
-int	query_get(const struct readctx *, uint32_t, const uint8_t *, size_t,
+int	query_get(const struct readctx *, uint32_t, const union read_req *,
 	    struct wbuf *, struct stream *);
 /*
- * LIST: check the filters and start the stream at since (0 = 1).  Appends
- * nothing on success and reads nothing yet: query_stream_step() sends the
- * ENTRIES frames.  LD_OK or BAD_REQUEST.
+ * FIND: start a stream of the entries found, in seq order: the one entry
+ * whose id is the key, or every entry whose ref is.  Nothing found is one
+ * ENTRIES frame with no entry, not an error (the client says NOT_FOUND).
  */
-int	query_list(const struct readctx *, uint32_t, const uint8_t *, size_t,
+int	query_find(const struct readctx *, uint32_t, const union read_req *,
+	    struct wbuf *, struct stream *);
+/*
+ * LIST: start the stream at since (0 = 1).  Appends nothing and reads
+ * nothing yet: query_stream_step() sends the ENTRIES frames.  LD_OK.
+ */
+int	query_list(const struct readctx *, uint32_t, const union read_req *,
 	    struct wbuf *, struct stream *);
 /*
  * REGION_LIST (empty payload): copy every region entry's seq, in code
  * order, into the stream (s->seqs, freed by query_stream_free()) and start
  * it; the entries themselves are read step by step.
  */
-int	query_regions(const struct readctx *, uint32_t, const uint8_t *, size_t,
+int	query_regions(const struct readctx *, uint32_t, const union read_req *,
 	    struct wbuf *, struct stream *);
 /*
- * BALANCE for fy (LD_FY_MIN..LD_FY_MAX, else BAD_REQUEST): one BALANCES
- * frame.  BAL_ACCOUNT: that account (zero when it has no record).
- * BAL_REGION: that region (UNKNOWN_REGION when not registered).  BAL_ALL:
- * every account, then every region with an award, a carry-in or a
- * repayment order that year.  A region's receivable is what its order has
- * outstanding today in Japan, by the clock, whatever fy.
+ * BALANCE for fy: one BALANCES frame.  BAL_ACCOUNT: that account (zero
+ * when it has no record).  BAL_REGION: that region (UNKNOWN_REGION when not
+ * registered).  BAL_ALL: every account, then every region with an award, a
+ * carry-in or a repayment order that year.  A region's receivable is what
+ * its order has outstanding today in Japan, by the clock, whatever fy.
  */
-int	query_balance(const struct readctx *, uint32_t, const uint8_t *, size_t,
+int	query_balance(const struct readctx *, uint32_t, const union read_req *,
 	    struct wbuf *, struct stream *);
 /*
  * STATUS (empty payload): one STATUS_OK frame with the tree size and its
  * root (recomputed from the stored nodes), and x's figures.
  */
-int	query_status(const struct readctx *, uint32_t, const uint8_t *, size_t,
+int	query_status(const struct readctx *, uint32_t, const union read_req *,
 	    struct wbuf *, struct stream *);
 /*
  * TERMS: one ENTRIES frame, without FRAME_F_MORE, holding the terms
@@ -114,7 +154,7 @@ int	query_status(const struct readctx *, uint32_t, const uint8_t *, size_t,
  * INTERNAL when a terms record names a missing entry or the answer would
  * not fit max_frame_bytes.
  */
-int	query_terms(const struct readctx *, uint32_t, const uint8_t *, size_t,
+int	query_terms(const struct readctx *, uint32_t, const union read_req *,
 	    struct wbuf *, struct stream *);
 /*
  * RECEIVABLES: one RECEIVABLES_OK frame with every repayment order of fy
@@ -122,8 +162,8 @@ int	query_terms(const struct readctx *, uint32_t, const uint8_t *, size_t,
  * date (rules_order_status()).  INTERNAL for an order that does not add up
  * or an answer that would not fit max_frame_bytes.
  */
-int	query_receivables(const struct readctx *, uint32_t, const uint8_t *,
-	    size_t, struct wbuf *, struct stream *);
+int	query_receivables(const struct readctx *, uint32_t,
+	    const union read_req *, struct wbuf *, struct stream *);
 
 /*
  * Append the next ENTRIES frame of active stream s to out (none when a

@@ -26,12 +26,14 @@
  * 1億-2億 and 2.5億-5億 without terms entries, value dates up to
  * (fy+1)-05-31, awards without a decision date, no TOO_EARLY.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "config.h"
 #include "errors.h"
 #include "msg.h"
 #include "rules.h"
+#include "values.h"
 #include "wire.h"
 
 uint32_t
@@ -87,10 +89,13 @@ rules_jst_date(int64_t t_us)
 #define F_TERMS		0x1000	/* min, max, deadline, interest_bp, late_bp */
 #define F_REPAY_BY	0x2000	/* optional */
 #define F_CARRY		0x4000
+#define F_FLAGS		0x8000	/* optional; format 3 */
 
 static unsigned
-request_fields(int kind, int v1)
+request_fields(int kind, int format)
 {
+	int v1 = format == LD_ENTRY_FORMAT_V1;
+
 	switch (kind) {
 	case LD_K_REGION:
 		return F_REGION | F_NAME | F_GRANT | F_CATEGORY;
@@ -100,7 +105,8 @@ request_fields(int kind, int v1)
 		return F_REGION | F_FY | F_AMOUNT | F_REF | (v1 ? 0 : F_DATE);
 	case LD_K_DISBURSEMENT:
 	case LD_K_REFUND:
-		return F_REGION | F_FY | F_AMOUNT | F_REF | F_DATE | F_MEMO;
+		return F_REGION | F_FY | F_AMOUNT | F_REF | F_DATE | F_MEMO |
+		    (format == 0 || format >= 3 ? F_FLAGS : 0);
 	case LD_K_REVERSAL:
 		return F_REVERSES | F_REASON;
 	case LD_K_YEAR_CLOSE:
@@ -152,10 +158,9 @@ valid_terms(const struct ld_entry *q)
 int
 rules_validate(const struct ld_entry *req)
 {
-	int v1 = req->format == LD_ENTRY_FORMAT_V1;
 	unsigned f;
 
-	if ((f = request_fields(req->kind, v1)) == 0)
+	if ((f = request_fields(req->kind, req->format)) == 0)
 		return LD_E_BAD_REQUEST;
 	if (!TERMINATED(req->region) || !TERMINATED(req->name) ||
 	    !TERMINATED(req->category) || !TERMINATED(req->ref) ||
@@ -200,6 +205,8 @@ rules_validate(const struct ld_entry *req)
 		return LD_E_BAD_REQUEST;
 	if (f & F_CARRY ? req->carry_kind < 1 || req->carry_kind > LD_C_MAX :
 	    req->carry_kind != 0)
+		return LD_E_BAD_REQUEST;
+	if (f & F_FLAGS ? (req->flags & ~LD_EF_ALL) != 0 : req->flags != 0)
 		return LD_E_BAD_REQUEST;
 	if (req->target_kind != 0 || req->appropriated != 0 ||
 	    req->awarded != 0 || req->disbursed != 0 || req->refunded != 0 ||
@@ -367,6 +374,11 @@ rules_scope(const struct ld_entry *req, int region_grant,
 			sc->account2 = account;
 			sc->fy2 = rules_fy_of(req->date);
 		}
+		/* A voucher typed twice (2.3), from format 3 on. */
+		if ((req->kind == LD_K_DISBURSEMENT ||
+		    req->kind == LD_K_REFUND) && req->format >= 3 &&
+		    (req->flags & LD_EF_DUP_REF_OK) == 0)
+			sc->dup_ref = 1;
 		if (req->kind == LD_K_CARRY_OVER && req->fy < LD_FY_MAX) {
 			sc->account2 = account;
 			sc->fy2 = (uint16_t)(req->fy + 1);
@@ -405,6 +417,85 @@ static int
 sub(int64_t a, int64_t b, int64_t *out)
 {
 	return __builtin_sub_overflow(a, b, out) ? LD_E_OUT_OF_RANGE : LD_OK;
+}
+
+/*
+ * Refusals with the figures needed to fix the input (contract 2.3): each
+ * fills v->why and returns its code, so that a check reads
+ * `return over_award(v, cap, net, amount);`.
+ */
+static void
+why_amounts(struct rules_view *v, const char *const *names,
+    const int64_t *vals, int n)
+{
+	int i;
+
+	memset(&v->why, 0, sizeof(v->why));
+	for (i = 0; i < n; i++)
+		msg_field_add(&v->why, names[i], MSG_FIELD_INT, vals[i]);
+}
+
+/* remaining = a - b, clamped to what int64 holds (the figures are bounded). */
+static int64_t
+remaining(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	return __builtin_sub_overflow(a, b, &r) ? 0 : r;
+}
+
+static int
+over_award(struct rules_view *v, int64_t award, int64_t net, int64_t requested)
+{
+	static const char *const n[] = { "award", "net", "remaining",
+	    "requested" };
+	int64_t x[] = { award, net, remaining(award, net), requested };
+
+	why_amounts(v, n, x, 4);
+	return LD_E_OVER_AWARD;
+}
+
+static int
+out_of_range(struct rules_view *v, int64_t min, int64_t max, int64_t requested)
+{
+	static const char *const n[] = { "min", "max", "requested" };
+	int64_t x[] = { min, max, requested };
+
+	why_amounts(v, n, x, 3);
+	return LD_E_OUT_OF_RANGE;
+}
+
+static int
+over_appropriation(struct rules_view *v, int64_t budget, int64_t awarded,
+    int64_t requested)
+{
+	static const char *const n[] = { "budget", "awarded", "remaining",
+	    "requested" };
+	int64_t x[] = { budget, awarded, remaining(budget, awarded), requested };
+
+	why_amounts(v, n, x, 4);
+	return LD_E_OVER_APPROPRIATION;
+}
+
+static int
+over_refund(struct rules_view *v, int64_t net, int64_t requested)
+{
+	static const char *const n[] = { "net", "requested" };
+	int64_t x[] = { net, requested };
+
+	why_amounts(v, n, x, 2);
+	return LD_E_OVER_REFUND;
+}
+
+/* The window [first, last] the date missed; last 0 = open-ended. */
+static int
+outside_fy(struct rules_view *v, uint32_t first, uint32_t last)
+{
+	memset(&v->why, 0, sizeof(v->why));
+	msg_field_add(&v->why, "first_date", MSG_FIELD_DATE, first);
+	if (last != 0)
+		msg_field_add(&v->why, "last_date", MSG_FIELD_DATE, last);
+	return LD_E_DATE_OUTSIDE_FY;
 }
 
 /*
@@ -461,7 +552,7 @@ apply_award(struct ld_entry *req, struct rules_view *v,
 		return LD_E_SETTLED;
 	award_range(req, v, &min, &max);
 	if (max > 0 && (req->amount > max || (first && req->amount < min)))
-		return LD_E_OUT_OF_RANGE;
+		return out_of_range(v, min, max, req->amount);
 	/* The new award replaces the region's current one (変更交付決定). */
 	if ((rc = sub(a->awarded, r->award, &awarded)) != LD_OK ||
 	    (rc = add(awarded, req->amount, &awarded)) != LD_OK ||
@@ -470,7 +561,8 @@ apply_award(struct ld_entry *req, struct rules_view *v,
 	    (rc = sub(r->disbursed, r->refunded, &net)) != LD_OK)
 		return rc;
 	if (total > budget)
-		return LD_E_OVER_APPROPRIATION;
+		return over_appropriation(v, budget, remaining(total,
+		    req->amount), req->amount);
 	if (req->amount < net)
 		return LD_E_AWARD_BELOW_DISBURSED;
 	a->awarded = awarded;
@@ -491,7 +583,7 @@ has_award(const struct ld_region_bal *r, int v1)
 }
 
 static int
-apply_payment(struct ld_entry *req, struct ld_acct_bal *a,
+apply_payment(struct ld_entry *req, struct rules_view *v, struct ld_acct_bal *a,
     struct ld_region_bal *r)
 {
 	int64_t net, after;
@@ -509,13 +601,13 @@ apply_payment(struct ld_entry *req, struct ld_acct_bal *a,
 		    (rc = add(a->disbursed, req->amount, &a->disbursed)) != LD_OK)
 			return rc;
 		if (after > region_cap(r))
-			return LD_E_OVER_AWARD;
+			return over_award(v, region_cap(r), net, req->amount);
 	} else {
 		if ((rc = add(r->refunded, req->amount, &r->refunded)) != LD_OK ||
 		    (rc = add(a->refunded, req->amount, &a->refunded)) != LD_OK)
 			return rc;
 		if (req->amount > net)
-			return LD_E_OVER_REFUND;
+			return over_refund(v, net, req->amount);
 	}
 	return LD_OK;
 }
@@ -562,7 +654,8 @@ apply_reversal(struct ld_entry *req, struct rules_view *v,
 		if ((rc = sub(a->appropriated, t->amount, &a->appropriated)) != LD_OK)
 			return rc;
 		if (a->appropriated < a->awarded)
-			return LD_E_OVER_APPROPRIATION;
+			return over_appropriation(v, a->appropriated + t->amount,
+			    a->awarded, t->amount);
 		break;
 	case LD_K_DISBURSEMENT:
 		/* Less paid out: the refunds may now exceed what was paid. */
@@ -571,7 +664,7 @@ apply_reversal(struct ld_entry *req, struct rules_view *v,
 		    (rc = sub(r->disbursed, r->refunded, &net)) != LD_OK)
 			return rc;
 		if (net < 0)
-			return LD_E_OVER_REFUND;
+			return over_refund(v, net + t->amount, t->amount);
 		break;
 	case LD_K_REFUND:
 		/* The money comes back out: net may now exceed the award. */
@@ -581,7 +674,7 @@ apply_reversal(struct ld_entry *req, struct rules_view *v,
 		    (rc = sub(a->refunded, t->amount, &a->refunded)) != LD_OK)
 			return rc;
 		if (after > region_cap(r))
-			return LD_E_OVER_AWARD;
+			return over_award(v, region_cap(r), net, t->amount);
 		break;
 	case LD_K_RECEIPT:
 		/* The receipt leaves the order: what is owed can only grow. */
@@ -655,7 +748,7 @@ apply_settle(struct ld_entry *req, struct rules_view *v, struct ld_region_bal *r
 	if ((rc = sub(r->disbursed, r->refunded, &net)) != LD_OK)
 		return rc;
 	if (req->amount > r->award)
-		return LD_E_OVER_AWARD;
+		return over_award(v, r->award, net, req->amount);
 	r->settled_set = 1;
 	r->settled = req->amount;
 	return net > req->amount ? make_order(req, v, r, net - req->amount) : LD_OK;
@@ -696,8 +789,8 @@ apply_receipt(struct ld_entry *req, struct rules_view *v, struct ld_acct_bal *a2
 }
 
 static int
-apply_carry(struct ld_entry *req, struct ld_acct_bal *a, struct ld_region_bal *r,
-    struct ld_acct_bal *a2, struct ld_region_bal *r2)
+apply_carry(struct ld_entry *req, struct rules_view *v, struct ld_acct_bal *a,
+    struct ld_region_bal *r, struct ld_acct_bal *a2, struct ld_region_bal *r2)
 {
 	int64_t net, unpaid;
 	int rc;
@@ -707,7 +800,8 @@ apply_carry(struct ld_entry *req, struct ld_acct_bal *a, struct ld_region_bal *r
 	    (rc = sub(unpaid, r->carried_out, &unpaid)) != LD_OK)
 		return rc;
 	if (req->amount > unpaid)
-		return LD_E_OVER_AWARD;
+		return over_award(v, r->award, remaining(r->award, unpaid),
+		    req->amount);
 	if ((rc = add(r->carried_out, req->amount, &r->carried_out)) != LD_OK ||
 	    (rc = add(a->carried_out, req->amount, &a->carried_out)) != LD_OK ||
 	    (rc = add(r2->carried_in, req->amount, &r2->carried_in)) != LD_OK ||
@@ -792,13 +886,15 @@ check_state(struct ld_entry *req, struct rules_view *v,
 	case LD_K_CARRY_OVER:
 		if (!v1 && (req->date < fy_start(req->fy) ||
 		    req->date > ((uint32_t)req->fy + 1) * 10000 + 331))
-			return LD_E_DATE_OUTSIDE_FY;
+			return outside_fy(v, fy_start(req->fy),
+			    ((uint32_t)req->fy + 1) * 10000 + 331);
 		break;
 	case LD_K_DISBURSEMENT:
 	case LD_K_REFUND:
 		if (req->date < fy_start(req->fy) ||
 		    req->date > payment_deadline(req, v))
-			return LD_E_DATE_OUTSIDE_FY;
+			return outside_fy(v, fy_start(req->fy),
+			    payment_deadline(req, v));
 		if (!v1 && req->kind == LD_K_DISBURSEMENT && r->award_date != 0 &&
 		    req->date < r->award_date)
 			return LD_E_DATE_BEFORE_AWARD;
@@ -808,13 +904,16 @@ check_state(struct ld_entry *req, struct rules_view *v,
 		lo = r->award_date != 0 ? r->award_date : fy_start(req->fy);
 		if (req->date < lo ||
 		    req->date > ((uint32_t)req->fy + 2) * 10000 + 331)
-			return LD_E_DATE_OUTSIDE_FY;
+			return outside_fy(v, lo,
+			    ((uint32_t)req->fy + 2) * 10000 + 331);
 		break;
 	case LD_K_RECEIPT:
 		if (v->has_order && (req->date < v->order->o.order_date ||
 		    (v->order->nreceipts > 0 && req->date <
 		    v->order->receipts[v->order->nreceipts - 1].date)))
-			return LD_E_DATE_OUTSIDE_FY;
+			return outside_fy(v, v->order->nreceipts > 0 ?
+			    v->order->receipts[v->order->nreceipts - 1].date :
+			    v->order->o.order_date, 0);
 		break;
 	}
 	/*
@@ -924,7 +1023,7 @@ rules_apply(struct ld_entry *req, struct rules_view *v)
 		break;
 	case LD_K_DISBURSEMENT:
 	case LD_K_REFUND:
-		if ((rc = apply_payment(&out, &a, &r)) != LD_OK)
+		if ((rc = apply_payment(&out, v, &a, &r)) != LD_OK)
 			return rc;
 		out.account = sc.account;
 		break;
@@ -963,12 +1062,19 @@ rules_apply(struct ld_entry *req, struct rules_view *v)
 		out.account = sc.account;
 		break;
 	case LD_K_CARRY_OVER:
-		if ((rc = apply_carry(&out, &a, &r, &a2, &r2)) != LD_OK)
+		if ((rc = apply_carry(&out, v, &a, &r, &a2, &r2)) != LD_OK)
 			return rc;
 		out.account = sc.account;
 		break;
 	default:
 		return LD_E_BAD_REQUEST;
+	}
+	/* DUPLICATE_REF, last of all (2.9). */
+	if (sc.dup_ref && v->dup_ref_seq != 0) {
+		memset(&v->why, 0, sizeof(v->why));
+		msg_field_add(&v->why, "seq", MSG_FIELD_INT,
+		    (int64_t)v->dup_ref_seq);
+		return LD_E_DUPLICATE_REF;
 	}
 	*req = out;
 	v->acct = a;
@@ -978,4 +1084,99 @@ rules_apply(struct ld_entry *req, struct rules_view *v)
 	if (sc.region2[0] != '\0')
 		v->rbal2 = r2;
 	return LD_OK;
+}
+
+/* The value of figure name in f; 0 when absent (*found says which). */
+static int64_t
+why_get(const struct msg_fields *f, const char *name, int *found)
+{
+	uint8_t i;
+
+	for (i = 0; f != NULL && i < f->n; i++)
+		if (strcmp(f->f[i].name, name) == 0) {
+			*found = 1;
+			return f->f[i].value;
+		}
+	*found = 0;
+	return 0;
+}
+
+/* Append " name 1,234 yen" (or a date) for each figure of f, comma-joined. */
+static void
+explain_figures(const struct msg_fields *f, char *buf, size_t len)
+{
+	char v[32];
+	size_t n;
+	uint8_t i;
+
+	for (i = 0; f != NULL && i < f->n; i++) {
+		n = strlen(buf);
+		if (f->f[i].type == MSG_FIELD_DATE)
+			format_date((uint32_t)f->f[i].value, v, sizeof(v));
+		else if (strcmp(f->f[i].name, "seq") == 0)
+			snprintf(v, sizeof(v), "%lld", (long long)f->f[i].value);
+		else {
+			format_amount(f->f[i].value, v, sizeof(v));
+			if (strlen(v) + 5 < sizeof(v))
+				strcat(v, " yen");
+		}
+		snprintf(buf + n, len - n, "%s%s %s", i == 0 ? " (" : ", ",
+		    f->f[i].name, v);
+	}
+	n = strlen(buf);
+	if (f != NULL && f->n > 0)
+		snprintf(buf + n, len - n, ")");
+}
+
+void
+rules_explain(int code, const struct ld_entry *req, const struct msg_fields *why,
+    char *buf, size_t len)
+{
+	char d[16], a[16], b[16];
+	int64_t first, last;
+	int has_first, has_last;
+	uint16_t fy;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	switch (code) {
+	case LD_E_DATE_OUTSIDE_FY:
+		first = why_get(why, "first_date", &has_first);
+		last = why_get(why, "last_date", &has_last);
+		if (!has_first)
+			break;
+		format_date(req->date, d, sizeof(d));
+		format_date((uint32_t)first, a, sizeof(a));
+		if (has_last) {
+			format_date((uint32_t)last, b, sizeof(b));
+			snprintf(buf, len, "date %s is outside the window of "
+			    "fiscal year %u for this %s: %s to %s", d,
+			    (unsigned)req->fy, ld_kind_name(req->kind), a, b);
+		} else
+			snprintf(buf, len, "date %s is before %s, the date of "
+			    "the repayment order or of its last receipt", d, a);
+		fy = rules_fy_of(req->date);
+		if (has_last && fy != req->fy && ld_valid_date(req->date)) {
+			size_t n = strlen(buf);
+
+			snprintf(buf + n, len - n, "; the date lies in fiscal "
+			    "year %u: check --fy", (unsigned)fy);
+		}
+		return;
+	case LD_E_DUPLICATE_REF:
+		snprintf(buf, len, "ref \"%s\" is already used by seq %lld, a "
+		    "%s of region %s in fiscal year %u; if this is another "
+		    "payment, send it with --allow-duplicate-ref", req->ref,
+		    (long long)why_get(why, "seq", &has_first),
+		    ld_kind_name(req->kind), req->region, (unsigned)req->fy);
+		return;
+	case LD_E_ID_CONFLICT:
+		snprintf(buf, len, "id \"%s\" is already used by seq %lld, "
+		    "with different content", req->id,
+		    (long long)why_get(why, "seq", &has_first));
+		return;
+	}
+	snprintf(buf, len, "%s", ld_err_text(code));
+	explain_figures(why, buf, len);
 }

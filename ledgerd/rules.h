@@ -24,7 +24,7 @@
  *                    YEAR_CLOSED, TOO_EARLY, SETTLED, NOT_REVERSIBLE,
  *                    ALREADY_REVERSED, NO_AWARD, NO_RECEIVABLE, OUT_OF_RANGE,
  *                    OVER_APPROPRIATION, AWARD_BELOW_DISBURSED, OVER_AWARD,
- *                    OVER_REFUND, OVER_RECEIPT
+ *                    OVER_REFUND, OVER_RECEIPT, DUPLICATE_REF
  * so that a request breaking several rules reports the first.  OUT_OF_RANGE
  * is also any running total that would leave int64.  INTERNAL is not a
  * rule: it says that the looked-up state contradicts itself.
@@ -39,6 +39,7 @@
 
 #include "balance.h"
 #include "entry.h"
+#include "msg.h"
 #include "receivable.h"
 
 /* Version 1's award ranges (ranges of format 1 entries). */
@@ -124,6 +125,8 @@ struct rules_scope {
 	int		 close;		/* year_close: needs the close deadline */
 	int		 payments;	/* needs the region-year's payments */
 	int		 order;		/* reads or writes the region-year's order */
+	int		 dup_ref;	/* needs the first unreversed payment of
+					   the same kind, region, fy and ref */
 };
 void	rules_scope(const struct ld_entry *req, int region_grant,
 	    const struct ld_entry *target, struct rules_scope *sc);
@@ -149,6 +152,9 @@ struct rules_view {
 	size_t			 npay;
 	int			 has_order;	/* *order holds the region-year's */
 	struct ld_order		*order;		/* never NULL when scope.order */
+	uint64_t		 dup_ref_seq;	/* scope.dup_ref: that payment's
+						   seq; 0 = none */
+	struct msg_fields	 why;		/* out: a refusal's figures */
 };
 
 /*
@@ -167,9 +173,22 @@ struct rules_view {
  * lacks the receipt being reversed; LD_E_BAD_REQUEST for an unknown kind)
  * and leaves req untouched; the view may have been changed: the caller
  * drops it.  Every sum is overflow-checked: a sum that leaves int64 is
- * OUT_OF_RANGE.
+ * OUT_OF_RANGE.  The refusals contract 2.3 gives figures to (OUT_OF_RANGE
+ * of a range, OVER_APPROPRIATION, OVER_AWARD, OVER_REFUND,
+ * DATE_OUTSIDE_FY, DUPLICATE_REF) leave them in v->why; rules_explain()
+ * turns them into the message.
  */
 int	rules_apply(struct ld_entry *req, struct rules_view *v);
+
+/*
+ * The message of refusal code for req, with the figures of why (as
+ * rules_apply() left them; may be empty) written in yen with separators,
+ * into buf (len bytes, NUL-terminated, cut if short).  A wrong fiscal year
+ * is called that: a DATE_OUTSIDE_FY whose date lies in another year's
+ * window names both years.
+ */
+void	rules_explain(int code, const struct ld_entry *req,
+	    const struct msg_fields *why, char *buf, size_t len);
 
 /*
  * What is owed on order o as of date as_of (the order's own date when

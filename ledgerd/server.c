@@ -53,28 +53,41 @@
 #define DEFERRED	(-1)
 
 /*
- * The one routing table: message type -> its read handler, which decodes
- * the payload and appends the answer (query.h).  A NULL handler is a write,
- * queued for the writer thread, which decodes and authorizes it (apply.c).
- * Every type here is answered only on a connection past HELLO whose CN has
- * a role; HELLO itself is handled before the table.
+ * The one routing table.  A request passes, in this order: its type's
+ * route; the decoder (decode.c), which parses and checks the payload into
+ * a union read_req (malformed: BAD_REQUEST naming the type); the
+ * authorization (route_authorize(): every role may read, a CN without a
+ * role may do nothing); the handler (query.c, audit.c), which appends its
+ * answer to a buffer that conn_send() sends.
+ *
+ * A write (decode NULL) takes the same first steps, then is queued to the
+ * writer thread, which decodes it there, one request at a time (a batch
+ * holds up to 100,000), and authorizes each by its kind and, for a
+ * reversal, by its target's kind, which only the ledger knows (apply.c).
+ * HELLO is handled before the table.
  */
 static const struct route {
 	uint8_t		 type;
-	read_handler	 read;
+	const char	*name;		/* for "malformed GET" */
+	read_decoder	 decode;	/* NULL: a write */
+	read_handler	 handle;
 } routes[] = {
-	{ MSG_WRITE,		NULL },
-	{ MSG_WRITE_BATCH,	NULL },
-	{ MSG_GET,		query_get },
-	{ MSG_LIST,		query_list },
-	{ MSG_REGION_LIST,	query_regions },
-	{ MSG_BALANCE,		query_balance },
-	{ MSG_STATUS,		query_status },
-	{ MSG_TERMS,		query_terms },
-	{ MSG_RECEIVABLES,	query_receivables },
-	{ MSG_CHECKPOINT,	audit_checkpoint },
-	{ MSG_PROVE,		audit_prove },
-	{ MSG_CONSISTENCY,	audit_consistency },
+	{ MSG_WRITE,		"WRITE",	NULL,		NULL },
+	{ MSG_WRITE_BATCH,	"BATCH",	NULL,		NULL },
+	{ MSG_GET,		"GET",		decode_get,	query_get },
+	{ MSG_FIND,		"FIND",		decode_find,	query_find },
+	{ MSG_LIST,		"LIST",		decode_list,	query_list },
+	{ MSG_REGION_LIST,	"REGION_LIST",	decode_empty,	query_regions },
+	{ MSG_BALANCE,		"BALANCE",	decode_balance,	query_balance },
+	{ MSG_STATUS,		"STATUS",	decode_empty,	query_status },
+	{ MSG_TERMS,		"TERMS",	decode_terms,	query_terms },
+	{ MSG_RECEIVABLES,	"RECEIVABLES",	decode_receivables,
+	    query_receivables },
+	{ MSG_CHECKPOINT,	"CHECKPOINT",	decode_checkpoint,
+	    audit_checkpoint },
+	{ MSG_PROVE,		"PROVE",	decode_prove,	audit_prove },
+	{ MSG_CONSISTENCY,	"CONSISTENCY",	decode_consistency,
+	    audit_consistency },
 };
 
 static void	server_close(struct conn *, const char *why);
@@ -237,6 +250,7 @@ submit_write(struct server *srv, struct conn *c, const struct frame_hdr *h,
 	j->reqid = h->reqid;
 	j->type = h->type;
 	j->role = config_role(srv->srv_conf, c->clt_cn);
+	j->version = c->clt_version;
 	snprintf(j->actor, sizeof(j->actor), "%s", c->clt_cn);
 	j->max_frame = srv->srv_conf->max_frame_bytes;
 	wbuf_init(&j->out);
@@ -256,11 +270,15 @@ handle_hello(struct server *srv, struct conn *c, const struct frame_hdr *h,
 
 	if (msg_decode_hello(payload, h->len, &lo, &hi) != 0)
 		return conn_violation(c, h->reqid, "malformed HELLO");
-	if (lo > PROTO_VERSION || hi < PROTO_VERSION)
+	/* The newest version both sides speak. */
+	if (hi > PROTO_VERSION)
+		hi = PROTO_VERSION;
+	if (lo > hi || hi < PROTO_VERSION_MIN)
 		return conn_violation(c, h->reqid,
 		    "unsupported protocol version");
+	c->clt_version = hi;
 	memset(&ok, 0, sizeof(ok));
-	ok.version = PROTO_VERSION;
+	ok.version = hi;
 	ok.max_frame = srv->srv_conf->max_frame_bytes;
 	snprintf(ok.role, sizeof(ok.role), "%s",
 	    config_role(srv->srv_conf, c->clt_cn) == ROLE_NONE ? "" :
@@ -327,10 +345,26 @@ conn_stream_continue(struct conn *c)
 	}
 }
 
+/*
+ * Authorization of a route: LD_OK, or FORBIDDEN with its message in why.
+ * Every role may read and may send a write (the writer judges its kind);
+ * a CN the config maps to no role may do nothing.
+ */
+static int
+route_authorize(struct server *srv, struct conn *c, const struct route *r,
+    char *why, size_t whylen)
+{
+	(void)r;
+	if (config_role(srv->srv_conf, c->clt_cn) != ROLE_NONE)
+		return LD_OK;
+	snprintf(why, whylen, "certificate CN \"%s\" has no role", c->clt_cn);
+	return LD_E_FORBIDDEN;
+}
+
 /* A read: its handler's answer sent, its stream (if it started one) begun. */
 static int
 handle_read(struct server *srv, struct conn *c, const struct route *r,
-    const struct frame_hdr *h, const uint8_t *payload)
+    const struct frame_hdr *h, const union read_req *req)
 {
 	struct readctx x;
 	struct wbuf out;
@@ -338,7 +372,7 @@ handle_read(struct server *srv, struct conn *c, const struct route *r,
 
 	read_context(srv, &x);
 	wbuf_init(&out);
-	code = r->read(&x, h->reqid, payload, h->len, &out, &c->clt_stream);
+	code = r->handle(&x, h->reqid, req, &out, &c->clt_stream);
 	if (out.err)
 		code = LD_E_INTERNAL;
 	conn_send(c, &out, h->reqid);
@@ -349,15 +383,19 @@ handle_read(struct server *srv, struct conn *c, const struct route *r,
 }
 
 /*
- * Route one complete frame: HELLO first, then the CN's role, then the
- * table.  The payload is valid only during the call.  Returns the
+ * Route one complete frame: HELLO first, then the table's steps (see
+ * routes[]).  The payload is valid only during the call.  Returns the
  * answer's code for the request figures, or DEFERRED for a write.
  */
 static int
 conn_dispatch(struct conn *c, const struct frame_hdr *h, const uint8_t *payload)
 {
 	struct server *srv = c->clt_srv;
+	const struct route *r = NULL;
+	union read_req req;
+	char why[160];
 	size_t i;
+	int rc;
 
 	if (!c->clt_hello) {
 		if (h->type != MSG_HELLO)
@@ -366,20 +404,22 @@ conn_dispatch(struct conn *c, const struct frame_hdr *h, const uint8_t *payload)
 	}
 	if (h->type == MSG_HELLO)
 		return conn_violation(c, h->reqid, "HELLO repeated");
-	if (config_role(srv->srv_conf, c->clt_cn) == ROLE_NONE) {
-		log_info("%s: CN \"%s\" has no role: request refused",
-		    c->clt_peer, c->clt_cn);
-		return conn_error(c, h->reqid, LD_E_FORBIDDEN,
-		    "certificate CN has no role");
-	}
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (routes[i].type == h->type)
-			break;
-	if (i == sizeof(routes) / sizeof(routes[0]))
+			r = &routes[i];
+	if (r == NULL)
 		return conn_error(c, h->reqid, LD_E_BAD_REQUEST,
 		    "unknown message type");
-	if (routes[i].read != NULL)
-		return handle_read(srv, c, &routes[i], h, payload);
+	if (r->decode != NULL && r->decode(payload, h->len, &req) != 0) {
+		snprintf(why, sizeof(why), "malformed %s", r->name);
+		return conn_error(c, h->reqid, LD_E_BAD_REQUEST, why);
+	}
+	if ((rc = route_authorize(srv, c, r, why, sizeof(why))) != LD_OK) {
+		log_info("%s: %s: request refused", c->clt_peer, why);
+		return conn_error(c, h->reqid, rc, why);
+	}
+	if (r->decode != NULL)
+		return handle_read(srv, c, r, h, &req);
 	if (srv->srv_stopping)
 		return conn_error(c, h->reqid, LD_E_UNAVAILABLE,
 		    "daemon is shutting down");

@@ -72,6 +72,7 @@ struct conn {
 	char			 clt_cn[LD_ACTOR_MAX + 1];
 	int			 clt_tls_done;
 	int			 clt_hello;	/* HELLO received */
+	uint16_t		 clt_version;	/* protocol version chosen at HELLO */
 	int			 clt_closing;	/* close once output is flushed */
 	int			 clt_dead;	/* closed; waiting for clt_pending */
 	size_t			 clt_out_mark;	/* output left at the last idle check */

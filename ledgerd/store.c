@@ -30,9 +30,10 @@
  * bytes are copied into an arena owned by the outermost transaction and
  * freed when it ends; nested transactions share their root's arena.
  *
- * Format 1 stores (version 1) lack the last three databases and keep a
- * bare seq in regions; store_needs_rebuild() tells the daemon to rebuild
- * their derived state from the entries (apply_rebuild) before serving.
+ * Format 1 stores (version 1) lack terms, payments, orders and refs and
+ * keep a bare seq in regions; format 2 stores lack refs.
+ * store_needs_rebuild() tells the daemon to rebuild their derived state
+ * from the entries (apply_rebuild) before serving.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -53,7 +54,7 @@
 
 static const char *const db_names[STORE_DB_COUNT] = {
 	"meta", "entries", "leaves", "nodes", "ids", "regions", "reversed",
-	"acctbal", "regbal", "terms", "payments", "orders"
+	"acctbal", "regbal", "terms", "payments", "orders", "refs"
 };
 
 /* A chunk of copied entry bytes; see "Memory" above. */
@@ -131,7 +132,7 @@ open_dbs(struct store *st, MDB_txn *txn, int create, char *err, size_t errlen)
 		rc = mdb_dbi_open(txn, db_names[i], create ? MDB_CREATE : 0,
 		    &st->st_dbi[i]);
 		if (rc == MDB_NOTFOUND && i >= STORE_DB_TERMS) {
-			/* A format 1 store opened read-only: reads find nothing. */
+			/* An older store opened read-only: reads find nothing. */
 			st->st_missing[i] = 1;
 			continue;
 		}
@@ -160,10 +161,10 @@ check_format(struct store *st, MDB_txn *txn, char *err, size_t errlen)
 
 	rc = mdb_get(txn, st->st_dbi[STORE_DB_META], &k, &v);
 	if (rc == 0) {
-		if (v.mv_size != 4 || (be32_get(v.mv_data) != STORE_FORMAT &&
-		    be32_get(v.mv_data) != 1)) {
+		if (v.mv_size != 4 || be32_get(v.mv_data) < 1 ||
+		    be32_get(v.mv_data) > STORE_FORMAT) {
 			snprintf(err, errlen, "store format %u, this ledgerd "
-			    "reads formats 1 and %u", v.mv_size == 4 ?
+			    "reads formats 1 to %u", v.mv_size == 4 ?
 			    be32_get(v.mv_data) : 0, STORE_FORMAT);
 			return -1;
 		}
@@ -695,7 +696,7 @@ store_scan(struct store_txn *t, int db, const void *from, size_t fromlen,
 	if (db < 0 || db >= STORE_DB_COUNT)
 		return LD_E_INTERNAL;
 	if (t->t_st->st_missing[db])
-		return 0;	/* a format 1 store has none: nothing to scan */
+		return 0;	/* an older store has none: nothing to scan */
 	if ((rc = mdb_cursor_open(t->t_txn, t->t_st->st_dbi[db], &c)) != 0)
 		return txn_fail(t, map_err(rc));
 	if (fromlen > 0) {

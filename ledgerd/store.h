@@ -20,6 +20,9 @@
  *             the unreversed disbursements, which a repayment order is
  *             attributed to (year then seq: new ones land at the end)
  *   orders    u16be fy || code -> struct ld_order (variable length)
+ *   refs      ref || 0x00 || u64be seq -> (empty): every entry with a ref,
+ *             for lookups by voucher and the DUPLICATE_REF rule (a ref
+ *             holds no NUL, so a prefix scan finds one ref's entries)
  * No code path updates or deletes an entry, a leaf or a node: they are
  * written once, by store_append() (entries and leaves with MDB_APPEND,
  * nodes with MDB_NOOVERWRITE); only the tests' raw writer
@@ -59,8 +62,9 @@
 #include "entry.h"
 #include "receivable.h"
 
-#define STORE_FORMAT	2	/* 1: version 1's layout (regions without the
-				   grant type, no terms/payments/orders) */
+#define STORE_FORMAT	3	/* 1: version 1's layout (regions without the
+				   grant type, no terms/payments/orders);
+				   2: no refs */
 
 struct store;
 struct store_txn;
@@ -191,6 +195,13 @@ int	store_get_leaf(struct store_txn *, uint64_t seq, uint8_t leaf[32]);
 int	store_find_id(struct store_txn *, const char *id, uint64_t *seq);
 int	store_find_region(struct store_txn *, const char *code, uint64_t *seq);
 /*
+ * The seqs of every entry whose ref is ref, ascending, in *seqs (malloc'd,
+ * the caller frees; NULL when *n is 0).  LD_OK (also when there is none),
+ * the sticky error, or LD_E_INTERNAL (sticky) when memory runs out.
+ */
+int	store_ref_seqs(struct store_txn *, const char *ref, uint64_t **seqs,
+	    uint32_t *n);
+/*
  * The grant type of a registered region (*grant = 0 and NOT_FOUND if none).
  * A format 1 record has none: it is read from the region's entry then.
  */
@@ -261,6 +272,7 @@ int	store_orders(struct store_txn *, uint16_t fy, store_order_fn, void *ctx);
  * ids only when there is one.
  */
 int	store_put_id(struct store_txn *, const char *id, uint64_t seq);
+int	store_put_ref(struct store_txn *, const char *ref, uint64_t seq);
 int	store_put_region(struct store_txn *, const char *code, uint64_t seq, int grant);
 int	store_put_reversed(struct store_txn *, uint64_t seq, uint64_t by);
 int	store_put_acct_bal(struct store_txn *, const struct ld_acct_bal *);
@@ -324,11 +336,12 @@ enum store_db {
 	STORE_DB_TERMS,
 	STORE_DB_PAYMENTS,
 	STORE_DB_ORDERS,
+	STORE_DB_REFS,
 	STORE_DB_COUNT
 };
 /* The derived databases, which a replay rebuilds and --verify compares. */
 #define STORE_DB_DERIVED_FIRST	STORE_DB_IDS
-#define STORE_DB_DERIVED_LAST	STORE_DB_ORDERS
+#define STORE_DB_DERIVED_LAST	STORE_DB_REFS
 /* The database's LMDB name ("entries"); "?" when db is out of range. */
 const char	*store_db_name(int db);
 

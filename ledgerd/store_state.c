@@ -86,6 +86,86 @@ store_put_id(struct store_txn *t, const char *id, uint64_t seq)
 	return txn_put(t, STORE_DB_IDS, id, strlen(id), v, 8, MDB_NOOVERWRITE);
 }
 
+/* refs key: ref || 0x00 || u64be seq; 0 or -1 for a ref LMDB cannot hold. */
+static int
+ref_key(const char *ref, uint64_t seq, uint8_t *k, size_t *klen)
+{
+	size_t n = strlen(ref);
+
+	if (n == 0 || n > LD_REF_MAX)
+		return -1;
+	memcpy(k, ref, n);
+	k[n] = 0;
+	be64_put(k + n + 1, seq);
+	*klen = n + 9;
+	return 0;
+}
+
+int
+store_put_ref(struct store_txn *t, const char *ref, uint64_t seq)
+{
+	uint8_t k[LD_REF_MAX + 9];
+	size_t klen;
+
+	if (ref_key(ref, seq, k, &klen) != 0)
+		return txn_fail(t, LD_E_INTERNAL);
+	return txn_put(t, STORE_DB_REFS, k, klen, "", 0, MDB_NOOVERWRITE);
+}
+
+struct ref_collect {
+	const uint8_t	*prefix;
+	size_t		 plen;
+	uint64_t	*arr;
+	uint32_t	 n, cap;
+};
+
+static int
+ref_collect_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
+    size_t vlen)
+{
+	struct ref_collect *c = ctx;
+	uint64_t *p;
+
+	(void)val;
+	(void)vlen;
+	if (klen != c->plen + 8 || memcmp(key, c->prefix, c->plen) != 0)
+		return 1;	/* past this ref's records */
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 4;
+		if ((p = realloc(c->arr, c->cap * sizeof(*p))) == NULL)
+			return LD_E_INTERNAL;
+		c->arr = p;
+	}
+	c->arr[c->n++] = be64_get(key + c->plen);
+	return 0;
+}
+
+int
+store_ref_seqs(struct store_txn *t, const char *ref, uint64_t **seqs,
+    uint32_t *n)
+{
+	struct ref_collect c;
+	uint8_t k[LD_REF_MAX + 9];
+	size_t klen;
+	int rc;
+
+	*seqs = NULL;
+	*n = 0;
+	if (ref_key(ref, 0, k, &klen) != 0)
+		return store_error(t);
+	memset(&c, 0, sizeof(c));
+	c.prefix = k;
+	c.plen = klen - 8;
+	rc = store_scan(t, STORE_DB_REFS, k, klen, ref_collect_cb, &c);
+	if (rc != 0 && rc != 1) {
+		free(c.arr);
+		return txn_fail(t, LD_E_INTERNAL);
+	}
+	*seqs = c.arr;
+	*n = c.n;
+	return LD_OK;
+}
+
 /* regions value: u64be seq || u8 grant (format 1: the bare seq). */
 static int
 region_rec(struct store_txn *t, const char *code, uint64_t *seq, int *grant)

@@ -81,6 +81,15 @@ job_error(struct wjob *j, int code, const char *msg)
 	msg_put_error(&j->out, j->reqid, code, msg);
 }
 
+/* A refusal with what apply_write() said about it; figures from protocol 3. */
+static void
+job_refusal(struct wjob *j, int code, const struct apply_why *why)
+{
+	j->code = code;
+	msg_put_refusal(&j->out, j->reqid, code, why->msg[0] != '\0' ?
+	    why->msg : NULL, j->version >= 3 ? &why->f : NULL);
+}
+
 /* Accumulates BATCH_RESULT items and flushes them as frames <= max_frame. */
 struct bresult_out {
 	struct wbuf	*out;
@@ -134,6 +143,7 @@ struct aresult {
 	int	 dup;
 	uint8_t	*enc;
 	size_t	 len;
+	char	*msg;		/* a refusal's message; NULL = the default */
 };
 
 static void
@@ -144,6 +154,7 @@ run_batch(struct store_txn *t, struct wjob *j,
 	struct bresult_out b;
 	struct store_txn *nt = NULL, *use = t;
 	struct aresult *ar = NULL;
+	struct apply_why why;
 	const uint8_t *enc;
 	size_t len;
 	uint32_t i;
@@ -172,11 +183,12 @@ run_batch(struct store_txn *t, struct wjob *j,
 
 	for (i = 0; i < it.count; i++) {
 		r = msg_batch_next(&it, req);
+		why.msg[0] = '\0';
 		if (r != 1)
 			rc = LD_E_BAD_REQUEST;
 		else
 			rc = apply_write(use, j->role, j->actor, now, req,
-			    &dup, &enc, &len);
+			    &dup, &enc, &len, &why);
 		if (rc == LD_OK && !dup)
 			j->nwritten++;
 		if (atomic) {
@@ -190,14 +202,17 @@ run_batch(struct store_txn *t, struct wjob *j,
 					ar[i].len = len;
 				}
 			}
-			if (ar[i].code != LD_OK)
+			if (ar[i].code != LD_OK) {
 				refused = 1;
+				if (why.msg[0] != '\0')
+					ar[i].msg = strdup(why.msg);
+			}
 			if (store_error(use) != LD_OK)
 				break;	/* the nested txn is dead */
 		} else if (rc == LD_OK)
 			bro_ok(&b, dup, enc, len);
 		else
-			bro_err(&b, rc, NULL);
+			bro_err(&b, rc, why.msg[0] != '\0' ? why.msg : NULL);
 		if (store_error(t) != LD_OK)
 			break;	/* the group fails at commit */
 	}
@@ -215,13 +230,14 @@ run_batch(struct store_txn *t, struct wjob *j,
 		}
 		for (i = 0; i < it.count; i++) {
 			if (ar[i].code != LD_OK)
-				bro_err(&b, ar[i].code, NULL);
+				bro_err(&b, ar[i].code, ar[i].msg);
 			else if (refused)
 				bro_err(&b, LD_E_UNAVAILABLE,
 				    "atomic batch not written");
 			else
 				bro_ok(&b, ar[i].dup, ar[i].enc, ar[i].len);
 			free(ar[i].enc);
+			free(ar[i].msg);
 		}
 		free(ar);
 	} else {
@@ -236,6 +252,7 @@ static void
 run_write(struct store_txn *t, struct wjob *j,
     struct ld_entry *req, int64_t now)
 {
+	struct apply_why why;
 	struct wbuf p;
 	const uint8_t *enc;
 	size_t len;
@@ -245,9 +262,9 @@ run_write(struct store_txn *t, struct wjob *j,
 		job_error(j, LD_E_BAD_REQUEST, "malformed write request");
 		return;
 	}
-	rc = apply_write(t, j->role, j->actor, now, req, &dup, &enc, &len);
+	rc = apply_write(t, j->role, j->actor, now, req, &dup, &enc, &len, &why);
 	if (rc != LD_OK) {
-		job_error(j, rc, NULL);
+		job_refusal(j, rc, &why);
 		return;
 	}
 	if (!dup)

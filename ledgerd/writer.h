@@ -43,6 +43,7 @@ struct wjob {
 	uint32_t	 reqid;
 	uint8_t		 type;		/* MSG_WRITE or MSG_WRITE_BATCH */
 	int		 role;		/* enum role, looked up at submission */
+	uint16_t	 version;	/* the connection's protocol version */
 	char		 actor[LD_ACTOR_MAX + 1];
 	uint32_t	 max_frame;
 	uint8_t		*payload;	/* owned copy of the request payload */

@@ -235,9 +235,14 @@ valid_rate(uint32_t bp)
 static int
 entry_check(const struct ld_entry *e)
 {
-	int v2 = e->format == LD_ENTRY_FORMAT;
+	int v2 = e->format >= LD_ENTRY_FORMAT_V2;
 
-	if (e->format != LD_ENTRY_FORMAT && e->format != LD_ENTRY_FORMAT_V1)
+	if (e->format < LD_ENTRY_FORMAT_V1 || e->format > LD_ENTRY_FORMAT)
+		return -1;
+	/* Flags exist from format 3, on payments only. */
+	if ((e->flags & ~LD_EF_ALL) != 0 || (e->flags != 0 &&
+	    (e->format < 3 || (e->kind != LD_K_DISBURSEMENT &&
+	    e->kind != LD_K_REFUND))))
 		return -1;
 	if (!TERMINATED(e->region) || !TERMINATED(e->name) ||
 	    !TERMINATED(e->category) || !TERMINATED(e->ref) ||
@@ -353,6 +358,27 @@ entry_check(const struct ld_entry *e)
 }
 
 int
+entry_valid(const struct ld_entry *e)
+{
+	return entry_check(e);
+}
+
+/*
+ * What the encoder needs to read e at all: a format and kind it knows,
+ * strings that end inside their arrays.  Memory safety, not validation.
+ */
+static int
+entry_readable(const struct ld_entry *e)
+{
+	return e->format >= LD_ENTRY_FORMAT_V1 &&
+	    e->format <= LD_ENTRY_FORMAT && e->kind >= 1 &&
+	    e->kind <= LD_K_MAX && TERMINATED(e->region) &&
+	    TERMINATED(e->name) && TERMINATED(e->category) &&
+	    TERMINATED(e->ref) && TERMINATED(e->memo) &&
+	    TERMINATED(e->reason) && TERMINATED(e->actor) && TERMINATED(e->id);
+}
+
+int
 entry_encode(struct wbuf *out, const struct ld_entry *e)
 {
 	size_t	 start = out->len;
@@ -365,7 +391,7 @@ entry_encode(struct wbuf *out, const struct ld_entry *e)
 		tmp.format = LD_ENTRY_FORMAT;
 		e = &tmp;
 	}
-	if (out->err || entry_check(e) == -1)
+	if (out->err || !entry_readable(e))
 		return -1;
 
 	wbuf_u8(out, e->format);
@@ -402,6 +428,8 @@ entry_encode(struct wbuf *out, const struct ld_entry *e)
 		wbuf_str(out, e->ref);
 		wbuf_u32(out, e->date);
 		wbuf_str(out, e->memo);
+		if (e->format >= 3)
+			wbuf_u8(out, e->flags);
 		break;
 	case LD_K_REVERSAL:
 		wbuf_u64(out, e->reverses);
@@ -504,7 +532,7 @@ entry_decode(struct ld_entry *e, const uint8_t *buf, size_t len)
 		goto fail;
 	rbuf_init(&r, buf, len);
 	e->format = rbuf_u8(&r);
-	if (e->format != LD_ENTRY_FORMAT && e->format != LD_ENTRY_FORMAT_V1)
+	if (e->format < LD_ENTRY_FORMAT_V1 || e->format > LD_ENTRY_FORMAT)
 		goto fail;
 	e->seq = rbuf_u64(&r);
 	e->kind = rbuf_u8(&r);
@@ -539,6 +567,8 @@ entry_decode(struct ld_entry *e, const uint8_t *buf, size_t len)
 		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
 		e->date = rbuf_u32(&r);
 		rbuf_str(&r, e->memo, sizeof(e->memo), LD_TEXT_MAX);
+		if (e->format >= 3)
+			e->flags = rbuf_u8(&r);
 		break;
 	case LD_K_REVERSAL:
 		e->reverses = rbuf_u64(&r);

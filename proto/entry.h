@@ -22,8 +22,14 @@
 
 struct wbuf;
 
-#define LD_ENTRY_FORMAT		2	/* first byte of every new encoding */
+#define LD_ENTRY_FORMAT		3	/* first byte of every new encoding */
+#define LD_ENTRY_FORMAT_V2	2	/* entries written before DUPLICATE_REF */
 #define LD_ENTRY_FORMAT_V1	1	/* entries of version 1 ledgers */
+
+/* ld_entry.flags (format 3, disbursement and refund) */
+#define LD_EF_DUP_REF_OK	0x01	/* --allow-duplicate-ref: the writer
+					   was told the ref is used already */
+#define LD_EF_ALL		LD_EF_DUP_REF_OK
 
 #define LD_CODE_MAX		64	/* region code [a-z0-9-]{1,64} */
 #define LD_REF_MAX		64	/* ref and id: 1-64 printable ASCII */
@@ -73,7 +79,7 @@ enum ld_account {
 };
 
 struct ld_entry {
-	uint8_t		format;			/* 1 or 2; 0 in a request = current */
+	uint8_t		format;			/* 1, 2 or 3; 0 in a request = current */
 	uint64_t	seq;
 	uint8_t		kind;			/* enum ld_kind */
 	char		region[LD_CODE_MAX + 1];	/* region, award, disb., refund, reversal */
@@ -87,6 +93,7 @@ struct ld_entry {
 	uint32_t	date;			/* YYYYMMDD, 0 = none; an award's
 						   decision date from format 2 */
 	char		memo[LD_TEXT_MAX + 1];	/* may be empty */
+	uint8_t		flags;			/* LD_EF_*: disb., refund (format 3) */
 	uint64_t	reverses;		/* reversal: target seq */
 	uint8_t		target_kind;		/* reversal: kind of the target */
 	char		reason[LD_TEXT_MAX + 1];	/* reversal */
@@ -151,9 +158,21 @@ int	ld_valid_actor(const char *);
 int	ld_valid_utf8_text(const char *, size_t minlen, size_t maxlen);
 
 /*
- * Append the canonical encoding of e to out.  Returns 0, or -1 when a field
- * is invalid for the kind (the encoder refuses to produce bytes that the
- * decoder would reject) or memory ran out.
+ * 0 when e is an entry the decoder accepts: every field the kind takes
+ * within the contract's limits, none it does not take, derived fields
+ * sound (-1 otherwise).  entry_decode() applies exactly this check.
+ */
+int	entry_valid(const struct ld_entry *e);
+/*
+ * Append the canonical encoding of e to out (format 0 is written as
+ * LD_ENTRY_FORMAT).  Returns 0, or -1 (out unchanged) when memory ran out or
+ * e cannot be read: an unknown format or kind, a string not terminated
+ * inside its array.
+ *
+ * Caveat: the encoder does not validate e: it writes what it is given, so
+ * that an entry is validated once (ledgerd checks a request with
+ * rules_validate() and derives the rest in rules_apply()).  Give it an
+ * entry that entry_valid() accepts, or the bytes will not decode.
  */
 int	entry_encode(struct wbuf *out, const struct ld_entry *e);
 /*

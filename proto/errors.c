@@ -48,6 +48,8 @@ static const struct {
 	    "nothing is owed for the region and year" },
 	[LD_E_OVER_RECEIPT] = { "OVER_RECEIPT",
 	    "receipt exceeds what is owed on its date" },
+	[LD_E_DUPLICATE_REF] = { "DUPLICATE_REF",
+	    "the ref is already used by a payment of the same kind, region and year" },
 };
 
 const char *

@@ -35,7 +35,8 @@ enum ld_err {
 	LD_E_SETTLED = 24,
 	LD_E_NO_RECEIVABLE = 25,
 	LD_E_OVER_RECEIPT = 26,
-	LD_E_MAX = 26
+	LD_E_DUPLICATE_REF = 27,	/* contract 2.3 */
+	LD_E_MAX = 27
 };
 
 /* "BAD_REQUEST" etc.; "INTERNAL" for an unknown value (never NULL). */

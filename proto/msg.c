@@ -103,26 +103,76 @@ code_or_empty(const char *s)
 
 /* ERROR */
 
+static int
+field_name_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if ((s[i] < 'a' || s[i] > 'z') && s[i] != '_')
+			return 0;
+	return i >= 1 && i <= MSG_FIELD_NAME_MAX;
+}
+
+void
+msg_field_add(struct msg_fields *f, const char *name, int type, int64_t value)
+{
+	struct msg_field *x;
+
+	if (f->n == MSG_FIELDS_MAX || strlen(name) > MSG_FIELD_NAME_MAX)
+		return;
+	x = &f->f[f->n++];
+	memcpy(x->name, name, strlen(name) + 1);
+	x->type = (uint8_t)type;
+	x->value = value;
+}
+
 int
-msg_encode_error(struct wbuf *b, int code, const char *message)
+msg_encode_refusal(struct wbuf *b, int code, const char *message,
+    const struct msg_fields *f)
 {
 	char	 text[MSG_TEXT_MAX + 1];
+	uint8_t	 i;
 
 	if (code < 1 || code > UINT16_MAX)
 		return -1;
+	if (f != NULL && f->n > MSG_FIELDS_MAX)
+		return -1;
+	if (f != NULL)
+		for (i = 0; i < f->n; i++)
+			if (!field_name_valid(f->f[i].name) ||
+			    (f->f[i].type != MSG_FIELD_INT &&
+			    f->f[i].type != MSG_FIELD_DATE))
+				return -1;
 	text_sanitize(message, text, sizeof(text));
 	wbuf_u16(b, (uint16_t)code);
 	wbuf_str(b, text);
+	if (f != NULL && f->n > 0) {
+		wbuf_u8(b, f->n);
+		for (i = 0; i < f->n; i++) {
+			wbuf_str(b, f->f[i].name);
+			wbuf_u8(b, f->f[i].type);
+			wbuf_i64(b, f->f[i].value);
+		}
+	}
 	return b->err ? -1 : 0;
 }
 
 int
-msg_put_error(struct wbuf *out, uint32_t reqid, int code, const char *message)
+msg_encode_error(struct wbuf *b, int code, const char *message)
+{
+	return msg_encode_refusal(b, code, message, NULL);
+}
+
+int
+msg_put_refusal(struct wbuf *out, uint32_t reqid, int code,
+    const char *message, const struct msg_fields *f)
 {
 	struct wbuf	 p;
 
 	wbuf_init(&p);
-	if (msg_encode_error(&p, code, message ? message : ld_err_text(code)) == 0)
+	if (msg_encode_refusal(&p, code, message ? message : ld_err_text(code),
+	    f) == 0)
 		frame_put(out, MSG_ERROR, 0, reqid, p.data, p.len);
 	else
 		out->err = 1;
@@ -131,21 +181,54 @@ msg_put_error(struct wbuf *out, uint32_t reqid, int code, const char *message)
 }
 
 int
-msg_decode_error(const uint8_t *buf, size_t len, int *code, char *msg,
-    size_t msgsz)
+msg_put_error(struct wbuf *out, uint32_t reqid, int code, const char *message)
+{
+	return msg_put_refusal(out, reqid, code, message, NULL);
+}
+
+int
+msg_decode_refusal(const uint8_t *buf, size_t len, int *code, char *msg,
+    size_t msgsz, struct msg_fields *f)
 {
 	struct rbuf	 r;
 	char		 text[MSG_TEXT_MAX + 1];
+	struct msg_fields fs;
 	uint16_t	 c;
+	uint8_t		 i;
 
+	memset(&fs, 0, sizeof(fs));
 	rbuf_init(&r, buf, len);
 	c = rbuf_u16(&r);
 	rbuf_text(&r, text, sizeof(text), 0, MSG_TEXT_MAX);
+	if (!r.err && r.left > 0) {
+		fs.n = rbuf_u8(&r);
+		if (fs.n == 0 || fs.n > MSG_FIELDS_MAX)
+			return -1;
+		for (i = 0; i < fs.n && !r.err; i++) {
+			rbuf_str(&r, fs.f[i].name, sizeof(fs.f[i].name),
+			    MSG_FIELD_NAME_MAX);
+			fs.f[i].type = rbuf_u8(&r);
+			fs.f[i].value = rbuf_i64(&r);
+			if (!r.err && (!field_name_valid(fs.f[i].name) ||
+			    (fs.f[i].type != MSG_FIELD_INT &&
+			    fs.f[i].type != MSG_FIELD_DATE)))
+				return -1;
+		}
+	}
 	if (rbuf_done(&r) == -1 || c == 0)
 		return -1;
 	*code = c;
 	text_copy(msg, msgsz, text);
+	if (f != NULL)
+		*f = fs;
 	return 0;
+}
+
+int
+msg_decode_error(const uint8_t *buf, size_t len, int *code, char *msg,
+    size_t msgsz)
+{
+	return msg_decode_refusal(buf, len, code, msg, msgsz, NULL);
 }
 
 /* HELLO */
@@ -298,6 +381,8 @@ msg_encode_write(struct wbuf *b, const struct ld_entry *q)
 		wbuf_str(b, q->ref);
 		wbuf_u32(b, q->date);
 		wbuf_str(b, q->memo);
+		if (q->flags != 0)
+			wbuf_u8(b, q->flags);	/* protocol 3; absent = 0 */
 		break;
 	case LD_K_REVERSAL:
 		wbuf_u64(b, q->reverses);
@@ -389,6 +474,9 @@ msg_decode_write(const uint8_t *buf, size_t len, struct ld_entry *q)
 		rbuf_str(&r, q->ref, sizeof(q->ref), LD_REF_MAX);
 		q->date = rbuf_u32(&r);
 		rbuf_str(&r, q->memo, sizeof(q->memo), LD_TEXT_MAX);
+		/* Flags are sent only when set: one encoding per request. */
+		if (!r.err && r.left > 0 && (q->flags = rbuf_u8(&r)) == 0)
+			r.err = 1;
 		break;
 	case LD_K_REVERSAL:
 		q->reverses = rbuf_u64(&r);
@@ -768,6 +856,40 @@ msg_decode_get(const uint8_t *buf, size_t len, uint64_t *seq)
 	if (rbuf_done(&r) == -1)
 		return -1;
 	*seq = v;
+	return 0;
+}
+
+/* FIND */
+
+static int
+find_valid(const struct msg_find *q)
+{
+	return (q->by == MSG_FIND_ID || q->by == MSG_FIND_REF) &&
+	    FIELD_FITS(q->key, LD_REF_MAX) && ld_valid_ref(q->key);
+}
+
+int
+msg_encode_find(struct wbuf *b, const struct msg_find *q)
+{
+	if (!find_valid(q))
+		return -1;
+	wbuf_u8(b, q->by);
+	wbuf_str(b, q->key);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_find(const uint8_t *buf, size_t len, struct msg_find *q)
+{
+	struct rbuf	 r;
+
+	rbuf_init(&r, buf, len);
+	q->by = rbuf_u8(&r);
+	rbuf_str(&r, q->key, sizeof(q->key), LD_REF_MAX);
+	if (rbuf_done(&r) == -1 || !find_valid(q)) {
+		memset(q, 0, sizeof(*q));
+		return -1;
+	}
 	return 0;
 }
 

@@ -34,7 +34,8 @@
 
 struct wbuf;
 
-#define PROTO_VERSION		2
+#define PROTO_VERSION		3	/* the newest this side speaks */
+#define PROTO_VERSION_MIN	2	/* the oldest it still speaks */
 #define MSG_TEXT_MAX		1024	/* error messages, version strings */
 #define MSG_BATCH_MAX		100000	/* writes in one batch frame */
 
@@ -50,6 +51,7 @@ enum msg_type {
 	MSG_STATUS = 0x24,
 	MSG_TERMS = 0x25,
 	MSG_RECEIVABLES = 0x26,
+	MSG_FIND = 0x27,
 	MSG_CHECKPOINT = 0x30,
 	MSG_PROVE = 0x31,
 	MSG_CONSISTENCY = 0x32,
@@ -67,15 +69,49 @@ enum msg_type {
 };
 
 /*
- * ERROR: u16 code, str message.  The payload alone (a BATCH_RESULT item
- * reuses it).  code must be 1..65535, else -1 and nothing appended: LD_OK
- * is not an error.  message is sanitized, never refused: NULL is sent as "",
- * a byte that does not start valid text (UTF-8 without controls) becomes
- * '?', and the text is cut at a character boundary to MSG_TEXT_MAX bytes.
- * Error texts are assembled from many sources; a daemon that could not send
- * an error because of its text would be worse than one that shows a '?'.
+ * The figures a refusal carries (contract 2.3: OVER_AWARD's award, net,
+ * remaining and requested ...), so that a client can show them as JSON
+ * fields and not only inside the message.  A name is 1..MSG_FIELD_NAME_MAX
+ * bytes of [a-z_]; a value is an integer (amounts in yen, seqs) or a date
+ * (YYYYMMDD, shown as "YYYY-MM-DD").
+ */
+#define MSG_FIELDS_MAX		6
+#define MSG_FIELD_NAME_MAX	15
+enum { MSG_FIELD_INT = 1, MSG_FIELD_DATE = 2 };
+struct msg_field {
+	char		name[MSG_FIELD_NAME_MAX + 1];
+	uint8_t		type;
+	int64_t		value;
+};
+struct msg_fields {
+	uint8_t			n;
+	struct msg_field	f[MSG_FIELDS_MAX];
+};
+/*
+ * Append field name (a string constant of [a-z_]) to f; a full f is left
+ * as it is (the fields are an aid, the message carries the figures too).
+ */
+void	msg_field_add(struct msg_fields *f, const char *name, int type,
+	    int64_t value);
+
+/*
+ * ERROR: u16 code, str message, and from protocol version 3 a figures
+ * section: u8 n (at most MSG_FIELDS_MAX), n x (str name, u8 type, i64
+ * value).  The payload alone (a BATCH_RESULT item reuses it).  code must be
+ * 1..65535, else -1 and nothing appended: LD_OK is not an error.  message
+ * is sanitized, never refused: NULL is sent as "", a byte that does not
+ * start valid text (UTF-8 without controls) becomes '?', and the text is
+ * cut at a character boundary to MSG_TEXT_MAX bytes.  Error texts are
+ * assembled from many sources; a daemon that could not send an error
+ * because of its text would be worse than one that shows a '?'.
+ *
+ * msg_encode_refusal() adds the section when f is not NULL and has fields
+ * (send them only to a peer that speaks version 3: a version 2 peer wants
+ * the payload to end after the message); msg_encode_error() never does.
  */
 int	msg_encode_error(struct wbuf *, int code, const char *message);
+int	msg_encode_refusal(struct wbuf *, int code, const char *message,
+	    const struct msg_fields *f);
 /*
  * Append a whole ERROR frame for reqid to out: code, and message (NULL:
  * the code's default text, errors.h), sanitized to text a decoder
@@ -83,19 +119,27 @@ int	msg_encode_error(struct wbuf *, int code, const char *message);
  * `return msg_put_error(out, reqid, rc, NULL);`.  When the payload cannot
  * be built (code outside 1..65535, or no memory) out->err is set instead:
  * the caller's usual out->err check then answers INTERNAL.
+ * msg_put_refusal() is the same with figures (f may be NULL).
  *
  * Caveat: never pass LD_OK; it sets out->err and answers nothing.
  */
 int	msg_put_error(struct wbuf *out, uint32_t reqid, int code,
 	    const char *message);
+int	msg_put_refusal(struct wbuf *out, uint32_t reqid, int code,
+	    const char *message, const struct msg_fields *f);
 /*
  * Decode an ERROR payload: *code (1..65535, not checked against LD_E_MAX,
  * so that an older client still shows a newer daemon's codes) and the
  * message copied into msg (msgsz bytes, NUL-terminated, cut at a character
- * boundary; nothing written when msgsz is 0).  -1 for code 0, a message
- * that is not text of at most MSG_TEXT_MAX bytes, or trailing bytes; *code
- * and msg are then untouched.
+ * boundary; nothing written when msgsz is 0), and its figures into *f
+ * (n = 0 when the payload has none; f may be NULL).  -1 for code 0, a
+ * message that is not text of at most MSG_TEXT_MAX bytes, a malformed
+ * figures section or trailing bytes; *code, msg and f are then untouched.
  */
+int	msg_decode_refusal(const uint8_t *, size_t, int *code, char *msg,
+	    size_t msgsz, struct msg_fields *f);
+/* msg_decode_refusal() for a caller that has no use for the figures. */
+int	msg_decode_error(const uint8_t *, size_t, int *code, char *msg, size_t msgsz);
 int	msg_decode_error(const uint8_t *, size_t, int *code, char *msg, size_t msgsz);
 
 /*
@@ -285,6 +329,21 @@ int	msg_bresult_next(struct msg_bresult_iter *, struct msg_bresult *);
  */
 int	msg_encode_get(struct wbuf *, uint64_t seq);
 int	msg_decode_get(const uint8_t *, size_t, uint64_t *seq);
+
+/*
+ * FIND (protocol 3): u8 by, str key.  by MSG_FIND_ID: the entry whose
+ * idempotency id is key; MSG_FIND_REF: every entry whose ref is key, in seq
+ * order.  key is a valid ref or id (1..64 bytes of 0x20..0x7e); both sides
+ * refuse anything else, and the decoder zeroes *q on -1.  The answer is
+ * ENTRIES frames, as for LIST (none found: one frame with no entry).
+ */
+enum { MSG_FIND_ID = 1, MSG_FIND_REF = 2 };
+struct msg_find {
+	uint8_t		by;
+	char		key[LD_REF_MAX + 1];
+};
+int	msg_encode_find(struct wbuf *, const struct msg_find *);
+int	msg_decode_find(const uint8_t *, size_t, struct msg_find *);
 
 /* LIST: u64 since, u64 until, u64 limit, str region, u16 fy, u8 kind; 0/"" = any */
 struct msg_list {

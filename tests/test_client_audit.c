@@ -676,7 +676,7 @@ test_vx_tampered(void **state)
 	case_write("{\"seq\":3,", "not json {\"seq\":3,");
 	expect_vx_fail(p_case, p_note, p_ver, "line 3: not JSON");
 	/* Every new entry's encoding starts with its format byte, 02. */
-	case_write("\"leaf_data\":\"02", "\"leaf_data\":\"zz");
+	case_write("\"leaf_data\":\"0", "\"leaf_data\":\"zz");
 	expect_vx_fail(p_case, p_note, p_ver, "line 1: leaf_data");
 }
 

@@ -168,8 +168,10 @@ sample_fmt(int fmt, int kind, struct ld_entry *e)
 {
 	if (fmt == LD_ENTRY_FORMAT_V1)
 		sample_v1(kind, e);
-	else
+	else {
 		sample(kind, e);
+		e->format = (uint8_t)fmt;
+	}
 }
 
 /* The highest kind format fmt can hold. */
@@ -219,6 +221,8 @@ raw_encode(struct wbuf *b, const struct ld_entry *e)
 		wbuf_str(b, e->ref);
 		wbuf_u32(b, e->date);
 		wbuf_str(b, e->memo);
+		if (fmt >= 3)
+			wbuf_u8(b, e->flags);
 		break;
 	case LD_K_REVERSAL:
 		wbuf_u64(b, e->reverses);
@@ -350,7 +354,7 @@ assert_entries_equal(const struct ld_entry *a, const struct ld_entry *b)
 	assert_true(a->recorded_at == b->recorded_at);
 }
 
-/* Both the encoder refuses e and the decoder refuses its raw bytes. */
+/* Both entry_valid() refuses e and the decoder refuses its raw bytes. */
 static void
 assert_refused(const struct ld_entry *e)
 {
@@ -358,8 +362,7 @@ assert_refused(const struct ld_entry *e)
 	struct ld_entry	 d;
 
 	wbuf_init(&b);
-	assert_int_equal(entry_encode(&b, e), -1);
-	assert_int_equal(b.len, 0);
+	assert_int_equal(entry_valid(e), -1);
 	raw_encode(&b, e);
 	assert_int_equal(entry_decode(&d, b.data, b.len), -1);
 	wbuf_free(&b);
@@ -791,7 +794,9 @@ test_golden_disbursement(void **state)
 {
 	struct ld_entry	 e, d;
 	struct wbuf	 b;
-	uint8_t		 v2[sizeof(golden)];
+	uint8_t		 v2[sizeof(golden)], v3[sizeof(golden) + 1];
+	/* the memo ends where actor (2+7), id (2+6) and recorded_at (8) begin */
+	size_t		 memo_end = sizeof(golden) - 25;
 
 	(void)state;
 	/* version 1's bytes, exactly as version 1 wrote them */
@@ -800,20 +805,41 @@ test_golden_disbursement(void **state)
 
 	/*
 	 * Format 2 keeps the disbursement's layout: the same bytes but the
-	 * format byte.  A request (format 0) is written in format 2.
+	 * format byte.
 	 */
 	memcpy(v2, golden, sizeof(golden));
 	v2[0] = 0x02;
-	e.format = LD_ENTRY_FORMAT;
+	e.format = LD_ENTRY_FORMAT_V2;
 	check_golden(&e, v2, sizeof(v2));
+
+	/*
+	 * Format 3 adds u8 flags after the memo (bit 0: the duplicate ref
+	 * was allowed).  A request (format 0) is written in format 3.
+	 */
+	v3[0] = 0x03;
+	memcpy(v3 + 1, golden + 1, memo_end - 1);
+	v3[memo_end] = LD_EF_DUP_REF_OK;
+	memcpy(v3 + memo_end + 1, golden + memo_end, sizeof(golden) - memo_end);
+	e.format = LD_ENTRY_FORMAT;
+	e.flags = LD_EF_DUP_REF_OK;
+	check_golden(&e, v3, sizeof(v3));
 	e.format = 0;
+	e.flags = 0;
+	v3[memo_end] = 0;
 	wbuf_init(&b);
 	assert_int_equal(entry_encode(&b, &e), 0);
-	assert_int_equal(b.len, sizeof(v2));
-	assert_memory_equal(b.data, v2, sizeof(v2));
+	assert_int_equal(b.len, sizeof(v3));
+	assert_memory_equal(b.data, v3, sizeof(v3));
 	assert_int_equal(entry_decode(&d, b.data, b.len), 0);
 	assert_int_equal(d.format, LD_ENTRY_FORMAT);
 	wbuf_free(&b);
+
+	/* unknown flag bits, and flags before format 3, do not decode */
+	v3[memo_end] = 0x02;
+	assert_int_equal(entry_decode(&d, v3, sizeof(v3)), -1);
+	e.format = LD_ENTRY_FORMAT_V2;
+	e.flags = LD_EF_DUP_REF_OK;
+	assert_int_equal(entry_valid(&e), -1);
 }
 
 /*
@@ -862,7 +888,7 @@ golden_award_entry(struct ld_entry *e, int format)
 	e->fy = 2013;
 	e->amount = 150000000;
 	strcpy(e->ref, "AW-1");
-	if (format == LD_ENTRY_FORMAT)
+	if (format >= LD_ENTRY_FORMAT_V2)
 		e->date = 20130501;
 	strcpy(e->actor, "admin01");
 	e->recorded_at = INT64_C(1795874400123456);
@@ -877,7 +903,7 @@ test_golden_award(void **state)
 	(void)state;
 	golden_award_entry(&e, LD_ENTRY_FORMAT_V1);
 	check_golden(&e, golden_award_v1, sizeof(golden_award_v1));
-	golden_award_entry(&e, LD_ENTRY_FORMAT);
+	golden_award_entry(&e, LD_ENTRY_FORMAT_V2);
 	check_golden(&e, golden_award_v2, sizeof(golden_award_v2));
 
 	/* a format 1 award has no date: one set in memory is not encoded */
@@ -929,7 +955,7 @@ test_golden_terms(void **state)
 
 	(void)state;
 	memset(&e, 0, sizeof(e));
-	e.format = LD_ENTRY_FORMAT;
+	e.format = LD_ENTRY_FORMAT_V2;
 	e.seq = 3;
 	e.kind = LD_K_TERMS;
 	e.fy = 2013;
@@ -999,7 +1025,7 @@ test_golden_year_close(void **state)
 
 	(void)state;
 	memset(&e, 0, sizeof(e));
-	e.format = LD_ENTRY_FORMAT;
+	e.format = LD_ENTRY_FORMAT_V2;
 	e.seq = 30;
 	e.kind = LD_K_YEAR_CLOSE;
 	e.account = LD_A_GENERAL;
@@ -1043,7 +1069,8 @@ test_leaf_hash_empty(void **state)
 	assert_memory_equal(got, want, 32);
 }
 
-static const int formats[] = { LD_ENTRY_FORMAT_V1, LD_ENTRY_FORMAT };
+static const int formats[] = { LD_ENTRY_FORMAT_V1, LD_ENTRY_FORMAT_V2,
+    LD_ENTRY_FORMAT };
 #define NFORMATS	(sizeof(formats) / sizeof(formats[0]))
 
 static void
@@ -1181,7 +1208,7 @@ test_encode_appends(void **state)
 	assert_int_equal(b.data[0], 0xee);
 	assert_int_equal(b.data[1], LD_ENTRY_FORMAT);
 	/* a refused entry leaves what was there */
-	e.seq = 0;
+	e.format = 0xee;
 	assert_int_equal(entry_encode(&b, &e), -1);
 	assert_int_equal(b.data[0], 0xee);
 	wbuf_free(&b);
@@ -1363,7 +1390,7 @@ test_bad_format_byte(void **state)
 	sample(LD_K_APPROPRIATION, &e);
 	wbuf_init(&b);
 	assert_int_equal(entry_encode(&b, &e), 0);
-	b.data[0] = 3;		/* no such format */
+	b.data[0] = 4;		/* no such format */
 	assert_int_equal(entry_decode(&d, b.data, b.len), -1);
 	b.data[0] = 0;
 	assert_int_equal(entry_decode(&d, b.data, b.len), -1);
@@ -1381,7 +1408,7 @@ test_bad_format_byte(void **state)
 
 	/* the encoder refuses an unknown format as well */
 	sample(LD_K_APPROPRIATION, &e);
-	e.format = 3;
+	e.format = 4;
 	assert_refused(&e);
 	e.format = 0xff;
 	wbuf_init(&b);

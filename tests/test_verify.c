@@ -141,6 +141,8 @@ r_terms(uint16_t fy, int grant, int64_t min, int64_t max, uint32_t deadline,
 	return e;
 }
 
+static unsigned vouchers;	/* refs of requests written without an id */
+
 /* Appropriation (account), award, disbursement or refund (region). */
 static struct ld_entry
 r_money(int kind, const char *region, int account, int64_t amount,
@@ -154,7 +156,11 @@ r_money(int kind, const char *region, int account, int64_t amount,
 	e.account = (uint8_t)account;
 	e.fy = 2013;
 	e.amount = amount;
-	snprintf(e.ref, sizeof(e.ref), "REF");
+	/* A voucher per payment (DUPLICATE_REF); a retry keeps its id's. */
+	if (id[0] != '\0')
+		snprintf(e.ref, sizeof(e.ref), "REF-%s", id);
+	else
+		snprintf(e.ref, sizeof(e.ref), "REF-%u", ++vouchers);
 	snprintf(e.id, sizeof(e.id), "%s", id);
 	if (kind == LD_K_DISBURSEMENT || kind == LD_K_REFUND)
 		e.date = 20130701;
@@ -277,7 +283,7 @@ wr_at(struct store_txn *t, int role, int64_t now, struct ld_entry e,
 	int dup, rc;
 
 	rc = apply_write(t, role, role == ROLE_ADMIN ? "admin01" : "clerk01",
-	    now, &e, &dup, &enc, &len);
+	    now, &e, &dup, &enc, &len, NULL);
 	if (rc == LD_OK && out != NULL)
 		assert_int_equal(entry_decode(out, enc, len), 0);
 	return rc;
@@ -295,7 +301,7 @@ must_at(struct store_txn *t, int role, int64_t now, struct ld_entry e)
 	int dup = -1, rc;
 
 	rc = apply_write(t, role, role == ROLE_ADMIN ? "admin01" : "clerk01",
-	    now, &e, &dup, &enc, &len);
+	    now, &e, &dup, &enc, &len, NULL);
 	if (rc != LD_OK)
 		fail_msg("%s refused: %s", ld_kind_name(e.kind), ld_err_name(rc));
 	assert_int_equal(dup, 0);
@@ -1369,20 +1375,20 @@ test_refusals_write_nothing(void **state)
 		e = r_terms(2013, LD_G_CONTINUING, 0, 0, 0, "terms-c");
 		dup = 0;
 		assert_int_equal(apply_write(t, ROLE_ADMIN, "admin02",
-		    at(20140801), &e, &dup, &enc, &len), LD_OK);
+		    at(20140801), &e, &dup, &enc, &len, NULL), LD_OK);
 		assert_int_equal(dup, 1);
 		assert_int_equal(entry_decode(&e, enc, len), 0);
 		assert_int_equal(e.seq, 6);
 		e = r_receipt("miyagi", 2013, 2000 * MAN, 20140310, "rc-m1");
 		dup = 0;
 		assert_int_equal(apply_write(t, ROLE_CLERK, "clerk01",
-		    at(20140801), &e, &dup, &enc, &len), LD_OK);
+		    at(20140801), &e, &dup, &enc, &len, NULL), LD_OK);
 		assert_int_equal(dup, 1);
 		assert_int_equal(entry_decode(&e, enc, len), 0);
 		assert_int_equal(e.seq, 22);
 		e = r_receipt("miyagi", 2013, 2001 * MAN, 20140310, "rc-m1");
 		assert_int_equal(apply_write(t, ROLE_CLERK, "clerk01",
-		    at(20140801), &e, &dup, &enc, &len), LD_E_ID_CONFLICT);
+		    at(20140801), &e, &dup, &enc, &len, NULL), LD_E_ID_CONFLICT);
 	}
 	for (db = 0; db < STORE_DB_COUNT; db++) {
 		assert_int_equal(store_count(t, db, &m), LD_OK);

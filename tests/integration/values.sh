@@ -82,8 +82,10 @@ for fy in H25 h25 FY2013 fy2013 2013; do
 done
 expect_ok admin01 --json award --region hakodate --fy 2013 --date 2013-04-01 --amount 1,000,000,000 --ref A-2
 expect_json amount 1000000000
+n=0
 for pair in "１，０００:1000" "1,500万:15000000" "0.5万:5000" "1000円:1000" "1_000:1000" "12,345,678:12345678"; do
-	expect_ok clerk01 disburse --region hakodate --fy 2013 --amount "${pair%%:*}" --ref V-1 --date 2013-06-30 --json
+	n=$((n + 1))	# a voucher per payment: a reused one is DUPLICATE_REF
+	expect_ok clerk01 disburse --region hakodate --fy 2013 --amount "${pair%%:*}" --ref "V-1$n" --date 2013-06-30 --json
 	expect_json amount "${pair#*:}"
 done
 for pair in "r7:2025" "R7:2025" "H31:2019" "FY2030:2030"; do
