@@ -44,6 +44,7 @@
 #include "checkpoint.h"
 #include "ctl.h"
 #include "entry.h"
+#include "errors.h"
 #include "export.h"
 #include "merkle.h"
 #include "msg.h"
@@ -61,7 +62,7 @@
 
 static const struct ctl_opt no_opts[] = { { NULL, 0 } };
 static const struct ctl_opt prove_opts[] = {
-	{ "size", V }, { "verifier", V }, { NULL, 0 }
+	{ "size", V }, { "verifier", V }, { "id", V }, { NULL, 0 }
 };
 static const struct ctl_opt consistency_opts[] = {
 	{ "verifier", V }, { NULL, 0 }
@@ -82,8 +83,8 @@ static int	vx_run(struct ctl *, const struct ctl_args *);
 const struct ctl_cmd cmd_audit_cmds[] = {
 	{ "checkpoint", NULL, { NULL }, 0, 0, no_opts, "checkpoint",
 	    checkpoint_run, 0 },
-	{ "prove", NULL, { "SEQ" }, 1, 1, prove_opts,
-	    "prove SEQ [--size N] [--verifier FILE]", prove_run, 0 },
+	{ "prove", NULL, { "SEQ" }, 0, 1, prove_opts,
+	    "prove SEQ|--id KEY [--size N] [--verifier FILE]", prove_run, 0 },
 	{ "consistency", NULL, { "OLD_SIZE", "NEW_SIZE" }, 1, 2,
 	    consistency_opts, "consistency OLD_SIZE [NEW_SIZE] [--verifier FILE]",
 	    consistency_run, 0 },
@@ -542,6 +543,19 @@ proof_fetch(struct ctl *ctl, uint8_t type, uint64_t a, uint64_t b,
 	return CTL_OK;
 }
 
+/* ctl_find() callback of prove --id: the seq of the entry found. */
+static int
+found_seq(struct ctl *ctl, const uint8_t *enc, size_t len, void *arg)
+{
+	uint64_t *seq = arg;
+	struct ld_entry e;
+
+	if (entry_decode(&e, enc, len) == -1)
+		return ctl_conn_fail(ctl, "malformed entry in the answer");
+	*seq = e.seq;
+	return CTL_OK;
+}
+
 static int
 prove_run(struct ctl *ctl, const struct ctl_args *a)
 {
@@ -552,12 +566,13 @@ prove_run(struct ctl *ctl, const struct ctl_args *a)
 	const uint8_t			*enc;
 	const char			*s;
 	uint8_t				 leaf[MERKLE_HASH_LEN];
+	const char			*key;
 	uint64_t			 seq, size = 0;
 	size_t				 enclen;
 	char				 err[256];
-	int				 rc;
+	int				 rc, by;
 
-	if (arg_seq("SEQ", a->pos[0], &seq, err, sizeof(err)) == -1 ||
+	if (cmd_build_lookup(a, &by, &seq, &key, err, sizeof(err)) == -1 ||
 	    ((s = args_get(a, "size")) != NULL &&
 	    arg_seq("--size", s, &size, err, sizeof(err)) == -1))
 		return ctl_usage(ctl, a->cmd, "%s", err);
@@ -568,6 +583,20 @@ prove_run(struct ctl *ctl, const struct ctl_args *a)
 		return rc;
 	if ((rc = ctl_connect(ctl)) != CTL_OK)
 		return rc;
+	/* --id: the entry's seq first, then the proof as for SEQ. */
+	if (by == MSG_FIND_ID) {
+		if ((rc = ctl_find(ctl, by, key, found_seq, &seq)) != CTL_OK)
+			return rc;
+		if (seq == 0) {
+			snprintf(err, sizeof(err), "no entry with id \"%s\"",
+			    key);
+			return ctl_refusal(ctl, LD_E_NOT_FOUND, err);
+		}
+		if (size != 0 && seq > size)
+			return ctl_usage(ctl, a->cmd, "the entry with id %s is "
+			    "seq %" PRIu64 ", not in a tree of --size %" PRIu64,
+			    key, seq, size);
+	}
 
 	/*
 	 * The entry first: its leaf hash is computed here, from its bytes.

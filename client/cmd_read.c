@@ -17,6 +17,7 @@
 
 #include "ctl.h"
 #include "entry.h"
+#include "errors.h"
 #include "frame.h"
 #include "msg.h"
 #include "output.h"
@@ -37,6 +38,9 @@ static const struct ctl_opt list_opts[] = {
 };
 static const struct ctl_opt terms_show_opts[] = {
 	{ "fy", V }, { NULL, 0 }
+};
+static const struct ctl_opt get_opts[] = {
+	{ "id", V }, { "ref", V }, { NULL, 0 }
 };
 static const struct ctl_opt receivables_opts[] = {
 	{ "fy", V }, { "region", V }, { "as-of", V }, { NULL, 0 }
@@ -61,7 +65,8 @@ const struct ctl_cmd cmd_read_cmds[] = {
 	{ "receivables", NULL, { NULL }, 0, 0, receivables_opts,
 	    "receivables [--fy FY] [--region CODE] [--as-of DATE]",
 	    receivables_run, 0 },
-	{ "get", NULL, { "SEQ" }, 1, 1, no_opts, "get SEQ", get_run, 0 },
+	{ "get", NULL, { "SEQ" }, 0, 1, get_opts,
+	    "get SEQ | get --id KEY | get --ref REF", get_run, 0 },
 	{ "list", NULL, { NULL }, 0, 0, list_opts,
 	    "list [--since SEQ] [--limit N] [--region CODE] [--fy FY] "
 	    "[--kind KIND]", list_run, 0 },
@@ -73,6 +78,36 @@ int
 cmd_build_get(const struct ctl_args *a, uint64_t *seq, char *err, size_t errlen)
 {
 	return arg_seq("SEQ", a->pos[0], seq, err, errlen);
+}
+
+int
+cmd_build_lookup(const struct ctl_args *a, int *by, uint64_t *seq,
+    const char **key, char *err, size_t errlen)
+{
+	const char *id = args_get(a, "id"), *ref = args_get(a, "ref");
+	int n = (a->npos > 0) + (id != NULL) + (ref != NULL), takes_ref;
+
+	*by = 0;
+	*seq = 0;
+	*key = NULL;
+	if (n != 1) {
+		takes_ref = a->cmd != NULL && strcmp(a->cmd->word, "get") == 0;
+		snprintf(err, errlen, "name the entry %sby %s", n == 0 ? "" :
+		    "one way only: ", takes_ref ? "SEQ, --id KEY or --ref REF" :
+		    "SEQ or --id KEY");
+		return -1;
+	}
+	if (a->npos > 0)
+		return arg_seq("SEQ", a->pos[0], seq, err, errlen);
+	*by = id != NULL ? MSG_FIND_ID : MSG_FIND_REF;
+	*key = id != NULL ? id : ref;
+	if (!ld_valid_ref(*key)) {
+		snprintf(err, errlen, "%s: '%.80s' is not a%s (1-64 printable "
+		    "ASCII characters)", id != NULL ? "--id" : "--ref", *key,
+		    id != NULL ? "n id" : " ref");
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -370,27 +405,67 @@ list_run(struct ctl *ctl, const struct ctl_args *a)
 	return rc;
 }
 
+/* One entry as `get` shows it: JSON line, or key: value lines. */
+static int
+print_entry(struct ctl *ctl, const struct ld_entry *e, const uint8_t *enc,
+    size_t enclen)
+{
+	int rc;
+
+	if (ctl->json)
+		rc = out_json_line(ctl->out, out_entry_json(e, enc, enclen));
+	else
+		rc = out_entry_kv(ctl->out, e, out_entry_json(e, enc, enclen));
+	return rc == 0 ? CTL_OK : ctl_conn_fail(ctl, "cannot format the entry");
+}
+
+/* get --id / --ref: each entry found, a blank line between them. */
+struct found {
+	uint32_t	n;
+};
+
+static int
+print_found(struct ctl *ctl, const uint8_t *enc, size_t len, void *arg)
+{
+	struct found *fd = arg;
+	struct ld_entry e;
+
+	if (entry_decode(&e, enc, len) == -1)
+		return ctl_conn_fail(ctl, "malformed entry in the answer");
+	if (fd->n++ > 0 && !ctl->json)
+		fputc('\n', ctl->out);
+	return print_entry(ctl, &e, enc, len);
+}
+
 static int
 get_run(struct ctl *ctl, const struct ctl_args *a)
 {
 	struct ld_entry		 e;
+	struct found		 fd;
 	const uint8_t		*enc;
+	const char		*key;
 	size_t			 enclen;
 	uint64_t		 seq;
 	char			 err[256];
-	int			 rc;
+	int			 rc, by;
 
-	if (cmd_build_get(a, &seq, err, sizeof(err)) == -1)
+	if (cmd_build_lookup(a, &by, &seq, &key, err, sizeof(err)) == -1)
 		return ctl_usage(ctl, a->cmd, "%s", err);
 	if ((rc = ctl_connect(ctl)) != CTL_OK)
 		return rc;
+	if (by != 0) {
+		memset(&fd, 0, sizeof(fd));
+		if ((rc = ctl_find(ctl, by, key, print_found, &fd)) != CTL_OK)
+			return rc;
+		if (fd.n > 0)
+			return CTL_OK;
+		snprintf(err, sizeof(err), "no entry with %s \"%s\"",
+		    by == MSG_FIND_ID ? "id" : "ref", key);
+		return ctl_refusal(ctl, LD_E_NOT_FOUND, err);
+	}
 	if ((rc = ctl_get(ctl, seq, &e, &enc, &enclen)) != CTL_OK)
 		return rc;
-	if (ctl->json)
-		rc = out_json_line(ctl->out, out_entry_json(&e, enc, enclen));
-	else
-		rc = out_entry_kv(ctl->out, &e, out_entry_json(&e, enc, enclen));
-	return rc == 0 ? CTL_OK : ctl_conn_fail(ctl, "cannot format the entry");
+	return print_entry(ctl, &e, enc, enclen);
 }
 
 static int

@@ -10,6 +10,13 @@
  * with the stored entry, which is printed whole, plus whether it was a
  * duplicate of an earlier write with the same --id.
  *
+ * Every write carries an id (contract 2.3): the user's --id, or one made
+ * here from 128 random bits ("ctl-" and 32 hex digits).  When the
+ * connection fails after the request went out, so that its fate is
+ * unknown, write_run() connects again once and resends the very same
+ * request: the daemon answers an entry that was stored with duplicate: yes
+ * instead of paying twice.
+ *
  * cmd_build_write() is the pure half: every value is parsed and checked
  * here, so a bad value is a usage error before any connection.  Whether a
  * date lies in the fiscal year, an amount in its grant type's range and
@@ -20,7 +27,9 @@
  * a general or reconstruction grant without one, a deadline outside its
  * window, a rate that is not a percentage.
  */
+#include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "ctl.h"
 #include "entry.h"
@@ -61,7 +70,8 @@ static const struct ctl_opt settle_opts[] = {
 };
 static const struct ctl_opt payment_opts[] = {
 	{ "region", R }, { "fy", R }, { "amount", R }, { "ref", R },
-	{ "date", R }, { "memo", V }, { "id", V }, { NULL, 0 }
+	{ "date", R }, { "memo", V }, { "id", V }, { "allow-duplicate-ref", 0 },
+	{ NULL, 0 }
 };
 static const struct ctl_opt receive_opts[] = {
 	{ "region", R }, { "fy", R }, { "amount", R }, { "date", R },
@@ -79,6 +89,22 @@ static const struct ctl_opt close_year_opts[] = {
 };
 
 static int	write_run(struct ctl *, const struct ctl_args *);
+
+/* "ctl-" and 128 random bits in hex: an id no one else will draw. */
+static int
+make_id(char *out, size_t outsz)
+{
+	uint8_t r[16];
+	size_t i;
+
+	if (outsz < 4 + 2 * sizeof(r) + 1 ||
+	    getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return -1;
+	memcpy(out, "ctl-", 4);
+	for (i = 0; i < sizeof(r); i++)
+		snprintf(out + 4 + 2 * i, 3, "%02x", r[i]);
+	return 0;
+}
 
 /* In the order of a grant's life, which is also the order of `help`. */
 const struct ctl_cmd cmd_write_cmds[] = {
@@ -106,10 +132,12 @@ const struct ctl_cmd cmd_write_cmds[] = {
 	    LD_K_SETTLEMENT },
 	{ "disburse", NULL, { NULL }, 0, 0, payment_opts,
 	    "disburse --region CODE --fy FY --amount AMT --ref REF --date DATE "
-	    "[--memo TEXT] [--id KEY]", write_run, LD_K_DISBURSEMENT },
+	    "[--memo TEXT] [--id KEY] [--allow-duplicate-ref]", write_run,
+	    LD_K_DISBURSEMENT },
 	{ "refund", NULL, { NULL }, 0, 0, payment_opts,
 	    "refund --region CODE --fy FY --amount AMT --ref REF --date DATE "
-	    "[--memo TEXT] [--id KEY]", write_run, LD_K_REFUND },
+	    "[--memo TEXT] [--id KEY] [--allow-duplicate-ref]", write_run,
+	    LD_K_REFUND },
 	{ "receive", NULL, { NULL }, 0, 0, receive_opts,
 	    "receive --region CODE --fy FY --amount AMT --date DATE --ref REF "
 	    "[--id KEY]", write_run, LD_K_RECEIPT },
@@ -305,6 +333,8 @@ cmd_build_write(const struct ctl_args *a, struct ld_entry *req, char *err,
 	    arg_text("--memo", s, 1, req->memo, sizeof(req->memo), err,
 	    errlen) == -1))
 		return -1;
+	if (args_get(a, "allow-duplicate-ref") != NULL)
+		req->flags |= LD_EF_DUP_REF_OK;
 	if (req->kind == LD_K_CARRY_OVER)
 		return build_carry_kind(a, req, err, errlen);
 	if (req->kind == LD_K_TERMS)
@@ -326,6 +356,8 @@ write_run(struct ctl *ctl, const struct ctl_args *a)
 
 	if (cmd_build_write(a, &req, err, sizeof(err)) == -1)
 		return ctl_usage(ctl, a->cmd, "%s", err);
+	if (req.id[0] == '\0' && make_id(req.id, sizeof(req.id)) == -1)
+		return ctl_usage(ctl, a->cmd, "cannot draw a random id: give --id");
 	if ((rc = ctl_connect(ctl)) != CTL_OK)
 		return rc;
 
@@ -335,6 +367,14 @@ write_run(struct ctl *ctl, const struct ctl_args *a)
 		return ctl_usage(ctl, a->cmd, "request cannot be encoded");
 	}
 	rc = ctl_call(ctl, MSG_WRITE, &w, MSG_ENTRY, NULL, &f);
+	if (rc == CTL_CONN) {
+		/* Stored or not?  The same id again tells, never twice. */
+		fprintf(ctl->err, "ledgerctl: sending the write again with id "
+		    "%s\n", req.id);
+		ctl_disconnect(ctl);
+		if ((rc = ctl_connect(ctl)) == CTL_OK)
+			rc = ctl_call(ctl, MSG_WRITE, &w, MSG_ENTRY, NULL, &f);
+	}
 	wbuf_free(&w);
 	if (rc != CTL_OK)
 		return rc;

@@ -117,6 +117,13 @@ struct msg_receivables_req;
 int	cmd_build_write(const struct ctl_args *, struct ld_entry *req,
 	    char *err, size_t errlen);
 int	cmd_build_get(const struct ctl_args *, uint64_t *seq, char *err, size_t errlen);
+/*
+ * An entry named by SEQ (positional), --id KEY or --ref REF, exactly one
+ * of them (those the command takes): *by is 0 with *seq, or MSG_FIND_ID /
+ * MSG_FIND_REF with *key pointing at the argument.
+ */
+int	cmd_build_lookup(const struct ctl_args *, int *by, uint64_t *seq,
+	    const char **key, char *err, size_t errlen);
 int	cmd_build_list(const struct ctl_args *, struct msg_list *, char *err,
 	    size_t errlen);
 int	cmd_build_balance(const struct ctl_args *, struct msg_balance_req *,

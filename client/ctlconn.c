@@ -549,7 +549,7 @@ say_hello(struct ctl_conn *c, int *code, char *err, size_t errlen)
 	int			 rc;
 
 	wbuf_init(&w);
-	if (msg_encode_hello(&w, PROTO_VERSION, PROTO_VERSION) == -1) {
+	if (msg_encode_hello(&w, PROTO_VERSION_MIN, PROTO_VERSION) == -1) {
 		wbuf_free(&w);
 		snprintf(err, errlen, "out of memory");
 		return CTLCONN_FAIL;
@@ -584,7 +584,8 @@ say_hello(struct ctl_conn *c, int *code, char *err, size_t errlen)
 		    f.type);
 		return CTLCONN_PROTO;
 	}
-	if (c->hello.version != PROTO_VERSION) {
+	if (c->hello.version < PROTO_VERSION_MIN ||
+	    c->hello.version > PROTO_VERSION) {
 		snprintf(err, errlen, "server chose protocol version %u, "
 		    "this client speaks %u", c->hello.version, PROTO_VERSION);
 		return CTLCONN_PROTO;

@@ -25,6 +25,7 @@
 #include "msg.h"
 #include "output.h"
 #include "session.h"
+#include "values.h"
 #include "wire.h"
 
 /* Seconds allowed to connect, to finish the handshake and for each read. */
@@ -61,6 +62,15 @@ ctl_settings(struct ctl *ctl, const struct ctl_args *a)
 	ctl->ca = env_or(a->ca, "LEDGER_CA");
 }
 
+void
+ctl_disconnect(struct ctl *ctl)
+{
+	if (ctl->connected)
+		ctlconn_close(&ctl->conn);
+	ctl->connected = 0;
+	ctlconn_init(&ctl->conn);
+}
+
 int
 ctl_finish(struct ctl *ctl, int rc)
 {
@@ -93,11 +103,35 @@ ctl_usage(struct ctl *ctl, const struct ctl_cmd *cmd, const char *fmt, ...)
 int
 ctl_refusal(struct ctl *ctl, int code, const char *message)
 {
+	return ctl_refusal_fields(ctl, code, message, NULL);
+}
+
+int
+ctl_refusal_fields(struct ctl *ctl, int code, const char *message,
+    const struct msg_fields *f)
+{
+	json_t *obj;
+	char d[16];
+	uint8_t i;
+
 	if (message == NULL || message[0] == '\0')
 		message = ld_err_text(code);
 	fprintf(ctl->err, "ledgerctl: %s: %s\n", ld_err_name(code), message);
-	if (ctl->json)
-		out_json_line(ctl->out, out_error_json(code, message));
+	if (!ctl->json)
+		return CTL_REFUSED;
+	/* The figures beside error and message (contract 2.3). */
+	obj = out_error_json(code, message);
+	for (i = 0; obj != NULL && f != NULL && i < f->n; i++) {
+		if (json_object_get(obj, f->f[i].name) != NULL)
+			continue;	/* never shadow error or message */
+		if (f->f[i].type == MSG_FIELD_DATE) {
+			format_date((uint32_t)f->f[i].value, d, sizeof(d));
+			json_object_set_new(obj, f->f[i].name, json_string(d));
+		} else
+			json_object_set_new(obj, f->f[i].name,
+			    json_integer((json_int_t)f->f[i].value));
+	}
+	out_json_line(ctl->out, obj);
 	return CTL_REFUSED;
 }
 
@@ -152,6 +186,7 @@ static int
 ctl_answer(struct ctl *ctl, uint32_t reqid, uint8_t expect,
     struct ctlconn_frame *f)
 {
+	struct msg_fields fields;
 	char	 err[MSG_TEXT_MAX + 64];
 	int	 code;
 
@@ -159,10 +194,10 @@ ctl_answer(struct ctl *ctl, uint32_t reqid, uint8_t expect,
 		return ctl_conn_fail(ctl, err);
 	/* reqid 0: the daemon could not read our frame header at all. */
 	if (f->type == MSG_ERROR && (f->reqid == reqid || f->reqid == 0)) {
-		if (msg_decode_error(f->payload, f->len, &code, err,
-		    sizeof(err)) == -1)
+		if (msg_decode_refusal(f->payload, f->len, &code, err,
+		    sizeof(err), &fields) == -1)
 			return ctl_conn_fail(ctl, "malformed ERROR answer");
-		return ctl_refusal(ctl, code, err);
+		return ctl_refusal_fields(ctl, code, err, &fields);
 	}
 	if (f->reqid != reqid)
 		return ctl_conn_fail(ctl, "answer for another request");
@@ -240,24 +275,20 @@ ctl_get(struct ctl *ctl, uint64_t seq, struct ld_entry *e,
 }
 
 
-int
-ctl_list(struct ctl *ctl, const struct msg_list *l, ctl_entry_fn fn, void *arg)
+/* Send request type (payload w, freed here) and stream its ENTRIES to fn. */
+static int
+ctl_entries(struct ctl *ctl, uint8_t type, struct wbuf *w, ctl_entry_fn fn,
+    void *arg)
 {
 	struct msg_entries_iter	 it;
 	struct ctlconn_frame	 f;
-	struct wbuf		 w;
 	const uint8_t		*enc;
 	size_t			 len;
 	uint32_t		 reqid;
 	int			 r, rc;
 
-	wbuf_init(&w);
-	if (msg_encode_list(&w, l) == -1) {
-		wbuf_free(&w);
-		return ctl_usage(ctl, NULL, "LIST request cannot be encoded");
-	}
-	rc = ctl_call(ctl, MSG_LIST, &w, MSG_ENTRIES, &reqid, &f);
-	wbuf_free(&w);
+	rc = ctl_call(ctl, type, w, MSG_ENTRIES, &reqid, &f);
+	wbuf_free(w);
 	if (rc != CTL_OK)
 		return rc;
 	for (;;) {
@@ -273,4 +304,35 @@ ctl_list(struct ctl *ctl, const struct msg_list *l, ctl_entry_fn fn, void *arg)
 		if ((rc = ctl_next(ctl, reqid, MSG_ENTRIES, &f)) != CTL_OK)
 			return rc;
 	}
+}
+
+int
+ctl_list(struct ctl *ctl, const struct msg_list *l, ctl_entry_fn fn, void *arg)
+{
+	struct wbuf w;
+
+	wbuf_init(&w);
+	if (msg_encode_list(&w, l) == -1) {
+		wbuf_free(&w);
+		return ctl_usage(ctl, NULL, "LIST request cannot be encoded");
+	}
+	return ctl_entries(ctl, MSG_LIST, &w, fn, arg);
+}
+
+int
+ctl_find(struct ctl *ctl, int by, const char *key, ctl_entry_fn fn, void *arg)
+{
+	struct msg_find q;
+	struct wbuf w;
+
+	memset(&q, 0, sizeof(q));
+	q.by = (uint8_t)by;
+	snprintf(q.key, sizeof(q.key), "%s", key);
+	wbuf_init(&w);
+	if (msg_encode_find(&w, &q) == -1) {
+		wbuf_free(&w);
+		return ctl_usage(ctl, NULL, "'%.80s' is not a ref or id (1-64 "
+		    "printable ASCII characters)", key);
+	}
+	return ctl_entries(ctl, MSG_FIND, &w, fn, arg);
 }

@@ -34,6 +34,8 @@
 #include "ctl.h"
 #include "ctlconn.h"
 
+struct msg_fields;
+
 struct ld_entry;
 struct msg_list;
 
@@ -74,11 +76,20 @@ int	ctl_usage(struct ctl *, const struct ctl_cmd *, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Print a refusal: stderr line and, with --json, the error object. */
 int	ctl_refusal(struct ctl *, int code, const char *message);
+/*
+ * The same with the figures the daemon sent (f may be NULL): with --json
+ * each is a field of the error object, an amount or seq as a number, a
+ * date as "YYYY-MM-DD".  The message already states them in words.
+ */
+int	ctl_refusal_fields(struct ctl *, int code, const char *message,
+	    const struct msg_fields *f);
 /* A transport or protocol failure on an open connection; CTL_CONN. */
 int	ctl_conn_fail(struct ctl *, const char *why);
 
 /* Connect and say HELLO; on failure print why and return CTL_CONN/REFUSED. */
 int	ctl_connect(struct ctl *);
+/* Close the connection, if any, so that ctl_connect() may open another. */
+void	ctl_disconnect(struct ctl *);
 /*
  * Send one request and read the first answer frame into *f.  An ERROR
  * answer is printed as a refusal (CTL_REFUSED); a frame of another type
@@ -117,6 +128,13 @@ int	ctl_get(struct ctl *, uint64_t seq, struct ld_entry *e,
 typedef int	(*ctl_entry_fn)(struct ctl *, const uint8_t *enc, size_t len,
 		    void *arg);
 int	ctl_list(struct ctl *, const struct msg_list *l, ctl_entry_fn fn,
+	    void *arg);
+/*
+ * FIND by MSG_FIND_ID or MSG_FIND_REF: the entries found, in seq order,
+ * to fn as ctl_list() does (none found: fn is never called, CTL_OK).  A
+ * key that is not a valid ref or id is a usage error (CTL_USAGE).
+ */
+int	ctl_find(struct ctl *, int by, const char *key, ctl_entry_fn fn,
 	    void *arg);
 
 #endif
