@@ -585,7 +585,7 @@ test_main_usage_before_connect(void **state)
 	    "hakodate", "--fy", "H99", "--amount", "1", "--ref", "r"), "--fy");
 	expect_usage(RUN("disburse", "--server", s, "--ca", ca_path, "--region",
 	    "x", "--fy", "2013", "--amount", "1", "--ref", "r", "--date",
-	    "2013/06/30"), "--date");
+	    "2013/02/30"), "--date");
 	expect_usage(RUN("get", "abc", "--server", s, "--ca", ca_path), "SEQ");
 	expect_usage(RUN("list", "--kind", "foo", "--server", s, "--ca",
 	    ca_path), "--kind");
@@ -1278,7 +1278,7 @@ test_main_v2_usage(void **state)
 	    "--grant-type", "continuing", "--settlement-deadline", "2013-04-30",
 	    "--ref", "T");
 	V2_USAGE("--settlement-deadline", "terms", "set", "--fy", "2013",
-	    "--grant-type", "continuing", "--settlement-deadline", "2014/04/30",
+	    "--grant-type", "continuing", "--settlement-deadline", "2014/02/30",
 	    "--ref", "T");
 	/* Rates. */
 	V2_USAGE("--interest-rate: '10.955'", "terms", "set", "--fy", "2013",
