@@ -244,6 +244,65 @@ test_parse_globals(void **state)
 	assert_non_null(strstr(err, "unknown option --fy"));
 }
 
+/*
+ * A mistyped command or option is a usage error that names the one
+ * command or option meant; never a guess between two, never run.
+ */
+static void
+test_parse_suggestions(void **state)
+{
+	struct ctl_args	 a;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&a, err, "disburs", "--region", "x"), -1);
+	assert_string_equal(err, "unknown command \"disburs\"; did you mean "
+	    "\"disburse\"?");
+	/* A swap of neighbours is one edit; a word cut short is a prefix. */
+	assert_int_equal(PARSE(&a, err, "disbrues"), -1);
+	assert_non_null(strstr(err, "did you mean \"disburse\"?"));
+	assert_int_equal(PARSE(&a, err, "disb"), -1);
+	assert_non_null(strstr(err, "did you mean \"disburse\"?"));
+	assert_int_equal(PARSE(&a, err, "blance", "--fy", "2013"), -1);
+	assert_non_null(strstr(err, "did you mean \"balance\"?"));
+	assert_int_equal(PARSE(&a, err, "hlep"), -1);
+	assert_non_null(strstr(err, "did you mean \"help\"?"));
+	assert_int_equal(PARSE(&a, err, "help", "awrad"), -1);
+	assert_non_null(strstr(err, "did you mean \"award\"?"));
+	assert_int_equal(PARSE(&a, err, "region", "ad", "x"), -1);
+	assert_string_equal(err, "unknown command \"region ad\"; did you "
+	    "mean \"region add\"?");
+	/* Nothing near, or two as near: no suggestion. */
+	assert_int_equal(PARSE(&a, err, "frobnicate"), -1);
+	assert_string_equal(err, "unknown command \"frobnicate\"");
+	assert_int_equal(PARSE(&a, err, "re"), -1);
+	assert_null(strstr(err, "did you mean"));
+	assert_int_equal(PARSE(&a, err, "x"), -1);
+	assert_null(strstr(err, "did you mean"));
+	assert_int_equal(PARSE(&a, err, "disburseeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
+	    "eeeeeeeeeeeeeeeeeeeeeeee"), -1);
+	assert_null(strstr(err, "did you mean"));
+
+	/* Options: the command's own and the global ones. */
+	assert_int_equal(PARSE(&a, err, "disburse", "--region", "x",
+	    "--ammount", "5"), -1);
+	assert_string_equal(err, "unknown option --ammount for 'disburse'; "
+	    "did you mean --amount?");
+	assert_int_equal(PARSE(&a, err, "disburse", "--ammount=5"), -1);
+	assert_non_null(strstr(err, "did you mean --amount?"));
+	assert_int_equal(PARSE(&a, err, "balance", "--fy", "2013", "--regoin",
+	    "x"), -1);
+	assert_non_null(strstr(err, "did you mean --region?"));
+	assert_int_equal(PARSE(&a, err, "--sever", "h:1", "status"), -1);
+	assert_string_equal(err, "unknown option --sever; did you mean "
+	    "--server?");
+	assert_int_equal(PARSE(&a, err, "status", "--jsno"), -1);
+	assert_non_null(strstr(err, "did you mean --json?"));
+	/* An option of another command is not offered. */
+	assert_int_equal(PARSE(&a, err, "status", "--amont", "5"), -1);
+	assert_null(strstr(err, "did you mean"));
+}
+
 static void
 test_parse_errors(void **state)
 {
@@ -574,7 +633,9 @@ test_main_usage_before_connect(void **state)
 
 	(void)state;
 	expect_usage(run_words(NULL), "no command");
-	expect_usage(RUN("frob"), "unknown command 'frob'");
+	expect_usage(RUN("frob"), "unknown command \"frob\"");
+	expect_usage(RUN("disburs", "--server", s, "--ca", ca_path),
+	    "unknown command \"disburs\"; did you mean \"disburse\"?");
 	expect_usage(RUN("verify", "--server", s, "--ca", ca_path),
 	    "missing --verifier");
 	/* Bad values with a server that would refuse: still 2, not 3. */
@@ -1730,6 +1791,7 @@ main(void)
 		cmocka_unit_test(test_parse_format_json),
 		cmocka_unit_test(test_parse_globals),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_suggestions),
 		cmocka_unit_test(test_parse_dashdash_and_help),
 		cmocka_unit_test(test_build_award_values),
 		cmocka_unit_test(test_build_payment),

@@ -74,6 +74,15 @@ usage disburse --region aichi-nanotech --fy 2013 --amount 1,000 --ref V-1
 usage reverse abc --reason X
 usage reverse 5
 usage frobnicate
+# A mistyped command or option: exit 2, naming the one that was meant.
+run dead disburs --region aichi-nanotech --fy 2013 --amount 1,000 --ref V-1 --date 2013-06-30
+check "a mistyped command gets a suggestion (exit $RC)" \
+	grep -q 'unknown command "disburs"; did you mean "disburse"?' "$ERR"
+check "... as a usage error" test "$RC" -eq 2
+run dead disburse --region aichi-nanotech --fy 2013 --ammount 1,000 --ref V-1 --date 2013-06-30
+check "a mistyped option gets a suggestion (exit $RC)" \
+	grep -q 'unknown option --ammount .*did you mean --amount?' "$ERR"
+check "... as a usage error" test "$RC" -eq 2
 usage status --no-such-option
 usage list --limit ten
 
