@@ -697,7 +697,43 @@ test_main_closed_port(void **state)
 	/* An unreadable CA file is a TLS setup failure. */
 	r = RUN("status", "--server", closed_server, "--ca", "/nonexistent/ca");
 	assert_int_equal(r.rc, 3);
-	assert_non_null(strstr(r.err, "/nonexistent/ca"));
+	assert_non_null(strstr(r.err, "cannot read CA file /nonexistent/ca: "
+	    "No such file or directory"));
+	run_free(&r);
+
+	/*
+	 * The client key: a missing option is named as a usage error; a
+	 * named file that cannot be read is named with the system's reason
+	 * (exit 3, like the CA), never as OpenSSL's "PEM lib".
+	 */
+	expect_usage(RUN("status", "--server", closed_server, "--ca", ca_path,
+	    "--cert", ca_path), "no client key: give --key FILE or set "
+	    "LEDGER_KEY");
+	setenv("LEDGER_CERT", ca_path, 1);
+	expect_usage(RUN("status", "--server", closed_server, "--ca", ca_path),
+	    "no client key");
+	setenv("LEDGER_KEY", "/nonexistent/clerk01.key", 1);
+	r = RUN("status", "--server", closed_server, "--ca", ca_path);
+	assert_int_equal(r.rc, 3);
+	assert_non_null(strstr(r.err, "cannot read key file "
+	    "/nonexistent/clerk01.key: No such file or directory"));
+	assert_null(strstr(r.err, "PEM"));
+	run_free(&r);
+	unsetenv("LEDGER_CERT");
+	unsetenv("LEDGER_KEY");
+	expect_usage(RUN("status", "--server", closed_server, "--ca", ca_path,
+	    "--key", ca_path), "no client certificate: give --cert FILE");
+	r = RUN("status", "--server", closed_server, "--ca", ca_path,
+	    "--cert", "/nonexistent/clerk01.crt", "--key", ca_path);
+	assert_int_equal(r.rc, 3);
+	assert_non_null(strstr(r.err, "cannot read certificate file "
+	    "/nonexistent/clerk01.crt: No such file or directory"));
+	run_free(&r);
+	r = RUN("status", "--server", closed_server, "--ca", ca_path,
+	    "--cert", ca_path, "--key", tmpdir);
+	assert_int_equal(r.rc, 3);
+	assert_non_null(strstr(r.err, "cannot read key file"));
+	assert_non_null(strstr(r.err, "Is a directory"));
 	run_free(&r);
 }
 

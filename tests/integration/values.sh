@@ -86,6 +86,19 @@ check "... as a usage error" test "$RC" -eq 2
 usage status --no-such-option
 usage list --limit ten
 
+# A missing client key is named (exit 2); a key file that cannot be read is
+# named with the reason (exit 3), never as OpenSSL's "PEM lib".
+run env LEDGER_SERVER=127.0.0.1:$DEAD LEDGER_CA=$PKI/ca.crt LEDGER_CERT=$PKI/clerk01.crt \
+	"$LEDGERCTL" status
+check "no --key: exit 2 (got $RC)" test "$RC" -eq 2
+check "no --key: the message names the option" grep -q 'no client key: give --key FILE or set LEDGER_KEY' "$ERR"
+run env LEDGER_SERVER=127.0.0.1:$DEAD LEDGER_CA=$PKI/ca.crt LEDGER_CERT=$PKI/clerk01.crt \
+	"$LEDGERCTL" status --key "$T/no-such.key"
+check "missing key file: exit 3 (got $RC)" test "$RC" -eq 3
+check "missing key file: named with the reason" \
+	grep -q "cannot read key file $T/no-such.key: No such file or directory" "$ERR"
+check "missing key file: no 'PEM lib'" bash -c '! grep -q PEM "$1"' _ "$ERR"
+
 # --- end to end ------------------------------------------------------------------
 start_or_die
 seed_terms 2013
