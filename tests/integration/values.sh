@@ -177,6 +177,14 @@ expect_ok auditor01 balance --fy r7 --account reconstruction --json
 expect_json appropriated 2000
 expect_json fy 2025
 
+# Completion of --region from the real `region list` (cache refreshed).
+got=$(XDG_CACHE_HOME=$T/xdg LEDGER_SERVER=127.0.0.1:$PORT LEDGER_CA=$PKI/ca.crt \
+	LEDGER_CERT=$PKI/auditor01.crt LEDGER_KEY=$PKI/auditor01.key bash -c '
+	. "$1/completion/ledgerctl.bash"
+	COMP_WORDS=("$2" disburse --region ""); COMP_CWORD=3; _ledgerctl
+	printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' _ "$LD_SOURCE_DIR" "$LEDGERCTL" 2>&1)
+check "completion offers the daemon's region codes ($got)" test "$got" = "aichi-nanotech hakodate "
+
 # Connection options instead of the environment.
 expect_exit 0 "$LEDGERCTL" --server "127.0.0.1:$PORT" --cert "$PKI/auditor01.crt" \
 	--key "$PKI/auditor01.key" --ca "$PKI/ca.crt" status
