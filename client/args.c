@@ -16,7 +16,16 @@
  *
  * Values are not interpreted here: each command's build step does that, so
  * that this file knows nothing about amounts or fiscal years.
+ *
+ * A mistyped command or option gets a suggestion (struct suggestion): the
+ * one name the word is a prefix of ("disb"), or else the one known name
+ * within Damerau-Levenshtein distance 2 (a swap of neighbours counts as
+ * one edit: "disbrse", "ammount").  Two equally good candidates give none: a
+ * suggestion the user might follow blindly must not be a coin toss.  It is
+ * only ever a hint in the usage error; nothing is run on a guess.
  */
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ctl.h"
@@ -33,6 +42,103 @@ static const struct ctl_opt global_opts[] = {
 	[G_VERSION] = { "version", 0 },
 	{ NULL, 0 }
 };
+
+/* Names longer than this are no typo of a command or option. */
+#define SUGGEST_MAX	40
+
+/*
+ * Optimal string alignment distance between a[0..an) and b[0..bn), byte
+ * by byte (the names are ASCII): insertions, deletions, substitutions and
+ * transpositions of adjacent bytes each cost 1.
+ */
+static size_t
+edit_distance(const char *a, size_t an, const char *b, size_t bn)
+{
+	size_t	 d[SUGGEST_MAX + 1][SUGGEST_MAX + 1], i, j, v;
+
+	if (an > SUGGEST_MAX || bn > SUGGEST_MAX)
+		return SIZE_MAX;
+	for (i = 0; i <= an; i++)
+		d[i][0] = i;
+	for (j = 0; j <= bn; j++)
+		d[0][j] = j;
+	for (i = 1; i <= an; i++)
+		for (j = 1; j <= bn; j++) {
+			v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[an][bn];
+}
+
+/*
+ * The suggestion being built: feed every known name to suggest_add(),
+ * then suggest_best() says which one, if any, to offer.
+ */
+struct suggestion {
+	const char	*word;		/* what the user typed */
+	size_t		 wordlen;
+	const char	*best;		/* nearest name so far */
+	size_t		 dist;		/* its distance */
+	int		 ties;		/* other names at that distance */
+	const char	*prefix_of;	/* the name word is a prefix of */
+	int		 prefixes;	/* how many such names */
+};
+
+static void
+suggest_init(struct suggestion *sg, const char *word, size_t wordlen)
+{
+	memset(sg, 0, sizeof(*sg));
+	sg->word = word;
+	sg->wordlen = wordlen;
+	sg->dist = SIZE_MAX;
+}
+
+static void
+suggest_add(struct suggestion *sg, const char *name)
+{
+	size_t	 n = strlen(name), d;
+
+	/* The same name twice ("region add", "region list") is one name. */
+	if ((sg->best != NULL && strcmp(sg->best, name) == 0) ||
+	    (sg->prefix_of != NULL && strcmp(sg->prefix_of, name) == 0))
+		return;
+	if (sg->wordlen > 0 && sg->wordlen < n &&
+	    strncmp(name, sg->word, sg->wordlen) == 0) {
+		sg->prefix_of = name;
+		sg->prefixes++;
+	}
+	d = edit_distance(sg->word, sg->wordlen, name, n);
+	if (d < sg->dist) {
+		sg->best = name;
+		sg->dist = d;
+		sg->ties = 0;
+	} else if (d == sg->dist)
+		sg->ties++;
+}
+
+/*
+ * The name to offer, or NULL.  A word cut short is the likelier mistake
+ * ("disb" is disburse, not list at distance 2), so a unique prefix wins.  A
+ * distance must be smaller than the word itself, so that "ab" is not "a
+ * typo" of every two-letter name.
+ */
+static const char *
+suggest_best(const struct suggestion *sg)
+{
+	if (sg->prefixes == 1)
+		return sg->prefix_of;
+	if (sg->best != NULL && sg->dist <= 2 && sg->dist < sg->wordlen &&
+	    sg->ties == 0)
+		return sg->best;
+	return NULL;
+}
 
 static int
 opt_find(const struct ctl_opt *opts, const char *name, size_t namelen)
@@ -87,14 +193,29 @@ take_option(struct ctl_args *a, const struct ctl_cmd *cmd, int argc,
 	else if (cmd != NULL && (k = opt_find(cmd->opts, arg, namelen)) >= 0)
 		opt = &cmd->opts[k];
 	else {
+		struct suggestion	 sg;
+		const char		*hint;
+		size_t			 n;
+		int			 j;
+
+		suggest_init(&sg, arg, namelen);
+		for (j = 0; global_opts[j].name != NULL; j++)
+			suggest_add(&sg, global_opts[j].name);
+		for (j = 0; cmd != NULL && cmd->opts != NULL &&
+		    cmd->opts[j].name != NULL; j++)
+			suggest_add(&sg, cmd->opts[j].name);
+		hint = suggest_best(&sg);
 		if (cmd == NULL)
-			snprintf(err, errlen, "unknown option --%.*s",
+			n = (size_t)snprintf(err, errlen, "unknown option --%.*s",
 			    (int)namelen, arg);
 		else
-			snprintf(err, errlen, "unknown option --%.*s for '%s%s%s'",
-			    (int)namelen, arg, cmd->word,
+			n = (size_t)snprintf(err, errlen, "unknown option --%.*s "
+			    "for '%s%s%s'", (int)namelen, arg, cmd->word,
 			    cmd->sub != NULL ? " " : "",
 			    cmd->sub != NULL ? cmd->sub : "");
+		if (hint != NULL && n < errlen)
+			snprintf(err + n, errlen - n, "; did you mean --%s?",
+			    hint);
 		return -1;
 	}
 	if (k >= CTL_OPT_MAX) {
@@ -165,6 +286,49 @@ find_cmd(const struct ctl_cmd *const *tables, const char *word,
 	return -1;
 }
 
+/*
+ * "unknown command "disburs"; did you mean "disburse"?" for a word that is
+ * no command (sub is the next argument, for "region ad").
+ */
+static void
+unknown_command(const struct ctl_cmd *const *tables, const char *word,
+    char *err, size_t errlen)
+{
+	const struct ctl_cmd	*c;
+	struct suggestion	 sg;
+	const char		*hint;
+	int			 t;
+
+	suggest_init(&sg, word, strlen(word));
+	suggest_add(&sg, "help");
+	for (t = 0; tables[t] != NULL; t++)
+		for (c = tables[t]; c->word != NULL; c++)
+			suggest_add(&sg, c->word);
+	hint = suggest_best(&sg);
+	if (hint != NULL)
+		snprintf(err, errlen, "unknown command \"%.80s\"; did you mean "
+		    "\"%s\"?", word, hint);
+	else
+		snprintf(err, errlen, "unknown command \"%.80s\"", word);
+}
+
+/* The subcommand of word nearest to sub, or NULL. */
+static const char *
+suggest_sub(const struct ctl_cmd *const *tables, const char *word,
+    const char *sub)
+{
+	const struct ctl_cmd	*c;
+	struct suggestion	 sg;
+	int			 t;
+
+	suggest_init(&sg, sub, strlen(sub));
+	for (t = 0; tables[t] != NULL; t++)
+		for (c = tables[t]; c->word != NULL; c++)
+			if (strcmp(c->word, word) == 0 && c->sub != NULL)
+				suggest_add(&sg, c->sub);
+	return suggest_best(&sg);
+}
+
 /* "add, list" for the error message of "region" without a known sub. */
 static void
 list_subs(const struct ctl_cmd *const *tables, const char *word, char *out,
@@ -189,7 +353,7 @@ args_parse(struct ctl_args *a, int argc, char **argv,
     const struct ctl_cmd *const *tables, char *err, size_t errlen)
 {
 	const struct ctl_cmd	*cmd = NULL;
-	const char		*word, *sub;
+	const char		*word, *sub, *hint;
 	char			 subs[128];
 	int			 i = 1, k, has_subs, endopts = 0, helpword = 0;
 
@@ -238,11 +402,15 @@ args_parse(struct ctl_args *a, int argc, char **argv,
 			if (sub == NULL || sub[0] == '-')
 				snprintf(err, errlen, "'%s' needs a subcommand: %s",
 				    word, subs);
+			else if ((hint = suggest_sub(tables, word, sub)) != NULL)
+				snprintf(err, errlen, "unknown command \"%s %.80s\"; "
+				    "did you mean \"%s %s\"?", word, sub, word,
+				    hint);
 			else
-				snprintf(err, errlen, "unknown command '%s %s' "
+				snprintf(err, errlen, "unknown command \"%s %.80s\" "
 				    "(expected %s)", word, sub, subs);
 		} else
-			snprintf(err, errlen, "unknown command '%s'", word);
+			unknown_command(tables, word, err, errlen);
 		return -1;
 	}
 	if (cmd->sub != NULL)

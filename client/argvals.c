@@ -27,7 +27,7 @@ arg_typed(const struct ctl_args *a, const char *opt, value_parser parse,
     void *out, const char *what, char *err, size_t errlen)
 {
 	const char	*s = args_get(a, opt);
-	char		 why[160] = "";
+	char		 why[256] = "";
 
 	if (s == NULL) {
 		snprintf(err, errlen, "missing --%s", opt);

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -193,6 +194,60 @@ ssl_describe(struct ctl_conn *c, int ret, int saved, char *err, size_t errlen)
 	ERR_clear_error();
 }
 
+/*
+ * Open path for reading: a FILE, or NULL with "cannot read WHAT file
+ * PATH: reason" in err.  Each file is opened here before OpenSSL reads it,
+ * so that a missing or unreadable file is named with the system's reason
+ * instead of OpenSSL's ("PEM lib", "system lib").
+ */
+static FILE *
+open_pem(const char *what, const char *path, char *err, size_t errlen)
+{
+	struct stat	 st;
+	FILE		*f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "cannot read %s file %s: %s", what, path,
+		    strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "cannot read %s file %s: %s", what, path,
+		    strerror(EISDIR));
+		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
+static int
+readable(const char *what, const char *path, char *err, size_t errlen)
+{
+	FILE	*f;
+
+	if ((f = open_pem(what, path, err, errlen)) == NULL)
+		return -1;
+	fclose(f);
+	return 0;
+}
+
+int
+ctlconn_pem_has_key(const char *path, char *err, size_t errlen)
+{
+	char	 line[256];
+	FILE	*f;
+	int	 found = 0;
+
+	if ((f = open_pem("certificate", path, err, errlen)) == NULL)
+		return -1;
+	/* "-----BEGIN PRIVATE KEY-----", "... EC PRIVATE KEY-----", ... */
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strncmp(line, "-----BEGIN ", 11) == 0 &&
+		    strstr(line, "PRIVATE KEY-----") != NULL;
+	fclose(f);
+	return found;
+}
+
 static int
 load_ctx(struct ctl_conn *c, const struct ctlconn_params *p, char *err,
     size_t errlen)
@@ -209,20 +264,27 @@ load_ctx(struct ctl_conn *c, const struct ctlconn_params *p, char *err,
 		return -1;
 	}
 	/* Only the given CA: never SSL_CTX_set_default_verify_paths(). */
+	if (readable("CA", p->ca, err, errlen) == -1)
+		return -1;
 	if (SSL_CTX_load_verify_locations(c->ctx, p->ca, NULL) != 1) {
-		snprintf(err, errlen, "cannot load CA %s: %s", p->ca,
-		    ssl_errstr("unreadable"));
+		snprintf(err, errlen, "cannot load CA %s: no PEM certificate "
+		    "in it (%s)", p->ca, ssl_errstr("unreadable"));
 		return -1;
 	}
 	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
 	if (p->cert != NULL) {
+		if (readable("certificate", p->cert, err, errlen) == -1 ||
+		    readable("key", key, err, errlen) == -1)
+			return -1;
 		if (SSL_CTX_use_certificate_chain_file(c->ctx, p->cert) != 1) {
-			snprintf(err, errlen, "cannot load certificate %s: %s",
-			    p->cert, ssl_errstr("unreadable"));
+			snprintf(err, errlen, "cannot load certificate %s: no "
+			    "PEM certificate in it (%s)", p->cert,
+			    ssl_errstr("unreadable"));
 			return -1;
 		}
 		if (SSL_CTX_use_PrivateKey_file(c->ctx, key, SSL_FILETYPE_PEM) != 1) {
-			snprintf(err, errlen, "cannot load key %s: %s", key,
+			snprintf(err, errlen, "cannot load key %s: no PEM "
+			    "private key in it (%s)", key,
 			    ssl_errstr("unreadable"));
 			return -1;
 		}

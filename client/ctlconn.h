@@ -35,7 +35,8 @@
 struct ctlconn_params {
 	const char	*server;	/* "HOST:PORT", "[::1]:7443" */
 	const char	*cert;		/* PEM chain; NULL = no client certificate */
-	const char	*key;		/* PEM key; NULL = the cert file */
+	const char	*key;		/* PEM key; NULL = the cert file (see
+					   ctlconn_pem_has_key()) */
 	const char	*ca;		/* PEM CA the server's chain must lead to */
 	int		 timeout_s;	/* connect, handshake and each read */
 };
@@ -78,6 +79,14 @@ enum ctlconn_status {
  */
 int	ctlconn_split_server(const char *server, char *host, size_t hostsz,
 	    char *port, size_t portsz);
+
+/*
+ * Whether the PEM file at path holds a private key (a "-----BEGIN ...
+ * PRIVATE KEY-----" line), for a --cert given without --key: 1 yes, 0 no,
+ * -1 when it cannot be read ("cannot read certificate file PATH: reason"
+ * in err).  Reads only; decides nothing about the key's validity.
+ */
+int	ctlconn_pem_has_key(const char *path, char *err, size_t errlen);
 
 /* Initialise c so that ctlconn_close() is safe whatever happens next. */
 void	ctlconn_init(struct ctl_conn *c);

@@ -12,8 +12,11 @@
  *                                            3 when the connection breaks
  *
  * ctl_connect() checks the settings before it opens anything, so a missing
- * --ca or a malformed --server is still a usage error (2), never a
- * connection failure: nothing has been sent yet.
+ * --ca, a --key without --cert (or a --cert without a key), or a malformed
+ * --server is still a usage error (2), never a connection failure: nothing
+ * has been sent yet.  A TLS file that is named but cannot be read stays a
+ * connection failure (3), as in version 1, and names the file and the
+ * system's reason.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -162,7 +165,19 @@ ctl_connect(struct ctl *ctl)
 		return ctl_usage(ctl, NULL, "no CA: give --ca FILE or set "
 		    "LEDGER_CA (the server's certificate is checked against it)");
 	if (ctl->key != NULL && ctl->cert == NULL)
-		return ctl_usage(ctl, NULL, "--key without --cert");
+		return ctl_usage(ctl, NULL, "no client certificate: give --cert "
+		    "FILE or set LEDGER_CERT (--key without --cert)");
+	/*
+	 * --cert without --key works only when the certificate file holds
+	 * the key as well; otherwise say which option is missing rather
+	 * than let OpenSSL fail to read a key from a certificate.  A file
+	 * that cannot be read is reported as every unreadable TLS file is,
+	 * when the connection is set up.
+	 */
+	if (ctl->cert != NULL && ctl->key == NULL &&
+	    ctlconn_pem_has_key(ctl->cert, err, sizeof(err)) == 0)
+		return ctl_usage(ctl, NULL, "no client key: give --key FILE or "
+		    "set LEDGER_KEY (%.200s holds no private key)", ctl->cert);
 
 	p.server = ctl->server;
 	p.cert = ctl->cert;
@@ -178,6 +193,10 @@ ctl_connect(struct ctl *ctl)
 		return ctl_refusal(ctl, code, err);
 	fprintf(ctl->err, "ledgerctl: cannot connect to %s: %s\n", ctl->server,
 	    err);
+	/* Every request needs a role: without a certificate, TLS refuses. */
+	if (ctl->cert == NULL && strstr(err, "TLS") != NULL)
+		fprintf(ctl->err, "ledgerctl: no client certificate was given "
+		    "(--cert FILE --key FILE, or LEDGER_CERT and LEDGER_KEY)\n");
 	return CTL_CONN;
 }
 

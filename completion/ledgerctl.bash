@@ -58,6 +58,48 @@ _ledgerctl_reply() {
 	mapfile -t COMPREPLY < <(compgen -W "$1" -- "$2")
 }
 
+# _ledgerctl_regions CUR: the region codes that start with CUR, from the
+# cache ${XDG_CACHE_HOME:-$HOME/.cache}/ledgerctl/regions (one code a line).
+# A cache older than a day is refreshed with `ledgerctl region list --json`,
+# run with the connection options typed on the line (else the LEDGER_*
+# environment) and at most 3 seconds; it is replaced whole or not at all.
+# Completion never prints anything of its own: when the server cannot be
+# reached the old cache (if any) is used, and the next try waits 10 minutes
+# so that a dead server does not stall every TAB.
+_ledgerctl_regions() {
+	local dir=${XDG_CACHE_HOME:-$HOME/.cache}/ledgerctl
+	local cache=$dir/regions i w
+	local -a conn=()
+
+	if [ ! -f "$cache" ] || [ -n "$(find "$cache" -mmin +1440 2>/dev/null)" ]; then
+		if [ ! -f "$dir/regions.retry" ] ||
+			[ -n "$(find "$dir/regions.retry" -mmin +10 2>/dev/null)" ]; then
+			for ((i = 1; i < ${#COMP_WORDS[@]}; i++)); do
+				w=${COMP_WORDS[i]}
+				case $w in
+				--server=* | --cert=* | --key=* | --ca=*) conn+=("$w") ;;
+				--server | --cert | --key | --ca)
+					[ $((i + 1)) -lt "$COMP_CWORD" ] &&
+						conn+=("$w=${COMP_WORDS[i + 1]}")
+					;;
+				esac
+			done
+			if mkdir -p "$dir" 2>/dev/null &&
+				timeout 3 "${COMP_WORDS[0]:-ledgerctl}" "${conn[@]}" region list --json \
+					</dev/null 2>/dev/null |
+				sed -n 's/.*"code":"\([a-z0-9-]*\)".*/\1/p' >"$cache.$$" 2>/dev/null &&
+				[ "${PIPESTATUS[0]}" -eq 0 ] 2>/dev/null; then
+				mv -f "$cache.$$" "$cache" 2>/dev/null
+				rm -f "$dir/regions.retry" 2>/dev/null
+			else
+				rm -f "$cache.$$" 2>/dev/null
+				: >"$dir/regions.retry" 2>/dev/null
+			fi
+		fi
+	fi
+	[ -r "$cache" ] && _ledgerctl_reply "$(cat "$cache" 2>/dev/null)" "$1"
+}
+
 _ledgerctl_files() {
 	mapfile -t COMPREPLY < <(compgen -f -- "$1")
 	compopt -o filenames 2>/dev/null
@@ -122,8 +164,12 @@ _ledgerctl() {
 		_ledgerctl_files "$cur"
 		return
 		;;
+	--region)
+		_ledgerctl_regions "$cur"
+		return
+		;;
 	--server | --name | --category | --amount | --ref | --id | --date | \
-		--memo | --reason | --region | --since | --until | --limit | --size | --fy | \
+		--memo | --reason | --since | --until | --limit | --size | --fy | \
 		--min | --max | --settlement-deadline | --interest-rate | --late-rate | \
 		--repay-by | --as-of)
 		return	# free text: nothing sensible to offer

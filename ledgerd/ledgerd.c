@@ -144,9 +144,56 @@ mode_print_verifier(const struct config *conf)
 }
 
 /*
+ * mkdir -p for the backup target: every missing directory of path, the
+ * last one included, is created with mode 0700 (set with chmod as well, so
+ * that a permissive umask cannot widen it: a backup holds the whole
+ * ledger).  Directories that exist are left as they are.  0, or -1 with
+ * the directory that could not be made and why in err.
+ */
+static int
+backup_mkdirs(const char *path, char *err, size_t errlen)
+{
+	char		 buf[4096];
+	struct stat	 st;
+	size_t		 n = strlen(path), i;
+
+	if (n == 0 || n >= sizeof(buf)) {
+		snprintf(err, errlen, "%s", n == 0 ? "empty path" :
+		    "path too long");
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		if (buf[i - 1] == '/')
+			continue;	/* "a//b", or a trailing '/' */
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) == 0) {
+			if (chmod(buf, 0700) != 0)
+				goto fail;
+		} else if (errno != EEXIST)
+			goto fail;
+		else if (stat(buf, &st) != 0)
+			goto fail;
+		else if (!S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			goto fail;
+		}
+		buf[i] = path[i];
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot create %s: %s", buf, strerror(errno));
+	return -1;
+}
+
+/*
  * --backup DIR: LMDB's compacting copy of the live ledger (a consistent
  * snapshot taken in one read transaction, safe while the daemon writes),
- * then the copy verified as `--verify` would.
+ * then the copy verified as `--verify` would.  DIR and its missing parents
+ * are created (backup_mkdirs), so a dated path under a new tree works from
+ * a timer without a separate mkdir.
  */
 static int
 mode_backup(const struct config *conf, const char *dir)
@@ -158,8 +205,8 @@ mode_backup(const struct config *conf, const char *dir)
 	DIR *d;
 	int rc;
 
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		fprintf(stderr, "ledgerd: backup %s: %s\n", dir, strerror(errno));
+	if (backup_mkdirs(dir, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ledgerd: backup %s: %s\n", dir, err);
 		return 1;
 	}
 	if ((d = opendir(dir)) == NULL) {

@@ -12,7 +12,7 @@
  * Amount grammar (after full-width digits ０-９ and the full-width comma ，
  * are mapped to ASCII):
  *
- *   amount  = plain [円] | units [円]
+ *   amount  = plain [円] | units [円] | num 千円 | num 百万円
  *   plain   = int                          no decimal point
  *   units   = num 億 [int 万] | num 万
  *   int     = digits | group1 (sep group3)+  sep is ',' or '_', one kind per amount
@@ -31,14 +31,22 @@
  *     are harmless ("1.50億" = 150,000,000).
  *   - Leading zeros are refused ("0100", "1億0500万"), except the lone 0 of
  *     a fraction ("0.5億").
+ *   - 千 and 百 exist only in the budget units 千円 and 百万円, which stand
+ *     alone and keep their 円: everyday Japanese writes 50,000,000 as
+ *     "5千万", so a bare 千 is refused rather than read as 10^3.
  *   - Anything else, including blanks, signs, other full-width characters
  *     (the full-width point and underscore among them) and input longer than
  *     AMOUNT_INPUT_MAX bytes, is refused.
  *
- * Fiscal years: "2013", "FY2013" (FY in any case), "H25"/"h25" (Heisei 1-31,
- * N + 1988) and "R7"/"r7" (Reiwa from 1, N + 2018), ASCII digits only, no
- * sign, no blanks, no leading zero; the result must lie in
- * [LD_FY_MIN, LD_FY_MAX].
+ * Fiscal years and dates: the grammars are at fy_parse() and date_parse().
+ * Both fold full-width ASCII (Ｈ２５, ２０１３/６/３０) first and know the
+ * eras people still write: Heisei (1989-01-08 to 2019-04-30, years 1-31)
+ * and Reiwa (from 2019-05-01), with 元 for an era's first year.  A date
+ * outside its era (H31.5.1, R1.4.30) is refused rather than converted:
+ * someone who typed it misread a calendar, and the ledger must not guess.
+ *
+ * Every refusal quotes the value and lists the accepted forms (refusal()),
+ * so the one line a clerk sees says what to type instead.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -55,6 +63,8 @@
 #define TOK_MAN		'M'	/* 万 10^4 */
 #define TOK_OKU		'O'	/* 億 10^8 */
 #define TOK_EN		'Y'	/* 円 */
+#define TOK_SEN		'S'	/* 千, only in the unit 千円 */
+#define TOK_HYAKU	'B'	/* 百, only in the unit 百万円 */
 #define TOK_END		'\0'
 
 static void
@@ -65,12 +75,28 @@ static void
 seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
+	size_t len, i;
+	int n;
 
 	if (err == NULL || errlen == 0)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	n = vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	if (n < 0 || (size_t)n < errlen)
+		return;
+	/* Cut short: never end in half a character. */
+	len = strlen(err);
+	i = len;
+	while (i > 0 && ((unsigned char)err[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i > 0 && (unsigned char)err[i - 1] >= 0xc0) {
+		unsigned char lead = (unsigned char)err[i - 1];
+		size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+
+		if (len - (i - 1) < need)
+			err[i - 1] = '\0';
+	}
 }
 
 /*
@@ -110,6 +136,10 @@ amount_lex(const char *s, char *tok, size_t toksz, char *err, size_t errlen)
 			c = TOK_OKU;				/* 億 */
 		else if (cp == 0x5186)
 			c = TOK_EN;				/* 円 */
+		else if (cp == 0x5343)
+			c = TOK_SEN;				/* 千 */
+		else if (cp == 0x767e)
+			c = TOK_HYAKU;				/* 百 */
 		else if (cp == '-') {
 			seterr(err, errlen, "amount must be positive "
 			    "(the kind gives the direction)");
@@ -131,8 +161,7 @@ amount_lex(const char *s, char *tok, size_t toksz, char *err, size_t errlen)
 			    "amount", ch);
 			return -1;
 		} else {
-			seterr(err, errlen, "unexpected character in amount "
-			    "(digits, ',', '_', '.', 万, 億 and 円 only)");
+			seterr(err, errlen, "unexpected character in amount");
 			return -1;
 		}
 		p += k;
@@ -280,14 +309,16 @@ amount_num(struct amount_parse *ap, struct amount_num *n)
 	return 0;
 }
 
-/* n * 10^exp, where exp is 4 or 8; refuses fractions of a yen. */
+/* n * 10^exp, where exp is 3, 4, 6 or 8; refuses fractions of a yen. */
 static int
 amount_scale(struct amount_parse *ap, const struct amount_num *n, int exp,
     int64_t *out)
 {
-	int64_t unit = exp == 8 ? INT64_C(100000000) : INT64_C(10000);
-	int64_t v, f;
+	int64_t unit = 1, v, f;
 	int i;
+
+	for (i = 0; i < exp; i++)
+		unit *= 10;
 
 	if (__builtin_mul_overflow(n->ip, unit, &v))
 		return amount_overflow(ap);
@@ -338,19 +369,23 @@ amount_end(struct amount_parse *ap, const char *after)
 		seterr(ap->err, ap->errlen, "億 must come before 万");
 	else if (c == TOK_OKU || c == TOK_MAN)
 		seterr(ap->err, ap->errlen, "a unit appears twice");
+	else if (c == TOK_SEN || c == TOK_HYAKU)
+		seterr(ap->err, ap->errlen, "千円 and 百万円 are units of "
+		    "their own, not combined with 万 or 億");
 	else
 		seterr(ap->err, ap->errlen, "unexpected '%s' in amount",
 		    c == '.' ? "." : c == ',' ? "," : "_");
 	return -1;
 }
 
-int
-parse_amount(const char *s, int64_t *out, char *err, size_t errlen)
+static int
+amount_parse(const char *s, int64_t *out, char *err, size_t errlen)
 {
 	char tok[AMOUNT_INPUT_MAX + 1];
 	struct amount_parse ap;
 	struct amount_num n1, n2;
 	int64_t v, v2;
+	int exp;
 
 	if (s == NULL || *s == '\0') {
 		seterr(err, errlen, "empty amount");
@@ -416,6 +451,28 @@ parse_amount(const char *s, int64_t *out, char *err, size_t errlen)
 		if (amount_end(&ap, "万") == -1)
 			return -1;
 		break;
+	case TOK_SEN:
+	case TOK_HYAKU:
+		/*
+		 * The units of budget documents, always with their 円:
+		 * "5千万" is 50,000,000 in everyday writing, so a bare 千 is
+		 * refused rather than read as thousands.
+		 */
+		exp = tok[ap.i] == TOK_SEN ? 3 : 6;
+		ap.i++;
+		if (exp == 6 && tok[ap.i] == TOK_MAN)
+			ap.i++;
+		else if (exp == 6)
+			exp = 0;
+		if (exp == 0 || tok[ap.i] != TOK_EN ||
+		    tok[ap.i + 1] != TOK_END) {
+			seterr(err, errlen, "千 and 百 only in the units 千円 "
+			    "and 百万円, at the end (500千円, 16,221百万円)");
+			return -1;
+		}
+		if (amount_scale(&ap, &n1, exp, &v) == -1)
+			return -1;
+		break;
 	default:
 		if (n1.hasfrac) {
 			seterr(err, errlen, "a decimal point is allowed only "
@@ -437,69 +494,272 @@ parse_amount(const char *s, int64_t *out, char *err, size_t errlen)
 	return 0;
 }
 
-/* Strict unsigned decimal of at most maxdig digits, no leading zero. */
-static int
-small_uint(const char *s, int maxdig, unsigned *out)
+/*
+ * The value as a refusal quotes it: at most VALUE_SHOW_MAX bytes of whole
+ * characters, a control character or a byte that is no character shown as
+ * '?', so that a message never carries a terminal escape or broken UTF-8.
+ */
+#define VALUE_SHOW_MAX	40
+
+static void
+show_value(const char *s, char *out, size_t outsz)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0, k;
+	uint32_t cp;
+
+	while (*p != '\0') {
+		k = utf8_decode(p, strnlen((const char *)p, 4), &cp);
+		if (o + (k == 0 ? 1 : k) > VALUE_SHOW_MAX ||
+		    o + (k == 0 ? 1 : k) + 4 > outsz) {
+			if (o + 4 <= outsz) {
+				memcpy(out + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		if (k == 0 || utf8_is_control(cp)) {
+			out[o++] = '?';
+			p += k == 0 ? 1 : k;
+			continue;
+		}
+		memcpy(out + o, p, k);
+		o += k;
+		p += k;
+	}
+	out[o] = '\0';
+}
+
+/*
+ * The refusal as the caller sees it: the value, the reason, and the forms
+ * that are accepted, so that one message says what to type instead.
+ */
+static void
+refusal(char *err, size_t errlen, const char *s, const char *why,
+    const char *forms)
+{
+	char shown[VALUE_SHOW_MAX + 8];
+
+	if (s == NULL || *s == '\0') {
+		seterr(err, errlen, "%s (%s)", why, forms);
+		return;
+	}
+	show_value(s, shown, sizeof(shown));
+	seterr(err, errlen, "'%s': %s (%s)", shown, why, forms);
+}
+
+#define AMOUNT_FORMS	"amounts in yen: 150000000, 150,000,000, 1.5億, " \
+			"1億5000万円, 16,221百万円, 500千円"
+#define FY_FORMS	"fiscal years: 2013, FY2013, 2013年度, H25, " \
+			"平成25年度, R7, 令和元年度"
+#define DATE_FORMS	"dates: 2013-06-30, 2013/6/30, 2013年6月30日, " \
+			"H25.6.30, 平成25年6月30日"
+
+int
+parse_amount(const char *s, int64_t *out, char *err, size_t errlen)
+{
+	char why[192] = "";
+
+	if (amount_parse(s, out, why, sizeof(why)) == 0)
+		return 0;
+	refusal(err, errlen, s, why, AMOUNT_FORMS);
+	return -1;
+}
+
+/*
+ * Fiscal years and dates are read from a copy in which the full-width forms
+ * of ASCII (U+FF01-U+FF5E: ０-９, Ａ-Ｚ, ａ-ｚ, ／, ．, －) are folded to ASCII;
+ * everything else, kanji and bytes that are no character among them, is
+ * copied as it is and either matched literally by the grammar or refused.
+ * 0, or -1 when the text does not fit in out.
+ */
+static int
+fold_fullwidth(const char *s, char *out, size_t outsz)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0, k;
+	uint32_t cp;
+
+	while (*p != '\0') {
+		k = utf8_decode(p, strnlen((const char *)p, 4), &cp);
+		if (k == 0)
+			k = 1;		/* copied; no grammar matches it */
+		if (o + k >= outsz)
+			return -1;
+		if (k == 3 && cp >= 0xff01 && cp <= 0xff5e) {
+			out[o++] = (char)(cp - 0xff01 + 0x21);
+		} else {
+			memcpy(out + o, p, k);
+			o += k;
+		}
+		p += k;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+#define VALUE_INPUT_MAX	64	/* bytes of a fiscal year or a date */
+
+/* Consume lit at *p if it is there. */
+static int
+eat(const char **p, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if (strncmp(*p, lit, n) != 0)
+		return 0;
+	*p += n;
+	return 1;
+}
+
+/*
+ * 1 to maxdig ASCII digits at *p into *out; with strict, no leading zero.
+ * -1 (nothing consumed) when there is no digit or there are too many.
+ */
+static int
+digits(const char **p, int maxdig, int strict, unsigned *out)
+{
+	const char *q = *p;
 	unsigned v = 0;
 	int n = 0;
 
-	if (s[0] == '0' && s[1] != '\0')
-		return -1;
-	for (; *s != '\0'; s++, n++) {
-		if (*s < '0' || *s > '9' || n >= maxdig)
+	while (*q >= '0' && *q <= '9') {
+		if (++n > maxdig)
 			return -1;
-		v = v * 10 + (unsigned)(*s - '0');
+		v = v * 10 + (unsigned)(*q - '0');
+		q++;
 	}
-	if (n == 0)
+	if (n == 0 || (strict && n > 1 && **p == '0'))
 		return -1;
+	*p = q;
 	*out = v;
+	return 0;
+}
+
+enum era { ERA_NONE, ERA_HEISEI, ERA_REIWA };
+
+/*
+ * An era name at *p: 平成, 令和, or H/R in any case when a digit or 元
+ * follows (so "R" alone or "Rx" is no era).  Consumes it.
+ */
+static enum era
+era_prefix(const char **p)
+{
+	const char *q = *p;
+
+	if (eat(p, "平成"))
+		return ERA_HEISEI;
+	if (eat(p, "令和"))
+		return ERA_REIWA;
+	if (q[0] != 'H' && q[0] != 'h' && q[0] != 'R' && q[0] != 'r')
+		return ERA_NONE;
+	if (!(q[1] >= '0' && q[1] <= '9') && strncmp(q + 1, "元", 3) != 0)
+		return ERA_NONE;
+	(*p)++;
+	return q[0] == 'H' || q[0] == 'h' ? ERA_HEISEI : ERA_REIWA;
+}
+
+/*
+ * The year of an era at *p: 元 (the first year) or digits without a leading
+ * zero, turned into the Gregorian year.  Heisei runs 1-31 (1989-2019),
+ * Reiwa from 1 (2019) to LD_FY_MAX.
+ */
+static int
+era_year(const char **p, enum era era, unsigned *y, char *why, size_t n)
+{
+	unsigned v;
+
+	if (eat(p, "元"))
+		v = 1;
+	else if (digits(p, 4, 1, &v) == -1 || v == 0) {
+		seterr(why, n, "%s needs its year as 1-%s or 元",
+		    era == ERA_HEISEI ? "Heisei" : "Reiwa",
+		    era == ERA_HEISEI ? "31" : "7981");
+		return -1;
+	}
+	if (era == ERA_HEISEI && v > 31) {
+		seterr(why, n, "Heisei years run from H1 (1989) to H31 "
+		    "(2019)");
+		return -1;
+	}
+	if (era == ERA_REIWA && v + 2018 > LD_FY_MAX) {
+		seterr(why, n, "Reiwa year beyond 9999");
+		return -1;
+	}
+	*y = v + (era == ERA_HEISEI ? 1988 : 2018);
+	return 0;
+}
+
+/*
+ * Fiscal year grammar, after fold_fullwidth():
+ *
+ *   fy    = western | era
+ *   western = ["FY"] yyyy | yyyy "年度"     FY in any case; not both
+ *   era   = ("H" | "平成" | "R" | "令和") (n | "元") ["年度"]
+ *
+ * A bare "2013年" is refused: it is a calendar year, and the fiscal year
+ * that holds most of it is a different one for January to March.
+ */
+static int
+fy_parse(const char *s, uint16_t *out, char *why, size_t n)
+{
+	char buf[VALUE_INPUT_MAX + 1];
+	const char *p = buf;
+	enum era era;
+	unsigned y;
+	int fy_prefix = 0;
+
+	if (s == NULL || *s == '\0') {
+		seterr(why, n, "empty fiscal year");
+		return -1;
+	}
+	if (strlen(s) > VALUE_INPUT_MAX ||
+	    fold_fullwidth(s, buf, sizeof(buf)) == -1) {
+		seterr(why, n, "fiscal year too long");
+		return -1;
+	}
+	era = era_prefix(&p);
+	if (era != ERA_NONE) {
+		if (era_year(&p, era, &y, why, n) == -1)
+			return -1;
+	} else {
+		if ((p[0] == 'F' || p[0] == 'f') && (p[1] == 'Y' || p[1] == 'y')) {
+			p += 2;
+			fy_prefix = 1;
+		}
+		if (digits(&p, 4, 1, &y) == -1 || p - buf - 2 * fy_prefix != 4) {
+			seterr(why, n, "not a fiscal year");
+			return -1;
+		}
+	}
+	if (!fy_prefix && eat(&p, "年度")) {
+		/* nothing more may follow */
+	} else if (*p != '\0' && strncmp(p, "年", 3) == 0 && p[3] == '\0') {
+		seterr(why, n, "年 is a calendar year: write 年度 for the "
+		    "fiscal year");
+		return -1;
+	}
+	if (*p != '\0') {
+		seterr(why, n, "not a fiscal year");
+		return -1;
+	}
+	if (y < LD_FY_MIN || y > LD_FY_MAX) {
+		seterr(why, n, "out of range (1900-9999)");
+		return -1;
+	}
+	*out = (uint16_t)y;
 	return 0;
 }
 
 int
 parse_fy(const char *s, uint16_t *out, char *err, size_t errlen)
 {
-	unsigned n, y;
+	char why[192] = "";
 
-	if (s == NULL || *s == '\0') {
-		seterr(err, errlen, "empty fiscal year");
-		return -1;
-	}
-	if ((s[0] == 'H' || s[0] == 'h') && s[1] != '\0') {
-		if (small_uint(s + 1, 2, &n) == -1 || n < 1 || n > 31) {
-			seterr(err, errlen, "Heisei years run from H1 to H31: "
-			    "'%s'", s);
-			return -1;
-		}
-		y = n + 1988;
-	} else if ((s[0] == 'R' || s[0] == 'r') && s[1] != '\0') {
-		if (small_uint(s + 1, 4, &n) == -1 || n < 1 ||
-		    n + 2018 > LD_FY_MAX) {
-			seterr(err, errlen, "bad Reiwa year '%s' (R1 = 2019)",
-			    s);
-			return -1;
-		}
-		y = n + 2018;
-	} else {
-		const char *d = s;
-
-		if ((s[0] == 'F' || s[0] == 'f') &&
-		    (s[1] == 'Y' || s[1] == 'y'))
-			d = s + 2;
-		if (small_uint(d, 4, &y) == -1) {
-			seterr(err, errlen, "bad fiscal year '%s' "
-			    "(2013, FY2013, H25 or R7)", s);
-			return -1;
-		}
-	}
-	if (y < LD_FY_MIN || y > LD_FY_MAX) {
-		seterr(err, errlen, "fiscal year '%s' out of range "
-		    "(1900-9999)", s);
-		return -1;
-	}
-	*out = (uint16_t)y;
-	return 0;
+	if (fy_parse(s, out, why, sizeof(why)) == 0)
+		return 0;
+	refusal(err, errlen, s, why, FY_FORMS);
+	return -1;
 }
 
 static int
@@ -528,35 +788,110 @@ date_valid(uint32_t v)
 	    d <= mdays(y, m);
 }
 
-int
-parse_date(const char *s, uint32_t *out, char *err, size_t errlen)
+/* The first day of Heisei (Showa 64 ended 1989-01-07) and of Reiwa. */
+#define HEISEI_FIRST	19890108u
+#define REIWA_FIRST	20190501u
+
+/*
+ * Date grammar, after fold_fullwidth() (m and d are 1 or 2 digits):
+ *
+ *   date  = yyyy "-" mm "-" dd            exactly, as in version 1
+ *         | yyyy "/" m "/" d              as Excel writes it back
+ *         | yyyy "年" m "月" d "日"
+ *         | era year ("." m "." d | "/" m "/" d | "年" m "月" d "日")
+ *   era   = "H" | "平成" | "R" | "令和"    H and R in any case
+ *   year  = n | "元"
+ *
+ * An era date must lie in its era: Heisei from 1989-01-08 to 2019-04-30,
+ * Reiwa from 2019-05-01, so H31.5.1 and R1.4.30 are no dates.
+ */
+static int
+date_parse(const char *s, uint32_t *out, char *why, size_t n)
 {
-	uint32_t v = 0;
-	int i;
+	char buf[VALUE_INPUT_MAX + 1];
+	const char *p = buf, *sep2, *end;
+	enum era era;
+	unsigned y, m, d;
+	uint32_t v;
 
 	if (s == NULL || *s == '\0') {
-		seterr(err, errlen, "empty date");
+		seterr(why, n, "empty date");
 		return -1;
 	}
-	for (i = 0; i < 10; i++) {
-		if (i == 4 || i == 7) {
-			if (s[i] != '-')
-				break;
-		} else if (s[i] >= '0' && s[i] <= '9') {
-			v = v * 10 + (uint32_t)(s[i] - '0');
-		} else
-			break;
-	}
-	if (i != 10 || s[10] != '\0') {
-		seterr(err, errlen, "bad date '%s' (YYYY-MM-DD)", s);
+	if (strlen(s) > VALUE_INPUT_MAX ||
+	    fold_fullwidth(s, buf, sizeof(buf)) == -1) {
+		seterr(why, n, "date too long");
 		return -1;
 	}
-	if (!date_valid(v)) {
-		seterr(err, errlen, "no such date '%s' (years 1900-9999)", s);
+	era = era_prefix(&p);
+	if (era != ERA_NONE) {
+		if (era_year(&p, era, &y, why, n) == -1)
+			return -1;
+	} else if (digits(&p, 4, 0, &y) == -1 || p - buf != 4) {
+		seterr(why, n, "not a date");
+		return -1;
+	}
+	if (era == ERA_NONE && *p == '-') {
+		/* Version 1's form, exactly: two digits each. */
+		if (!(p[1] >= '0' && p[1] <= '9' && p[2] >= '0' &&
+		    p[2] <= '9' && p[3] == '-' && p[4] >= '0' && p[4] <= '9' &&
+		    p[5] >= '0' && p[5] <= '9' && p[6] == '\0')) {
+			seterr(why, n, "not a date");
+			return -1;
+		}
+		m = (unsigned)(p[1] - '0') * 10 + (unsigned)(p[2] - '0');
+		d = (unsigned)(p[4] - '0') * 10 + (unsigned)(p[5] - '0');
+	} else {
+		if (eat(&p, "年")) {
+			sep2 = "月";
+			end = "日";
+		} else if (*p == '/') {
+			p++;
+			sep2 = "/";
+			end = "";
+		} else if (era != ERA_NONE && *p == '.') {
+			p++;
+			sep2 = ".";
+			end = "";
+		} else {
+			seterr(why, n, "not a date");
+			return -1;
+		}
+		if (digits(&p, 2, 0, &m) == -1 || !eat(&p, sep2) ||
+		    digits(&p, 2, 0, &d) == -1 || !eat(&p, end) ||
+		    *p != '\0') {
+			seterr(why, n, "not a date");
+			return -1;
+		}
+	}
+	v = (uint32_t)y * 10000 + m * 100 + d;
+	if (m < 1 || m > 12 || d < 1 || d > mdays(y, m) || y < 1900) {
+		seterr(why, n, "no such date (years 1900-9999)");
+		return -1;
+	}
+	if (era == ERA_HEISEI && (v < HEISEI_FIRST || v >= REIWA_FIRST)) {
+		seterr(why, n, "no such Heisei date: Heisei ran from "
+		    "1989-01-08 to 2019-04-30 (H31.4.30); 2019-05-01 is R1.5.1");
+		return -1;
+	}
+	if (era == ERA_REIWA && v < REIWA_FIRST) {
+		seterr(why, n, "no such Reiwa date: Reiwa began on 2019-05-01 "
+		    "(R1.5.1); 2019-04-30 is H31.4.30");
 		return -1;
 	}
 	*out = v;
 	return 0;
+}
+
+int
+parse_date(const char *s, uint32_t *out, char *err, size_t errlen)
+{
+	char why[192] = "";
+
+	if (date_parse(s, out, why, sizeof(why)) == 0)
+		return 0;
+	refusal(err, errlen, s, why, DATE_FORMS);
+	return -1;
 }
 
 int

@@ -244,6 +244,65 @@ test_parse_globals(void **state)
 	assert_non_null(strstr(err, "unknown option --fy"));
 }
 
+/*
+ * A mistyped command or option is a usage error that names the one
+ * command or option meant; never a guess between two, never run.
+ */
+static void
+test_parse_suggestions(void **state)
+{
+	struct ctl_args	 a;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&a, err, "disburs", "--region", "x"), -1);
+	assert_string_equal(err, "unknown command \"disburs\"; did you mean "
+	    "\"disburse\"?");
+	/* A swap of neighbours is one edit; a word cut short is a prefix. */
+	assert_int_equal(PARSE(&a, err, "disbrues"), -1);
+	assert_non_null(strstr(err, "did you mean \"disburse\"?"));
+	assert_int_equal(PARSE(&a, err, "disb"), -1);
+	assert_non_null(strstr(err, "did you mean \"disburse\"?"));
+	assert_int_equal(PARSE(&a, err, "blance", "--fy", "2013"), -1);
+	assert_non_null(strstr(err, "did you mean \"balance\"?"));
+	assert_int_equal(PARSE(&a, err, "hlep"), -1);
+	assert_non_null(strstr(err, "did you mean \"help\"?"));
+	assert_int_equal(PARSE(&a, err, "help", "awrad"), -1);
+	assert_non_null(strstr(err, "did you mean \"award\"?"));
+	assert_int_equal(PARSE(&a, err, "region", "ad", "x"), -1);
+	assert_string_equal(err, "unknown command \"region ad\"; did you "
+	    "mean \"region add\"?");
+	/* Nothing near, or two as near: no suggestion. */
+	assert_int_equal(PARSE(&a, err, "frobnicate"), -1);
+	assert_string_equal(err, "unknown command \"frobnicate\"");
+	assert_int_equal(PARSE(&a, err, "re"), -1);
+	assert_null(strstr(err, "did you mean"));
+	assert_int_equal(PARSE(&a, err, "x"), -1);
+	assert_null(strstr(err, "did you mean"));
+	assert_int_equal(PARSE(&a, err, "disburseeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
+	    "eeeeeeeeeeeeeeeeeeeeeeee"), -1);
+	assert_null(strstr(err, "did you mean"));
+
+	/* Options: the command's own and the global ones. */
+	assert_int_equal(PARSE(&a, err, "disburse", "--region", "x",
+	    "--ammount", "5"), -1);
+	assert_string_equal(err, "unknown option --ammount for 'disburse'; "
+	    "did you mean --amount?");
+	assert_int_equal(PARSE(&a, err, "disburse", "--ammount=5"), -1);
+	assert_non_null(strstr(err, "did you mean --amount?"));
+	assert_int_equal(PARSE(&a, err, "balance", "--fy", "2013", "--regoin",
+	    "x"), -1);
+	assert_non_null(strstr(err, "did you mean --region?"));
+	assert_int_equal(PARSE(&a, err, "--sever", "h:1", "status"), -1);
+	assert_string_equal(err, "unknown option --sever; did you mean "
+	    "--server?");
+	assert_int_equal(PARSE(&a, err, "status", "--jsno"), -1);
+	assert_non_null(strstr(err, "did you mean --json?"));
+	/* An option of another command is not offered. */
+	assert_int_equal(PARSE(&a, err, "status", "--amont", "5"), -1);
+	assert_null(strstr(err, "did you mean"));
+}
+
 static void
 test_parse_errors(void **state)
 {
@@ -574,7 +633,9 @@ test_main_usage_before_connect(void **state)
 
 	(void)state;
 	expect_usage(run_words(NULL), "no command");
-	expect_usage(RUN("frob"), "unknown command 'frob'");
+	expect_usage(RUN("frob"), "unknown command \"frob\"");
+	expect_usage(RUN("disburs", "--server", s, "--ca", ca_path),
+	    "unknown command \"disburs\"; did you mean \"disburse\"?");
 	expect_usage(RUN("verify", "--server", s, "--ca", ca_path),
 	    "missing --verifier");
 	/* Bad values with a server that would refuse: still 2, not 3. */
@@ -585,7 +646,7 @@ test_main_usage_before_connect(void **state)
 	    "hakodate", "--fy", "H99", "--amount", "1", "--ref", "r"), "--fy");
 	expect_usage(RUN("disburse", "--server", s, "--ca", ca_path, "--region",
 	    "x", "--fy", "2013", "--amount", "1", "--ref", "r", "--date",
-	    "2013/06/30"), "--date");
+	    "2013/02/30"), "--date");
 	expect_usage(RUN("get", "abc", "--server", s, "--ca", ca_path), "SEQ");
 	expect_usage(RUN("list", "--kind", "foo", "--server", s, "--ca",
 	    ca_path), "--kind");
@@ -636,7 +697,43 @@ test_main_closed_port(void **state)
 	/* An unreadable CA file is a TLS setup failure. */
 	r = RUN("status", "--server", closed_server, "--ca", "/nonexistent/ca");
 	assert_int_equal(r.rc, 3);
-	assert_non_null(strstr(r.err, "/nonexistent/ca"));
+	assert_non_null(strstr(r.err, "cannot read CA file /nonexistent/ca: "
+	    "No such file or directory"));
+	run_free(&r);
+
+	/*
+	 * The client key: a missing option is named as a usage error; a
+	 * named file that cannot be read is named with the system's reason
+	 * (exit 3, like the CA), never as OpenSSL's "PEM lib".
+	 */
+	expect_usage(RUN("status", "--server", closed_server, "--ca", ca_path,
+	    "--cert", ca_path), "no client key: give --key FILE or set "
+	    "LEDGER_KEY");
+	setenv("LEDGER_CERT", ca_path, 1);
+	expect_usage(RUN("status", "--server", closed_server, "--ca", ca_path),
+	    "no client key");
+	setenv("LEDGER_KEY", "/nonexistent/clerk01.key", 1);
+	r = RUN("status", "--server", closed_server, "--ca", ca_path);
+	assert_int_equal(r.rc, 3);
+	assert_non_null(strstr(r.err, "cannot read key file "
+	    "/nonexistent/clerk01.key: No such file or directory"));
+	assert_null(strstr(r.err, "PEM"));
+	run_free(&r);
+	unsetenv("LEDGER_CERT");
+	unsetenv("LEDGER_KEY");
+	expect_usage(RUN("status", "--server", closed_server, "--ca", ca_path,
+	    "--key", ca_path), "no client certificate: give --cert FILE");
+	r = RUN("status", "--server", closed_server, "--ca", ca_path,
+	    "--cert", "/nonexistent/clerk01.crt", "--key", ca_path);
+	assert_int_equal(r.rc, 3);
+	assert_non_null(strstr(r.err, "cannot read certificate file "
+	    "/nonexistent/clerk01.crt: No such file or directory"));
+	run_free(&r);
+	r = RUN("status", "--server", closed_server, "--ca", ca_path,
+	    "--cert", ca_path, "--key", tmpdir);
+	assert_int_equal(r.rc, 3);
+	assert_non_null(strstr(r.err, "cannot read key file"));
+	assert_non_null(strstr(r.err, "Is a directory"));
 	run_free(&r);
 }
 
@@ -1278,7 +1375,7 @@ test_main_v2_usage(void **state)
 	    "--grant-type", "continuing", "--settlement-deadline", "2013-04-30",
 	    "--ref", "T");
 	V2_USAGE("--settlement-deadline", "terms", "set", "--fy", "2013",
-	    "--grant-type", "continuing", "--settlement-deadline", "2014/04/30",
+	    "--grant-type", "continuing", "--settlement-deadline", "2014/02/30",
 	    "--ref", "T");
 	/* Rates. */
 	V2_USAGE("--interest-rate: '10.955'", "terms", "set", "--fy", "2013",
@@ -1730,6 +1827,7 @@ main(void)
 		cmocka_unit_test(test_parse_format_json),
 		cmocka_unit_test(test_parse_globals),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_suggestions),
 		cmocka_unit_test(test_parse_dashdash_and_help),
 		cmocka_unit_test(test_build_award_values),
 		cmocka_unit_test(test_build_payment),

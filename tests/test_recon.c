@@ -523,7 +523,7 @@ test_import_row(void **state)
 	BAD(2, "2013年", "fy");
 	BAD(3, "0", "amount");
 	BAD(4, "", "ref");
-	BAD(5, "2013/06/30", "date");
+	BAD(5, "2013/02/30", "date");
 	BAD(6, "tab\there", "memo");
 	BAD(7, "", "id");
 	memset(b[6], 'x', 513);

@@ -62,6 +62,16 @@ test_amount_accepted(void **state)
 		{ "１５００万", 15000000 },
 		{ "１億５０００万円", 150000000 },
 		{ "1,0００", 1000 },
+		/* the units of budget documents */
+		{ "16,221百万円", INT64_C(16221000000) },
+		{ "150百万円", 150000000 },
+		{ "500千円", 500000 },
+		{ "1千円", 1000 },
+		{ "1.5百万円", 1500000 },
+		{ "0.001千円", 1 },
+		{ "１６，２２１百万円", INT64_C(16221000000) },
+		{ "10,000,000百万円", INT64_C(10000000000000) },
+		{ "10,000,000,000千円", INT64_C(10000000000000) },
 	};
 	size_t i;
 
@@ -97,6 +107,12 @@ test_amount_refused(void **state)
 		"1E6", "0x10", "abc", "1,000a", "１．５億", "１＿０００",
 		"1 万", "1万 円", "1　000", "¥1000", "1.5.5万", "1.5,000万",
 		"1_000万1", "1万億", "1万1億円",
+		/* 千円 and 百万円: whole units, last, with their 円 */
+		"500千", "150百万", "5千万", "5千万円", "1百円", "百万円",
+		"千円", "1千円円", "1百万円5", "1億500百万円", "1万500千円",
+		"500千円万", "0.0001千円", "1.0000001百万円", "0百万円",
+		"10,000,001百万円", "10,000,000,001千円",
+		"99999999999999999999百万円", "1百 万円", "1百万 円",
 	};
 	size_t i;
 
@@ -221,6 +237,70 @@ test_amount_mutations(void **state)
 	}
 }
 
+/*
+ * A refusal is one line a clerk can act on: it quotes the value (safely:
+ * no control characters, never half a character) and lists what is
+ * accepted.
+ */
+static void
+test_refusal_messages(void **state)
+{
+	char err[256], small[40];
+	int64_t v;
+	uint16_t fy;
+	uint32_t d;
+	size_t i, n;
+
+	(void)state;
+	assert_int_equal(parse_amount("12abc", &v, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'12abc'"));
+	assert_non_null(strstr(err, "16,221百万円"));
+	assert_int_equal(parse_amount("500千", &v, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "千円"));
+	assert_int_equal(parse_fy("2013年", &fy, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'2013年'"));
+	assert_non_null(strstr(err, "年度"));
+	assert_int_equal(parse_fy("H32", &fy, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "H31"));
+	assert_non_null(strstr(err, "令和元年度"));
+	assert_int_equal(parse_date("H31.5.1", &d, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'H31.5.1'"));
+	assert_non_null(strstr(err, "2019-04-30"));
+	assert_non_null(strstr(err, "R1.5.1"));
+	assert_int_equal(parse_date("R1.4.30", &d, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "Reiwa began on 2019-05-01"));
+	assert_int_equal(parse_date("2013-02-30", &d, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no such date"));
+	assert_non_null(strstr(err, "2013/6/30"));
+	/* No value to quote: still the reason and the forms. */
+	assert_int_equal(parse_date("", &d, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "empty date"));
+	assert_non_null(strstr(err, "H25.6.30"));
+
+	/* A terminal escape is not echoed; a long value is cut. */
+	assert_int_equal(parse_fy("\x1b[2J2013", &fy, err, sizeof(err)), -1);
+	assert_null(strchr(err, '\x1b'));
+	assert_non_null(strstr(err, "'?[2J2013'"));
+	assert_int_equal(parse_date("平成平成平成平成平成平成平成平成平成", &d, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "..."));
+	assert_true(strlen(err) < 200);
+
+	/* Cut short by a small buffer: never half a UTF-8 character. */
+	for (n = 1; n <= sizeof(small); n++) {
+		assert_int_equal(parse_fy("令和令和", &fy, small, n), -1);
+		for (i = 0; small[i] != '\0'; ) {
+			uint8_t c = (uint8_t)small[i];
+			size_t k = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ?
+			    3 : 2;
+
+			assert_true(c < 0x80 || c >= 0xc0);
+			assert_true(i + k <= strlen(small));
+			i += k;
+		}
+	}
+}
+
 struct fy_case {
 	const char	*in;
 	int		 want;	/* -1 = refused */
@@ -241,8 +321,26 @@ test_fy(void **state)
 		{ "2013 ", -1 }, { "FY 2013", -1 }, { "H25 ", -1 },
 		{ "02013", -1 }, { "H025", -1 }, { "R07", -1 }, { "-1", -1 },
 		{ "2013a", -1 }, { "S60", -1 }, { "FYH25", -1 },
-		{ "H2.5", -1 }, { "２０１３", -1 }, { "99999999999", -1 },
+		{ "H2.5", -1 }, { "99999999999", -1 },
 		{ "0", -1 }, { "213", -1 },
+		/* version 2: full width, era names, 元, 年度 */
+		{ "２０１３", 2013 }, { "Ｈ２５", 2013 }, { "ｈ２５", 2013 },
+		{ "ＦＹ２０１３", 2013 }, { "Ｒ７", 2025 }, { "令和7", 2025 },
+		{ "令和７", 2025 }, { "R元", 2019 }, { "r元", 2019 },
+		{ "H元", 1989 }, { "平成元", 1989 }, { "令和元", 2019 },
+		{ "平成25年度", 2013 }, { "平成２５年度", 2013 },
+		{ "2013年度", 2013 }, { "２０１３年度", 2013 },
+		{ "令和元年度", 2019 }, { "H25年度", 2013 }, { "R7年度", 2025 },
+		{ "平成31年度", 2019 }, { "平成1年度", 1989 },
+		{ "平成32年度", -1 }, { "平成0", -1 }, { "令和0年度", -1 },
+		{ "2013年", -1 }, { "FY2013年度", -1 }, { "元", -1 },
+		{ "元年度", -1 }, { "平成", -1 }, { "令和", -1 },
+		{ "平成25年度 ", -1 }, { "平成 25", -1 }, { "H元元", -1 },
+		{ "平成元1", -1 }, { "R07年度", -1 }, { "2013年度度", -1 },
+		{ "昭和60", -1 }, { "S60年度", -1 }, { "年度", -1 },
+		{ "2013ねんど", -1 }, { "２０１３　", -1 }, { "H\xef\xbc", -1 },
+		{ "\xef\xbc" "2013", -1 }, { "２013", 2013 }, { "R7982年度", -1 },
+		{ "令和7981", 9999 },
 	};
 	size_t i;
 
@@ -276,11 +374,39 @@ test_date(void **state)
 		{ "2013-02-29", -1 }, { "1900-02-29", -1 }, { "2100-02-29", -1 },
 		{ "2013-04-31", -1 }, { "2013-13-01", -1 }, { "2013-00-10", -1 },
 		{ "2013-01-00", -1 }, { "2013-01-32", -1 }, { "1899-12-31", -1 },
-		{ "2013-6-30", -1 }, { "2013/06/30", -1 }, { "20130630", -1 },
+		{ "2013-6-30", -1 }, { "20130630", -1 },
 		{ "2013-06-30 ", -1 }, { " 2013-06-30", -1 }, { "", -1 },
 		{ "2013-06-3", -1 }, { "2013-06-300", -1 }, { "+013-06-30", -1 },
 		{ "2013-06-30T00:00", -1 }, { "10000-01-01", -1 },
-		{ "２０１３-06-30", -1 },
+		/* version 2: Excel's slashes, 年月日, eras, full width */
+		{ "２０１３-06-30", 20130630 }, { "2013/06/30", 20130630 },
+		{ "2013/6/30", 20130630 }, { "2013/6/3", 20130603 },
+		{ "２０１３／６／３０", 20130630 }, { "2013年6月30日", 20130630 },
+		{ "H25.6.30", 20130630 }, { "h25.6.30", 20130630 },
+		{ "H25/6/30", 20130630 }, { "H25.06.30", 20130630 },
+		{ "Ｈ２５．６．３０", 20130630 }, { "平成25年6月30日", 20130630 },
+		{ "平成２５年６月３０日", 20130630 }, { "H25年6月30日", 20130630 },
+		{ "令和7年4月1日", 20250401 }, { "R7.4.1", 20250401 },
+		{ "令和元年5月1日", 20190501 }, { "R元.5.1", 20190501 },
+		{ "R1.5.1", 20190501 }, { "H31.4.30", 20190430 },
+		{ "平成31年4月30日", 20190430 }, { "H1.1.8", 19890108 },
+		{ "平成元年1月8日", 19890108 }, { "H24.2.29", 20120229 },
+		{ "R2.2.29", 20200229 }, { "2024/2/29", 20240229 },
+		/* era boundaries: Showa 64 until 1989-01-07, Reiwa from 05-01 */
+		{ "H31.5.1", -1 }, { "平成31年5月1日", -1 }, { "H31.12.31", -1 },
+		{ "R1.4.30", -1 }, { "令和元年4月30日", -1 }, { "R1.1.1", -1 },
+		{ "H1.1.7", -1 }, { "H32.1.1", -1 }, { "H0.6.30", -1 },
+		{ "R0.6.30", -1 }, { "H25.2.29", -1 }, { "R3.2.29", -1 },
+		{ "2023/2/29", -1 }, { "2013/13/1", -1 }, { "2013/0/1", -1 },
+		{ "2013/6/0", -1 }, { "2013/6/31", -1 }, { "2013/006/30", -1 },
+		{ "2013/6/30/", -1 }, { "2013/6-30", -1 }, { "2013.6.30", -1 },
+		{ "H25-6-30", -1 }, { "H25.6/30", -1 }, { "H25.6.30.", -1 },
+		{ "平成25年6月30", -1 }, { "平成25年6月", -1 }, { "平成25年", -1 },
+		{ "平成25.6.30日", -1 }, { "2013年6月30日 ", -1 },
+		{ "13/6/30", -1 }, { "1899/12/31", -1 }, { "H025.6.30", -1 },
+		{ "S63.6.30", -1 }, { "昭和63年6月30日", -1 }, { "元.6.30", -1 },
+		{ "H25..6.30", -1 }, { "H25.6.", -1 }, { "H.6.30", -1 },
+		{ "2013/６/30\xef", -1 }, { "2013/", -1 }, { "H", -1 },
 	};
 	size_t i;
 
@@ -422,6 +548,7 @@ main(void)
 		cmocka_unit_test(test_amount_reasons),
 		cmocka_unit_test(test_amount_long_input),
 		cmocka_unit_test(test_amount_mutations),
+		cmocka_unit_test(test_refusal_messages),
 		cmocka_unit_test(test_fy),
 		cmocka_unit_test(test_date),
 		cmocka_unit_test(test_u64),

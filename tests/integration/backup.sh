@@ -60,6 +60,21 @@ expect_exit 1 "$LEDGERD" -c "$CONF" --backup "$T/backup"
 check "a non-empty target is refused" grep -q 'not empty' "$ERR"
 check "the backup directory is private (0700)" test "$(stat -c %a "$T/backup")" = 700
 
+# Missing parents are created, each private (0700) whatever the umask; a
+# parent that exists keeps its mode; a file in the way is named.
+mkdir -m 0755 "$T/srv"
+run bash -c 'umask 000; exec "$1" -c "$2" --backup "$3"' _ "$LEDGERD" "$CONF" "$T/srv/backup/ledgerd/2026-11-28"
+check "backup into a path whose parents are missing: exit 0 (got $RC: $(head -c 200 "$ERR"))" test "$RC" -eq 0
+check "... the copy is there" test -s "$T/srv/backup/ledgerd/2026-11-28/data.mdb"
+for d in srv/backup srv/backup/ledgerd srv/backup/ledgerd/2026-11-28; do
+	check "... $d was created with mode 0700 ($(stat -c %a "$T/$d"))" test "$(stat -c %a "$T/$d")" = 700
+done
+check "... an existing parent keeps its mode (0755)" test "$(stat -c %a "$T/srv")" = 755
+: >"$T/plainfile"
+run "$LEDGERD" -c "$CONF" --backup "$T/plainfile/sub/dir"
+check "a file where a parent should be: exit 1 (got $RC)" test "$RC" -eq 1
+check "... naming it" grep -q "cannot create $T/plainfile: Not a directory" "$ERR"
+
 # The copy verifies on its own.
 sed "s#^path = ledger\$#path = backup#" "$CONF" >"$T/backup.conf"
 run "$LEDGERD" -c "$T/backup.conf" --verify

@@ -107,6 +107,43 @@ offers "" ledgerctl disburse --memo ""
 offers "--ca --cert" ledgerctl --c
 check "completion registers for ledgerctl" bash -c ". '$COMP' && complete -p ledgerctl | grep -q _ledgerctl"
 
+# Region codes for --region: from the cache under $XDG_CACHE_HOME, refreshed
+# by `ledgerctl region list --json` when older than a day; silent when the
+# server cannot be reached.  A fake ledgerctl (the first word completed)
+# stands in for the server and logs its arguments.
+export XDG_CACHE_HOME=$T/cache
+RCACHE=$XDG_CACHE_HOME/ledgerctl/regions
+mkdir -p "$XDG_CACHE_HOME/ledgerctl"
+printf '%s\n' hakodate aichi-nanotech iwate-next-mobility >"$RCACHE"
+FAKE=$T/fake-ledgerctl
+cat >"$FAKE" <<'EOF'
+#!/bin/sh
+echo "$*" >>"${0%/*}/fake.log"
+[ -n "$FAKE_DOWN" ] && { echo "ledgerctl: cannot connect" >&2; exit 3; }
+echo '{"code":"hakodate","name":"函館地域","grant_type":"continuing","account":"general","seq":1}'
+echo '{"code":"sendai-new","name":"仙台","grant_type":"general","account":"general","seq":9}'
+EOF
+chmod +x "$FAKE"
+offers "hakodate" "$FAKE" disburse --region ha
+offers "aichi-nanotech hakodate iwate-next-mobility" "$FAKE" balance --fy 2013 --region ""
+check "a fresh cache is used as it is (no call)" test ! -e "$T/fake.log"
+touch -d '2 days ago' "$RCACHE"
+offers "hakodate sendai-new" "$FAKE" --server 127.0.0.1:7443 --ca ca.crt list --region ""
+check "a day-old cache is refreshed with region list and the typed connection options" \
+	grep -qx -- '--server=127.0.0.1:7443 --ca=ca.crt region list --json' "$T/fake.log"
+check "the refreshed cache holds the server's codes" test "$(cat "$RCACHE")" = "$(printf 'hakodate\nsendai-new')"
+touch -d '2 days ago' "$RCACHE"
+: >"$T/fake.log"
+got=$(FAKE_DOWN=1 complete_words "$FAKE" disburse --region "" 2>&1 | tr '\n' ' ')
+check "server unreachable: the old cache is offered, nothing printed ($got)" test "$got" = "hakodate sendai-new "
+check "... and the old cache is kept" test "$(wc -l <"$RCACHE")" -eq 2
+got=$(FAKE_DOWN=1 complete_words "$FAKE" disburse --region "" 2>&1 | tr '\n' ' ')
+check "... and not asked again at once (one call: $(wc -l <"$T/fake.log"))" test "$(wc -l <"$T/fake.log")" -eq 1
+rm -rf "$XDG_CACHE_HOME"
+got=$(FAKE_DOWN=1 complete_words "$FAKE" disburse --region "" 2>&1 | tr '\n' ' ')
+check "no cache and no server: nothing offered, nothing printed ('$got')" test -z "${got// /}"
+unset XDG_CACHE_HOME
+
 # ledgerd.conf(5) against the sample configuration.
 for key in $(sed -n 's/^\([a-z_]*\) *=.*/\1/p' "$LD_SOURCE_DIR/conf/ledgerd.conf" | sort -u); do
 	case $key in admin01 | clerk01 | auditor01 | recon01) continue ;; esac

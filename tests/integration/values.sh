@@ -5,7 +5,10 @@
 # 2) found before any connection: the server given here does not exist, and
 # a valid command to it is a connection failure (exit 3).  The accepted
 # spellings (1億5000万円, 1.5億, full-width １，０００, H25, FY2013, r7) reach the
-# ledger as the same numbers.  The config file's syntax is checked too.
+# ledger as the same numbers, and so do version 2's (2.3): fiscal years
+# ２０１３, Ｈ２５, 令和7, R元, 平成25年度, 2013年度; dates 2013/6/30, H25.6.30,
+# 平成25年6月30日; amounts in 百万円 and 千円.  A refusal quotes the value and
+# lists the accepted forms.  The config file's syntax is checked too.
 . "$(dirname "$0")/lib.sh"
 
 setup
@@ -35,16 +38,26 @@ expect_exit 3 dead disburse --region aichi-nanotech --fy 2013 --amount 1,000 --r
 expect_exit 3 dead status
 
 long65=$(printf 'a%.0s' $(seq 1 65))
-for amt in 1.5 0 -5 1.5円 0.00001万 10,000,000,000,001 1,0000 1,00,000 abc "" 1e8 1億億 "1 000" 0x10; do
+for amt in 1.5 0 -5 1.5円 0.00001万 10,000,000,000,001 1,0000 1,00,000 abc "" 1e8 1億億 "1 000" 0x10 \
+	500千 150百万 5千万 1億500百万円 10,000,001百万円 0.0001千円; do
 	disb --amount "$amt"
 done
-for fy in 2013x H32 H0 R0 FY 13 S63 "" 20130; do
+for fy in 2013x H32 H0 R0 FY 13 S63 "" 20130 2013年 平成32年度 令和0年度 FY2013年度 元年度 昭和60; do
 	usage balance --fy "$fy"
 	disb --amount 1,000 --fy "$fy"
 done
-for d in 2013-02-30 2013/06/30 2013-6-30 20130630 2013-13-01 ""; do
+for d in 2013-02-30 2013-6-30 20130630 2013-13-01 "" 2013/2/30 2013.6.30 H31.5.1 R1.4.30 \
+	令和元年4月30日 H1.1.7 H25.2.29 平成25年6月; do
 	usage disburse --region aichi-nanotech --fy 2013 --amount 1,000 --ref V-1 --date "$d"
 done
+# The message quotes the value and lists what is accepted.
+run dead disburse --region aichi-nanotech --fy 2013 --amount 1,000 --ref V-1 --date H31.5.1
+check "an era date outside its era is named, with the era's end" \
+	grep -q "date: 'H31.5.1': .*2019-04-30.*H25.6.30" "$ERR"
+run dead balance --fy 2013年
+check "a calendar year is refused, naming 年度" grep -q "'2013年': .*年度.*令和元年度" "$ERR"
+run dead disburse --region aichi-nanotech --fy 2013 --amount 500千 --ref V-1 --date 2013-06-30
+check "a bare 千 is refused, naming 千円" grep -q "'500千': .*千円.*16,221百万円" "$ERR"
 for code in Hakodate hako_date "" "$long65" "函館"; do
 	usage region add "$code" --name X --grant-type general
 	usage award --region "$code" --fy 2013 --date 2013-04-01 --amount 1.5億 --ref A-1
@@ -61,8 +74,30 @@ usage disburse --region aichi-nanotech --fy 2013 --amount 1,000 --ref V-1
 usage reverse abc --reason X
 usage reverse 5
 usage frobnicate
+# A mistyped command or option: exit 2, naming the one that was meant.
+run dead disburs --region aichi-nanotech --fy 2013 --amount 1,000 --ref V-1 --date 2013-06-30
+check "a mistyped command gets a suggestion (exit $RC)" \
+	grep -q 'unknown command "disburs"; did you mean "disburse"?' "$ERR"
+check "... as a usage error" test "$RC" -eq 2
+run dead disburse --region aichi-nanotech --fy 2013 --ammount 1,000 --ref V-1 --date 2013-06-30
+check "a mistyped option gets a suggestion (exit $RC)" \
+	grep -q 'unknown option --ammount .*did you mean --amount?' "$ERR"
+check "... as a usage error" test "$RC" -eq 2
 usage status --no-such-option
 usage list --limit ten
+
+# A missing client key is named (exit 2); a key file that cannot be read is
+# named with the reason (exit 3), never as OpenSSL's "PEM lib".
+run env LEDGER_SERVER=127.0.0.1:$DEAD LEDGER_CA=$PKI/ca.crt LEDGER_CERT=$PKI/clerk01.crt \
+	"$LEDGERCTL" status
+check "no --key: exit 2 (got $RC)" test "$RC" -eq 2
+check "no --key: the message names the option" grep -q 'no client key: give --key FILE or set LEDGER_KEY' "$ERR"
+run env LEDGER_SERVER=127.0.0.1:$DEAD LEDGER_CA=$PKI/ca.crt LEDGER_CERT=$PKI/clerk01.crt \
+	"$LEDGERCTL" status --key "$T/no-such.key"
+check "missing key file: exit 3 (got $RC)" test "$RC" -eq 3
+check "missing key file: named with the reason" \
+	grep -q "cannot read key file $T/no-such.key: No such file or directory" "$ERR"
+check "missing key file: no 'PEM lib'" bash -c '! grep -q PEM "$1"' _ "$ERR"
 
 # --- end to end ------------------------------------------------------------------
 start_or_die
@@ -92,6 +127,50 @@ for pair in "r7:2025" "R7:2025" "H31:2019" "FY2030:2030"; do
 	expect_ok admin01 appropriate --account reconstruction --fy "${pair%%:*}" --amount 1,000 --ref A-3 --json
 	expect_json fy "${pair#*:}"
 done
+# Version 2's spellings (2.3), through the real daemon.
+expect_ok admin01 award --fy 平成25年度 --region aichi-nanotech --date H25.6.30 --amount 150百万円 --ref A-1 --json
+expect_json fy 2013
+expect_json date 2013-06-30
+expect_json amount 150000000
+n=0
+for fy in ２０１３ Ｈ２５ ｈ２５ 2013年度 ２０１３年度 H25年度 平成25年度 平成２５年度 ＦＹ２０１３; do
+	expect_ok admin01 award --region aichi-nanotech --fy "$fy" --date 2013-04-01 --amount 1.5億 --ref A-1 --json
+	expect_json fy 2013
+done
+for pair in "2013/6/30:2013-06-30" "2013/06/30:2013-06-30" "H25.6.30:2013-06-30" \
+	"平成25年6月30日:2013-06-30" "Ｈ２５．６．３０:2013-06-30" "2013年7月1日:2013-07-01" \
+	"H26.3.31:2014-03-31" "平成26年4月30日:2014-04-30" "２０１３／６／３０:2013-06-30"; do
+	n=$((n + 1))
+	expect_ok clerk01 disburse --region hakodate --fy 2013 --amount 1 --ref "D-$n" --date "${pair%%:*}" --json
+	expect_json date "${pair#*:}"
+done
+for pair in "150百万円:150000000" "500千円:500000" "1.5百万円:1500000" "１５０百万円:150000000"; do
+	n=$((n + 1))
+	expect_ok clerk01 disburse --region hakodate --fy 2013 --amount "${pair%%:*}" --ref "D-$n" --date 2013-06-30 --json
+	expect_json amount "${pair#*:}"
+done
+expect_ok admin01 appropriate --account general --fy 平成25年度 --amount 16,221百万円 --ref MEXT-H25-2 --json
+expect_json amount 16221000000
+# The Heisei/Reiwa boundary: 2019-04-30 is H31, 2019-05-01 is R1 (令和元年).
+seed_terms 2018 2019
+expect_ok admin01 appropriate --account general --fy 平成30年度 --amount 10億 --ref B-2018 --json
+expect_json fy 2018
+expect_ok admin01 appropriate --account general --fy R元 --amount 10億 --ref B-2019 --json
+expect_json fy 2019
+expect_ok admin01 award --region hakodate --fy 平成30年度 --date H30.4.1 --amount 1億 --ref A-5 --json
+expect_json fy 2018
+expect_ok clerk01 disburse --region hakodate --fy H30 --amount 1,000 --ref B-1 --date H31.4.30 --json
+expect_json date 2019-04-30
+expect_ok admin01 award --region hakodate --fy 令和元年度 --date 平成31年4月1日 --amount 1億 --ref A-6 --json
+expect_json fy 2019
+expect_json date 2019-04-01
+expect_ok clerk01 disburse --region hakodate --fy 令和元年度 --amount 1,000 --ref B-2 --date 令和元年5月1日 --json
+expect_json date 2019-05-01
+expect_ok clerk01 disburse --region hakodate --fy r元 --amount 1,000 --ref B-3 --date R元.5.7 --json
+expect_json date 2019-05-07
+usage disburse --region hakodate --fy R1 --amount 1,000 --ref B-4 --date R1.4.30
+usage disburse --region hakodate --fy H31 --amount 1,000 --ref B-4 --date H31.5.1
+
 # The largest amount there is, and not one yen more.
 expect_ok admin01 appropriate --account general --fy 2031 --amount 10,000,000,000,000 --ref A-4 --json
 expect_json amount 10000000000000
@@ -99,6 +178,14 @@ usage appropriate --account general --fy 2031 --amount 10,000,000,000,001 --ref 
 expect_ok auditor01 balance --fy r7 --account reconstruction --json
 expect_json appropriated 2000
 expect_json fy 2025
+
+# Completion of --region from the real `region list` (cache refreshed).
+got=$(XDG_CACHE_HOME=$T/xdg LEDGER_SERVER=127.0.0.1:$PORT LEDGER_CA=$PKI/ca.crt \
+	LEDGER_CERT=$PKI/auditor01.crt LEDGER_KEY=$PKI/auditor01.key bash -c '
+	. "$1/completion/ledgerctl.bash"
+	COMP_WORDS=("$2" disburse --region ""); COMP_CWORD=3; _ledgerctl
+	printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' _ "$LD_SOURCE_DIR" "$LEDGERCTL" 2>&1)
+check "completion offers the daemon's region codes ($got)" test "$got" = "aichi-nanotech hakodate "
 
 # Connection options instead of the environment.
 expect_exit 0 "$LEDGERCTL" --server "127.0.0.1:$PORT" --cert "$PKI/auditor01.crt" \
