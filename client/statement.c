@@ -158,14 +158,17 @@ statement_parse_date(const char *s, uint32_t *out, char *err, size_t errlen)
 	return -1;
 }
 
-int
-statement_parse_ref(const char *s, char *out, size_t outsz, char *err,
-    size_t errlen)
+/*
+ * s is well-formed UTF-8 without control characters: 0, or -1 with which
+ * byte or character is not in err (the caller suggests --encoding cp932
+ * for the first kind only).
+ */
+static int
+text_check(const char *s, char *err, size_t errlen)
 {
 	const uint8_t	*p = (const uint8_t *)s;
-	size_t		 n = strlen(s), i, k, o = 0;
+	size_t		 n = strlen(s), i, k;
 	uint32_t	 c;
-	int		 fold;
 
 	for (i = 0; i < n; i += k) {
 		if ((k = utf8_decode(p + i, n - i, &c)) == 0) {
@@ -177,6 +180,24 @@ statement_parse_ref(const char *s, char *out, size_t outsz, char *err,
 			snprintf(err, errlen, "control character U+%04X", c);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+int
+statement_parse_ref(const char *s, char *out, size_t outsz, char *err,
+    size_t errlen)
+{
+	const uint8_t	*p = (const uint8_t *)s;
+	size_t		 n = strlen(s), i, k, o = 0;
+	uint32_t	 c;
+	int		 fold;
+
+	if (text_check(s, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < n; i += k) {
+		/* Cannot fail: text_check() decoded every character. */
+		k = utf8_decode(p + i, n - i, &c);
 		fold = (c >= 0xff01 && c <= 0xff5e) || c == 0x3000;
 		if (o + (fold ? 1 : k) > LD_REF_MAX ||
 		    o + (fold ? 1 : k) >= outsz) {
@@ -231,9 +252,9 @@ statement_parse_row(char *const *field, size_t nfield,
 		return -1;
 	}
 	if (c->memo != CSVR_ABSENT) {
-		if (!ld_valid_utf8_text(field[c->memo], 0, strlen(field[c->memo]))) {
-			snprintf(err, errlen, "memo (column %zu): not UTF-8 text "
-			    "without control characters", c->memo + 1);
+		if (text_check(field[c->memo], why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "memo (column %zu): %s", c->memo + 1,
+			    why);
 			return -1;
 		}
 		it->memo = field[c->memo];
