@@ -19,7 +19,10 @@
  *              proofs.
  *   reconcile  reads and checks the whole statement before connecting (a
  *              bad line is a usage error naming it), then compares; exit 5
- *              when anything differs.
+ *              when anything differs.  When the statement has a memo
+ *              column, the statement lines the differences name are shown
+ *              with their memo (statement_lines_print()): the memo is how a
+ *              clerk recognises a bank line.
  *   import     parses the whole file before connecting, then sends it as
  *              BATCH requests, several in flight (import.c); it prints
  *              the summary "written W, duplicates D, refused K (R rows)" or
@@ -43,6 +46,7 @@
 #include "report.h"
 #include "session.h"
 #include "statement.h"
+#include "values.h"
 #include "wire.h"
 
 #define V	OPT_VALUE
@@ -55,7 +59,8 @@ static const struct ctl_opt report_opts[] = {
 	{ "fy", R }, { "format", V }, { NULL, 0 }
 };
 static const struct ctl_opt reconcile_opts[] = {
-	{ "fy", R }, { "statement", R }, { "format", V }, { NULL, 0 }
+	{ "fy", R }, { "statement", R }, { "format", V }, { "encoding", V },
+	{ NULL, 0 }
 };
 static const struct ctl_opt import_opts[] = {
 	{ "atomic", 0 }, { NULL, 0 }
@@ -69,8 +74,8 @@ const struct ctl_cmd cmd_recon_cmds[] = {
 	{ "report", NULL, { NULL }, 0, 0, report_opts,
 	    "report --fy FY [--format table|csv|json]", report_run, 0 },
 	{ "reconcile", NULL, { NULL }, 0, 0, reconcile_opts,
-	    "reconcile --fy FY --statement FILE.csv [--format table|json]",
-	    reconcile_run, 0 },
+	    "reconcile --fy FY --statement FILE.csv [--format table|json] "
+	    "[--encoding utf-8|cp932]", reconcile_run, 0 },
 	{ "import", NULL, { "FILE.csv" }, 1, 1, import_opts,
 	    "import FILE.csv [--atomic]", import_run, 0 },
 	{ NULL, NULL, { NULL }, 0, 0, NULL, NULL, NULL, 0 }
@@ -288,41 +293,140 @@ done:
 	return rc;
 }
 
+/*
+ * The statement lines that the differences name (amount mismatches,
+ * lines missing in the ledger, date mismatches), by line, with their memo:
+ * a table after the differences, or in JSON one
+ * {"type":"statement_line","line","date","ref","amount","memo"} object per
+ * line before them, so that the summary stays the last object.  Nothing
+ * when the statement has no memo column, which keeps the output of a plain
+ * date,ref,amount statement as it was.
+ */
+static int
+where_cmp(const void *a, const void *b)
+{
+	const struct recon_item	*x = *(const struct recon_item *const *)a;
+	const struct recon_item	*y = *(const struct recon_item *const *)b;
+
+	return x->where < y->where ? -1 : x->where > y->where;
+}
+
+static int
+statement_lines_print(FILE *f, int fmt, const struct recon_result *res,
+    const struct recon_item *s, size_t ns)
+{
+	static const char *const heads[] = {
+		"LINE", "DATE", "REF", "AMOUNT", "MEMO"
+	};
+	static const int right[] = { 1, 0, 0, 1, 0 };
+	struct out_table	 t = { 5, heads, right, NULL, 0, 0 };
+	const struct recon_diff	*d;
+	const struct recon_item	**v, *it;
+	const char		*row[5];
+	unsigned char		*named;
+	char			 line[24], date[16], amount[32];
+	size_t			 i, k, n = 0;
+	int			 rc = 0;
+
+	if (ns == 0)
+		return 0;
+	named = calloc(ns, 1);
+	v = calloc(ns, sizeof(*v));
+	if (named == NULL || v == NULL) {
+		free(named);
+		free(v);
+		return -1;
+	}
+	for (i = 0; i < res->ndiff; i++) {
+		d = &res->diff[i];
+		if (d->type == RECON_DATE_MISMATCH)
+			named[d->sitem] = 1;
+		else if (d->type != RECON_MISSING_IN_STATEMENT)
+			for (k = d->sfirst; k < d->sfirst + d->scount; k++)
+				named[k] = 1;
+	}
+	/* recon_match() sorted s by ref: list the lines in file order. */
+	for (k = 0; k < ns; k++)
+		if (named[k])
+			v[n++] = &s[k];
+	if (n > 1)
+		qsort(v, n, sizeof(*v), where_cmp);
+	for (i = 0; i < n && rc == 0; i++) {
+		it = v[i];
+		format_date(it->date, date, sizeof(date));
+		if (fmt == REPORT_JSON) {
+			rc = out_json_line(f, json_pack("{s:s,s:I,s:s,s:s,s:I,s:s}",
+			    "type", "statement_line", "line", (json_int_t)it->where,
+			    "date", date, "ref", it->ref, "amount",
+			    (json_int_t)it->amount, "memo",
+			    it->memo != NULL ? it->memo : ""));
+			continue;
+		}
+		snprintf(line, sizeof(line), "%" PRIu64, it->where);
+		format_amount(it->amount, amount, sizeof(amount));
+		row[0] = line;
+		row[1] = date;
+		row[2] = it->ref;
+		row[3] = amount;
+		row[4] = it->memo != NULL ? it->memo : "";
+		out_table_add(&t, row);
+	}
+	if (fmt != REPORT_JSON && n > 0 && rc == 0) {
+		fprintf(f, "\nStatement lines named above:\n");
+		rc = out_table_print(f, &t);
+	}
+	out_table_free(&t);
+	free(named);
+	free(v);
+	return rc == 0 && !ferror(f) ? 0 : -1;
+}
+
 static int
 reconcile_run(struct ctl *ctl, const struct ctl_args *a)
 {
 	struct recon_result	 res;
-	struct recon_item	*l = NULL, *st = NULL;
+	struct recon_item	*l = NULL;
+	struct statement	 st;
 	struct year		 y;
-	size_t			 nl = 0, nst = 0;
+	const char		*encs = args_get(a, "encoding");
+	size_t			 nl = 0;
 	uint16_t		 fy;
 	char			 err[256];
-	int			 fmt, rc;
+	int			 fmt, rc, enc = STATEMENT_UTF8;
 
 	memset(&y, 0, sizeof(y));
 	memset(&res, 0, sizeof(res));
+	memset(&st, 0, sizeof(st));
 	if (arg_fy(a, "fy", &fy, err, sizeof(err)) == -1 ||
 	    format_arg(a, 0, &fmt, err, sizeof(err)) == -1)
 		return ctl_usage(ctl, a->cmd, "%s", err);
-	if ((rc = statement_read(ctl, a->cmd, args_get(a, "statement"),
-	    &st, &nst)) != CTL_OK)
+	if (encs != NULL && statement_encoding(encs, &enc) == -1)
+		return ctl_usage(ctl, a->cmd, "--encoding: '%.40s' is not utf-8 "
+		    "or cp932", encs);
+	if ((rc = statement_read(ctl, a->cmd, args_get(a, "statement"), enc,
+	    &st)) != CTL_OK)
 		goto done;
 	if ((rc = ctl_connect(ctl)) != CTL_OK ||
 	    (rc = year_read(ctl, fy, 0, &y)) != CTL_OK)
 		goto done;
 	if (recon_ledger_items(y.e, y.n, &l, &nl) == -1 ||
-	    recon_match(l, nl, st, nst, &res) == -1) {
+	    recon_match(l, nl, st.items, st.n, &res) == -1) {
 		rc = ctl_conn_fail(ctl, "out of memory");
 		goto done;
 	}
-	if (reconcile_print(ctl->out, fmt, fy, &res, l, nl, st, nst) == -1)
+	if ((st.has_memo && fmt == REPORT_JSON && statement_lines_print(ctl->out,
+	    fmt, &res, st.items, st.n) == -1) ||
+	    reconcile_print(ctl->out, fmt, fy, &res, l, nl, st.items,
+	    st.n) == -1 ||
+	    (st.has_memo && fmt != REPORT_JSON && statement_lines_print(ctl->out,
+	    fmt, &res, st.items, st.n) == -1))
 		rc = ctl_conn_fail(ctl, "cannot write the result");
 	else
 		rc = res.ndiff > 0 ? CTL_DIFF : CTL_OK;
 done:
 	recon_result_free(&res);
 	free(l);
-	free(st);
+	statement_free(&st);
 	free(y.e);
 	return rc;
 }

@@ -7,9 +7,21 @@
  * it, so that a record is either complete and well-formed or an error with
  * its line number.  getc() is buffered by stdio; a 100,000-row import file
  * reads in a few tens of milliseconds, far below what sending it costs.
+ *
+ * Conversion from Shift_JIS is glibc's iconv over the whole file in
+ * memory, before the reader sees a byte, so that everything after it (the
+ * callers' UTF-8 checks, ref comparison, output) knows one encoding.  A
+ * CP932 trail byte may be ASCII (0x5C '\' is the second byte of ソ)
+ * but never one of CSV's structural bytes (',', '"', CR, LF are below
+ * 0x40), so lines and fields are where they were and an error's line
+ * number is the line in the file the user has.
  */
+#include <errno.h>
+#include <iconv.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 
 #include "csvread.h"
@@ -262,4 +274,145 @@ csvr_header(struct csvr *r, const char *header, size_t nfields)
 		return -1;
 	}
 	return 0;
+}
+
+int
+csvr_blank(const struct csvr *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nfield; i++)
+		if (r->field[i][0] != '\0')
+			return 0;
+	return 1;
+}
+
+/* s equals name, ASCII case ignored, spaces and tabs around s ignored. */
+static int
+col_name_eq(const char *s, const char *name)
+{
+	size_t	 n = strlen(s), k = strlen(name);
+
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return n == k && strncasecmp(s, name, k) == 0;
+}
+
+long
+csvr_columns(struct csvr *r, struct csvr_col *cols, size_t ncols)
+{
+	char	 missing[128], found[128];
+	size_t	 i, j, nm = 0, nf = 0;
+	int	 k;
+
+	for (j = 0; j < ncols; j++)
+		cols[j].index = CSVR_ABSENT;
+	while ((k = csvr_next(r)) == 1 && csvr_blank(r))
+		;
+	if (k == -1)
+		return -1;
+	if (k == 0) {
+		snprintf(r->err, sizeof(r->err), "empty file (no header line)");
+		return -1;
+	}
+	for (i = 0; i < r->nfield; i++)
+		for (j = 0; j < ncols; j++) {
+			if (!col_name_eq(r->field[i], cols[j].name))
+				continue;
+			if (cols[j].index != CSVR_ABSENT) {
+				snprintf(r->err, sizeof(r->err), "line %lu: column "
+				    "'%s' appears twice (fields %zu and %zu)",
+				    r->rec_line, cols[j].name, cols[j].index + 1,
+				    i + 1);
+				return -1;
+			}
+			cols[j].index = i;
+		}
+	missing[0] = found[0] = '\0';
+	for (j = 0; j < ncols; j++)
+		if (cols[j].required && cols[j].index == CSVR_ABSENT &&
+		    nm < sizeof(missing))
+			nm += (size_t)snprintf(missing + nm, sizeof(missing) - nm,
+			    "%s%s", nm > 0 ? ", " : "", cols[j].name);
+	if (nm == 0)
+		return (long)r->nfield;
+	for (i = 0; i < r->nfield && nf < sizeof(found); i++)
+		nf += (size_t)snprintf(found + nf, sizeof(found) - nf, "%s'%.40s'",
+		    i > 0 ? ", " : "", r->field[i]);
+	snprintf(r->err, sizeof(r->err), "line %lu: the header lacks the "
+	    "column%s %s (found %s)", r->rec_line, strchr(missing, ',') != NULL ?
+	    "s" : "", missing, found);
+	return -1;
+}
+
+int
+csvr_to_utf8(const char *in, size_t len, const char *from, char **out,
+    size_t *outlen, char *err, size_t errlen)
+{
+	iconv_t		 cd;
+	char		*buf = NULL, *nb, *ip = (char *)(uintptr_t)in, *op;
+	size_t		 cap, il = len, ol, used, i;
+	unsigned long	 line = 1;
+	int		 rc = -1;
+
+	*out = NULL;
+	*outlen = 0;
+	if ((cd = iconv_open("UTF-8", from)) == (iconv_t)-1) {
+		snprintf(err, errlen, "cannot convert from %s: %s", from,
+		    strerror(errno));
+		return -1;
+	}
+	/* Two CP932 bytes make at most three UTF-8 bytes; grow if another set does more. */
+	cap = len / 2 * 3 + 64;
+	if ((buf = malloc(cap)) == NULL)
+		goto nomem;
+	op = buf;
+	ol = cap - 1;
+	while (il > 0) {
+		if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1)
+			continue;
+		if (errno == E2BIG) {
+			used = (size_t)(op - buf);
+			if (cap > SIZE_MAX / 2)
+				goto nomem;
+			if ((nb = realloc(buf, cap * 2)) == NULL)
+				goto nomem;
+			buf = nb;
+			cap *= 2;
+			op = buf + used;
+			ol = cap - 1 - used;
+			continue;
+		}
+		for (i = 0; i < (size_t)(ip - in); i++)
+			if (in[i] == '\n')
+				line++;
+		if (errno == EINVAL)
+			snprintf(err, errlen, "line %lu: the file ends inside a "
+			    "character (byte 0x%02x is not whole %s text)", line,
+			    (unsigned char)ip[0], from);
+		else if (il > 1)
+			snprintf(err, errlen, "line %lu: bytes 0x%02x 0x%02x are "
+			    "not %s text", line, (unsigned char)ip[0],
+			    (unsigned char)ip[1], from);
+		else
+			snprintf(err, errlen, "line %lu: byte 0x%02x is not %s "
+			    "text", line, (unsigned char)ip[0], from);
+		goto fail;
+	}
+	*op = '\0';
+	*out = buf;
+	*outlen = (size_t)(op - buf);
+	buf = NULL;
+	rc = 0;
+	goto fail;
+nomem:
+	snprintf(err, errlen, "out of memory converting from %s", from);
+fail:
+	free(buf);
+	iconv_close(cd);
+	return rc;
 }

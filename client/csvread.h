@@ -14,9 +14,10 @@
  *   - nothing but ',' or a line end may follow a closing quote;
  *   - a lone CR outside quotes, a NUL byte anywhere and a quote left open
  *     at the end of the file are errors;
- *   - a line with no characters at all is a record of one empty field (the
- *     caller's field count refuses it), except a final line end, which
- *     merely ends the last record.
+ *   - a line with no characters at all is a record of one empty field, and
+ *     a blank spreadsheet row (",,,") one of empty fields: csvr_blank()
+ *     tells the caller, who skips them; a final line end merely ends the
+ *     last record.
  *
  * Fields are returned byte for byte, without trimming and without any
  * interpretation of their text: validating UTF-8 and values is the caller's
@@ -28,6 +29,12 @@
  * Memory is capped: a field, a record and the number of fields in a record
  * each have a limit, so a file without line ends cannot make the reader
  * allocate without bound.
+ *
+ * Two helpers serve files saved by people rather than programs: columns
+ * found by their header name (csvr_columns(): any order, other columns
+ * ignored), and csvr_to_utf8(), which turns a Shift_JIS (CP932) file, what
+ * Japanese Excel saves as "CSV", into the UTF-8 the reader's callers
+ * expect, before any of it is parsed.
  */
 #ifndef LD_CSVREAD_H
 #define LD_CSVREAD_H
@@ -61,7 +68,7 @@ struct csvr {
 	size_t		*off;		/* owned: offset of each field in buf */
 	char		**field;	/* owned: pointers into buf, valid until next */
 	size_t		 nfield;
-	char		 err[192];	/* why csvr_next() failed, with the line */
+	char		 err[320];	/* why csvr_next() failed, with the line */
 };
 
 /*
@@ -89,6 +96,43 @@ int	csvr_next(struct csvr *);
  * (expected the header line ...)" or "line N: the header must be '...'".
  */
 int	csvr_header(struct csvr *, const char *header, size_t nfields);
+
+/* 1 when every field of the current record is empty (a blank line or row). */
+int	csvr_blank(const struct csvr *);
+
+/*
+ * A column looked for by name in the header.  name is compared with each
+ * header field without case (ASCII) and without surrounding spaces;
+ * csvr_columns() sets index to the field's position, or to CSVR_ABSENT.
+ */
+#define CSVR_ABSENT	((size_t)-1)
+struct csvr_col {
+	const char	*name;
+	int		 required;
+	size_t		 index;		/* out */
+};
+
+/*
+ * Read the header: the first record that is not blank (csvr_blank()), and
+ * find each of the ncols columns in it.  Columns not asked for are
+ * ignored.  Returns the number of fields of the header (> 0), or -1 with
+ * the reason in r->err: csvr_next()'s own, "empty file (no header line)",
+ * "line N: column 'ref' appears twice (fields 2 and 5)" or "line N: the
+ * header lacks the column(s) ref, amount (found: ...)".
+ */
+long	csvr_columns(struct csvr *, struct csvr_col *cols, size_t ncols);
+
+/*
+ * Convert len bytes at in from the character set from (an iconv name:
+ * "CP932") to UTF-8, into *out (allocated, NUL-terminated, caller frees)
+ * and *outlen.  A byte sequence that is not a character of from is an
+ * error naming its line (counted by LF bytes, which CP932 never uses
+ * inside a character) and byte offset: "line 12: bytes 0x81 0x20 are not
+ * cp932 text".  Returns 0, or -1 with the reason in err (also an unknown
+ * character set or no memory).
+ */
+int	csvr_to_utf8(const char *in, size_t len, const char *from, char **out,
+	    size_t *outlen, char *err, size_t errlen);
 
 /* Free what the reader allocated; the FILE is not closed. */
 void	csvr_free(struct csvr *);

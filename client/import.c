@@ -18,6 +18,9 @@
  * per batch and three batches in flight: each group commit of the daemon
  * takes several batches while the next ones travel.
  *
+ * On a terminal the pump keeps a progress line on stderr (progress.h),
+ * erased before anything else is printed there: a refused row, a failure.
+ *
  * --atomic sends the file as one batch the daemon writes all or nothing;
  * its rows answered UNAVAILABLE are the ones not written because another
  * failed, and are not counted as refused.
@@ -168,6 +171,9 @@ import_read(struct ctl *ctl, const struct ctl_cmd *cmd, const char *path,
 			rc = ctl_usage(ctl, cmd, "%s: %s", path, r.err);
 			break;
 		}
+		/* A blank line or spreadsheet row (",,,") holds no payment. */
+		if (csvr_blank(&r))
+			continue;
 		if (import_parse_row(r.field, r.nfield, &req, err,
 		    sizeof(err)) == -1) {
 			rc = ctl_usage(ctl, cmd, "%s: line %lu: %s", path,
@@ -212,15 +218,25 @@ import_read(struct ctl *ctl, const struct ctl_cmd *cmd, const char *path,
 }
 
 static void
-import_refused(struct ctl *ctl, unsigned long line, int code, const char *msg)
+import_refused(struct ctl *ctl, struct import *im, unsigned long line,
+    int code, const char *msg)
 {
 	if (msg == NULL || msg[0] == '\0')
 		msg = ld_err_text(code);
+	progress_clear(&im->prog);
 	fprintf(ctl->err, "ledgerctl: line %lu: %s: %s\n", line,
 	    ld_err_name(code), msg);
 	if (ctl->json)
 		out_json_line(ctl->out, json_pack("{s:I,s:s,s:s}", "line",
 		    (json_int_t)line, "error", ld_err_name(code), "message", msg));
+}
+
+/* A broken connection or answer: the progress line goes first. */
+static int
+import_fail(struct ctl *ctl, struct import *im, const char *why)
+{
+	progress_clear(&im->prog);
+	return ctl_conn_fail(ctl, why);
 }
 
 /* Send rows [first, first + count) as one BATCH. */
@@ -242,10 +258,12 @@ import_send(struct ctl *ctl, struct import *im, struct batch *b)
 	rc = ctlconn_send(&ctl->conn, MSG_WRITE_BATCH, &w, &b->reqid, err,
 	    sizeof(err));
 	wbuf_free(&w);
-	if (rc == CTLCONN_PROTO)
+	if (rc == CTLCONN_PROTO) {
+		progress_clear(&im->prog);
 		return ctl_usage(ctl, NULL, "%s", err);
+	}
 	if (rc != CTLCONN_OK)
-		return ctl_conn_fail(ctl, err);
+		return import_fail(ctl, im, err);
 	return CTL_OK;
 }
 
@@ -268,7 +286,8 @@ import_frame(struct ctl *ctl, struct import *im, struct batch *b,
 		/* The whole batch was refused (a role, a malformed request). */
 		if (msg_decode_error(f->payload, f->len, &code, msg,
 		    sizeof(msg)) == -1)
-			return ctl_conn_fail(ctl, "malformed ERROR answer");
+			return import_fail(ctl, im, "malformed ERROR answer");
+		progress_clear(&im->prog);
 		fprintf(ctl->err, "ledgerctl: lines %lu-%lu: %s: %s\n",
 		    im->line[b->first + b->answered],
 		    im->line[b->first + b->count - 1], ld_err_name(code),
@@ -285,16 +304,16 @@ import_frame(struct ctl *ctl, struct import *im, struct batch *b,
 		return CTL_OK;
 	}
 	if (f->type != MSG_BATCH_RESULT)
-		return ctl_conn_fail(ctl, "unexpected answer to a BATCH");
+		return import_fail(ctl, im, "unexpected answer to a BATCH");
 	if (msg_bresult_open(&it, f->payload, f->len) == -1 ||
 	    it.first != b->answered)
-		return ctl_conn_fail(ctl, "malformed BATCH_RESULT answer");
+		return import_fail(ctl, im, "malformed BATCH_RESULT answer");
 	while ((r = msg_bresult_next(&it, &res)) == 1) {
 		if (res.index != b->answered || b->answered >= b->count)
-			return ctl_conn_fail(ctl, "BATCH_RESULT out of order");
+			return import_fail(ctl, im, "BATCH_RESULT out of order");
 		if (res.code == LD_OK) {
 			if (entry_decode(&e, res.enc, res.len) == -1)
-				return ctl_conn_fail(ctl, "malformed entry in "
+				return import_fail(ctl, im, "malformed entry in "
 				    "BATCH_RESULT");
 			if (res.duplicate)
 				im->dups++;
@@ -304,16 +323,16 @@ import_frame(struct ctl *ctl, struct import *im, struct batch *b,
 			im->unwritten++;
 		else {
 			im->refused++;
-			import_refused(ctl, im->line[b->first + res.index],
+			import_refused(ctl, im, im->line[b->first + res.index],
 			    res.code, res.message);
 		}
 		b->answered++;
 	}
 	if (r == -1)
-		return ctl_conn_fail(ctl, "malformed BATCH_RESULT answer");
+		return import_fail(ctl, im, "malformed BATCH_RESULT answer");
 	if (!(f->flags & FRAME_F_MORE)) {
 		if (b->answered != b->count)
-			return ctl_conn_fail(ctl, "BATCH_RESULT lacks results");
+			return import_fail(ctl, im, "BATCH_RESULT lacks results");
 		*finished = 1;
 	}
 	return CTL_OK;
@@ -340,8 +359,9 @@ import_plan(const struct import *im, size_t first, uint32_t max_frame,
 	b->bound = bound;
 }
 
-int
-import_pump(struct ctl *ctl, struct import *im)
+/* Send and read everything (import_pump() without the progress line). */
+static int
+import_pump_all(struct ctl *ctl, struct import *im)
 {
 	struct batch		 fly[IMPORT_INFLIGHT_MAX], next;
 	struct ctlconn_frame	 f;
@@ -376,21 +396,35 @@ import_pump(struct ctl *ctl, struct import *im)
 			}
 		}
 		if (ctlconn_recv(&ctl->conn, &f, err, sizeof(err)) != CTLCONN_OK)
-			return ctl_conn_fail(ctl, err);
+			return import_fail(ctl, im, err);
 		for (i = 0; i < nfly && fly[i].reqid != f.reqid; i++)
 			;
 		if (i == nfly) {
+			progress_clear(&im->prog);
 			if (f.type == MSG_ERROR && msg_decode_error(f.payload,
 			    f.len, &code, err, sizeof(err)) == 0)
 				return ctl_refusal(ctl, code, err);
-			return ctl_conn_fail(ctl, "answer for another request");
+			return import_fail(ctl, im, "answer for another request");
 		}
 		if ((rc = import_frame(ctl, im, &fly[i], &f, &finished)) != CTL_OK)
 			return rc;
+		progress_update(&im->prog, im->written + im->dups + im->refused +
+		    im->unwritten);
 		if (finished) {
 			inflight -= fly[i].bound;
 			fly[i] = fly[--nfly];
 		}
 	}
 	return CTL_OK;
+}
+
+int
+import_pump(struct ctl *ctl, struct import *im)
+{
+	int	 rc;
+
+	progress_init(&im->prog, ctl->err, "import", "rows", im->nrows, -1);
+	rc = import_pump_all(ctl, im);
+	progress_clear(&im->prog);
+	return rc;
 }

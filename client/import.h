@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "progress.h"
 #include "wire.h"
 
 struct ctl;
@@ -41,6 +42,7 @@ struct import {
 	size_t		 cap;
 	int		 atomic;	/* --atomic: one batch, all or nothing */
 	size_t		 written, dups, refused, unwritten;
+	struct progress	 prog;		/* import_pump()'s line on a terminal */
 };
 
 void	import_init(struct import *, int atomic);
@@ -58,7 +60,8 @@ int	import_read(struct ctl *, const struct ctl_cmd *cmd,
  * Send every row on the open connection and read every answer, counting
  * them in im; each refused row is printed as "ledgerctl: line N: CODE:
  * message" on stderr (with --json also as {"line","error","message"} on
- * stdout).  CTL_OK when every answer arrived, refused rows or not; a
+ * stdout).  On a terminal, stderr shows "import: N/TOTAL rows" meanwhile
+ * (progress.h), erased before the function returns.  CTL_OK when every answer arrived, refused rows or not; a
  * broken connection or answer is CTL_CONN, printed.
  */
 int	import_pump(struct ctl *, struct import *im);

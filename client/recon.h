@@ -86,13 +86,16 @@ int	report_check(struct report *r, const struct ld_acct_bal *a, size_t na,
 /*
  * reconcile: one side of the comparison, a payment with a signed amount
  * (disbursements positive, refunds negative).  where is the entry's seq on
- * the ledger side and the line number on the statement side.
+ * the ledger side and the line number on the statement side; memo is the
+ * statement line's memo column (owned by the statement, statement.h),
+ * NULL on the ledger side and when the statement has none.
  */
 struct recon_item {
 	char		ref[LD_REF_MAX + 1];
 	uint32_t	date;
 	int64_t		amount;
 	uint64_t	where;
+	char		*memo;
 };
 
 /*

@@ -32,9 +32,9 @@ declare -gA _ledgerctl_opts=(
 	[consistency]="--verifier"
 	[verify]="--verifier --state --full"
 	[verify-export]="--checkpoint --verifier"
-	[export]="--since --until --format"
+	[export]="--since --until --format --bom"
 	[report]="--fy --format"
-	[reconcile]="--fy --statement --format"
+	[reconcile]="--fy --statement --format --encoding"
 	[import]="--atomic"
 )
 # The commands that take a subcommand, and theirs.
@@ -158,6 +158,10 @@ _ledgerctl() {
 		*) opts="table csv json" ;;
 		esac
 		_ledgerctl_reply "$opts" "$cur"
+		return
+		;;
+	--encoding)
+		_ledgerctl_reply "utf-8 cp932" "$cur"
 		return
 		;;
 	--cert | --key | --ca | --verifier | --state | --checkpoint | --statement)

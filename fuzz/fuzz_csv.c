@@ -12,6 +12,10 @@
  * ledgerctl writes it can read.  One exception is skipped on purpose: a
  * first field that itself starts with a byte order mark is written bare
  * and then taken for one (csvread.h strips a BOM at the start of a file).
+ *
+ * The same input is also read as reconcile reads a statement: its header
+ * looked up by column name (csvr_columns()), and as a Shift_JIS file
+ * converted to UTF-8 (csvr_to_utf8()) and then read again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +23,7 @@
 #include "csvwrite.h"
 #include "csvread.h"
 #include "fuzz.h"
+#include "utf8.h"
 
 #define BOM	"\xef\xbb\xbf"
 
@@ -119,6 +124,86 @@ check(const uint8_t *data, size_t size, const struct csvr_limits *lim)
 	free(w.buf);
 }
 
+/*
+ * The header of a statement found by name (csvr_columns()): on success
+ * every required column was found, the columns found are distinct fields
+ * of the header, and each later record's blank test agrees with its
+ * fields; on failure the reason is a terminated string.
+ */
+static void
+check_columns(const uint8_t *data, size_t size)
+{
+	struct csvr_col	 c[4] = {
+		{ "date", 1, 0 }, { "ref", 1, 0 }, { "amount", 1, 0 },
+		{ "memo", 0, 0 }
+	};
+	struct csvr	 r;
+	FILE		*in;
+	size_t		 i, j, empty;
+	long		 nf;
+
+	if ((in = fmemopen((void *)(uintptr_t)data, size, "r")) == NULL)
+		return;
+	csvr_init(&r, in, NULL);
+	nf = csvr_columns(&r, c, 4);
+	if (nf == -1)
+		FUZZ_CHECK(memchr(r.err, '\0', sizeof(r.err)) != NULL &&
+		    r.err[0] != '\0');
+	else {
+		FUZZ_CHECK(nf > 0 && (size_t)nf == r.nfield);
+		for (i = 0; i < 4; i++) {
+			FUZZ_CHECK(c[i].index == CSVR_ABSENT ||
+			    c[i].index < (size_t)nf);
+			FUZZ_CHECK(!c[i].required || c[i].index != CSVR_ABSENT);
+			for (j = 0; j < i; j++)
+				FUZZ_CHECK(c[i].index == CSVR_ABSENT ||
+				    c[i].index != c[j].index);
+		}
+		while (csvr_next(&r) == 1) {
+			for (i = 0, empty = 0; i < r.nfield; i++)
+				empty += r.field[i][0] == '\0';
+			FUZZ_CHECK(csvr_blank(&r) == (empty == r.nfield));
+		}
+	}
+	csvr_free(&r);
+	fclose(in);
+}
+
+/*
+ * A Shift_JIS statement (reconcile --encoding cp932): the conversion is
+ * well-formed UTF-8 with exactly the input's line feeds, so that every
+ * line number after it is the line in the user's file; a refusal names a
+ * line that exists.  The converted text is then read like any file.
+ */
+static void
+check_cp932(const uint8_t *data, size_t size)
+{
+	char		*out = NULL, err[256];
+	size_t		 len, i, k, lf_in = 0, lf_out = 0;
+	uint32_t	 cp;
+	unsigned long	 line;
+
+	for (i = 0; i < size; i++)
+		lf_in += data[i] == '\n';
+	if (csvr_to_utf8((const char *)data, size, "CP932", &out, &len, err,
+	    sizeof(err)) == -1) {
+		FUZZ_CHECK(out == NULL);
+		FUZZ_CHECK(sscanf(err, "line %lu:", &line) == 1);
+		FUZZ_CHECK(line >= 1 && line <= lf_in + 1);
+		return;
+	}
+	FUZZ_CHECK(out != NULL && out[len] == '\0');
+	for (i = 0; i < len; i += k) {
+		FUZZ_CHECK((k = utf8_decode((const uint8_t *)out + i, len - i,
+		    &cp)) > 0);
+		lf_out += cp == '\n';
+	}
+	FUZZ_CHECK(lf_out == lf_in);
+	if (len > 0)
+		check((const uint8_t *)out, len, NULL);
+	free(out);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -128,5 +213,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	check(data, size, NULL);
 	check(data, size, &tiny);
+	check_columns(data, size);
+	check_cp932(data, size);
 	return 0;
 }

@@ -776,6 +776,16 @@ gen_csv(void)
 		{ "bad-after-closing-quote", "\"a\"b,c\n" },
 		{ "bad-too-many-fields", "1,2,3,4,5,6,7,8,9\n" },
 		{ "bom-not-bom", "\xef\xbc\x91,2\n" },
+		{ "statement-excel", BOM_STR "No,Amount, Date ,memo,Ref,x\r\n"
+		    "1,\"\xc2\xa5" "1,500,000\",2013/6/30,6\xe6\x9c\x88,"
+		    "\xef\xbc\xb6\xef\xbc\x8d\xef\xbc\x91,y\r\n"
+		    ",,,,,\r\n\r\n" },
+		{ "statement-cp932", "date,ref,amount,memo\r\n"
+		    "2013/6/30,\x90\x55\x8d\x9e-0007,\"\x81\x8f" "1,500\","
+		    "\x83\x5c\r\n\r\n" },
+		{ "bad-cp932-byte", "date,ref\r\n1,\x81\x20\r\n" },
+		{ "bad-cp932-cut", "date,ref\r\n1,\x90" },
+		{ "bad-header-twice", "date,ref,amount,REF\n" },
 	};
 	size_t	 i;
 

@@ -250,6 +250,143 @@ test_many_records(void **state)
 	free(buf);
 }
 
+/* Blank lines and spreadsheet rows are records a caller can recognise. */
+static void
+test_blank(void **state)
+{
+	struct src	 s;
+
+	(void)state;
+	OPEN(&s, "a,b\r\n\r\n,\r\nc,\r\n\r\n");
+	expect_rec(&s, 1, 2, "a", "b");
+	assert_false(csvr_blank(&s.r));
+	expect_rec(&s, 2, 1, "");
+	assert_true(csvr_blank(&s.r));
+	expect_rec(&s, 3, 2, "", "");
+	assert_true(csvr_blank(&s.r));
+	expect_rec(&s, 4, 2, "c", "");
+	assert_false(csvr_blank(&s.r));
+	expect_rec(&s, 5, 1, "");
+	assert_true(csvr_blank(&s.r));
+	expect_end(&s);
+	src_close(&s);
+}
+
+static struct csvr_col *
+stmt_cols(struct csvr_col *c)
+{
+	c[0] = (struct csvr_col){ "date", 1, 0 };
+	c[1] = (struct csvr_col){ "ref", 1, 0 };
+	c[2] = (struct csvr_col){ "amount", 1, 0 };
+	c[3] = (struct csvr_col){ "memo", 0, 0 };
+	return c;
+}
+
+/* Columns by name: any order, any case, spaces around, others ignored. */
+static void
+test_columns(void **state)
+{
+	struct csvr_col	 c[4];
+	struct src	 s;
+
+	(void)state;
+	OPEN(&s, "\xef\xbb\xbf\r\n,,\r\n No ,AMOUNT,取引先, Date ,Ref\r\n1,2,x,3,4\r\n");
+	assert_int_equal(csvr_columns(&s.r, stmt_cols(c), 4), 5);
+	assert_int_equal(s.r.rec_line, 3);
+	assert_int_equal(c[0].index, 3);
+	assert_int_equal(c[1].index, 4);
+	assert_int_equal(c[2].index, 1);
+	assert_int_equal(c[3].index, CSVR_ABSENT);
+	expect_rec(&s, 4, 5, "1", "2", "x", "3", "4");
+	src_close(&s);
+
+	OPEN(&s, "memo,amount,ref,date\n");
+	assert_int_equal(csvr_columns(&s.r, stmt_cols(c), 4), 4);
+	assert_int_equal(c[3].index, 0);
+	assert_int_equal(c[0].index, 3);
+	src_close(&s);
+
+	OPEN(&s, "date,memo\n");
+	assert_int_equal(csvr_columns(&s.r, stmt_cols(c), 4), -1);
+	assert_non_null(strstr(s.r.err, "line 1: the header lacks the columns "
+	    "ref, amount (found 'date', 'memo')"));
+	src_close(&s);
+
+	OPEN(&s, "date,ref,amount,DATE\n");
+	assert_int_equal(csvr_columns(&s.r, stmt_cols(c), 4), -1);
+	assert_non_null(strstr(s.r.err, "column 'date' appears twice "
+	    "(fields 1 and 4)"));
+	src_close(&s);
+
+	OPEN(&s, "\n\n,,,\n");
+	assert_int_equal(csvr_columns(&s.r, stmt_cols(c), 4), -1);
+	assert_non_null(strstr(s.r.err, "empty file"));
+	src_close(&s);
+
+	OPEN(&s, "date,\"ref\n");
+	assert_int_equal(csvr_columns(&s.r, stmt_cols(c), 4), -1);
+	assert_non_null(strstr(s.r.err, "unterminated"));
+	src_close(&s);
+}
+
+/* Shift_JIS (CP932) into UTF-8, with the line of a bad byte. */
+static void
+test_to_utf8(void **state)
+{
+	static const char	 sjis[] = "date,ref\r\n2013/6/30,\x90\x55\x8d\x9e"
+	    "-0007\r\n\x83\x5c,\x81\x8f" "1\r\n";
+	char			*out = NULL, err[256];
+	size_t			 len;
+
+	(void)state;
+	assert_int_equal(csvr_to_utf8(sjis, sizeof(sjis) - 1, "CP932", &out,
+	    &len, err, sizeof(err)), 0);
+	assert_string_equal(out, "date,ref\r\n2013/6/30,振込-0007\r\nソ,￥1\r\n");
+	assert_int_equal(len, strlen(out));
+	free(out);
+	/* Empty in, empty out. */
+	assert_int_equal(csvr_to_utf8("", 0, "CP932", &out, &len, err,
+	    sizeof(err)), 0);
+	assert_int_equal(len, 0);
+	assert_string_equal(out, "");
+	free(out);
+	/* Every line-end count is the file's: the bad bytes are on line 3. */
+	assert_int_equal(csvr_to_utf8("a\nb\n\x81\x20\n", 7, "CP932", &out,
+	    &len, err, sizeof(err)), -1);
+	assert_null(out);
+	assert_non_null(strstr(err, "line 3: bytes 0x81 0x20 are not CP932 text"));
+	assert_int_equal(csvr_to_utf8("a\n\xff", 3, "CP932", &out, &len, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "line 2: byte 0xff is not CP932 text"));
+	assert_int_equal(csvr_to_utf8("a\n\x90", 3, "CP932", &out, &len, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "line 2: the file ends inside a character"));
+	assert_int_equal(csvr_to_utf8("a", 1, "NO-SUCH-CHARSET", &out, &len,
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot convert from NO-SUCH-CHARSET"));
+}
+
+/* A conversion that grows past the first guess of its size. */
+static void
+test_to_utf8_large(void **state)
+{
+	char	*in, *out = NULL, err[256];
+	size_t	 i, n = 100000, len;
+
+	(void)state;
+	/* Half-width katakana: one CP932 byte, three UTF-8 bytes each. */
+	in = malloc(n);
+	assert_non_null(in);
+	for (i = 0; i < n; i++)
+		in[i] = (i % 50 == 49) ? '\n' : (char)0xb1;	/* ｱ */
+	assert_int_equal(csvr_to_utf8(in, n, "CP932", &out, &len, err,
+	    sizeof(err)), 0);
+	assert_int_equal(len, (n - n / 50) * 3 + n / 50);
+	assert_memory_equal(out, "\xef\xbd\xb1", 3);
+	free(in);
+	free(out);
+}
+
 int
 main(void)
 {
@@ -262,6 +399,10 @@ main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_many_records),
+		cmocka_unit_test(test_blank),
+		cmocka_unit_test(test_columns),
+		cmocka_unit_test(test_to_utf8),
+		cmocka_unit_test(test_to_utf8_large),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,10 +16,12 @@
 
 #include <cmocka.h>
 
+#include "csvread.h"
 #include "ctl.h"
 #include "entry.h"
 #include "import.h"
 #include "recon.h"
+#include "session.h"
 #include "statement.h"
 
 /* ---- entries ---------------------------------------------------- */
@@ -431,8 +433,9 @@ test_parse_signed(void **state)
 {
 	static const char *const bad[] = {
 		"", "-", "0", "-0", "+5", "1.0", "1,00", "12,3456", ",100",
-		"1,,000", "1000,000", " 1", "1 ", "10000000000001", "1万", "１",
-		"--1", "1,000,", NULL
+		"1,,000", "1000,000", "1 2", "10000000000001", "1万", "１",
+		"--1", "1,000,", "¥", "-¥-5", "¥¥5", "5¥", "$5", "1,500円",
+		"(1,500)", NULL
 	};
 	int64_t	 v;
 	int	 i;
@@ -446,38 +449,145 @@ test_parse_signed(void **state)
 	assert_int_equal(v, 12345678);
 	assert_int_equal(statement_parse_amount("-10000000000000", &v), 0);
 	assert_int_equal(v, -INT64_C(10000000000000));
+	/* As Excel writes a currency cell back, and Shift_JIS's yen sign. */
+	assert_int_equal(statement_parse_amount("¥1,500,000", &v), 0);
+	assert_int_equal(v, 1500000);
+	assert_int_equal(statement_parse_amount("-¥1,500", &v), 0);
+	assert_int_equal(v, -1500);
+	assert_int_equal(statement_parse_amount("¥-1,500", &v), 0);
+	assert_int_equal(v, -1500);
+	assert_int_equal(statement_parse_amount("￥20", &v), 0);
+	assert_int_equal(v, 20);
+	assert_int_equal(statement_parse_amount("\\3,000", &v), 0);
+	assert_int_equal(v, 3000);
+	assert_int_equal(statement_parse_amount(" 1,000 ", &v), 0);
+	assert_int_equal(v, 1000);
 	for (i = 0; bad[i] != NULL; i++)
 		if (statement_parse_amount(bad[i], &v) != -1)
 			fail_msg("'%s' accepted", bad[i]);
 }
 
 static void
+test_statement_date(void **state)
+{
+	static const char *const bad[] = {
+		"", "2013/6", "2013/6/31", "2013/13/1", "13/6/30", "2013/006/30",
+		"2013/6/30/1", "2013-6-30x", "2013//30", "2013/6/30 ", "30/6/2013",
+		NULL
+	};
+	uint32_t	 d;
+	char		 err[256];
+	int		 i;
+
+	(void)state;
+	assert_int_equal(statement_parse_date("2013-06-30", &d, err,
+	    sizeof(err)), 0);
+	assert_int_equal(d, 20130630);
+	assert_int_equal(statement_parse_date("2013/6/30", &d, err,
+	    sizeof(err)), 0);
+	assert_int_equal(d, 20130630);
+	assert_int_equal(statement_parse_date("2013/06/30", &d, err,
+	    sizeof(err)), 0);
+	assert_int_equal(d, 20130630);
+	assert_int_equal(statement_parse_date("2014/3/1", &d, err,
+	    sizeof(err)), 0);
+	assert_int_equal(d, 20140301);
+	for (i = 0; bad[i] != NULL; i++)
+		if (statement_parse_date(bad[i], &d, err, sizeof(err)) != -1)
+			fail_msg("'%s' accepted", bad[i]);
+	assert_int_equal(statement_parse_date("2013/2/29", &d, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "2013-02-29"));
+}
+
+static void
+test_statement_ref(void **state)
+{
+	char	 out[LD_REF_MAX + 1], err[256], big[300];
+
+	(void)state;
+	assert_int_equal(statement_parse_ref("V-0042", out, sizeof(out), err,
+	    sizeof(err)), 0);
+	assert_string_equal(out, "V-0042");
+	/* Japanese is kept as it is; full-width ASCII is folded. */
+	assert_int_equal(statement_parse_ref("振込-0007", out, sizeof(out), err,
+	    sizeof(err)), 0);
+	assert_string_equal(out, "振込-0007");
+	assert_int_equal(statement_parse_ref("Ｖ－０００７", out, sizeof(out),
+	    err, sizeof(err)), 0);
+	assert_string_equal(out, "V-0007");
+	assert_int_equal(statement_parse_ref("A\xe3\x80\x80" "B", out,
+	    sizeof(out), err, sizeof(err)), 0);
+	assert_string_equal(out, "A B");
+	assert_int_equal(statement_parse_ref("", out, sizeof(out), err,
+	    sizeof(err)), -1);
+	assert_int_equal(statement_parse_ref("\x90\x55", out, sizeof(out), err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "not UTF-8"));
+	assert_int_equal(statement_parse_ref("a\tb", out, sizeof(out), err,
+	    sizeof(err)), -1);
+	/* 64 bytes: 21 kanji fit (63 bytes), 22 do not; 64 full-width fold to 64. */
+	big[0] = '\0';
+	for (int i = 0; i < 21; i++)
+		strcat(big, "振");
+	assert_int_equal(statement_parse_ref(big, out, sizeof(out), err,
+	    sizeof(err)), 0);
+	strcat(big, "振");
+	assert_int_equal(statement_parse_ref(big, out, sizeof(out), err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "64 bytes"));
+	big[0] = '\0';
+	for (int i = 0; i < 64; i++)
+		strcat(big, "Ｘ");
+	assert_int_equal(statement_parse_ref(big, out, sizeof(out), err,
+	    sizeof(err)), 0);
+	assert_int_equal(strlen(out), 64);
+}
+
+static void
 test_statement_row(void **state)
 {
 	char			 f0[16] = "2013-06-30", f1[80] = "V-0042", f2[32] = "-5,000";
-	char			*f[3] = { f0, f1, f2 };
+	char			 f3[32] = "函館市 6月分";
+	char			*f[4] = { f0, f1, f2, f3 };
+	/* The bank's order: amount, memo, date, ref. */
+	char			*g[4] = { f2, f3, f0, f1 };
+	struct statement_cols	 c = { 0, 1, 2, CSVR_ABSENT, 3 };
+	struct statement_cols	 cm = { 2, 3, 0, 1, 4 };
 	struct recon_item	 it;
 	char			 err[256];
 
 	(void)state;
-	assert_int_equal(statement_parse_row(f, 3, 7, &it, err, sizeof(err)), 0);
+	assert_int_equal(statement_parse_row(f, 3, &c, 7, &it, err, sizeof(err)), 0);
 	assert_string_equal(it.ref, "V-0042");
 	assert_int_equal(it.date, 20130630);
 	assert_int_equal(it.amount, -5000);
 	assert_int_equal(it.where, 7);
+	assert_null(it.memo);
+	assert_int_equal(statement_parse_row(g, 4, &cm, 8, &it, err, sizeof(err)), 0);
+	assert_string_equal(it.ref, "V-0042");
+	assert_int_equal(it.amount, -5000);
+	assert_string_equal(it.memo, "函館市 6月分");
 
-	assert_int_equal(statement_parse_row(f, 2, 7, &it, err, sizeof(err)), -1);
+	assert_int_equal(statement_parse_row(f, 2, &c, 7, &it, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "expected 3 fields"));
 	strcpy(f0, "2013-02-30");
-	assert_int_equal(statement_parse_row(f, 3, 7, &it, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "date"));
-	strcpy(f0, "2013-06-30");
+	assert_int_equal(statement_parse_row(f, 3, &c, 7, &it, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "date (column 1)"));
+	strcpy(f0, "2013/6/30");
+	assert_int_equal(statement_parse_row(f, 3, &c, 7, &it, err, sizeof(err)), 0);
+	assert_int_equal(it.date, 20130630);
 	strcpy(f1, "");
-	assert_int_equal(statement_parse_row(f, 3, 7, &it, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "ref"));
+	assert_int_equal(statement_parse_row(f, 3, &c, 7, &it, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "ref (column 2)"));
 	strcpy(f1, "V-1");
 	strcpy(f2, "1.5億");
-	assert_int_equal(statement_parse_row(f, 3, 7, &it, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "amount"));
+	assert_int_equal(statement_parse_row(g, 4, &cm, 7, &it, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "amount (column 1)"));
+	strcpy(f2, "1");
+	strcpy(f3, "\x1b[2J");
+	assert_int_equal(statement_parse_row(g, 4, &cm, 7, &it, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "memo (column 2)"));
 }
 
 static void
@@ -523,7 +633,7 @@ test_import_row(void **state)
 	BAD(2, "2013年", "fy");
 	BAD(3, "0", "amount");
 	BAD(4, "", "ref");
-	BAD(5, "2013/02/30", "date");
+	BAD(5, "2013-06-31", "date");
 	BAD(6, "tab\there", "memo");
 	BAD(7, "", "id");
 	memset(b[6], 'x', 513);
@@ -599,6 +709,180 @@ run(const char *errwant, int n, ...)
 	return rc;
 }
 
+/* write_file() for bytes that may hold NULs or a lone CP932 byte. */
+static const char *
+write_bytes(const char *name, const char *bytes, size_t n)
+{
+	static char	 path[128];
+	FILE		*f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(bytes, 1, n, f), n);
+	fclose(f);
+	return path;
+}
+#define WRITE_BYTES(name, lit)	write_bytes(name, lit, sizeof(lit) - 1)
+
+/* statement_read() of path; its stderr into errs (caller frees). */
+static int
+read_stmt(const char *path, int enc, struct statement *st, char **errs)
+{
+	struct ctl	 ctl;
+	size_t		 len;
+	FILE		*fe;
+	int		 rc;
+
+	fe = open_memstream(errs, &len);
+	assert_non_null(fe);
+	ctl_init(&ctl, stdout, fe);
+	rc = statement_read(&ctl, NULL, path, enc, st);
+	fclose(fe);
+	return rc;
+}
+
+/* The statement must fail to read, saying each of the wanted strings. */
+static void
+stmt_refused(const char *path, int enc, const char *want1, const char *want2)
+{
+	struct statement	 st;
+	char			*errs = NULL;
+
+	assert_int_equal(read_stmt(path, enc, &st, &errs), CTL_USAGE);
+	if (strstr(errs, want1) == NULL || (want2 != NULL &&
+	    strstr(errs, want2) == NULL))
+		fail_msg("stderr '%s' lacks '%s' or '%s'", errs, want1,
+		    want2 != NULL ? want2 : "");
+	assert_null(st.items);
+	free(errs);
+}
+
+/*
+ * A statement as Excel saves it: BOM, CRLF, the bank's own column order
+ * with columns ledgerctl does not know, a memo, 2013/6/30 dates, quoted
+ * grouped amounts with a yen sign, blank lines and rows, trailing blank
+ * lines.
+ */
+static void
+test_statement_excel_utf8(void **state)
+{
+	struct statement	 st;
+	const char		*p;
+	char			*errs = NULL;
+
+	(void)state;
+	p = WRITE_BYTES("excel.csv", "\xef\xbb\xbf"
+	    "No, Amount ,取引先,DATE,memo,Ref\r\n"
+	    "1,\"1,500,000\",函館市,2013/6/30,6月分 概算払,振込-0007\r\n"
+	    "\r\n"
+	    "2,\"¥-2,000\",函館市,2013/07/01,\"戻入, 一部\",V-0002\r\n"
+	    ",,,,,\r\n"
+	    "3,300,仙台市,2013-07-15,,Ｖ－０００３\r\n"
+	    "\r\n\r\n");
+	assert_int_equal(read_stmt(p, STATEMENT_UTF8, &st, &errs), CTL_OK);
+	free(errs);
+	assert_int_equal(st.n, 3);
+	assert_true(st.has_memo);
+	assert_string_equal(st.items[0].ref, "振込-0007");
+	assert_int_equal(st.items[0].date, 20130630);
+	assert_int_equal(st.items[0].amount, 1500000);
+	assert_string_equal(st.items[0].memo, "6月分 概算払");
+	assert_int_equal(st.items[0].where, 2);
+	assert_string_equal(st.items[1].ref, "V-0002");
+	assert_int_equal(st.items[1].amount, -2000);
+	assert_int_equal(st.items[1].date, 20130701);
+	assert_string_equal(st.items[1].memo, "戻入, 一部");
+	assert_int_equal(st.items[1].where, 4);
+	assert_string_equal(st.items[2].ref, "V-0003");
+	assert_string_equal(st.items[2].memo, "");
+	assert_int_equal(st.items[2].where, 6);
+	statement_free(&st);
+
+	/* The contract's own header, LF, no memo column. */
+	p = WRITE_BYTES("plain.csv", "date,ref,amount\n2013-06-30,V-1,100\n");
+	assert_int_equal(read_stmt(p, STATEMENT_UTF8, &st, &errs), CTL_OK);
+	free(errs);
+	assert_int_equal(st.n, 1);
+	assert_false(st.has_memo);
+	assert_null(st.items[0].memo);
+	statement_free(&st);
+
+	/* Blank lines before the header are skipped too; the lines keep their numbers. */
+	p = WRITE_BYTES("late.csv", "\r\n,,\r\nref,amount,date\r\nV-1,100,2013/4/1x\r\n");
+	stmt_refused(p, STATEMENT_UTF8, "late.csv: line 4: date (column 3)",
+	    "YYYY/M/D");
+}
+
+static void
+test_statement_bad_files(void **state)
+{
+	const char	*p;
+
+	(void)state;
+	p = WRITE_BYTES("nocols.csv", "date,memo,amount\r\n2013-06-30,x,1\r\n");
+	stmt_refused(p, STATEMENT_UTF8, "nocols.csv: line 1: the header lacks "
+	    "the column ref", "found 'date', 'memo', 'amount'");
+	p = WRITE_BYTES("nocols2.csv", "日付,摘要,金額\n");
+	stmt_refused(p, STATEMENT_UTF8, "lacks the columns date, ref, amount",
+	    NULL);
+	p = WRITE_BYTES("twice.csv", "date,ref,amount,Ref\n");
+	stmt_refused(p, STATEMENT_UTF8, "column 'ref' appears twice (fields 2 "
+	    "and 4)", NULL);
+	p = WRITE_BYTES("empty.csv", "\r\n\r\n");
+	stmt_refused(p, STATEMENT_UTF8, "empty file", NULL);
+	p = WRITE_BYTES("short.csv", "date,ref,amount,memo\n2013-06-30,V-1,1\n");
+	stmt_refused(p, STATEMENT_UTF8, "short.csv: line 2: expected 4 fields",
+	    NULL);
+	p = WRITE_BYTES("amt.csv", "date,ref,amount\n2013-06-30,V-1,1\n"
+	    "2013-06-30,V-1,\"1,5000\"\n");
+	stmt_refused(p, STATEMENT_UTF8, "amt.csv: line 3: amount (column 3)",
+	    "'1,5000'");
+	/* Shift_JIS bytes read as UTF-8: named, with the way out. */
+	p = WRITE_BYTES("sjis.csv", "date,ref,amount\n2013-06-30,\x90\x55\x8d\x9e-7,1\n");
+	stmt_refused(p, STATEMENT_UTF8, "sjis.csv: line 2: ref (column 2): not "
+	    "UTF-8", "try --encoding cp932");
+	/* A UTF-8 file said to be cp932. */
+	p = WRITE_BYTES("bom.csv", "\xef\xbb\xbf" "date,ref,amount\n");
+	stmt_refused(p, STATEMENT_CP932, "byte order mark", "not cp932");
+}
+
+/* A statement Japanese Excel saves as "CSV": Shift_JIS (CP932), CRLF. */
+static void
+test_statement_cp932(void **state)
+{
+	struct statement	 st;
+	const char		*p;
+	char			*errs = NULL;
+
+	(void)state;
+	/* memo ソ is 0x83 0x5C: its second byte is ASCII '\'. */
+	p = WRITE_BYTES("cp932.csv",
+	    "date,ref,amount,memo\r\n"
+	    "2013/6/30,\x90\x55\x8d\x9e-0007,\"\x81\x8f" "1,500\",\x94\x9f\x8a\xd9\x8e\x73\r\n"
+	    "2013/7/1,V-2,\\3000,\x83\x5c\r\n"
+	    "\r\n");
+	assert_int_equal(read_stmt(p, STATEMENT_CP932, &st, &errs), CTL_OK);
+	free(errs);
+	assert_int_equal(st.n, 2);
+	assert_string_equal(st.items[0].ref, "振込-0007");
+	assert_int_equal(st.items[0].amount, 1500);
+	assert_string_equal(st.items[0].memo, "函館市");
+	assert_int_equal(st.items[1].amount, 3000);
+	assert_string_equal(st.items[1].memo, "ソ");
+	assert_int_equal(st.items[1].where, 3);
+	statement_free(&st);
+
+	/* A byte that is no CP932 character: its line is named. */
+	p = WRITE_BYTES("badsjis.csv", "date,ref,amount\r\n2013/6/30,V-1,1\r\n"
+	    "2013/6/30,V-\x81\x20,1\r\n");
+	stmt_refused(p, STATEMENT_CP932, "badsjis.csv: line 3: bytes 0x81 0x20 "
+	    "are not CP932 text", NULL);
+	p = WRITE_BYTES("cut.csv", "date,ref,amount\r\n2013/6/30,V-\x90");
+	stmt_refused(p, STATEMENT_CP932, "cut.csv: line 2: the file ends inside "
+	    "a character", NULL);
+}
+
 static void
 test_usage_before_connecting(void **state)
 {
@@ -609,8 +893,8 @@ test_usage_before_connecting(void **state)
 	    "2013-06-30,V-1,100\r\n2013-07-01,V-2,1x\r\n");
 	assert_int_equal(run("line 3: amount", 5, "reconcile", "--fy", "2013",
 	    "--statement", p), CTL_USAGE);
-	p = write_file("hdr.csv", "date,amount,ref\n");
-	assert_int_equal(run("header must be", 5, "reconcile", "--fy", "2013",
+	p = write_file("hdr.csv", "date,amount\n");
+	assert_int_equal(run("lacks the column ref", 5, "reconcile", "--fy", "2013",
 	    "--statement", p), CTL_USAGE);
 	p = write_file("quote.csv", "date,ref,amount\n2013-06-30,\"V-1,100\n");
 	assert_int_equal(run("unterminated quoted field (opened on line 2)", 5,
@@ -618,6 +902,11 @@ test_usage_before_connecting(void **state)
 	assert_int_equal(run("cannot open", 5, "reconcile", "--fy", "2013",
 	    "--statement", "/nonexistent/x.csv"), CTL_USAGE);
 	p = write_file("good.csv", "date,ref,amount\n2013-06-30,V-1,100\n");
+	assert_int_equal(run("--encoding: 'latin1' is not utf-8 or cp932", 7,
+	    "reconcile", "--fy", "2013", "--statement", p, "--encoding",
+	    "latin1"), CTL_USAGE);
+	assert_int_equal(run("no server", 7, "reconcile", "--fy", "2013",
+	    "--statement", p, "--encoding", "CP932"), CTL_USAGE);
 	assert_int_equal(run("--format", 7, "reconcile", "--fy", "2013",
 	    "--statement", p, "--format", "csv"), CTL_USAGE);
 	/* A good statement gets as far as needing a server. */
@@ -652,7 +941,12 @@ main(void)
 		cmocka_unit_test(test_match_each_difference),
 		cmocka_unit_test(test_match_amount_and_dates),
 		cmocka_unit_test(test_parse_signed),
+		cmocka_unit_test(test_statement_date),
+		cmocka_unit_test(test_statement_ref),
 		cmocka_unit_test(test_statement_row),
+		cmocka_unit_test(test_statement_excel_utf8),
+		cmocka_unit_test(test_statement_bad_files),
+		cmocka_unit_test(test_statement_cp932),
 		cmocka_unit_test(test_import_row),
 		cmocka_unit_test(test_usage_before_connecting),
 	};

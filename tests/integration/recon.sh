@@ -5,9 +5,11 @@
 # syntaxes is written row by row, a refused row is named by its line, a
 # re-run writes nothing, a malformed file sends nothing, --atomic is all or
 # nothing, and 100,000 rows go through (their rate is printed, not checked:
-# tests never depend on machine speed).  reconcile: each kind of difference
-# (exit 5) and a clean match (exit 0); a bad statement line is a usage error
-# before any connection.  report: its totals agree with `balance`.
+# tests never depend on machine speed), with a progress line on a terminal
+# only.  reconcile: each kind of difference (exit 5) and a clean match (exit
+# 0); a bad statement line is a usage error before any connection; a
+# statement as Excel saves it (UTF-8 or Shift_JIS) is read as it is.
+# export --bom starts with the BOM.  report: its totals agree with `balance`.
 . "$(dirname "$0")/lib.sh"
 
 setup
@@ -151,6 +153,64 @@ expect_stderr "line 3: date"
 run env LEDGER_SERVER=127.0.0.1:1 LEDGER_CA="$PKI/ca.crt" "$LEDGERCTL" reconcile --fy 2014 --statement "$T/badstmt.csv"
 [ "$RC" -eq 2 ] && ok "bad statement: usage error before connecting" || not_ok "bad statement without a server: want 2, got $RC"
 
+# --- a statement as Excel saves it -------------------------------------------------
+# The bank's columns in its own order with two ledgerctl does not know, a
+# memo, 2014/6/30 dates, "¥2,000", a full-width ref, a blank row, BOM,
+# CRLF and a trailing blank line: it matches the ledger of FY2014.
+printf '\xef\xbb\xbf'>"$T/excel.csv"
+printf '%s\r\n' 'No,Amount,Date,memo,Ref,取引先' \
+	'1,"1,000",2014/6/30,6月分 概算払,V-1,函館市' \
+	'2,"¥2,000",2014/7/1,,Ｖ－２,函館市' \
+	',,,,,' \
+	'3,-500,2014/08/01,"戻入, 一部",V-2,函館市' \
+	'4,400,2014/7/20,,V-4,函館市' '' >>"$T/excel.csv"
+expect_exit 0 ctl recon01 reconcile --fy 2014 --statement "$T/excel.csv" --json
+expect_json matched 3 type=summary
+expect_json statement_lines 4 type=summary
+# A Japanese ref the ledger cannot hold (refs are ASCII) is a difference,
+# not an abort, and its line is shown with its memo.
+head -c -2 "$T/excel.csv" >"$T/excel2.csv"
+printf '%s\r\n' '5,"1,500",2014/9/1,振込手数料 仙台,振込-0007,仙台市' '' >>"$T/excel2.csv"
+expect_exit 5 ctl recon01 reconcile --fy 2014 --statement "$T/excel2.csv" --json
+expect_json statement_amount 1500 type=missing_in_ledger ref=振込-0007
+expect_json memo '振込手数料 仙台' type=statement_line line=7
+expect_json date 2014-09-01 type=statement_line line=7
+expect_json differences 1 type=summary
+expect_exit 5 ctl recon01 reconcile --fy 2014 --statement "$T/excel2.csv"
+check "table: the difference names the Japanese ref" grep -q "missing_in_ledger *振込-0007" "$OUT"
+check "table: the line is shown with its memo" grep -q "^ *7 *2014-09-01 *振込-0007 *1,500 *振込手数料 仙台" "$OUT"
+# The same statement in Shift_JIS, as Japanese Excel saves "CSV": the yen
+# sign is CP932's ￥, the memo ソ has the trail byte 0x5C ('\').
+"$LD_PY" - "$T/excel2.csv" "$T/sjis.csv" <<'PYEOF'
+import sys
+t = open(sys.argv[1], encoding="utf-8-sig", newline="").read()
+t = t.replace("¥", "￥").replace("戻入, 一部", "戻入, ソ")
+open(sys.argv[2], "wb").write(t.encode("cp932"))
+PYEOF
+expect_exit 5 ctl recon01 reconcile --fy 2014 --statement "$T/sjis.csv" --encoding cp932 --json
+expect_json statement_amount 1500 type=missing_in_ledger ref=振込-0007
+expect_json memo '振込手数料 仙台' type=statement_line line=7
+expect_json matched 3 type=summary
+expect_exit 2 ctl recon01 reconcile --fy 2014 --statement "$T/sjis.csv"
+expect_stderr "sjis.csv: line 2: memo (column 4): not UTF-8"
+expect_stderr "try --encoding cp932"
+printf 'date,ref,amount\r\n2014/6/30,V-\x81\x20,1\r\n' >"$T/badsjis.csv"
+expect_exit 2 ctl recon01 reconcile --fy 2014 --statement "$T/badsjis.csv" --encoding cp932
+expect_stderr "badsjis.csv: line 2: bytes 0x81 0x20 are not CP932 text"
+printf 'Date,Memo,Amount\r\n2014/6/30,x,1\r\n' >"$T/nocols.csv"
+expect_exit 2 ctl recon01 reconcile --fy 2014 --statement "$T/nocols.csv"
+expect_stderr "line 1: the header lacks the column ref"
+
+# --- export --format csv --bom ----------------------------------------------------
+expect_ok auditor01 export --until 2 --format csv --bom
+check "export --bom: BOM, then the contract's header" cmp -s <(head -c 20 "$OUT") <(printf '\xef\xbb\xbfseq,kind,region,f')
+check "export --bom: one BOM only" test "$(grep -c $'\xef\xbb\xbf' "$OUT")" -eq 1
+check "export --bom: header and 2 entries" test "$(wc -l <"$OUT")" -eq 3
+expect_ok auditor01 export --until 2 --format csv
+check "export without --bom starts with the header" cmp -s <(head -c 16 "$OUT") <(printf 'seq,kind,region,')
+expect_exit 2 ctl auditor01 export --format jsonl --bom
+expect_stderr "--bom is for --format csv"
+
 # --- 100,000 rows ----------------------------------------------------------------
 # bigcity (continuing: no range) has an award of 1億; 100,000 payments of
 # 1,000 yen use it exactly.
@@ -169,6 +229,8 @@ run ctl clerk03 import "$T/bulk.csv"
 t1=$(now_ms)
 [ "$RC" -eq 0 ] && ok "100,000-row import: exit 0" || not_ok "100,000-row import: want exit 0, got $RC"
 expect_summary "written $N, duplicates 0, refused 0"
+# stderr is not a terminal here: no progress line, not even a CR.
+check "piped: no progress line" test ! -s "$ERR"
 ms=$(( t1 - t0 > 0 ? t1 - t0 : 1 ))
 echo "# import: $N rows in ${ms} ms = $(( N * 1000 / ms )) rows/s"
 t0=$(now_ms)
@@ -178,6 +240,26 @@ t1=$(now_ms)
 expect_summary "written 0, duplicates $N, refused 0"
 ms=$(( t1 - t0 > 0 ? t1 - t0 : 1 ))
 echo "# re-run: $N duplicates in ${ms} ms = $(( N * 1000 / ms )) rows/s"
+# On a terminal (script(1) gives the command a pty): the progress line,
+# drawn with a CR and erased before the summary.
+if command -v script >/dev/null; then
+	q() { printf '%q ' "$@"; }
+	tty_ctl="LEDGER_SERVER=127.0.0.1:$PORT LEDGER_CA=$(q "$PKI/ca.crt") LEDGER_CERT=$(q "$PKI/clerk03.crt") LEDGER_KEY=$(q "$PKI/clerk03.key") $(q "$LEDGERCTL")"
+	run script -qec "$tty_ctl import $(q "$T/bulk.csv")" /dev/null
+	[ "$RC" -eq 0 ] && ok "import on a terminal: exit 0" || not_ok "import on a terminal: want 0, got $RC"
+	check "terminal: import progress line" grep -aq "import: [0-9,]*/100,000 rows *"$'\r' "$OUT"
+	check "terminal: the line is erased before the summary" grep -aq " "$'\r'"written 0, duplicates $N, refused 0" "$OUT"
+	run script -qec "$tty_ctl export --format csv >$(q "$T/tty-export.csv")" /dev/null
+	[ "$RC" -eq 0 ] && ok "export on a terminal: exit 0" || not_ok "export on a terminal: want 0, got $RC"
+	check "terminal: export progress line" grep -aq "export: [0-9,]* entries *"$'\r' "$OUT"
+	check "terminal: the export file has no progress in it" test "$(grep -c $'\r' "$T/tty-export.csv")" -eq 0
+	run script -qec "$tty_ctl export --format csv --until 5" /dev/null
+	check "export to the terminal itself: no progress line" test "$(grep -ac 'export:' "$OUT")" -eq 0
+	run ctl clerk03 export --format csv
+	check "export piped: nothing on stderr" test ! -s "$ERR"
+else
+	echo "# script(1) (bsdutils) is not installed: the terminal progress line is not tested"
+fi
 expect_ok auditor01 balance --fy 2013 --region bigcity --json
 expect_json disbursed 100000000
 expect_json remaining 0
