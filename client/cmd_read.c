@@ -3,10 +3,23 @@
  * receivables, get, list, status.  Every role may run them.
  *
  * `list`, `region list` and `terms show` are answered in ENTRIES frames.
- * `list` prints each entry as its frame arrives, so a listing of the whole
- * ledger needs one frame of memory and shows its first line at once;
- * `region list` and `terms show` collect their (few) entries to size the
- * table's columns.
+ * `list` hands each entry to output.c's list table as its frame arrives
+ * (the table holds at most OUT_LIST_HOLD rows to size its columns), so a
+ * listing of the whole ledger needs bounded memory; `region list` and
+ * `terms show` collect their (few) entries to size the table's columns.
+ *
+ * `list` as a table marks what later entries did to an entry: an award
+ * replaced by a later award of the same region-year is "superseded by N",
+ * an entry a reversal names is "reversed by N".  The later entry may lie
+ * beyond --limit or outside --kind, so before the listing ledgerctl reads
+ * the awards and reversals that can matter (LIST by kind, from --since, in
+ * --fy and, for awards, --region) into a sorted table of marks.  Both
+ * kinds are rare next to payments; JSON lines carry no marks, so they
+ * cost nothing there.
+ *
+ * Tables are printed in the language and unit of --lang and --unit
+ * (display.h); `balance` reads the region list once to show names beside
+ * codes.
  * Every entry is decoded and checked on the way (proto/entry.h), and its
  * leaf hash is computed from the bytes received, so what is printed is what
  * the Merkle tree commits to.
@@ -15,12 +28,16 @@
 #include <string.h>
 #include <time.h>
 
+#include <inttypes.h>
+
 #include "ctl.h"
+#include "display.h"
 #include "entry.h"
 #include "errors.h"
 #include "frame.h"
 #include "msg.h"
 #include "output.h"
+#include "regnames.h"
 #include "session.h"
 #include "values.h"
 #include "wire.h"
@@ -291,8 +308,8 @@ collect_one(struct ctl *ctl, const struct ld_entry *e, const uint8_t *enc,
 /* Send the request, then print what collect_one kept as a table, or none. */
 static int
 collect_run(struct ctl *ctl, uint8_t type, const struct wbuf *payload,
-    struct entry_acc *acc, int (*table)(FILE *, const struct ld_entry *,
-    size_t), const char *none)
+    struct entry_acc *acc, const struct disp *d, int (*table)(FILE *,
+    const struct disp *, const struct ld_entry *, size_t), const char *none)
 {
 	int	 rc;
 
@@ -300,7 +317,7 @@ collect_run(struct ctl *ctl, uint8_t type, const struct wbuf *payload,
 	if (rc == CTL_OK && !ctl->json) {
 		if (acc->n == 0)
 			fprintf(ctl->out, "%s\n", none);
-		else if (table(ctl->out, acc->v, acc->n) == -1)
+		else if (table(ctl->out, d, acc->v, acc->n) == -1)
 			rc = ctl_conn_fail(ctl, "cannot format the table");
 	}
 	free(acc->v);
@@ -321,13 +338,16 @@ static int
 region_list_run(struct ctl *ctl, const struct ctl_args *a)
 {
 	struct entry_acc	 acc = { LD_K_REGION, region_json, NULL, 0, 0 };
+	struct disp		 d;
+	char			 err[256];
 	int			 rc;
 
-	(void)a;
+	if (disp_from_args(&d, a, err, sizeof(err)) == -1)
+		return ctl_usage(ctl, a->cmd, "%s", err);
 	if ((rc = ctl_connect(ctl)) != CTL_OK)
 		return rc;
-	return collect_run(ctl, MSG_REGION_LIST, NULL, &acc, out_regions_table,
-	    "no regions");
+	return collect_run(ctl, MSG_REGION_LIST, NULL, &acc, &d,
+	    out_regions_table, "no regions");
 }
 
 static int
@@ -335,12 +355,14 @@ terms_show_run(struct ctl *ctl, const struct ctl_args *a)
 {
 	struct entry_acc	 acc = { LD_K_TERMS, out_entry_json, NULL, 0, 0 };
 	struct wbuf		 w;
+	struct disp		 d;
 	uint16_t		 fy = 0;	/* every year */
 	char			 err[256];
 	int			 rc;
 
-	if (args_get(a, "fy") != NULL &&
-	    arg_fy(a, "fy", &fy, err, sizeof(err)) == -1)
+	if (disp_from_args(&d, a, err, sizeof(err)) == -1 ||
+	    (args_get(a, "fy") != NULL &&
+	    arg_fy(a, "fy", &fy, err, sizeof(err)) == -1))
 		return ctl_usage(ctl, a->cmd, "%s", err);
 	if ((rc = ctl_connect(ctl)) != CTL_OK)
 		return rc;
@@ -349,14 +371,184 @@ terms_show_run(struct ctl *ctl, const struct ctl_args *a)
 		wbuf_free(&w);
 		return ctl_usage(ctl, a->cmd, "request cannot be encoded");
 	}
-	rc = collect_run(ctl, MSG_TERMS, &w, &acc, out_terms_table, "no terms");
+	rc = collect_run(ctl, MSG_TERMS, &w, &acc, &d, out_terms_table,
+	    "no terms");
 	wbuf_free(&w);
 	return rc;
 }
 
+/* What a later entry did to an earlier one: `list`'s MARK column. */
+struct list_mark {
+	uint64_t	 seq;		/* the marked entry */
+	uint64_t	 by;		/* the later award, or the reversal */
+	int		 reversed;	/* 1: reversed; 0: superseded */
+};
+
+/* An award as the marks need it: which region-year, in which order. */
+struct list_award {
+	uint64_t	 seq;
+	uint16_t	 fy;
+	char		 region[LD_CODE_MAX + 1];
+};
+
+struct list_marks {
+	struct list_mark  *v;		/* owned; sorted by seq when done */
+	size_t		   n, cap;
+	struct list_award *aw;		/* owned; the awards read */
+	size_t		   naw, capaw;
+};
+
+static int
+marks_push(struct list_marks *m, uint64_t seq, uint64_t by, int reversed)
+{
+	struct list_mark	*nv;
+
+	if (m->n == m->cap) {
+		m->cap = m->cap > 0 ? m->cap * 2 : 64;
+		if ((nv = reallocarray(m->v, m->cap, sizeof(*nv))) == NULL)
+			return -1;
+		m->v = nv;
+	}
+	m->v[m->n].seq = seq;
+	m->v[m->n].by = by;
+	m->v[m->n].reversed = reversed;
+	m->n++;
+	return 0;
+}
+
+static int
+marks_one(struct ctl *ctl, const struct ld_entry *e, const uint8_t *enc,
+    size_t len, void *arg)
+{
+	struct list_marks	*m = arg;
+	struct list_award	*nv;
+
+	(void)enc;
+	(void)len;
+	if (e->kind == LD_K_REVERSAL) {
+		if (marks_push(m, e->reverses, e->seq, 1) == -1)
+			return ctl_conn_fail(ctl, "out of memory");
+		return CTL_OK;
+	}
+	if (e->kind != LD_K_AWARD)
+		return ctl_conn_fail(ctl, "answer holds an entry of another kind");
+	if (m->naw == m->capaw) {
+		m->capaw = m->capaw > 0 ? m->capaw * 2 : 64;
+		if ((nv = reallocarray(m->aw, m->capaw, sizeof(*nv))) == NULL)
+			return ctl_conn_fail(ctl, "out of memory");
+		m->aw = nv;
+	}
+	m->aw[m->naw].seq = e->seq;
+	m->aw[m->naw].fy = e->fy;
+	memcpy(m->aw[m->naw].region, e->region, sizeof(e->region));
+	m->naw++;
+	return CTL_OK;
+}
+
+static int
+award_cmp(const void *a, const void *b)
+{
+	const struct list_award	*x = a, *y = b;
+	int			 c = strcmp(x->region, y->region);
+
+	if (c != 0)
+		return c;
+	if (x->fy != y->fy)
+		return x->fy < y->fy ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+mark_cmp(const void *a, const void *b)
+{
+	const struct list_mark	*x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Kinds a reversal may name (contract 2.10). */
+static int
+reversible_kind(int kind)
+{
+	return kind == LD_K_APPROPRIATION || kind == LD_K_DISBURSEMENT ||
+	    kind == LD_K_REFUND || kind == LD_K_RECEIPT;
+}
+
+/*
+ * Read the awards and reversals that can mark an entry of listing l:
+ * both come after what they mark, so from l->since on, and in l->fy (a
+ * reversal carries its target's year).  Awards replace the previous award
+ * of their region-year.  Leaves m sorted by marked seq.
+ */
+static int
+marks_read(struct ctl *ctl, const struct msg_list *l, struct list_marks *m)
+{
+	struct msg_list	 q;
+	struct wbuf	 w;
+	size_t		 i;
+	int		 pass, rc = CTL_OK;
+
+	for (pass = 0; pass < 2 && rc == CTL_OK; pass++) {
+		memset(&q, 0, sizeof(q));
+		q.since = l->since;
+		q.fy = l->fy;
+		if (pass == 0) {
+			if (l->kind != 0 && l->kind != LD_K_AWARD)
+				continue;
+			q.kind = LD_K_AWARD;
+			memcpy(q.region, l->region, sizeof(q.region));
+		} else {
+			if (l->kind != 0 && !reversible_kind(l->kind))
+				continue;
+			q.kind = LD_K_REVERSAL;
+		}
+		wbuf_init(&w);
+		if (msg_encode_list(&w, &q) == -1)
+			rc = ctl_conn_fail(ctl, "out of memory");
+		else
+			rc = stream(ctl, MSG_LIST, &w, marks_one, m);
+		wbuf_free(&w);
+	}
+	if (rc != CTL_OK)
+		return rc;
+	if (m->naw > 1)
+		qsort(m->aw, m->naw, sizeof(*m->aw), award_cmp);
+	for (i = 0; i + 1 < m->naw; i++)
+		if (strcmp(m->aw[i].region, m->aw[i + 1].region) == 0 &&
+		    m->aw[i].fy == m->aw[i + 1].fy &&
+		    marks_push(m, m->aw[i].seq, m->aw[i + 1].seq, 0) == -1)
+			return ctl_conn_fail(ctl, "out of memory");
+	if (m->n > 1)
+		qsort(m->v, m->n, sizeof(*m->v), mark_cmp);
+	return CTL_OK;
+}
+
+/* The mark of seq in d's language, into buf; "" when it has none. */
+static const char *
+mark_of(const struct list_marks *m, const struct disp *d, uint64_t seq,
+    char *buf, size_t bufsz)
+{
+	struct list_mark	 key = { seq, 0, 0 };
+	const struct list_mark	*hit;
+
+	if (m->n == 0 || (hit = bsearch(&key, m->v, m->n, sizeof(*m->v),
+	    mark_cmp)) == NULL)
+		return "";
+	if (d->lang == DISP_JA)
+		snprintf(buf, bufsz, "%" PRIu64 "番で%s", hit->by,
+		    hit->reversed ? "取消" : "変更");
+	else
+		snprintf(buf, bufsz, "%s by %" PRIu64, hit->reversed ?
+		    "reversed" : "superseded", hit->by);
+	return buf;
+}
+
 struct list_state {
-	uint64_t	 count;
-	uint64_t	 last;	/* seq of the previous entry */
+	uint64_t		 count;
+	uint64_t		 last;	/* seq of the previous entry */
+	struct out_list		*tbl;	/* owned; NULL with --json */
+	const struct list_marks	*marks;
+	const struct disp	*d;
 };
 
 static int
@@ -364,6 +556,7 @@ list_one(struct ctl *ctl, const struct ld_entry *e, const uint8_t *enc,
     size_t len, void *arg)
 {
 	struct list_state	*st = arg;
+	char			 mark[64];
 
 	if (e->seq <= st->last)
 		return ctl_conn_fail(ctl, "entries out of seq order");
@@ -371,11 +564,9 @@ list_one(struct ctl *ctl, const struct ld_entry *e, const uint8_t *enc,
 	if (ctl->json) {
 		if (out_json_line(ctl->out, out_entry_json(e, enc, len)) == -1)
 			return ctl_conn_fail(ctl, "cannot format an entry");
-	} else {
-		if (st->count == 0)
-			out_list_header(ctl->out);
-		out_list_row(ctl->out, e);
-	}
+	} else if (out_list_add(st->tbl, e, mark_of(st->marks, st->d, e->seq,
+	    mark, sizeof(mark))) == -1)
+		return ctl_conn_fail(ctl, "cannot format an entry");
 	st->count++;
 	return CTL_OK;
 }
@@ -384,24 +575,47 @@ static int
 list_run(struct ctl *ctl, const struct ctl_args *a)
 {
 	struct msg_list		 l;
-	struct list_state	 st = { 0, 0 };
+	struct list_marks	 marks;
+	struct list_state	 st;
 	struct wbuf		 w;
+	struct disp		 d;
 	char			 err[256];
 	int			 rc;
 
-	if (cmd_build_list(a, &l, err, sizeof(err)) == -1)
+	memset(&marks, 0, sizeof(marks));
+	memset(&st, 0, sizeof(st));
+	if (cmd_build_list(a, &l, err, sizeof(err)) == -1 ||
+	    disp_from_args(&d, a, err, sizeof(err)) == -1)
 		return ctl_usage(ctl, a->cmd, "%s", err);
 	if ((rc = ctl_connect(ctl)) != CTL_OK)
 		return rc;
+	st.marks = &marks;
+	st.d = &d;
+	if (!ctl->json) {
+		if ((rc = marks_read(ctl, &l, &marks)) != CTL_OK)
+			goto done;
+		if ((st.tbl = out_list_new(ctl->out, &d)) == NULL) {
+			rc = ctl_conn_fail(ctl, "out of memory");
+			goto done;
+		}
+	}
 	wbuf_init(&w);
 	if (msg_encode_list(&w, &l) == -1) {
 		wbuf_free(&w);
-		return ctl_usage(ctl, a->cmd, "request cannot be encoded");
+		rc = ctl_usage(ctl, a->cmd, "request cannot be encoded");
+		goto done;
 	}
 	rc = stream(ctl, MSG_LIST, &w, list_one, &st);
 	wbuf_free(&w);
-	if (rc == CTL_OK && st.count == 0 && !ctl->json)
-		fprintf(ctl->out, "no entries\n");
+	if (rc == CTL_OK && st.tbl != NULL) {
+		if (out_list_end(st.tbl) == -1)
+			rc = ctl_conn_fail(ctl, "cannot format the list");
+		st.tbl = NULL;
+	}
+done:
+	out_list_free(st.tbl);
+	free(marks.v);
+	free(marks.aw);
 	return rc;
 }
 
@@ -474,13 +688,17 @@ balance_run(struct ctl *ctl, const struct ctl_args *a)
 	struct msg_balance_req	 b;
 	struct ld_acct_bal	*accts = NULL;
 	struct ld_region_bal	*regions = NULL;
+	struct regnames		 names;
 	struct ctlconn_frame	 f;
 	struct wbuf		 w;
+	struct disp		 d;
 	uint32_t		 n = 0, m = 0, i;
 	char			 err[256];
 	int			 rc;
 
-	if (cmd_build_balance(a, &b, err, sizeof(err)) == -1)
+	memset(&names, 0, sizeof(names));
+	if (cmd_build_balance(a, &b, err, sizeof(err)) == -1 ||
+	    disp_from_args(&d, a, err, sizeof(err)) == -1)
 		return ctl_usage(ctl, a->cmd, "%s", err);
 	if ((rc = ctl_connect(ctl)) != CTL_OK)
 		return rc;
@@ -504,8 +722,12 @@ balance_run(struct ctl *ctl, const struct ctl_args *a)
 			if (out_json_line(ctl->out,
 			    out_region_bal_json(&regions[i])) == -1)
 				rc = ctl_conn_fail(ctl, "cannot format a balance");
-	} else if (out_balances_table(ctl->out, accts, n, regions, m) == -1)
+	} else if (m > 0 && (rc = regnames_fetch(ctl, &names)) != CTL_OK)
+		;	/* already printed */
+	else if (out_balances_table(ctl->out, &d, accts, n, regions, m,
+	    &names) == -1)
 		rc = ctl_conn_fail(ctl, "cannot format the balances");
+	regnames_free(&names);
 	free(accts);
 	free(regions);
 	return rc;
@@ -518,12 +740,13 @@ receivables_run(struct ctl *ctl, const struct ctl_args *a)
 	struct msg_receivable		*v = NULL;
 	struct ctlconn_frame		 f;
 	struct wbuf			 w;
+	struct disp			 d;
 	uint32_t			 n = 0, i;
 	char				 err[256];
 	int				 rc;
 
 	if (cmd_build_receivables(a, (int64_t)time(NULL), &q, err,
-	    sizeof(err)) == -1)
+	    sizeof(err)) == -1 || disp_from_args(&d, a, err, sizeof(err)) == -1)
 		return ctl_usage(ctl, a->cmd, "%s", err);
 	if ((rc = ctl_connect(ctl)) != CTL_OK)
 		return rc;
@@ -544,7 +767,7 @@ receivables_run(struct ctl *ctl, const struct ctl_args *a)
 			if (out_json_line(ctl->out,
 			    out_receivable_json(&v[i], q.as_of)) == -1)
 				rc = ctl_conn_fail(ctl, "cannot format a receivable");
-	} else if (out_receivables_table(ctl->out, v, n, q.as_of) == -1)
+	} else if (out_receivables_table(ctl->out, &d, v, n, q.as_of) == -1)
 		rc = ctl_conn_fail(ctl, "cannot format the receivables");
 	free(v);
 	return rc;

@@ -11,7 +11,8 @@
  *
  *   report     recomputes every balance of the year from the entries and
  *              prints it only if it agrees with the daemon's BALANCE answer
- *              taken at the same tree size.  A disagreement means the
+ *              taken at the same tree size; --format html makes a page
+ *              for print, --output FILE saves it (any format) atomically.  A disagreement means the
  *              daemon's running totals and its entries differ: it prints
  *              "ledgerctl: INTERNAL: report totals disagree ..." and exits 1
  *              (the daemon's figures cannot be trusted: the same status as an
@@ -32,10 +33,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
 #include "ctl.h"
+#include "display.h"
 #include "entry.h"
 #include "errors.h"
 #include "frame.h"
@@ -43,6 +46,7 @@
 #include "msg.h"
 #include "output.h"
 #include "recon.h"
+#include "regnames.h"
 #include "report.h"
 #include "session.h"
 #include "statement.h"
@@ -56,7 +60,7 @@
 #define REPORT_TRIES	10
 
 static const struct ctl_opt report_opts[] = {
-	{ "fy", R }, { "format", V }, { NULL, 0 }
+	{ "fy", R }, { "format", V }, { "output", V }, { NULL, 0 }
 };
 static const struct ctl_opt reconcile_opts[] = {
 	{ "fy", R }, { "statement", R }, { "format", V }, { "encoding", V },
@@ -72,7 +76,8 @@ static int	import_run(struct ctl *, const struct ctl_args *);
 
 const struct ctl_cmd cmd_recon_cmds[] = {
 	{ "report", NULL, { NULL }, 0, 0, report_opts,
-	    "report --fy FY [--format table|csv|json]", report_run, 0 },
+	    "report --fy FY [--format table|csv|json|html] [--output FILE]",
+	    report_run, 0 },
 	{ "reconcile", NULL, { NULL }, 0, 0, reconcile_opts,
 	    "reconcile --fy FY --statement FILE.csv [--format table|json] "
 	    "[--encoding utf-8|cp932]", reconcile_run, 0 },
@@ -185,8 +190,9 @@ year_read(struct ctl *ctl, uint16_t fy, uint64_t until, struct year *y)
 	return rc;
 }
 
+/* The tree's size and, when root is not NULL, its root. */
 static int
-status_size(struct ctl *ctl, uint64_t *size)
+status_size(struct ctl *ctl, uint64_t *size, uint8_t *root)
 {
 	struct msg_status	 s;
 	struct ctlconn_frame	 f;
@@ -197,6 +203,8 @@ status_size(struct ctl *ctl, uint64_t *size)
 	if (msg_decode_status(f.payload, f.len, &s) == -1)
 		return ctl_conn_fail(ctl, "malformed STATUS_OK answer");
 	*size = s.size;
+	if (root != NULL)
+		memcpy(root, s.root, sizeof(s.root));
 	return CTL_OK;
 }
 
@@ -210,21 +218,35 @@ report_run(struct ctl *ctl, const struct ctl_args *a)
 	struct ld_acct_bal	*accts = NULL;
 	struct ld_region_bal	*regions = NULL;
 	struct report		 r;
+	struct report_ctx	 x;
+	struct regnames		 names;
 	struct year		 y;
 	struct ctlconn_frame	 f;
 	struct wbuf		 w;
 	uint64_t		 s1 = 0, s2 = 1;
 	uint32_t		 na = 0, ng = 0;
-	const char		*why;
+	const char		*why, *output = args_get(a, "output");
+	const char		*fmtname = args_get(a, "format");
 	uint16_t		 fy;
-	char			 err[512];
+	char			 err[512], *buf = NULL;
+	size_t			 buflen = 0;
+	FILE			*out = ctl->out;
 	int			 fmt, rc, tries, computed = 0;
 
 	memset(&y, 0, sizeof(y));
 	memset(&r, 0, sizeof(r));
-	if (arg_fy(a, "fy", &fy, err, sizeof(err)) == -1 ||
-	    format_arg(a, 1, &fmt, err, sizeof(err)) == -1)
+	memset(&x, 0, sizeof(x));
+	memset(&names, 0, sizeof(names));
+	/* html is the report's own format; reconcile's format_arg knows not. */
+	if (fmtname != NULL && strcmp(fmtname, "html") == 0 && !a->json)
+		fmt = REPORT_HTML;
+	else if (format_arg(a, 1, &fmt, err, sizeof(err)) == -1)
 		return ctl_usage(ctl, a->cmd, "%s", err);
+	if (arg_fy(a, "fy", &fy, err, sizeof(err)) == -1 ||
+	    disp_from_args(&x.disp, a, err, sizeof(err)) == -1)
+		return ctl_usage(ctl, a->cmd, "%s", err);
+	if (output != NULL && output[0] == '\0')
+		return ctl_usage(ctl, a->cmd, "--output: empty file name");
 	if ((rc = ctl_connect(ctl)) != CTL_OK)
 		return rc;
 
@@ -247,7 +269,7 @@ report_run(struct ctl *ctl, const struct ctl_args *a)
 		free(regions);
 		accts = NULL;
 		regions = NULL;
-		if ((rc = status_size(ctl, &s1)) != CTL_OK ||
+		if ((rc = status_size(ctl, &s1, x.root)) != CTL_OK ||
 		    (rc = ctl_call(ctl, MSG_BALANCE, &w, MSG_BALANCES, NULL,
 		    &f)) != CTL_OK)
 			goto done;
@@ -256,7 +278,7 @@ report_run(struct ctl *ctl, const struct ctl_args *a)
 			rc = ctl_conn_fail(ctl, "malformed BALANCES answer");
 			goto done;
 		}
-		if ((rc = status_size(ctl, &s2)) != CTL_OK)
+		if ((rc = status_size(ctl, &s2, NULL)) != CTL_OK)
 			goto done;
 	}
 	if (s1 != s2) {
@@ -279,11 +301,34 @@ report_run(struct ctl *ctl, const struct ctl_args *a)
 		rc = ctl_refusal(ctl, LD_E_INTERNAL, msg);
 		goto done;
 	}
-	if (report_print(ctl->out, fmt, &r, s1, &why) == -1)
+	/* Names are for people and for JSON readers alike (an added field). */
+	if (fmt != REPORT_CSV && (rc = regnames_fetch(ctl, &names)) != CTL_OK)
+		goto done;
+	x.size = s1;
+	x.now_us = (int64_t)time(NULL) * 1000000;
+	x.names = &names;
+	x.g = regions;
+	x.ng = ng;
+	x.a = accts;
+	x.na = na;
+	/* A report for a file is made whole in memory, then saved at once. */
+	if (output != NULL && (out = open_memstream(&buf, &buflen)) == NULL) {
+		rc = ctl_conn_fail(ctl, "out of memory");
+		goto done;
+	}
+	rc = CTL_OK;
+	if (report_print(out, fmt, &r, &x, &why) == -1)
 		rc = ctl_conn_fail(ctl, why);
-	else
-		rc = CTL_OK;
+	if (output != NULL) {
+		if (fclose(out) != 0 && rc == CTL_OK)
+			rc = ctl_conn_fail(ctl, "out of memory");
+		if (rc == CTL_OK && report_save(output, buf, buflen, err,
+		    sizeof(err)) == -1)
+			rc = ctl_conn_fail(ctl, err);
+	}
 done:
+	free(buf);
+	regnames_free(&names);
 	wbuf_free(&w);
 	if (computed)
 		report_free(&r);

@@ -78,6 +78,8 @@ struct ctl_args {
 	const char	*cert;
 	const char	*key;
 	const char	*ca;
+	const char	*lang;		/* --lang ja|en (display.h) */
+	const char	*unit;		/* --unit yen|thousand|million */
 	int		 json;		/* --json, or --format json */
 	int		 help;		/* --help, -h or "help [COMMAND]" */
 	int		 version;	/* --version */

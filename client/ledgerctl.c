@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "ctl.h"
+#include "display.h"
 #include "session.h"
 
 #ifndef LEDGERD_VERSION
@@ -41,7 +42,8 @@ help_print(FILE *f, const struct ctl_cmd *only)
 	}
 	fprintf(f,
 	    "usage: ledgerctl [--server HOST:PORT] [--cert FILE] [--key FILE] "
-	    "[--ca FILE] [--json] COMMAND ...\n"
+	    "[--ca FILE] [--json] [--lang ja|en] [--unit yen|thousand|million]\n"
+	    "                 COMMAND ...\n"
 	    "\n"
 	    "commands:\n");
 	for (t = 0; cmd_tables[t] != NULL; t++)
@@ -60,6 +62,9 @@ help_print(FILE *f, const struct ctl_cmd *only)
 	    "output: a table by default; --json (anywhere) prints one JSON object "
 	    "per line.\n"
 	    "  Tables show times in JST (+09:00); JSON keeps them in UTC.\n"
+	    "  --lang ja|en: table headers and labels (default: ja when LC_ALL,\n"
+	    "  LC_MESSAGES or LANG starts with ja); --unit thousand|million:\n"
+	    "  amounts in 千円 or 百万円, truncated, negatives as △.  JSON never changes.\n"
 	    "exit status: 0 done, 1 refused by the daemon, 2 usage error,\n"
 	    "  3 connection, TLS or authentication failure, 4 verification failed\n"
 	    "  (signature, proof, root or tamper), 5 reconciliation found differences.\n");
@@ -70,6 +75,7 @@ ctl_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	struct ctl_args	 a;
 	struct ctl	 ctl;
+	struct disp	 disp;
 	char		 msg[512];
 	int		 rc;
 
@@ -85,6 +91,9 @@ ctl_main(int argc, char **argv, FILE *out, FILE *err)
 		fprintf(out, "ledgerctl %s\n", LEDGERD_VERSION);
 		return CTL_OK;
 	}
+	/* Checked here so that no command accepts a bad --lang or --unit. */
+	if (disp_from_args(&disp, &a, msg, sizeof(msg)) == -1)
+		return ctl_usage(&ctl, a.cmd, "%s", msg);
 	ctl_settings(&ctl, &a);
 	rc = a.cmd->run(&ctl, &a);
 	return ctl_finish(&ctl, rc);

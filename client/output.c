@@ -9,12 +9,14 @@
  *
  * Text output for people: a single object as "key: value" lines (printed
  * from the same JSON object, so both forms carry the same fields), lists
- * as tables.  `list` streams, so its table has fixed column widths and puts
- * the free text last; the other tables are sized to their contents
- * (struct out_table, also what `report` and `reconcile` print with, so
- * that the client has one table printer and one alignment rule).  Widths
- * count terminal columns, not bytes, so a table with Japanese region names
- * still lines up.  Contract 2.2: recorded_at stays UTC in JSON and is shown
+ * as tables sized to their contents (struct out_table, also what `report`
+ * and `reconcile` print with, so that the client has one table printer and
+ * one alignment rule).  `list` streams: it holds its first OUT_LIST_HOLD
+ * rows to size the columns, then prints later rows at those widths, with
+ * the free text last.  Widths count terminal columns after East Asian
+ * Width (display.c), not bytes, so a table with Japanese region names
+ * still lines up.  Tables take a struct disp: headers and words in its
+ * language, amounts in its unit; JSON and key: value output never do.  Contract 2.2: recorded_at stays UTC in JSON and is shown
  * in JST (+09:00) in text, computed from the instant, never from TZ.
  */
 #include <inttypes.h>
@@ -23,7 +25,6 @@
 
 #include "errors.h"
 #include "output.h"
-#include "utf8.h"
 #include "values.h"
 #include "wire.h"
 
@@ -482,46 +483,10 @@ out_entry_kv(FILE *f, const struct ld_entry *e, json_t *obj)
 	return out_kv(f, obj);
 }
 
-/*
- * Terminal columns of one code point: East Asian wide and full-width forms
- * take two.  The ranges are the common CJK blocks, enough for region names
- * and memos; anything else counts one.
- */
-static int
-cp_width(uint32_t cp)
-{
-	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) ||
-	    (cp >= 0x3041 && cp <= 0x33ff) || (cp >= 0x3400 && cp <= 0x4dbf) ||
-	    (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xa000 && cp <= 0xa4cf) ||
-	    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-	    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-	    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd))
-		return 2;
-	return 1;
-}
-
-/*
- * Characters are decoded by utf8_decode(); each byte that does not start
- * one (validated text has none) counts one column.
- */
 size_t
 out_width(const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 w = 0, n;
-	uint32_t		 cp;
-
-	while (*p != '\0') {
-		n = utf8_decode(p, strnlen((const char *)p, 4), &cp);
-		if (n == 0) {
-			w++;
-			p++;
-			continue;
-		}
-		w += (size_t)cp_width(cp);
-		p += n;
-	}
-	return w;
+	return disp_width(s);
 }
 
 /* s padded to width columns, left- or right-aligned, then sep. */
@@ -540,83 +505,148 @@ pad(FILE *f, const char *s, size_t width, int right, const char *sep)
 	fputs(sep, f);
 }
 
-/* Columns of the streamed `list` table; DETAIL (free text) comes last. */
-static const struct {
-	const char	*head;
-	size_t		 width;
-	int		 right;
-} list_cols[] = {
-	{ "SEQ", 6, 1 }, { "KIND", 13, 0 }, { "REGION", 16, 0 },
-	{ "FY", 4, 0 }, { "ACCOUNT", 14, 0 }, { "AMOUNT", 18, 1 },
-	{ "REF", 16, 0 }, { "DATE", 10, 0 }, { "ACTOR", 12, 0 },
-	{ "DETAIL", 0, 0 }
+/*
+ * Columns of `list`.  MARK says what later entries did to this one;
+ * DETAIL (free text) comes last and is not padded.
+ */
+enum {
+	L_SEQ, L_KIND, L_MARK, L_REGION, L_FY, L_ACCOUNT, L_AMOUNT, L_REF,
+	L_DATE, L_ACTOR, L_DETAIL, L_NCOLS
 };
-#define LIST_NCOLS	(sizeof(list_cols) / sizeof(list_cols[0]))
+static const char *const list_heads[L_NCOLS] = {
+	"SEQ", "KIND", "MARK", "REGION", "FY", "ACCOUNT", "AMOUNT", "REF",
+	"DATE", "ACTOR", "DETAIL"
+};
+static const int list_right[L_NCOLS] = { 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 };
 
+struct out_list {
+	FILE		*f;
+	const struct disp *d;		/* borrowed */
+	struct out_table t;		/* the rows held before printing */
+	size_t		 w[L_NCOLS];	/* widths, once the header is out */
+	int		 streaming;	/* header printed: rows go out at once */
+};
+
+/* Each column as wide as its header and its widest cell. */
 static void
-list_print(FILE *f, const char *const cells[LIST_NCOLS])
+table_widths(const struct out_table *t, const char *const *heads, size_t *w)
+{
+	size_t	 i, r, cw;
+
+	for (i = 0; i < t->ncols; i++)
+		w[i] = out_width(heads[i]);
+	for (r = 0; r < t->nrows; r++)
+		for (i = 0; i < t->ncols; i++) {
+			cw = out_width(t->cells[r * t->ncols + i]);
+			if (cw > w[i])
+				w[i] = cw;
+		}
+}
+
+/* One line of a table: every cell padded but the last. */
+static void
+table_line(FILE *f, const char *const *cells, size_t ncols, const size_t *w,
+    const int *right)
 {
 	size_t	 i;
 
-	for (i = 0; i < LIST_NCOLS - 1; i++)
-		pad(f, cells[i], list_cols[i].width, list_cols[i].right, "  ");
-	fprintf(f, "%s\n", cells[LIST_NCOLS - 1]);
+	for (i = 0; i < ncols; i++)
+		pad(f, cells[i], i + 1 < ncols ? w[i] : 0, right[i],
+		    i + 1 < ncols ? "  " : "\n");
 }
 
-void
-out_list_header(FILE *f)
+/* The headers of t in its language, into heads. */
+static void
+table_heads(const struct out_table *t, const char **heads)
 {
-	const char	*cells[LIST_NCOLS];
-	size_t		 i;
+	size_t	 i;
 
-	for (i = 0; i < LIST_NCOLS; i++)
-		cells[i] = list_cols[i].head;
-	list_print(f, cells);
+	for (i = 0; i < t->ncols; i++)
+		heads[i] = t->disp != NULL ? disp_word(t->disp, t->heads[i]) :
+		    t->heads[i];
 }
 
-void
-out_list_row(FILE *f, const struct ld_entry *e)
+struct out_list *
+out_list_new(FILE *f, const struct disp *d)
 {
-	const char	*cells[LIST_NCOLS];
+	struct out_list	*l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	l->f = f;
+	l->d = d;
+	l->t.ncols = L_NCOLS;
+	l->t.heads = list_heads;
+	l->t.right = list_right;
+	l->t.disp = d;
+	return l;
+}
+
+/* Print the header and the rows held, and fix the widths from them. */
+static int
+list_flush(struct out_list *l)
+{
+	const char	*heads[L_NCOLS];
+	size_t		 r;
+
+	if (l->t.err)
+		return -1;
+	table_heads(&l->t, heads);
+	table_widths(&l->t, heads, l->w);
+	table_line(l->f, heads, L_NCOLS, l->w, list_right);
+	for (r = 0; r < l->t.nrows; r++)
+		table_line(l->f, (const char *const *)&l->t.cells[r * L_NCOLS],
+		    L_NCOLS, l->w, list_right);
+	out_table_free(&l->t);
+	l->streaming = 1;
+	return ferror(l->f) ? -1 : 0;
+}
+
+int
+out_list_add(struct out_list *l, const struct ld_entry *e, const char *mark)
+{
+	const struct disp *d = l->d;
+	const char	*cells[L_NCOLS], *k;
 	char		 seq[24], fy[8], amount[32], date[16];
 	char		 detail[LD_TEXT_MAX * 2 + 256];
 	char		 a1[32], a2[32], a3[32], a4[32], a5[32], range[72];
 	size_t		 i;
 	int		 n;
 
-	for (i = 0; i < LIST_NCOLS; i++)
+	for (i = 0; i < L_NCOLS; i++)
 		cells[i] = "-";
 	snprintf(seq, sizeof(seq), "%" PRIu64, e->seq);
-	cells[0] = seq;
-	cells[1] = ld_kind_name(e->kind) != NULL ? ld_kind_name(e->kind) : "?";
+	cells[L_SEQ] = seq;
+	k = ld_kind_name(e->kind);
+	cells[L_KIND] = k != NULL ? disp_word(d, k) : "?";
+	cells[L_MARK] = mark != NULL ? mark : "";
 	if (e->region[0] != '\0')
-		cells[2] = e->region;
+		cells[L_REGION] = e->region;
 	if (e->kind != LD_K_REGION) {
 		snprintf(fy, sizeof(fy), "%u", (unsigned)e->fy);
-		cells[3] = fy;
-		cells[4] = ld_account_name(e->account);
+		cells[L_FY] = fy;
+		k = ld_account_name(e->account);
 	} else
-		cells[4] = ld_account_name(ld_grant_account(e->grant_type));
-	if (cells[4] == NULL)
-		cells[4] = "-";
+		k = ld_account_name(ld_grant_account(e->grant_type));
+	cells[L_ACCOUNT] = k != NULL ? disp_word(d, k) : "-";
 	if (e->kind != LD_K_REGION && e->kind != LD_K_YEAR_CLOSE &&
 	    e->kind != LD_K_TERMS) {
-		format_amount(e->amount, amount, sizeof(amount));
-		cells[5] = amount;
+		disp_amount(d, e->amount, amount, sizeof(amount));
+		cells[L_AMOUNT] = amount;
 	}
 	if (e->ref[0] != '\0')
-		cells[6] = e->ref;
+		cells[L_REF] = e->ref;
 	if (e->date != 0) {
 		format_date(e->date, date, sizeof(date));
-		cells[7] = date;
+		cells[L_DATE] = date;
 	}
-	cells[8] = e->actor;
+	cells[L_ACTOR] = e->actor;
 
 	detail[0] = '\0';
 	switch (e->kind) {
 	case LD_K_REGION:
 		snprintf(detail, sizeof(detail), "%s (%s%s%s)", e->name,
-		    ld_grant_name(e->grant_type), e->category[0] != '\0' ? "; " : "",
+		    disp_word(d, ld_grant_name(e->grant_type)), e->category[0] != '\0' ? "; " : "",
 		    e->category);
 		break;
 	case LD_K_DISBURSEMENT:
@@ -624,26 +654,31 @@ out_list_row(FILE *f, const struct ld_entry *e)
 		snprintf(detail, sizeof(detail), "%s", e->memo);
 		break;
 	case LD_K_REVERSAL:
-		snprintf(detail, sizeof(detail), "reverses %" PRIu64 " (%s): %s",
-		    e->reverses, ld_kind_name(e->target_kind) != NULL ?
-		    ld_kind_name(e->target_kind) : "?", e->reason);
+		k = ld_kind_name(e->target_kind) != NULL ?
+		    ld_kind_name(e->target_kind) : "?";
+		if (d->lang == DISP_JA)
+			snprintf(detail, sizeof(detail), "%" PRIu64 "番（%s）を"
+			    "取消：%s", e->reverses, disp_word(d, k), e->reason);
+		else
+			snprintf(detail, sizeof(detail), "reverses %" PRIu64
+			    " (%s): %s", e->reverses, k, e->reason);
 		break;
 	case LD_K_YEAR_CLOSE:
-		format_amount(e->appropriated, a1, sizeof(a1));
-		format_amount(e->awarded, a2, sizeof(a2));
-		format_amount(e->disbursed, a3, sizeof(a3));
-		format_amount(e->refunded, a4, sizeof(a4));
-		format_amount(e->net, a5, sizeof(a5));
+		disp_amount(d, e->appropriated, a1, sizeof(a1));
+		disp_amount(d, e->awarded, a2, sizeof(a2));
+		disp_amount(d, e->disbursed, a3, sizeof(a3));
+		disp_amount(d, e->refunded, a4, sizeof(a4));
+		disp_amount(d, e->net, a5, sizeof(a5));
 		n = snprintf(detail, sizeof(detail), "appropriated %s, awarded %s, "
 		    "disbursed %s, refunded %s, net %s", a1, a2, a3, a4, a5);
 		if (e->format == LD_ENTRY_FORMAT_V1 || n < 0 ||
 		    (size_t)n >= sizeof(detail))
 			break;
-		format_amount(e->budget, a1, sizeof(a1));
-		format_amount(e->carried_out, a2, sizeof(a2));
-		format_amount(e->unused, a3, sizeof(a3));
-		format_amount(e->receipts, a4, sizeof(a4));
-		format_rate(e->execution_rate_bp, a5, sizeof(a5));
+		disp_amount(d, e->budget, a1, sizeof(a1));
+		disp_amount(d, e->carried_out, a2, sizeof(a2));
+		disp_amount(d, e->unused, a3, sizeof(a3));
+		disp_amount(d, e->receipts, a4, sizeof(a4));
+		disp_rate(d, e->execution_rate_bp, a5, sizeof(a5));
 		snprintf(detail + n, sizeof(detail) - (size_t)n, ", budget %s, "
 		    "carried out %s, unused %s, receipts %s, rate %s", a1, a2,
 		    a3, a4, a5);
@@ -652,8 +687,8 @@ out_list_row(FILE *f, const struct ld_entry *e)
 		if (e->min == 0 && e->max == 0)
 			snprintf(range, sizeof(range), "no range");
 		else {
-			format_amount(e->min, a1, sizeof(a1));
-			format_amount(e->max, a2, sizeof(a2));
+			disp_amount(d, e->min, a1, sizeof(a1));
+			disp_amount(d, e->max, a2, sizeof(a2));
 			snprintf(range, sizeof(range), "%s-%s", a1, a2);
 		}
 		format_date(e->deadline, a3, sizeof(a3));
@@ -667,7 +702,7 @@ out_list_row(FILE *f, const struct ld_entry *e)
 	case LD_K_SETTLEMENT:
 		n = 0;
 		if (e->repay_by != 0) {
-			format_amount(e->principal, a1, sizeof(a1));
+			disp_amount(d, e->principal, a1, sizeof(a1));
 			format_date(e->repay_by, a2, sizeof(a2));
 			n = snprintf(detail, sizeof(detail), "repay %s by %s", a1,
 			    a2);
@@ -678,9 +713,9 @@ out_list_row(FILE *f, const struct ld_entry *e)
 			    n > 0 ? ": " : "", e->reason);
 		break;
 	case LD_K_RECEIPT:
-		format_amount(e->principal, a1, sizeof(a1));
-		format_amount(e->interest, a2, sizeof(a2));
-		format_amount(e->late, a3, sizeof(a3));
+		disp_amount(d, e->principal, a1, sizeof(a1));
+		disp_amount(d, e->interest, a2, sizeof(a2));
+		disp_amount(d, e->late, a3, sizeof(a3));
 		snprintf(detail, sizeof(detail), "principal %s, interest %s, "
 		    "late charge %s", a1, a2, a3);
 		break;
@@ -690,8 +725,42 @@ out_list_row(FILE *f, const struct ld_entry *e)
 	default:
 		break;
 	}
-	cells[9] = detail[0] != '\0' ? detail : "-";
-	list_print(f, cells);
+	cells[L_DETAIL] = detail[0] != '\0' ? detail : "-";
+	if (l->streaming) {
+		table_line(l->f, cells, L_NCOLS, l->w, list_right);
+		return ferror(l->f) ? -1 : 0;
+	}
+	out_table_add(&l->t, cells);
+	if (l->t.nrows >= OUT_LIST_HOLD)
+		return list_flush(l);
+	return l->t.err ? -1 : 0;
+}
+
+int
+out_list_end(struct out_list *l)
+{
+	int	 rc = 0;
+
+	if (l == NULL)
+		return -1;
+	if (!l->streaming && l->t.nrows == 0)
+		fprintf(l->f, "%s\n", l->d->lang == DISP_JA ? "記録はありません" :
+		    "no entries");
+	else if (!l->streaming)
+		rc = list_flush(l);
+	if (ferror(l->f))
+		rc = -1;
+	out_list_free(l);
+	return rc;
+}
+
+void
+out_list_free(struct out_list *l)
+{
+	if (l == NULL)
+		return;
+	out_table_free(&l->t);
+	free(l);
 }
 
 void
@@ -719,26 +788,17 @@ out_table_add(struct out_table *t, const char *const *row)
 int
 out_table_print(FILE *f, struct out_table *t)
 {
-	size_t	 w[OUT_TABLE_COLS], i, r, cw;
+	const char	*heads[OUT_TABLE_COLS];
+	size_t		 w[OUT_TABLE_COLS], r;
 
 	if (t->err || t->ncols > OUT_TABLE_COLS)
 		return -1;
-	for (i = 0; i < t->ncols; i++)
-		w[i] = out_width(t->heads[i]);
+	table_heads(t, heads);
+	table_widths(t, heads, w);
+	table_line(f, heads, t->ncols, w, t->right);
 	for (r = 0; r < t->nrows; r++)
-		for (i = 0; i < t->ncols; i++) {
-			cw = out_width(t->cells[r * t->ncols + i]);
-			if (cw > w[i])
-				w[i] = cw;
-		}
-	for (i = 0; i < t->ncols; i++)
-		pad(f, t->heads[i], i + 1 < t->ncols ? w[i] : 0, t->right[i],
-		    i + 1 < t->ncols ? "  " : "\n");
-	for (r = 0; r < t->nrows; r++)
-		for (i = 0; i < t->ncols; i++)
-			pad(f, t->cells[r * t->ncols + i],
-			    i + 1 < t->ncols ? w[i] : 0, t->right[i],
-			    i + 1 < t->ncols ? "  " : "\n");
+		table_line(f, (const char *const *)&t->cells[r * t->ncols],
+		    t->ncols, w, t->right);
 	return ferror(f) ? -1 : 0;
 }
 
@@ -754,14 +814,16 @@ out_table_free(struct out_table *t)
 	t->nrows = 0;
 }
 
+
 int
-out_regions_table(FILE *f, const struct ld_entry *regions, size_t n)
+out_regions_table(FILE *f, const struct disp *d, const struct ld_entry *regions,
+    size_t n)
 {
 	static const char *const heads[] = {
 		"CODE", "GRANT_TYPE", "ACCOUNT", "SEQ", "NAME", "CATEGORY"
 	};
 	static const int right[] = { 0, 0, 0, 1, 0, 0 };
-	struct out_table	 t = { 6, heads, right, NULL, 0, 0 };
+	struct out_table	 t = { 6, heads, right, NULL, 0, 0, d };
 	const char		*row[6];
 	char			 seq[24];
 	size_t			 i;
@@ -770,8 +832,9 @@ out_regions_table(FILE *f, const struct ld_entry *regions, size_t n)
 	for (i = 0; i < n; i++) {
 		snprintf(seq, sizeof(seq), "%" PRIu64, regions[i].seq);
 		row[0] = regions[i].region;
-		row[1] = ld_grant_name(regions[i].grant_type);
-		row[2] = ld_account_name(ld_grant_account(regions[i].grant_type));
+		row[1] = disp_word(d, ld_grant_name(regions[i].grant_type));
+		row[2] = disp_word(d,
+		    ld_account_name(ld_grant_account(regions[i].grant_type)));
 		row[3] = seq;
 		row[4] = regions[i].name;
 		row[5] = regions[i].category[0] != '\0' ? regions[i].category : "-";
@@ -784,19 +847,26 @@ out_regions_table(FILE *f, const struct ld_entry *regions, size_t n)
 	return rc;
 }
 
-/* Print the tables that have rows, a blank line between two; 0 or -1. */
+/*
+ * Print the tables that have rows, a blank line between two, after d's
+ * unit line when it has one; 0 or -1.
+ */
 static int
-tables_print(FILE *f, struct out_table *const *t, size_t n)
+tables_print(FILE *f, const struct disp *d, struct out_table *const *t,
+    size_t n)
 {
-	size_t	 i;
-	int	 rc = 0, printed = 0;
+	const char	*unit = disp_unit_line(d);
+	size_t		 i;
+	int		 rc = 0, printed = 0;
 
 	for (i = 0; i < n; i++) {
 		if (t[i]->err)
 			rc = -1;
 		if (t[i]->nrows == 0)
 			continue;
-		if (printed++ > 0)
+		if (printed++ == 0 && unit != NULL)
+			fprintf(f, "%s\n", unit);
+		else if (printed > 1)
 			fputc('\n', f);
 		if (out_table_print(f, t[i]) == -1)
 			rc = -1;
@@ -808,11 +878,12 @@ tables_print(FILE *f, struct out_table *const *t, size_t n)
 
 /* An amount cell, or "-" when the figure does not exist (yet). */
 static const char *
-amount_or_dash(int64_t v, int present, char *buf, size_t bufsz)
+amount_or_dash(const struct disp *d, int64_t v, int present, char *buf,
+    size_t bufsz)
 {
 	if (!present)
 		return "-";
-	format_amount(v, buf, bufsz);
+	disp_amount(d, v, buf, bufsz);
 	return buf;
 }
 
@@ -831,53 +902,75 @@ region_status(const struct ld_region_bal *r)
 	return "-";
 }
 
+int64_t
+out_acct_unpaid(const struct ld_acct_bal *a)
+{
+	return a->awarded + a->carried_in - a->carried_out - acct_net(a);
+}
+
+int64_t
+out_acct_left(const struct ld_acct_bal *a)
+{
+	return acct_budget(a) - acct_net(a);
+}
+
+int64_t
+out_region_unused(const struct ld_region_bal *r)
+{
+	return (r->settled_set ? r->settled : r->award) - region_net(r) -
+	    r->carried_out;
+}
+
 int
-out_balances_table(FILE *f, const struct ld_acct_bal *a, size_t n,
-    const struct ld_region_bal *r, size_t m)
+out_balances_table(FILE *f, const struct disp *d, const struct ld_acct_bal *a,
+    size_t n, const struct ld_region_bal *r, size_t m,
+    const struct regnames *names)
 {
 	static const char *const aheads[] = {
 		"ACCOUNT", "FY", "APPROPRIATED", "AWARDED", "UNAWARDED",
-		"DISBURSED", "REFUNDED", "NET", "CLOSED"
+		"DISBURSED", "REFUNDED", "NET", "UNPAID", "CLOSED"
 	};
-	static const int aright[] = { 0, 0, 1, 1, 1, 1, 1, 1, 0 };
+	static const int aright[] = { 0, 0, 1, 1, 1, 1, 1, 1, 1, 0 };
 	static const char *const bheads[] = {
 		"ACCOUNT", "FY", "CARRIED_IN", "BUDGET", "CARRIED_OUT", "UNUSED",
-		"RECEIPTS", "RATE"
+		"RECEIPTS", "REMAINING", "RATE"
 	};
-	static const int bright[] = { 0, 0, 1, 1, 1, 1, 1, 1 };
+	static const int bright[] = { 0, 0, 1, 1, 1, 1, 1, 1, 1 };
 	static const char *const rheads[] = {
-		"REGION", "FY", "GRANT_TYPE", "ACCOUNT", "AWARD", "DISBURSED",
-		"REFUNDED", "NET", "REMAINING"
+		"REGION", "NAME", "FY", "GRANT_TYPE", "ACCOUNT", "AWARD",
+		"DISBURSED", "REFUNDED", "NET", "REMAINING"
 	};
-	static const int rright[] = { 0, 0, 0, 0, 1, 1, 1, 1, 1 };
+	static const int rright[] = { 0, 0, 0, 0, 0, 1, 1, 1, 1, 1 };
 	static const char *const lheads[] = {
 		"REGION", "FY", "DECIDED", "STATUS", "SETTLED", "CARRIED_IN",
 		"CARRIED_OUT", "RECEIVABLE", "RATE"
 	};
 	static const int lright[] = { 0, 0, 0, 0, 1, 1, 1, 1, 1 };
-	struct out_table	 ta = { 9, aheads, aright, NULL, 0, 0 };
-	struct out_table	 tb = { 8, bheads, bright, NULL, 0, 0 };
-	struct out_table	 tr = { 9, rheads, rright, NULL, 0, 0 };
-	struct out_table	 tl = { 9, lheads, lright, NULL, 0, 0 };
+	struct out_table	 ta = { 10, aheads, aright, NULL, 0, 0, d };
+	struct out_table	 tb = { 9, bheads, bright, NULL, 0, 0, d };
+	struct out_table	 tr = { 10, rheads, rright, NULL, 0, 0, d };
+	struct out_table	 tl = { 9, lheads, lright, NULL, 0, 0, d };
 	struct out_table	*const all[] = { &ta, &tb, &tr, &tl };
-	char			 fy[8], v[6][32];
-	const char		*row[9], *name;
+	char			 fy[8], v[7][32];
+	const char		*row[10], *name;
 	size_t			 i;
 
 	if (n == 0 && m == 0) {
-		fprintf(f, "no balances\n");
+		fprintf(f, "%s\n", d->lang == DISP_JA ? "残高はありません" :
+		    "no balances");
 		return ferror(f) ? -1 : 0;
 	}
 	for (i = 0; i < n; i++) {
 		snprintf(fy, sizeof(fy), "%u", (unsigned)a[i].fy);
 		name = ld_account_name(a[i].account) != NULL ?
-		    ld_account_name(a[i].account) : "?";
-		format_amount(a[i].appropriated, v[0], sizeof(v[0]));
-		format_amount(a[i].awarded, v[1], sizeof(v[1]));
-		format_amount(acct_unawarded(&a[i]), v[2], sizeof(v[2]));
-		format_amount(a[i].disbursed, v[3], sizeof(v[3]));
-		format_amount(a[i].refunded, v[4], sizeof(v[4]));
-		format_amount(acct_net(&a[i]), v[5], sizeof(v[5]));
+		    disp_word(d, ld_account_name(a[i].account)) : "?";
+		disp_amount(d, a[i].appropriated, v[0], sizeof(v[0]));
+		disp_amount(d, a[i].awarded, v[1], sizeof(v[1]));
+		disp_amount(d, acct_unawarded(&a[i]), v[2], sizeof(v[2]));
+		disp_amount(d, a[i].disbursed, v[3], sizeof(v[3]));
+		disp_amount(d, a[i].refunded, v[4], sizeof(v[4]));
+		disp_amount(d, acct_net(&a[i]), v[5], sizeof(v[5]));
+		disp_amount(d, out_acct_unpaid(&a[i]), v[6], sizeof(v[6]));
 		row[0] = name;
 		row[1] = fy;
 		row[2] = v[0];
@@ -886,73 +979,80 @@ out_balances_table(FILE *f, const struct ld_acct_bal *a, size_t n,
 		row[5] = v[3];
 		row[6] = v[4];
 		row[7] = v[5];
-		row[8] = a[i].closed ? "yes" : "no";
+		row[8] = v[6];
+		row[9] = disp_word(d, a[i].closed ? "yes" : "no");
 		out_table_add(&ta, row);
 
-		format_amount(a[i].carried_in, v[0], sizeof(v[0]));
-		format_amount(acct_budget(&a[i]), v[1], sizeof(v[1]));
-		format_amount(a[i].carried_out, v[2], sizeof(v[2]));
-		format_amount(acct_unused(&a[i]), v[3], sizeof(v[3]));
-		format_amount(a[i].receipts, v[4], sizeof(v[4]));
-		format_rate(rate_bp(acct_net(&a[i]), acct_budget(&a[i])), v[5],
-		    sizeof(v[5]));
+		disp_amount(d, a[i].carried_in, v[0], sizeof(v[0]));
+		disp_amount(d, acct_budget(&a[i]), v[1], sizeof(v[1]));
+		disp_amount(d, a[i].carried_out, v[2], sizeof(v[2]));
+		disp_amount(d, acct_unused(&a[i]), v[3], sizeof(v[3]));
+		disp_amount(d, a[i].receipts, v[4], sizeof(v[4]));
+		disp_amount(d, out_acct_left(&a[i]), v[5], sizeof(v[5]));
+		disp_rate(d, rate_bp(acct_net(&a[i]), acct_budget(&a[i])), v[6],
+		    sizeof(v[6]));
 		row[2] = v[0];
 		row[3] = v[1];
 		row[4] = v[2];
 		row[5] = v[3];
 		row[6] = v[4];
 		row[7] = v[5];
+		row[8] = v[6];
 		out_table_add(&tb, row);
 	}
 	for (i = 0; i < m; i++) {
 		snprintf(fy, sizeof(fy), "%u", (unsigned)r[i].fy);
-		format_amount(r[i].award, v[0], sizeof(v[0]));
-		format_amount(r[i].disbursed, v[1], sizeof(v[1]));
-		format_amount(r[i].refunded, v[2], sizeof(v[2]));
-		format_amount(region_net(&r[i]), v[3], sizeof(v[3]));
-		format_amount(region_remaining(&r[i]), v[4], sizeof(v[4]));
+		disp_amount(d, r[i].award, v[0], sizeof(v[0]));
+		disp_amount(d, r[i].disbursed, v[1], sizeof(v[1]));
+		disp_amount(d, r[i].refunded, v[2], sizeof(v[2]));
+		disp_amount(d, region_net(&r[i]), v[3], sizeof(v[3]));
+		disp_amount(d, region_remaining(&r[i]), v[4], sizeof(v[4]));
+		name = regnames_get(names, r[i].region);
 		row[0] = r[i].region;
-		row[1] = fy;
-		row[2] = ld_grant_name(r[i].grant_type) != NULL ?
-		    ld_grant_name(r[i].grant_type) : "?";
-		row[3] = ld_account_name(r[i].account) != NULL ?
-		    ld_account_name(r[i].account) : "?";
-		row[4] = v[0];
-		row[5] = v[1];
-		row[6] = v[2];
-		row[7] = v[3];
-		row[8] = v[4];
+		row[1] = name != NULL ? name : "-";
+		row[2] = fy;
+		row[3] = ld_grant_name(r[i].grant_type) != NULL ?
+		    disp_word(d, ld_grant_name(r[i].grant_type)) : "?";
+		row[4] = ld_account_name(r[i].account) != NULL ?
+		    disp_word(d, ld_account_name(r[i].account)) : "?";
+		row[5] = v[0];
+		row[6] = v[1];
+		row[7] = v[2];
+		row[8] = v[3];
+		row[9] = v[4];
 		out_table_add(&tr, row);
 
 		if (r[i].award_date != 0)
 			format_date(r[i].award_date, v[0], sizeof(v[0]));
+		row[1] = fy;
 		row[2] = r[i].award_date != 0 ? v[0] : "-";
-		row[3] = region_status(&r[i]);
-		row[4] = amount_or_dash(r[i].settled, r[i].settled_set, v[1],
+		row[3] = disp_word(d, region_status(&r[i]));
+		row[4] = amount_or_dash(d, r[i].settled, r[i].settled_set, v[1],
 		    sizeof(v[1]));
-		format_amount(r[i].carried_in, v[2], sizeof(v[2]));
-		format_amount(r[i].carried_out, v[3], sizeof(v[3]));
+		disp_amount(d, r[i].carried_in, v[2], sizeof(v[2]));
+		disp_amount(d, r[i].carried_out, v[3], sizeof(v[3]));
 		row[5] = v[2];
 		row[6] = v[3];
-		row[7] = amount_or_dash(r[i].receivable, r[i].has_order, v[4],
+		row[7] = amount_or_dash(d, r[i].receivable, r[i].has_order, v[4],
 		    sizeof(v[4]));
-		format_rate(rate_bp(region_net(&r[i]), r[i].award), v[5],
+		disp_rate(d, rate_bp(region_net(&r[i]), r[i].award), v[5],
 		    sizeof(v[5]));
 		row[8] = v[5];
 		out_table_add(&tl, row);
 	}
-	return tables_print(f, all, sizeof(all) / sizeof(all[0]));
+	return tables_print(f, d, all, sizeof(all) / sizeof(all[0]));
 }
 
 int
-out_terms_table(FILE *f, const struct ld_entry *t, size_t n)
+out_terms_table(FILE *f, const struct disp *d, const struct ld_entry *t,
+    size_t n)
 {
 	static const char *const heads[] = {
 		"SEQ", "FY", "GRANT_TYPE", "ACCOUNT", "MIN", "MAX", "DEADLINE",
 		"INTEREST", "LATE", "REF"
 	};
 	static const int right[] = { 1, 0, 0, 0, 1, 1, 0, 1, 1, 0 };
-	struct out_table	 tt = { 10, heads, right, NULL, 0, 0 };
+	struct out_table	 tt = { 10, heads, right, NULL, 0, 0, d };
 	struct out_table	*const all[] = { &tt };
 	char			 seq[24], fy[8], v[5][32];
 	const char		*row[10];
@@ -964,57 +1064,61 @@ out_terms_table(FILE *f, const struct ld_entry *t, size_t n)
 		snprintf(seq, sizeof(seq), "%" PRIu64, t[i].seq);
 		snprintf(fy, sizeof(fy), "%u", (unsigned)t[i].fy);
 		format_date(t[i].deadline, v[2], sizeof(v[2]));
-		format_rate(t[i].interest_bp, v[3], sizeof(v[3]));
-		format_rate(t[i].late_bp, v[4], sizeof(v[4]));
+		disp_rate(d, t[i].interest_bp, v[3], sizeof(v[3]));
+		disp_rate(d, t[i].late_bp, v[4], sizeof(v[4]));
 		row[0] = seq;
 		row[1] = fy;
 		row[2] = ld_grant_name(t[i].grant_type) != NULL ?
-		    ld_grant_name(t[i].grant_type) : "?";
+		    disp_word(d, ld_grant_name(t[i].grant_type)) : "?";
 		row[3] = ld_account_name(t[i].account) != NULL ?
-		    ld_account_name(t[i].account) : "?";
-		row[4] = amount_or_dash(t[i].min, range, v[0], sizeof(v[0]));
-		row[5] = amount_or_dash(t[i].max, range, v[1], sizeof(v[1]));
+		    disp_word(d, ld_account_name(t[i].account)) : "?";
+		row[4] = amount_or_dash(d, t[i].min, range, v[0], sizeof(v[0]));
+		row[5] = amount_or_dash(d, t[i].max, range, v[1], sizeof(v[1]));
 		row[6] = v[2];
 		row[7] = v[3];
 		row[8] = v[4];
 		row[9] = t[i].ref;
 		out_table_add(&tt, row);
 	}
-	return tables_print(f, all, 1);
+	return tables_print(f, d, all, 1);
 }
 
 int
-out_receivables_table(FILE *f, const struct msg_receivable *v, size_t n,
-    uint32_t as_of)
+out_receivables_table(FILE *f, const struct disp *d,
+    const struct msg_receivable *v, size_t n, uint32_t as_of)
 {
 	static const char *const heads[] = {
 		"REGION", "FY", "ORDER", "REPAY_BY", "PRINCIPAL", "PAID",
 		"INTEREST", "LATE_CHARGE", "PAID_CHARGES", "OUTSTANDING"
 	};
 	static const int right[] = { 0, 0, 1, 0, 1, 1, 1, 1, 1, 1 };
-	struct out_table	 tt = { 10, heads, right, NULL, 0, 0 };
+	struct out_table	 tt = { 10, heads, right, NULL, 0, 0, d };
 	struct out_table	*const all[] = { &tt };
-	char			 fy[8], seq[24], d[16], c[6][32];
+	char			 fy[8], seq[24], dt[16], c[6][32];
 	const char		*row[10];
 	size_t			 i;
 
-	format_date(as_of, d, sizeof(d));
-	fprintf(f, "%s as of %s (JST)\n", n > 0 ? "receivables" :
-	    "no receivables", d);
+	format_date(as_of, dt, sizeof(dt));
+	if (d->lang == DISP_JA)
+		fprintf(f, "%s（%s 現在、日本時間）\n", n > 0 ? "返還金債権" :
+		    "返還金債権はありません", dt);
+	else
+		fprintf(f, "%s as of %s (JST)\n", n > 0 ? "receivables" :
+		    "no receivables", dt);
 	for (i = 0; i < n; i++) {
 		snprintf(fy, sizeof(fy), "%u", (unsigned)v[i].fy);
 		snprintf(seq, sizeof(seq), "%" PRIu64, v[i].order_seq);
-		format_date(v[i].repay_by, d, sizeof(d));
-		format_amount(v[i].principal, c[0], sizeof(c[0]));
-		format_amount(v[i].principal_paid, c[1], sizeof(c[1]));
-		format_amount(v[i].interest, c[2], sizeof(c[2]));
-		format_amount(v[i].late_charge, c[3], sizeof(c[3]));
-		format_amount(v[i].paid_charges, c[4], sizeof(c[4]));
-		format_amount(v[i].outstanding, c[5], sizeof(c[5]));
+		format_date(v[i].repay_by, dt, sizeof(dt));
+		disp_amount(d, v[i].principal, c[0], sizeof(c[0]));
+		disp_amount(d, v[i].principal_paid, c[1], sizeof(c[1]));
+		disp_amount(d, v[i].interest, c[2], sizeof(c[2]));
+		disp_amount(d, v[i].late_charge, c[3], sizeof(c[3]));
+		disp_amount(d, v[i].paid_charges, c[4], sizeof(c[4]));
+		disp_amount(d, v[i].outstanding, c[5], sizeof(c[5]));
 		row[0] = v[i].region;
 		row[1] = fy;
 		row[2] = seq;
-		row[3] = v[i].repay_by != 0 ? d : "-";
+		row[3] = v[i].repay_by != 0 ? dt : "-";
 		row[4] = c[0];
 		row[5] = c[1];
 		row[6] = c[2];
@@ -1023,5 +1127,5 @@ out_receivables_table(FILE *f, const struct msg_receivable *v, size_t n,
 		row[9] = c[5];
 		out_table_add(&tt, row);
 	}
-	return tables_print(f, all, 1);
+	return tables_print(f, d, all, 1);
 }

@@ -22,8 +22,10 @@
 #include <jansson.h>
 
 #include "balance.h"
+#include "display.h"
 #include "entry.h"
 #include "msg.h"
+#include "regnames.h"
 
 /*
  * An entry as the contract shows it: seq, kind, region, fy, account, amount,
@@ -78,14 +80,38 @@ int	 out_kv(FILE *f, json_t *obj);
 /* An entry's obj (out_entry_json) as out_kv does it, recorded_at in JST. */
 int	 out_entry_kv(FILE *f, const struct ld_entry *e, json_t *obj);
 
-/* The streamed entry table of `list`: header once, then one row per entry. */
-void	 out_list_header(FILE *f);
-void	 out_list_row(FILE *f, const struct ld_entry *e);
+/*
+ * The entry table of `list`, sized to its contents in display columns
+ * (display.h), in d's language and unit.  Rows are kept until
+ * OUT_LIST_HOLD of them are there or the listing ends, then the header and
+ * those rows are printed with columns as wide as their widest cell; later
+ * rows are printed at once with the same widths (a wider cell there
+ * pushes the rest of its row right), so a listing of the whole ledger
+ * still needs bounded memory and starts printing early.
+ *
+ * mark is what later entries say of this one ("superseded by 12",
+ * "reversed by 15"; NULL or "" for nothing); it has its own column.
+ *
+ * out_list_new() returns NULL when memory ran out.  out_list_add() and
+ * out_list_end() return 0, or -1 when memory ran out or the output
+ * failed.  out_list_end() prints what is held, or "no entries" when
+ * nothing was added, and frees the list (NULL is accepted).
+ */
+#define OUT_LIST_HOLD	1000
+struct out_list;
+struct out_list	*out_list_new(FILE *f, const struct disp *d);
+int	 out_list_add(struct out_list *l, const struct ld_entry *e,
+	    const char *mark);
+int	 out_list_end(struct out_list *l);
+/* Free without printing (after a failed listing).  NULL is accepted. */
+void	 out_list_free(struct out_list *l);
 
 /*
  * A table sized to its contents, for answers read whole before printing:
  * rows are copied in and column widths, in terminal columns, computed at
  * print time.  The last column is not padded, so free text may run on.
+ * Headers are printed through disp_word() in disp's language (NULL:
+ * English); cells are printed as given, so callers translate them.
  * A failed add (no memory) is remembered and makes out_table_print()
  * return -1; out_table_free() is safe after anything.
  */
@@ -97,24 +123,49 @@ struct out_table {
 	char		**cells;	/* owned: nrows x ncols */
 	size_t		 nrows;
 	int		 err;
+	const struct disp *disp;	/* borrowed; NULL = English */
 };
 void	 out_table_add(struct out_table *, const char *const *row);
 int	 out_table_print(FILE *, struct out_table *);
 void	 out_table_free(struct out_table *);
 
-/* The tables of the read commands. */
-int	 out_regions_table(FILE *f, const struct ld_entry *regions, size_t n);
+/*
+ * The tables of the read commands, in d's language and unit (d must not
+ * be NULL; DISP_DEFAULT, English in yen, is what scripts read).
+ * Each returns 0, or -1 when memory ran out or the output failed.
+ */
+int	 out_regions_table(FILE *f, const struct disp *d,
+	    const struct ld_entry *regions, size_t n);
 /*
  * Balances: the accounts' appropriations and payments, then their budget
- * execution (予算現額, 繰越, 不用額, 執行率); the regions' awards and
- * payments, then their grant's life (decision, settlement, carry-overs,
- * receivable).  Two tables each, so that each stays within 120 columns.
+ * execution (予算現額, 繰越, 不用額, 残額, 執行率); the regions' awards and
+ * payments (with the region's name from names, "-" when unknown or names
+ * is NULL), then their grant's life (decision, settlement, carry-overs,
+ * receivable).  Two tables each, so that each stays within 120 columns
+ * when names are short.  Per account, UNPAID is what the awards (and the
+ * amounts carried in) still owe: awarded + carried_in - carried_out - net;
+ * REMAINING is the budget not yet spent (予算残額): budget - net.
  */
-int	 out_balances_table(FILE *f, const struct ld_acct_bal *a, size_t n,
-	    const struct ld_region_bal *r, size_t m);
-int	 out_terms_table(FILE *f, const struct ld_entry *terms, size_t n);
-int	 out_receivables_table(FILE *f, const struct msg_receivable *v, size_t n,
-	    uint32_t as_of);
+int	 out_balances_table(FILE *f, const struct disp *d,
+	    const struct ld_acct_bal *a, size_t n,
+	    const struct ld_region_bal *r, size_t m,
+	    const struct regnames *names);
+int	 out_terms_table(FILE *f, const struct disp *d,
+	    const struct ld_entry *terms, size_t n);
+int	 out_receivables_table(FILE *f, const struct disp *d,
+	    const struct msg_receivable *v, size_t n, uint32_t as_of);
+
+/*
+ * Derived per-account figures shown by the balance table and the report
+ * (see out_balances_table).
+ */
+int64_t	 out_acct_unpaid(const struct ld_acct_bal *a);
+int64_t	 out_acct_left(const struct ld_acct_bal *a);
+/*
+ * A region's 不用額 as contract 2.10 defines it at close: (the settled
+ * amount if settled, else the award) - net paid - carried out.
+ */
+int64_t	 out_region_unused(const struct ld_region_bal *r);
 
 /*
  * Contract 2.2: recorded_at stays UTC in JSON, people see it in JST.
@@ -122,7 +173,7 @@ int	 out_receivables_table(FILE *f, const struct msg_receivable *v, size_t n,
  */
 void	 out_time_jst(int64_t us, char *out, size_t outsz);
 
-/* Display width of UTF-8 text in terminal columns (CJK counts two). */
+/* Display width of UTF-8 text in terminal columns: disp_width(). */
 size_t	 out_width(const char *s);
 
 #endif

@@ -33,7 +33,7 @@ declare -gA _ledgerctl_opts=(
 	[verify]="--verifier --state --full"
 	[verify-export]="--checkpoint --verifier"
 	[export]="--since --until --format --bom"
-	[report]="--fy --format"
+	[report]="--fy --format --output"
 	[reconcile]="--fy --statement --format --encoding"
 	[import]="--atomic"
 )
@@ -46,7 +46,7 @@ _ledgerctl_commands="region appropriate terms award cancel-award settle disburse
 	refund receive carry-over reverse close-year balance receivables get list
 	status checkpoint prove consistency verify verify-export export report
 	reconcile import help"
-_ledgerctl_global="--server --cert --key --ca --json --help --version"
+_ledgerctl_global="--server --cert --key --ca --lang --unit --json --help --version"
 # Options that take no value; every other option takes one.
 _ledgerctl_flags="--json --help --version --full --atomic"
 # Entry kinds, as `list --kind` takes them.
@@ -155,6 +155,7 @@ _ledgerctl() {
 		case $cmd in
 		export) opts="csv jsonl" ;;
 		reconcile) opts="table json" ;;
+		report) opts="table csv json html" ;;
 		*) opts="table csv json" ;;
 		esac
 		_ledgerctl_reply "$opts" "$cur"
@@ -164,7 +165,15 @@ _ledgerctl() {
 		_ledgerctl_reply "utf-8 cp932" "$cur"
 		return
 		;;
-	--cert | --key | --ca | --verifier | --state | --checkpoint | --statement)
+	--lang)
+		_ledgerctl_reply "ja en" "$cur"
+		return
+		;;
+	--unit)
+		_ledgerctl_reply "yen thousand million" "$cur"
+		return
+		;;
+	--cert | --key | --ca | --verifier | --state | --checkpoint | --statement | --output)
 		_ledgerctl_files "$cur"
 		return
 		;;

@@ -8,7 +8,8 @@
 # --test, also what the test suite needs (test.sh): python3 reads JSON in the
 # integration tests, systemd provides systemd-analyze for the unit check,
 # mandoc lints the manual pages and dpkg-dev (dpkg-shlibdeps) lets
-# `cpack -G DEB` compute the package's dependencies.  readelf, which
+# `cpack -G DEB` compute the package's dependencies, chromium renders the
+# HTML report headless (tests/integration/report_html.sh).  readelf, which
 # tests/integration/hardening_elf.sh reads the binaries with, is binutils,
 # part of build-essential.
 # When everything is installed it does nothing and needs no privileges;
@@ -19,7 +20,7 @@ pkgs=(build-essential cmake pkg-config liblmdb-dev libevent-dev libssl-dev
 	libcmocka-dev libjansson-dev libsystemd-dev openssl)
 case ${1:-} in
 "") ;;
---test) pkgs+=(python3 systemd mandoc dpkg-dev valgrind) ;;
+--test) pkgs+=(python3 systemd mandoc dpkg-dev valgrind chromium) ;;
 *) echo "usage: $0 [--test]" >&2; exit 2 ;;
 esac
 
