@@ -364,7 +364,7 @@ statement_lines_print(FILE *f, int fmt, const struct recon_result *res,
 		"LINE", "DATE", "REF", "AMOUNT", "MEMO"
 	};
 	static const int right[] = { 1, 0, 0, 1, 0 };
-	struct out_table	 t = { 5, heads, right, NULL, 0, 0 };
+	struct out_table	 t = { 5, heads, right, NULL, 0, 0, NULL };
 	const struct recon_diff	*d;
 	const struct recon_item	**v, *it;
 	const char		*row[5];

@@ -146,6 +146,9 @@ out_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len)
 		jb_date(&b, "date", e->date);
 	if (e->memo[0] != '\0')
 		jb_str(&b, "memo", e->memo);
+	/* Shown only when set: the clerk said the voucher was used before. */
+	if (e->flags & LD_EF_DUP_REF_OK)
+		jb_set(&b, "allow_duplicate_ref", json_true());
 	if (e->id[0] != '\0')
 		jb_str(&b, "id", e->id);
 	jb_str(&b, "actor", e->actor);

@@ -45,7 +45,7 @@ static int
 parse_words(struct ctl_args *a, char *err, size_t errlen, const char *first, ...)
 {
 	static const struct ctl_cmd *const tables[] = {
-		cmd_write_cmds, cmd_read_cmds, NULL
+		cmd_write_cmds, cmd_read_cmds, cmd_audit_cmds, NULL
 	};
 	char		*argv[64];
 	va_list		 ap;
@@ -303,6 +303,51 @@ test_parse_suggestions(void **state)
 	assert_null(strstr(err, "did you mean"));
 }
 
+/* get and prove name their entry one way: SEQ, --id or (get) --ref. */
+static void
+test_build_lookup(void **state)
+{
+	struct ctl_args	 a;
+	const char	*key;
+	uint64_t	 seq;
+	char		 err[256];
+	int		 by;
+
+	(void)state;
+	assert_int_equal(PARSE(&a, err, "get", "7"), 0);
+	assert_int_equal(cmd_build_lookup(&a, &by, &seq, &key, err,
+	    sizeof(err)), 0);
+	assert_int_equal(by, 0);
+	assert_int_equal(seq, 7);
+	assert_int_equal(PARSE(&a, err, "get", "--ref", "V-0007"), 0);
+	assert_int_equal(cmd_build_lookup(&a, &by, &seq, &key, err,
+	    sizeof(err)), 0);
+	assert_int_equal(by, MSG_FIND_REF);
+	assert_string_equal(key, "V-0007");
+	assert_int_equal(PARSE(&a, err, "prove", "--id", "pay-4"), 0);
+	assert_int_equal(cmd_build_lookup(&a, &by, &seq, &key, err,
+	    sizeof(err)), 0);
+	assert_int_equal(by, MSG_FIND_ID);
+	assert_int_equal(PARSE(&a, err, "get"), 0);
+	assert_int_equal(cmd_build_lookup(&a, &by, &seq, &key, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "name the entry by SEQ, --id KEY or --ref REF");
+	assert_int_equal(PARSE(&a, err, "get", "3", "--id", "x"), 0);
+	assert_int_equal(cmd_build_lookup(&a, &by, &seq, &key, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "one way only"));
+	assert_int_equal(PARSE(&a, err, "prove"), 0);
+	assert_int_equal(cmd_build_lookup(&a, &by, &seq, &key, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "name the entry by SEQ or --id KEY");
+	/* a key that is not a ref: non-ASCII, or too long */
+	assert_int_equal(PARSE(&a, err, "get", "--ref", "振込-0007"), 0);
+	assert_int_equal(cmd_build_lookup(&a, &by, &seq, &key, err,
+	    sizeof(err)), -1);
+	/* prove takes no --ref */
+	assert_int_equal(PARSE(&a, err, "prove", "--ref", "V-1"), -1);
+}
+
 static void
 test_parse_errors(void **state)
 {
@@ -313,7 +358,7 @@ test_parse_errors(void **state)
 	assert_int_equal(PARSE(&a, err, "award", "--region", "x", "--fy",
 	    "2013", "--amount", "1"), -1);
 	assert_string_equal(err, "missing --ref");
-	assert_int_equal(PARSE(&a, err, "get"), -1);
+	assert_int_equal(PARSE(&a, err, "reverse", "--reason", "x"), -1);
 	assert_string_equal(err, "missing SEQ");
 	assert_int_equal(PARSE(&a, err, "get", "1", "2"), -1);
 	assert_non_null(strstr(err, "unexpected argument '2'"));
@@ -329,8 +374,8 @@ test_parse_errors(void **state)
 	assert_non_null(strstr(err, "unknown command"));
 	assert_int_equal(PARSE(&a, err, "region"), -1);
 	assert_int_equal(PARSE(&a, err, "region", "delete", "x"), -1);
-	/* Commands that do not exist yet are not accepted silently. */
-	assert_int_equal(PARSE(&a, err, "checkpoint"), -1);
+	/* Commands that do not exist are not accepted silently. */
+	assert_int_equal(PARSE(&a, err, "checkpoints"), -1);
 	/* An option of another command is unknown here. */
 	assert_int_equal(PARSE(&a, err, "get", "1", "--fy", "2013"), -1);
 }
@@ -1839,6 +1884,7 @@ main(void)
 		cmocka_unit_test(test_parse_json_anywhere),
 		cmocka_unit_test(test_parse_format_json),
 		cmocka_unit_test(test_parse_globals),
+		cmocka_unit_test(test_build_lookup),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_suggestions),
 		cmocka_unit_test(test_parse_dashdash_and_help),

@@ -93,6 +93,9 @@ expect_ok clerk01 refund --region hakodate --fy 2013 --amount 1000 --ref V-0007 
 # A deliberate second payment on the same voucher.
 expect_ok clerk01 --json disburse --region hakodate --fy 2013 --amount 7000 --ref V-0007 --date 2013-07-02 --allow-duplicate-ref
 second=$(jget seq)
+expect_json allow_duplicate_ref true
+expect_ok auditor01 --json get "$first"
+expect_json allow_duplicate_ref '<absent>'
 # A reversed payment frees its voucher.
 expect_ok clerk01 reverse "$first" --reason "typed twice"
 expect_ok clerk01 reverse "$second" --reason "typed twice"
