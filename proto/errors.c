@@ -50,6 +50,15 @@ static const struct {
 	    "receipt exceeds what is owed on its date" },
 	[LD_E_DUPLICATE_REF] = { "DUPLICATE_REF",
 	    "the ref is already used by a payment of the same kind, region and year" },
+	[LD_E_DAMAGED] = { "DAMAGED",
+	    "a stored entry does not match its leaf hash" },
+	[LD_E_BAD_COSIGNATURE] = { "BAD_COSIGNATURE",
+	    "the cosignature does not verify or covers no checkpoint of this log" },
+	[LD_E_STALE_COSIGNATURE] = { "STALE_COSIGNATURE",
+	    "the witness has cosigned a newer checkpoint" },
+	[LD_E_NOT_LEADER] = { "NOT_LEADER", "this node is not the leader" },
+	[LD_E_STORAGE_ERROR] = { "STORAGE_ERROR",
+	    "the ledger's storage failed; the daemon is stopping" },
 };
 
 const char *

@@ -36,7 +36,12 @@ enum ld_err {
 	LD_E_NO_RECEIVABLE = 25,
 	LD_E_OVER_RECEIPT = 26,
 	LD_E_DUPLICATE_REF = 27,	/* contract 2.3 */
-	LD_E_MAX = 27
+	LD_E_DAMAGED = 28,		/* 2.4: an entry failed its leaf hash */
+	LD_E_BAD_COSIGNATURE = 29,	/* 2.5 */
+	LD_E_STALE_COSIGNATURE = 30,
+	LD_E_NOT_LEADER = 31,		/* 2.6 */
+	LD_E_STORAGE_ERROR = 32,	/* 2.10: the store failed; the daemon stops */
+	LD_E_MAX = 32
 };
 
 /* "BAD_REQUEST" etc.; "INTERNAL" for an unknown value (never NULL). */
