@@ -658,6 +658,8 @@ struct full_state {
 	struct merkle_stream	 ms;
 	uint64_t		 next;	/* seq due next */
 	json_t			*obj;	/* the result so far, for a failure */
+	uint8_t			(*leaves)[MERKLE_HASH_LEN];	/* to find a bad seq */
+	size_t			 cap;
 };
 
 static int
@@ -676,8 +678,66 @@ full_one(struct ctl *ctl, const uint8_t *enc, size_t len, void *arg)
 		    st->next);
 	entry_leaf_hash(enc, len, leaf);
 	merkle_stream_push(&st->ms, leaf);
+	/* Kept (32 bytes an entry) in case the root disagrees. */
+	if (st->leaves != NULL && st->next > st->cap) {
+		void *p = realloc(st->leaves, 2 * st->cap * MERKLE_HASH_LEN);
+
+		if (p == NULL) {
+			free(st->leaves);
+			st->leaves = NULL;	/* the root is still checked */
+		} else {
+			st->leaves = p;
+			st->cap *= 2;
+		}
+	}
+	if (st->leaves != NULL)
+		memcpy(st->leaves[st->next - 1], leaf, MERKLE_HASH_LEN);
 	st->next++;
 	return CTL_OK;
+}
+
+/*
+ * The root of the first m of the n leaves listed disagrees somewhere with
+ * the signed checkpoint: find the first seq that does, by bisection over
+ * the prefix sizes m, each tested with the daemon's consistency proof from
+ * m to the signed size (verified against the signed root, so the daemon
+ * cannot lie about it).  A prefix whose root is consistent holds no bad
+ * entry.  0 when it cannot be found (a proof could not be fetched).
+ */
+static uint64_t
+first_bad_seq(struct ctl *ctl, const struct full_state *st,
+    const struct ckpt *ck)
+{
+	struct merkle_stream ms;
+	struct msg_proof *p;
+	uint8_t root[MERKLE_HASH_LEN];
+	uint64_t lo = 1, hi = ck->size, m, i;	/* the answer lies in [lo, hi] */
+	int good;
+
+	if (st->leaves == NULL || (p = calloc(1, sizeof(*p))) == NULL)
+		return 0;
+	ctl->quiet = 1;
+	while (lo < hi) {
+		m = lo + (hi - lo) / 2;
+		merkle_stream_init(&ms);
+		for (i = 0; i < m; i++)
+			merkle_stream_push(&ms, st->leaves[i]);
+		merkle_stream_root(&ms, root);
+		if (proof_fetch(ctl, MSG_CONSISTENCY, m, ck->size, p) != CTL_OK) {
+			hi = 0;
+			break;
+		}
+		good = p->kind == MSG_PROOF_CONSISTENCY && p->a == m &&
+		    p->b == ck->size && merkle_verify_consistency(m, ck->size,
+		    root, ck->root, (const_path)p->path, p->npath) == 0;
+		if (good)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	ctl->quiet = 0;
+	free(p);
+	return hi;
 }
 
 /*
@@ -693,29 +753,59 @@ verify_full(struct ctl *ctl, const struct ckpt *ck, json_t *obj)
 	char			 h1[65], h2[65];
 	int			 rc;
 
+	uint64_t		 bad;
+
 	merkle_stream_init(&st.ms);
 	st.next = 1;
 	st.obj = obj;
+	st.cap = 1024;
+	st.leaves = malloc(st.cap * MERKLE_HASH_LEN);
 	/* until 0 would mean "no bound": an empty tree lists nothing. */
 	if (ck->size > 0) {
 		memset(&l, 0, sizeof(l));
 		l.since = 1;
 		l.until = ck->size;
-		if ((rc = ctl_list(ctl, &l, full_one, &st)) != CTL_OK)
+		/* DAMAGED is this command's verdict, not a refusal to print. */
+		ctl->quiet = 1;
+		rc = ctl_list(ctl, &l, full_one, &st);
+		ctl->quiet = 0;
+		if (rc == CTL_REFUSED && ctl->refusal == LD_E_DAMAGED) {
+			free(st.leaves);
+			return audit_fail(ctl, json_incref(obj), "seq %" PRId64
+			    " is damaged: the daemon's stored entry does not "
+			    "match its leaf hash (%s)", ctl->refusal_seq,
+			    ctl->refusal_msg);
+		}
+		if (rc == CTL_REFUSED)
+			ctl_refusal(ctl, ctl->refusal, ctl->refusal_msg);
+		if (rc != CTL_OK) {
+			free(st.leaves);
 			return rc;
+		}
 	}
-	if (st.ms.size != ck->size)
+	if (st.ms.size != ck->size) {
+		free(st.leaves);
 		return audit_fail(ctl, json_incref(obj), "the server listed %"
 		    PRIu64 " entries; its signed checkpoint has %" PRIu64,
 		    st.ms.size, ck->size);
+	}
 	merkle_stream_root(&st.ms, root);
 	if (memcmp(root, ck->root, MERKLE_HASH_LEN) != 0) {
 		hex_encode(root, MERKLE_HASH_LEN, h1);
 		hex_encode(ck->root, MERKLE_HASH_LEN, h2);
+		bad = first_bad_seq(ctl, &st, ck);
+		free(st.leaves);
+		if (bad != 0)
+			return audit_fail(ctl, json_incref(obj), "seq %" PRIu64
+			    " was altered: entries 1..%" PRIu64 " as listed hash "
+			    "to root %s, the signed checkpoint says %s, and the "
+			    "first entry whose prefix is not consistent with it "
+			    "is seq %" PRIu64, bad, ck->size, h1, h2, bad);
 		return audit_fail(ctl, json_incref(obj), "root mismatch: "
 		    "entries 1..%" PRIu64 " as listed hash to root %s, the signed "
 		    "checkpoint says %s (an entry was altered)", ck->size, h1, h2);
 	}
+	free(st.leaves);
 	return CTL_OK;
 }
 

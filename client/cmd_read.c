@@ -70,6 +70,7 @@ static int	receivables_run(struct ctl *, const struct ctl_args *);
 static int	get_run(struct ctl *, const struct ctl_args *);
 static int	list_run(struct ctl *, const struct ctl_args *);
 static int	status_run(struct ctl *, const struct ctl_args *);
+static int	scrub_run(struct ctl *, const struct ctl_args *);
 
 const struct ctl_cmd cmd_read_cmds[] = {
 	{ "region", "list", { NULL }, 0, 0, no_opts, "region list",
@@ -88,6 +89,7 @@ const struct ctl_cmd cmd_read_cmds[] = {
 	    "list [--since SEQ] [--limit N] [--region CODE] [--fy FY] "
 	    "[--kind KIND]", list_run, 0 },
 	{ "status", NULL, { NULL }, 0, 0, no_opts, "status", status_run, 0 },
+	{ "scrub", NULL, { NULL }, 0, 0, no_opts, "scrub", scrub_run, 0 },
 	{ NULL, NULL, { NULL }, 0, 0, NULL, NULL, NULL, 0 }
 };
 
@@ -592,7 +594,15 @@ list_run(struct ctl *ctl, const struct ctl_args *a)
 	st.marks = &marks;
 	st.d = &d;
 	if (!ctl->json) {
-		if ((rc = marks_read(ctl, &l, &marks)) != CTL_OK)
+		/*
+		 * The marks are an aid: a refusal while reading them (a
+		 * damaged entry) leaves them out, and the listing itself then
+		 * shows the entries up to the refusal, and the refusal.
+		 */
+		ctl->quiet = 1;
+		rc = marks_read(ctl, &l, &marks);
+		ctl->quiet = 0;
+		if (rc != CTL_OK && rc != CTL_REFUSED)
 			goto done;
 		if ((st.tbl = out_list_new(ctl->out, &d)) == NULL) {
 			rc = ctl_conn_fail(ctl, "out of memory");
@@ -607,7 +617,8 @@ list_run(struct ctl *ctl, const struct ctl_args *a)
 	}
 	rc = stream(ctl, MSG_LIST, &w, list_one, &st);
 	wbuf_free(&w);
-	if (rc == CTL_OK && st.tbl != NULL) {
+	/* A refusal mid-stream (DAMAGED) still shows the entries before it. */
+	if ((rc == CTL_OK || rc == CTL_REFUSED) && st.tbl != NULL) {
 		if (out_list_end(st.tbl) == -1)
 			rc = ctl_conn_fail(ctl, "cannot format the list");
 		st.tbl = NULL;
@@ -791,4 +802,33 @@ status_run(struct ctl *ctl, const struct ctl_args *a)
 	obj = out_status_json(&s, &ctl->conn.hello);
 	rc = ctl->json ? out_json_line(ctl->out, obj) : out_kv(ctl->out, obj);
 	return rc == 0 ? CTL_OK : ctl_conn_fail(ctl, "cannot format the status");
+}
+
+/*
+ * scrub: ask the daemon to re-verify every entry and tree node now
+ * (admin or auditor); it answers at once, and `status` shows the pass.
+ */
+static int
+scrub_run(struct ctl *ctl, const struct ctl_args *a)
+{
+	struct ctlconn_frame	 f;
+	int			 rc, started;
+
+	(void)a;
+	if ((rc = ctl_connect(ctl)) != CTL_OK)
+		return rc;
+	if ((rc = ctl_call(ctl, MSG_SCRUB, NULL, MSG_SCRUB_OK, NULL, &f)) !=
+	    CTL_OK)
+		return rc;
+	if (f.len != 1 || f.payload[0] > 1)
+		return ctl_conn_fail(ctl, "malformed SCRUB_OK answer");
+	started = f.payload[0];
+	if (ctl->json)
+		rc = out_json_line(ctl->out, json_pack("{s:b}", "started",
+		    started));
+	else
+		rc = fprintf(ctl->out, "%s\n", started ? "scrub started: "
+		    "`ledgerctl status` shows its progress and result" :
+		    "a scrub is already running") < 0 ? -1 : 0;
+	return rc == 0 ? CTL_OK : ctl_conn_fail(ctl, "cannot write the answer");
 }

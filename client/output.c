@@ -334,6 +334,35 @@ out_status_json(const struct msg_status *s, const struct msg_hello_ok *h)
 	if (h != NULL) {
 		jb_str(&b, "cn", h->cn);
 		jb_str(&b, "role", h->role);
+		/* Contract 2.10: every role of the caller; one until 2.7. */
+		jb_set(&b, "roles", h->role[0] != '\0' ?
+		    json_pack("[s]", h->role) : json_array());
+	}
+	if (s->has_scrub) {
+		json_t *sc = json_object();
+
+		if (sc != NULL && s->scrub_finished_at != 0) {
+			format_time_us(s->scrub_finished_at, ts, sizeof(ts));
+			json_object_set_new(sc, "finished_at", json_string(ts));
+		} else if (sc != NULL)
+			json_object_set_new(sc, "finished_at", json_null());
+		if (sc != NULL) {
+			json_object_set_new(sc, "size", s->scrub_result != 0 ?
+			    json_integer((json_int_t)s->scrub_size) :
+			    json_null());
+			json_object_set_new(sc, "result", s->scrub_result == 0 ?
+			    json_null() : json_string(s->scrub_result == 1 ?
+			    "ok" : "damaged"));
+			json_object_set_new(sc, "damaged_seq",
+			    s->scrub_damaged_seq != 0 ? json_integer(
+			    (json_int_t)s->scrub_damaged_seq) : json_null());
+			json_object_set_new(sc, "running",
+			    json_boolean(s->scrub_running));
+			json_object_set_new(sc, "progress",
+			    json_integer((json_int_t)s->scrub_progress));
+		}
+		jb_set(&b, "scrub", sc);
+		jb_int(&b, "damaged_entries", (int64_t)s->damaged_entries);
 	}
 	return jb_finish(&b);
 }
@@ -408,9 +437,10 @@ bp_key(const char *key)
 int
 out_kv(FILE *f, json_t *obj)
 {
-	const char	*key;
-	json_t		*v;
-	char		 num[32];
+	const char	*key, *sub;
+	json_t		*v, *w, *inner;
+	char		 num[32], name[128];
+	size_t		 i;
 
 	if (obj == NULL)
 		return -1;
@@ -441,6 +471,27 @@ out_kv(FILE *f, json_t *obj)
 			break;
 		case JSON_NULL:
 			fprintf(f, "%s: none\n", key);
+			break;
+		case JSON_ARRAY:
+			/* a list of words: "roles: admin, auditor" */
+			fprintf(f, "%s:", key);
+			for (i = 0; i < json_array_size(v); i++)
+				if (json_is_string(json_array_get(v, i)))
+					fprintf(f, "%s %s", i > 0 ? "," : "",
+					    json_string_value(
+					    json_array_get(v, i)));
+			fputc('\n', f);
+			break;
+		case JSON_OBJECT:
+			/* one level down, as "scrub_result: ok" */
+			json_object_foreach(v, sub, w) {
+				snprintf(name, sizeof(name), "%s_%s", key, sub);
+				inner = json_object();
+				if (inner != NULL) {
+					json_object_set(inner, name, w);
+					out_kv(f, inner);
+				}
+			}
 			break;
 		default:
 			break;

@@ -119,6 +119,14 @@ ctl_refusal_fields(struct ctl *ctl, int code, const char *message,
 
 	if (message == NULL || message[0] == '\0')
 		message = ld_err_text(code);
+	ctl->refusal = code;
+	ctl->refusal_seq = 0;
+	snprintf(ctl->refusal_msg, sizeof(ctl->refusal_msg), "%s", message);
+	for (i = 0; f != NULL && i < f->n; i++)
+		if (strcmp(f->f[i].name, "seq") == 0)
+			ctl->refusal_seq = f->f[i].value;
+	if (ctl->quiet)
+		return CTL_REFUSED;
 	fprintf(ctl->err, "ledgerctl: %s: %s\n", ld_err_name(code), message);
 	if (!ctl->json)
 		return CTL_REFUSED;

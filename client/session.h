@@ -50,6 +50,16 @@ struct ctl {
 	const char	*ca;
 	struct ctl_conn	 conn;
 	int		 connected;
+	/*
+	 * The last refusal the daemon answered, for a command that judges
+	 * it itself (verify --full turns DAMAGED into a verification
+	 * failure); with quiet set, ctl_refusal_fields() records without
+	 * printing.
+	 */
+	int		 quiet;
+	int		 refusal;		/* its code; 0 = none */
+	int64_t		 refusal_seq;		/* its "seq" figure; 0 = none */
+	char		 refusal_msg[1025];
 };
 
 /* An invocation printing on out and err, with nothing chosen yet. */

@@ -274,8 +274,16 @@ apply_write(struct store_txn *t, int role, const char *actor, int64_t now,
 	if ((rc = rules_validate(req)) != LD_OK)
 		return rc;
 	rules_normalize(req);
-	if ((rc = read_target(t, req, &l)) != LD_OK)
+	if ((rc = read_target(t, req, &l)) != LD_OK) {
+		if (rc == LD_E_DAMAGED) {
+			msg_field_add(&why->f, "seq", MSG_FIELD_INT,
+			    (int64_t)req->reverses);
+			snprintf(why->msg, sizeof(why->msg), "seq %llu: the "
+			    "stored entry does not match its leaf hash",
+			    (unsigned long long)req->reverses);
+		}
 		goto done;
+	}
 	if ((rc = rules_authorize(role, req, l.v.target != NULL ?
 	    l.v.target->kind : 0)) != LD_OK) {
 		explain_forbidden(why, role, actor, req, l.v.target);
@@ -325,6 +333,10 @@ apply_write(struct store_txn *t, int role, const char *actor, int64_t now,
 			rc = write_effects(t, req, &l);
 	}
 done:
+	if (rc == LD_E_DAMAGED && why->msg[0] == '\0')
+		snprintf(why->msg, sizeof(why->msg), "an entry this request "
+		    "needs does not match its leaf hash (the daemon's log "
+		    "names it)");
 	lookup_free(&l);
 	return rc;
 }

@@ -93,11 +93,18 @@ build_proof(const struct readctx *x, struct store_txn *t, struct msg_proof *pr,
 
 	if (pr->b == 0)
 		pr->b = n;
+	const uint8_t *enc;
+	size_t len;
+	int rc;
+
 	if (pr->kind == MSG_PROOF_INCLUSION) {
 		if (pr->a == 0 || pr->a > n)
 			return LD_E_NOT_FOUND;
 		if (pr->a > pr->b || pr->b > n)
 			return LD_E_OUT_OF_RANGE;
+		/* A proof for an entry that is not what was logged: never. */
+		if ((rc = store_get_raw(t, pr->a, &enc, &len)) != LD_OK)
+			return rc;
 		if (store_get_leaf(t, pr->a, pr->first) != LD_OK ||
 		    merkle_inclusion_proof(pr->a - 1, pr->b, store_tree_get, t,
 		    pr->path, &pr->npath) != 0)
@@ -141,6 +148,10 @@ audit_proof(const struct readctx *x, int kind, uint32_t reqid,
 	if ((rc = store_begin(x->store, 0, &t)) == LD_OK) {
 		rc = build_proof(x, t, pr, note, CKPT_NOTE_MAX + 1);
 		store_abort(t);
+	}
+	if (rc == LD_E_DAMAGED) {
+		query_put_damaged(x, out, reqid, pr->a);
+		goto out;
 	}
 	if (rc != LD_OK) {
 		msg_put_error(out, reqid, rc, rc == LD_E_OUT_OF_RANGE ?

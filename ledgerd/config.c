@@ -117,6 +117,10 @@ static const struct conf_key conf_keys[] = {
 	    F(checkpoint_key), 0, S(checkpoint_key) },
 	{ SEC_LEDGER, "checkpoint_origin", T_ORIGIN, 0, 0, 0, 0,
 	    F(checkpoint_origin), 0, S(checkpoint_origin) },
+	{ SEC_LEDGER, "scrub_interval_h", T_U32, 0, 0, 0, 8760,
+	    F(scrub_interval_h), 0, 0 },
+	{ SEC_LEDGER, "scrub_rate", T_U32, 0, 0, 1, 100000000,
+	    F(scrub_rate), 0, 0 },
 	{ SEC_METRICS, "listen", T_LISTEN, 0, 1, 0, 0,
 	    F(metrics_host), F(metrics_port), S(metrics_host) },
 };
@@ -505,6 +509,8 @@ conf_defaults(struct config *c)
 	c->idle_timeout_s = 300;
 	c->max_frame_bytes = 1048576;
 	c->map_size_mb = 1024;
+	c->scrub_interval_h = 24;
+	c->scrub_rate = 100000;
 	snprintf(c->checkpoint_origin, sizeof(c->checkpoint_origin),
 	    "ledgerd.local");
 }

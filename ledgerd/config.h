@@ -54,6 +54,8 @@ struct config {
 	uint64_t	map_size_mb;			/* default 1024, >= 1 */
 	char		checkpoint_key[CONF_PATH_MAX];	/* required */
 	char		checkpoint_origin[256];		/* default "ledgerd.local" */
+	uint32_t	scrub_interval_h;	/* default 24, 0..8760; 0 = no scrub */
+	uint32_t	scrub_rate;		/* default 100000 entries/s, >= 1 */
 	/* [metrics] */
 	char		metrics_host[256];	/* "" = metrics off */
 	char		metrics_port[8];

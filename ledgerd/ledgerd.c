@@ -34,6 +34,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "rules.h"
+#include "scrub.h"
 #include "server.h"
 #include "store.h"
 #include "verify.h"
@@ -464,6 +465,11 @@ mode_run(struct config *conf)
 	if (writer_start(&srv->srv_writer, srv->srv_store, srv->srv_base,
 	    server_job_done, srv, &writer_figures) != 0)
 		goto out;
+	if (scrub_start(srv->srv_store, conf->scrub_interval_h,
+	    conf->scrub_rate, &srv->srv_scrub) != 0) {
+		log_warnx("cannot start the scrub thread");
+		goto out;
+	}
 
 	rt.ev_term = evsignal_new(srv->srv_base, SIGTERM, signal_cb, &rt);
 	rt.ev_int = evsignal_new(srv->srv_base, SIGINT, signal_cb, &rt);
@@ -514,6 +520,8 @@ mode_run(struct config *conf)
 	log_info("stopped");
 	rc = 0;
 out:
+	scrub_stop(srv->srv_scrub);
+	srv->srv_scrub = NULL;
 	writer_stop(srv->srv_writer);
 	if (rt.ev_term != NULL)
 		event_free(rt.ev_term);

@@ -315,6 +315,25 @@ render(struct evbuffer *b)
 	evbuffer_add_printf(b, "ledgerd_start_time_seconds %lld\n",
 	    (long long)g.started);
 
+	help(b, "ledgerd_damaged_entries", "gauge",
+	    "Distinct stored entries found not to match their leaf hash "
+	    "(reads and scrubs) since the daemon started; never served.");
+	evbuffer_add_printf(b, "ledgerd_damaged_entries %" PRIu64 "\n",
+	    g.damaged_entries);
+	help(b, "ledgerd_scrub_last_result", "gauge",
+	    "The last scrub pass: 0 none yet, 1 intact, 2 damaged.");
+	evbuffer_add_printf(b, "ledgerd_scrub_last_result %d\n",
+	    g.scrub_result);
+	help(b, "ledgerd_scrub_last_finished_seconds", "gauge",
+	    "When the last scrub pass finished, seconds since the epoch; 0 "
+	    "none.");
+	evbuffer_add_printf(b, "ledgerd_scrub_last_finished_seconds %lld\n",
+	    (long long)(g.scrub_finished_at / 1000000));
+	help(b, "ledgerd_scrub_damaged_seq", "gauge",
+	    "The first damaged seq the last scrub pass found; 0 none.");
+	evbuffer_add_printf(b, "ledgerd_scrub_damaged_seq %" PRIu64 "\n",
+	    g.scrub_damaged_seq);
+
 	help(b, "ledgerd_requests_total", "counter",
 	    "Requests answered, by type and result code (OK or the error).");
 	for (i = 0; i < NTYPES; i++)

@@ -52,6 +52,10 @@ struct metrics_gauges {
 	uint32_t	max_connections;
 	uint64_t	accepted;	/* connections accepted since start */
 	int64_t		started;	/* seconds since the epoch */
+	uint64_t	damaged_entries;	/* distinct damaged entries met */
+	int		scrub_result;	/* 0 no pass yet, 1 ok, 2 damaged */
+	int64_t		scrub_finished_at;	/* us since the epoch; 0 = none */
+	uint64_t	scrub_damaged_seq;	/* 0 = none */
 };
 /* Fill *g; 0, or -1 when the store could not be read (size unknown). */
 typedef int	(*metrics_gauge_fn)(void *arg, struct metrics_gauges *g);

@@ -20,6 +20,7 @@
 #include "frame.h"
 #include "log.h"
 #include "query.h"
+#include "scrub.h"
 #include "rules.h"
 #include "store.h"
 #include "wire.h"
@@ -57,11 +58,28 @@ query_get(const struct readctx *x, uint32_t reqid, const union read_req *req,
 		msg_encode_entry(&p, 0, enc, elen);
 		rc = answer(out, MSG_ENTRY, 0, reqid, &p);
 		wbuf_free(&p);
-	} else
+	} else if (rc == LD_E_DAMAGED)
+		query_put_damaged(x, out, reqid, seq);
+	else
 		msg_put_error(out, reqid, rc, rc == LD_E_NOT_FOUND ?
 		    "no entry with that seq" : NULL);
 	store_abort(t);
 	return rc;
+}
+
+int
+query_put_damaged(const struct readctx *x, struct wbuf *out, uint32_t reqid,
+    uint64_t seq)
+{
+	struct msg_fields f;
+	char msg[128];
+
+	memset(&f, 0, sizeof(f));
+	msg_field_add(&f, "seq", MSG_FIELD_INT, (int64_t)seq);
+	snprintf(msg, sizeof(msg), "seq %llu: the stored entry does not match "
+	    "its leaf hash", (unsigned long long)seq);
+	return msg_put_refusal(out, reqid, LD_E_DAMAGED, msg,
+	    x->version >= 3 ? &f : NULL);
 }
 
 /* Does an entry pass a LIST's filters? */
@@ -123,6 +141,8 @@ query_stream_step(const struct readctx *x, struct stream *s, struct wbuf *out)
 		}
 		if ((rc = store_get_raw(t, seq, &enc, &elen)) != LD_OK) {
 			store_abort(t);
+			if (rc == LD_E_DAMAGED)
+				goto damaged;
 			goto fail;
 		}
 		examined++;
@@ -158,6 +178,19 @@ query_stream_step(const struct readctx *x, struct stream *s, struct wbuf *out)
 		more = 0;
 	wbuf_free(&p);
 	return more;
+damaged:
+	/*
+	 * The entries before it are sent, then the stream ends with DAMAGED
+	 * naming the seq (2.8): the client prints what it got, then the
+	 * refusal.
+	 */
+	free(e);
+	msg_entries_finish(&p, count_off, count);
+	if (count > 0)
+		answer(out, MSG_ENTRIES, FRAME_F_MORE, s->reqid, &p);
+	wbuf_free(&p);
+	query_put_damaged(x, out, s->reqid, seq);
+	return 0;
 fail:
 	free(e);
 	wbuf_free(&p);
@@ -232,6 +265,19 @@ query_find(const struct readctx *x, uint32_t reqid, const union read_req *req,
 	s->reqid = reqid;
 	s->active = 1;
 	return LD_OK;
+}
+
+int
+query_scrub(const struct readctx *x, uint32_t reqid, const union read_req *req,
+    struct wbuf *out, struct stream *s)
+{
+	uint8_t started;
+
+	(void)req;
+	(void)s;
+	started = (uint8_t)scrub_request(x->scrub);
+	frame_put(out, MSG_SCRUB_OK, 0, reqid, &started, 1);
+	return out->err ? LD_E_INTERNAL : LD_OK;
 }
 
 /* Today's date in Japan: receivables are figures "as of today" (2.9). */
@@ -358,6 +404,20 @@ query_status(const struct readctx *x, uint32_t reqid, const union read_req *req,
 	st.connections = x->connections;
 	store_usage(x->store, &st.map_used, &st.map_size);
 	st.last_commit = x->last_commit;
+	if (x->version >= 3) {
+		struct scrub_status ss;
+		uint64_t last;
+
+		scrub_status(x->scrub, &ss);
+		st.has_scrub = 1;
+		st.scrub_result = (uint8_t)ss.result;
+		st.scrub_running = (uint8_t)ss.running;
+		st.scrub_finished_at = ss.finished_at;
+		st.scrub_size = ss.size;
+		st.scrub_damaged_seq = ss.damaged_seq;
+		st.scrub_progress = ss.progress;
+		st.damaged_entries = store_damaged(x->store, &last);
+	}
 	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
 		return msg_put_error(out, reqid, rc, NULL);
 	st.size = store_size(t);
@@ -384,6 +444,7 @@ query_terms(const struct readctx *x, uint32_t reqid, const union read_req *req,
 	const uint8_t *enc;
 	size_t elen, count_off;
 	uint32_t n = 0, i;
+	uint64_t damaged = 0;
 	struct wbuf p;
 	int rc;
 
@@ -397,6 +458,8 @@ query_terms(const struct readctx *x, uint32_t reqid, const union read_req *req,
 	for (i = 0; i < n && rc == LD_OK; i++)
 		if ((rc = store_get_raw(t, tx[i].seq, &enc, &elen)) == LD_OK)
 			msg_entries_add(&p, enc, elen);
+		else if (rc == LD_E_DAMAGED)
+			damaged = tx[i].seq;
 	msg_entries_finish(&p, count_off, n);
 	store_abort(t);
 	if (rc == LD_OK && FRAME_HDR_LEN + p.len > x->conf->max_frame_bytes)
@@ -407,7 +470,10 @@ query_terms(const struct readctx *x, uint32_t reqid, const union read_req *req,
 		/* A terms record naming no entry: the store disagrees. */
 		if (rc == LD_E_NOT_FOUND)
 			rc = LD_E_INTERNAL;
-		msg_put_error(out, reqid, rc, NULL);
+		if (rc == LD_E_DAMAGED)
+			query_put_damaged(x, out, reqid, damaged);
+		else
+			msg_put_error(out, reqid, rc, NULL);
 	}
 	wbuf_free(&p);
 	free(tx);

@@ -27,6 +27,7 @@
 
 struct ckpt_signer;
 struct config;
+struct scrub;
 struct store;
 struct wbuf;
 
@@ -41,6 +42,8 @@ struct readctx {
 	struct store		*store;
 	const struct config	*conf;
 	struct ckpt_signer	*signer;
+	uint16_t		 version;	/* the connection's protocol version */
+	struct scrub		*scrub;		/* NULL: none */
 	uint32_t		 connections;
 	time_t			 started;
 	int64_t			 last_commit;	/* us since the epoch; 0 = never */
@@ -149,6 +152,12 @@ int	query_balance(const struct readctx *, uint32_t, const union read_req *,
 int	query_status(const struct readctx *, uint32_t, const union read_req *,
 	    struct wbuf *, struct stream *);
 /*
+ * SCRUB (empty payload): ask for a scrub pass now (scrub.h); one SCRUB_OK
+ * frame, u8 started: 1, or 0 when a pass is already running.
+ */
+int	query_scrub(const struct readctx *, uint32_t, const union read_req *,
+	    struct wbuf *, struct stream *);
+/*
  * TERMS: one ENTRIES frame, without FRAME_F_MORE, holding the terms
  * entries in force for fy (0 = every year), by fy then grant type.
  * INTERNAL when a terms record names a missing entry or the answer would
@@ -164,6 +173,14 @@ int	query_terms(const struct readctx *, uint32_t, const union read_req *,
  */
 int	query_receivables(const struct readctx *, uint32_t,
 	    const union read_req *, struct wbuf *, struct stream *);
+
+/*
+ * Append the ERROR frame DAMAGED for entry seq (2.4): the message names
+ * the seq, and from protocol 3 a figure "seq" carries it.  Returns
+ * LD_E_DAMAGED.
+ */
+int	query_put_damaged(const struct readctx *, struct wbuf *out,
+	    uint32_t reqid, uint64_t seq);
 
 /*
  * Append the next ENTRIES frame of active stream s to out (none when a

@@ -43,6 +43,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "query.h"
+#include "scrub.h"
 #include "server.h"
 #include "wire.h"
 #include "writer.h"
@@ -66,27 +67,37 @@
  * reversal, by its target's kind, which only the ledger knows (apply.c).
  * HELLO is handled before the table.
  */
+#define R(role)		(1u << (role))
+#define R_ANY		(R(ROLE_ADMIN) | R(ROLE_CLERK) | R(ROLE_AUDITOR) | \
+			    R(ROLE_RECONCILER))
+
 static const struct route {
 	uint8_t		 type;
 	const char	*name;		/* for "malformed GET" */
 	read_decoder	 decode;	/* NULL: a write */
+	unsigned	 roles;		/* R() of the roles that may send it */
 	read_handler	 handle;
 } routes[] = {
-	{ MSG_WRITE,		"WRITE",	NULL,		NULL },
-	{ MSG_WRITE_BATCH,	"BATCH",	NULL,		NULL },
-	{ MSG_GET,		"GET",		decode_get,	query_get },
-	{ MSG_FIND,		"FIND",		decode_find,	query_find },
-	{ MSG_LIST,		"LIST",		decode_list,	query_list },
-	{ MSG_REGION_LIST,	"REGION_LIST",	decode_empty,	query_regions },
-	{ MSG_BALANCE,		"BALANCE",	decode_balance,	query_balance },
-	{ MSG_STATUS,		"STATUS",	decode_empty,	query_status },
-	{ MSG_TERMS,		"TERMS",	decode_terms,	query_terms },
-	{ MSG_RECEIVABLES,	"RECEIVABLES",	decode_receivables,
+	{ MSG_WRITE,		"WRITE",	NULL,		R_ANY,	NULL },
+	{ MSG_WRITE_BATCH,	"BATCH",	NULL,		R_ANY,	NULL },
+	{ MSG_GET,		"GET",		decode_get,	R_ANY,	query_get },
+	{ MSG_FIND,		"FIND",		decode_find,	R_ANY,	query_find },
+	{ MSG_LIST,		"LIST",		decode_list,	R_ANY,	query_list },
+	{ MSG_REGION_LIST,	"REGION_LIST",	decode_empty,	R_ANY,
+	    query_regions },
+	{ MSG_BALANCE,		"BALANCE",	decode_balance,	R_ANY,
+	    query_balance },
+	{ MSG_STATUS,		"STATUS",	decode_empty,	R_ANY,
+	    query_status },
+	{ MSG_TERMS,		"TERMS",	decode_terms,	R_ANY,	query_terms },
+	{ MSG_RECEIVABLES,	"RECEIVABLES",	decode_receivables, R_ANY,
 	    query_receivables },
-	{ MSG_CHECKPOINT,	"CHECKPOINT",	decode_checkpoint,
+	{ MSG_SCRUB,		"SCRUB",	decode_empty,
+	    R(ROLE_ADMIN) | R(ROLE_AUDITOR), query_scrub },
+	{ MSG_CHECKPOINT,	"CHECKPOINT",	decode_checkpoint, R_ANY,
 	    audit_checkpoint },
-	{ MSG_PROVE,		"PROVE",	decode_prove,	audit_prove },
-	{ MSG_CONSISTENCY,	"CONSISTENCY",	decode_consistency,
+	{ MSG_PROVE,		"PROVE",	decode_prove,	R_ANY,	audit_prove },
+	{ MSG_CONSISTENCY,	"CONSISTENCY",	decode_consistency, R_ANY,
 	    audit_consistency },
 };
 
@@ -299,14 +310,16 @@ handle_hello(struct server *srv, struct conn *c, const struct frame_hdr *h,
 	return LD_OK;
 }
 
-/* What a read handler may see, as of now. */
+/* What a read handler of connection c may see, as of now. */
 static void
-read_context(struct server *srv, struct readctx *x)
+read_context(struct server *srv, struct conn *c, struct readctx *x)
 {
 	memset(x, 0, sizeof(*x));
 	x->store = srv->srv_store;
 	x->conf = srv->srv_conf;
 	x->signer = srv->srv_signer;
+	x->version = c != NULL ? c->clt_version : PROTO_VERSION;
+	x->scrub = srv->srv_scrub;
 	x->connections = srv->srv_nconns;
 	x->started = srv->srv_started;
 	x->last_commit = srv->srv_writer != NULL ?
@@ -330,7 +343,7 @@ conn_stream_continue(struct conn *c)
 	struct wbuf out;
 	int steps = 0, more;
 
-	read_context(srv, &x);
+	read_context(srv, c, &x);
 	while (s->active && !c->clt_dead && conn_outlen(c) <= cap) {
 		if (steps++ == STREAM_TURN_STEPS) {
 			event_active(c->clt_stream_ev, EV_TIMEOUT, 0);
@@ -347,17 +360,25 @@ conn_stream_continue(struct conn *c)
 
 /*
  * Authorization of a route: LD_OK, or FORBIDDEN with its message in why.
- * Every role may read and may send a write (the writer judges its kind);
- * a CN the config maps to no role may do nothing.
+ * The route names the roles that may send it: every role may read and may
+ * send a write (the writer judges its kind); a scrub is the admin's or the
+ * auditor's; a CN the config maps to no role may do nothing.
  */
 static int
 route_authorize(struct server *srv, struct conn *c, const struct route *r,
     char *why, size_t whylen)
 {
-	(void)r;
-	if (config_role(srv->srv_conf, c->clt_cn) != ROLE_NONE)
+	int role = config_role(srv->srv_conf, c->clt_cn);
+
+	if (role != ROLE_NONE && (r->roles & R(role)) != 0)
 		return LD_OK;
-	snprintf(why, whylen, "certificate CN \"%s\" has no role", c->clt_cn);
+	if (role == ROLE_NONE)
+		snprintf(why, whylen, "certificate CN \"%s\" has no role",
+		    c->clt_cn);
+	else
+		snprintf(why, whylen, "certificate CN \"%s\" has role %s, "
+		    "which may not send %s", c->clt_cn, role_name(role),
+		    r->name);
 	return LD_E_FORBIDDEN;
 }
 
@@ -370,7 +391,7 @@ handle_read(struct server *srv, struct conn *c, const struct route *r,
 	struct wbuf out;
 	int code;
 
-	read_context(srv, &x);
+	read_context(srv, c, &x);
 	wbuf_init(&out);
 	code = r->handle(&x, h->reqid, req, &out, &c->clt_stream);
 	if (out.err)
@@ -922,8 +943,10 @@ int
 server_gauges(void *arg, struct metrics_gauges *g)
 {
 	struct server *srv = arg;
+	struct scrub_status ss;
 	struct store_txn *t;
 	struct ld_entry *e;
+	uint64_t last;
 	int rc;
 
 	memset(g, 0, sizeof(*g));
@@ -932,6 +955,11 @@ server_gauges(void *arg, struct metrics_gauges *g)
 	g->accepted = srv->srv_next_id;
 	g->started = (int64_t)srv->srv_started;
 	store_usage(srv->srv_store, &g->map_used, &g->map_size);
+	g->damaged_entries = store_damaged(srv->srv_store, &last);
+	scrub_status(srv->srv_scrub, &ss);
+	g->scrub_result = ss.result;
+	g->scrub_finished_at = ss.finished_at;
+	g->scrub_damaged_seq = ss.damaged_seq;
 	if (srv->srv_writer != NULL)
 		g->last_commit = writer_last_commit(srv->srv_writer);
 	if ((rc = store_begin(srv->srv_store, 0, &t)) != LD_OK)

@@ -84,7 +84,8 @@ TAILQ_HEAD(connlist, conn);
 
 /*
  * The daemon's shared state.  main() sets srv_base, srv_signer, srv_ctx,
- * srv_conf, srv_store and srv_writer and frees them after server_free();
+ * srv_conf, srv_store, srv_writer and srv_scrub and frees them after
+ * server_free();
  * the rest is server.c's.
  */
 struct server {
@@ -96,6 +97,7 @@ struct server {
 	struct config		*srv_conf;	/* swapped on SIGHUP */
 	struct store		*srv_store;
 	struct writer		*srv_writer;
+	struct scrub		*srv_scrub;	/* NULL: none (tests) */
 	struct connlist		 srv_conns;
 	struct connlist		 srv_dead;	/* closed, maybe still in the writer */
 	struct event		*srv_reaper;

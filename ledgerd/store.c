@@ -43,7 +43,9 @@
 
 #include <lmdb.h>
 
+#include "entry.h"
 #include "errors.h"
+#include "log.h"
 #include "merkle.h"
 #include "store.h"
 #include "store_impl.h"
@@ -227,6 +229,7 @@ open_env(struct store **out, const char *dir, uint64_t map_size_mb,
 	}
 	st->st_readonly = readonly;
 	st->st_scratch = scratch;
+	pthread_mutex_init(&st->st_dmtx, NULL);
 	if ((rc = mdb_env_create(&st->st_env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(st->st_env, STORE_MAXDBS)) != 0 ||
 	    (rc = mdb_env_set_mapsize(st->st_env,
@@ -298,7 +301,44 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	mdb_env_close(st->st_env);
+	pthread_mutex_destroy(&st->st_dmtx);
 	free(st);
+}
+
+void
+store_damage_seen(struct store *st, uint64_t seq)
+{
+	uint64_t i, n;
+	int known = 0;
+
+	pthread_mutex_lock(&st->st_dmtx);
+	n = st->st_ndamaged < STORE_DAMAGED_KEEP ? st->st_ndamaged :
+	    STORE_DAMAGED_KEEP;
+	for (i = 0; i < n && !known; i++)
+		known = st->st_damaged[i] == seq;
+	if (!known) {
+		if (st->st_ndamaged < STORE_DAMAGED_KEEP)
+			st->st_damaged[st->st_ndamaged] = seq;
+		st->st_ndamaged++;
+	}
+	pthread_mutex_unlock(&st->st_dmtx);
+	if (!known)
+		log_warnx("seq %llu: the stored entry does not match its leaf "
+		    "hash: it is damaged and will not be served",
+		    (unsigned long long)seq);
+}
+
+uint64_t
+store_damaged(struct store *st, uint64_t *last_seq)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&st->st_dmtx);
+	n = st->st_ndamaged;
+	*last_seq = n == 0 ? 0 : st->st_damaged[(n < STORE_DAMAGED_KEEP ?
+	    n : STORE_DAMAGED_KEEP) - 1];
+	pthread_mutex_unlock(&st->st_dmtx);
+	return n;
 }
 
 int
@@ -540,6 +580,31 @@ txn_del(struct store_txn *t, int db, const void *key, size_t klen)
 	return txn_fail(t, rc);
 }
 
+/*
+ * Check the bytes of entry seq against its stored leaf hash (2.4): LD_OK,
+ * LD_E_DAMAGED (reported, not sticky) or the sticky error.  One lookup and
+ * one SHA-256 of at most 4 KiB per entry read; docs/BENCHMARKS.md has the
+ * cost.
+ */
+static int
+check_leaf(struct store_txn *t, uint64_t seq, const void *enc, size_t len)
+{
+	uint8_t key[8], got[32];
+	MDB_val v;
+	int rc;
+
+	be64_put(key, seq);
+	rc = txn_get(t, STORE_DB_LEAVES, key, 8, &v);
+	if (rc == LD_OK && v.mv_size == 32) {
+		entry_leaf_hash(enc, len, got);
+		if (memcmp(got, v.mv_data, 32) == 0)
+			return LD_OK;
+	} else if (rc != LD_OK && rc != LD_E_NOT_FOUND)
+		return rc;
+	store_damage_seen(t->t_st, seq);
+	return LD_E_DAMAGED;
+}
+
 int
 store_get_raw(struct store_txn *t, uint64_t seq, const uint8_t **enc,
     size_t *len)
@@ -549,7 +614,8 @@ store_get_raw(struct store_txn *t, uint64_t seq, const uint8_t **enc,
 	int rc;
 
 	be64_put(key, seq);
-	if ((rc = txn_get(t, STORE_DB_ENTRIES, key, 8, &v)) != LD_OK)
+	if ((rc = txn_get(t, STORE_DB_ENTRIES, key, 8, &v)) != LD_OK ||
+	    (rc = check_leaf(t, seq, v.mv_data, v.mv_size)) != LD_OK)
 		return rc;
 	*enc = v.mv_data;
 	*len = v.mv_size;
@@ -569,7 +635,8 @@ store_get(struct store_txn *t, uint64_t seq, struct ld_entry *e)
 	int rc;
 
 	be64_put(key, seq);
-	if ((rc = txn_get(t, STORE_DB_ENTRIES, key, 8, &v)) != LD_OK)
+	if ((rc = txn_get(t, STORE_DB_ENTRIES, key, 8, &v)) != LD_OK ||
+	    (rc = check_leaf(t, seq, v.mv_data, v.mv_size)) != LD_OK)
 		return rc;
 	if (entry_decode(e, v.mv_data, v.mv_size) == -1 || e->seq != seq)
 		return txn_fail(t, LD_E_INTERNAL);
@@ -875,8 +942,14 @@ store_check_head(struct store *st, unsigned tail, char *err, size_t errlen)
 	}
 	first = size > tail ? size - tail + 1 : 1;
 	for (seq = first; seq <= size; seq++) {
-		if (store_get_raw(t, seq, &enc, &len) != LD_OK ||
-		    entry_decode(e, enc, len) != 0 || e->seq != seq) {
+		if ((rc = store_get_raw(t, seq, &enc, &len)) == LD_E_DAMAGED) {
+			rc = -1;
+			snprintf(err, errlen, "seq %llu: entry does not match "
+			    "its leaf hash", (unsigned long long)seq);
+			goto done;
+		}
+		rc = -1;
+		if (entry_decode(e, enc, len) != 0 || e->seq != seq) {
 			snprintf(err, errlen, "seq %llu: entry missing or "
 			    "undecodable", (unsigned long long)seq);
 			goto done;

@@ -62,6 +62,7 @@
 #include "entry.h"
 #include "receivable.h"
 
+#define STORE_DAMAGED_KEEP	64	/* damaged seqs remembered, to log once */
 #define STORE_FORMAT	3	/* 1: version 1's layout (regions without the
 				   grant type, no terms/payments/orders);
 				   2: no refs */
@@ -178,13 +179,29 @@ uint64_t store_size(struct store_txn *);
 /*
  * Entry seq, decoded into *e (a copy: it outlives the transaction): LD_OK
  * or LD_E_NOT_FOUND; LD_E_INTERNAL also when the bytes carry another seq.
+ * Like every read of an entry, the bytes are first checked against the
+ * stored leaf hash (contract 2.4): LD_E_DAMAGED (not sticky) when they do
+ * not match or the leaf is missing; the store logs the seq once and counts
+ * it (store_damaged()).  A damaged entry is never returned.
  */
 int	store_get(struct store_txn *, uint64_t seq, struct ld_entry *);
 /*
- * Raw canonical bytes of seq, not decoded: LD_OK or LD_E_NOT_FOUND.  See
- * "Memory" above for how long *enc lives; never write through it.
+ * Raw canonical bytes of seq, not decoded, checked as store_get() checks
+ * them: LD_OK, LD_E_NOT_FOUND or LD_E_DAMAGED.  See "Memory" above for how
+ * long *enc lives; never write through it.
  */
 int	store_get_raw(struct store_txn *, uint64_t seq, const uint8_t **enc, size_t *len);
+/*
+ * The number of distinct damaged entries reads have met since the store
+ * was opened (ledgerd_damaged_entries), and the last of them (0 = none).
+ * Any thread.
+ */
+uint64_t	store_damaged(struct store *, uint64_t *last_seq);
+/*
+ * Report entry seq damaged, as a read does (the scrub uses it): logged once
+ * per seq, counted.
+ */
+void	store_damage_seen(struct store *, uint64_t seq);
 /* The 32-byte leaf hash of seq: LD_OK or LD_E_NOT_FOUND. */
 int	store_get_leaf(struct store_txn *, uint64_t seq, uint8_t leaf[32]);
 

@@ -15,6 +15,7 @@
 #ifndef LD_STORE_IMPL_H
 #define LD_STORE_IMPL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,14 @@ struct store {
 	int		 st_format;	/* as found at open */
 	uint8_t		 st_missing[STORE_DB_COUNT];	/* absent (format 1, read-only) */
 	int		 st_scratch;
+	/*
+	 * Damaged entries met by reads (any thread): the first
+	 * STORE_DAMAGED_KEEP distinct seqs, each logged once; st_ndamaged
+	 * counts every distinct one (beyond the list, every report).
+	 */
+	pthread_mutex_t	 st_dmtx;
+	uint64_t	 st_damaged[STORE_DAMAGED_KEEP];
+	uint64_t	 st_ndamaged;
 };
 
 struct arena_chunk;	/* store.c: copied entry bytes ("Memory" there) */

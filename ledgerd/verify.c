@@ -68,6 +68,7 @@ struct vctx {
 		int		 set;
 	}			 last[64][2];	/* latest two nodes per level */
 	uint64_t		 cur;		/* seq being checked */
+	int			 by_read;	/* damage met reading another entry */
 };
 
 static int
@@ -173,11 +174,18 @@ static int
 replay(struct vctx *c, uint64_t seq, const uint8_t *enc, size_t len)
 {
 	char why[256];
+	uint64_t bad;
 	int rc;
 
 	rc = apply_replay(c->t, c->sx, c->e, enc, len, why, sizeof(why));
 	if (rc == LD_OK)
 		return 0;
+	/* An earlier entry this one reads (a reversal's target) is damaged. */
+	if (rc == LD_E_DAMAGED && store_damaged(c->st, &bad) > 0) {
+		c->by_read = 1;
+		return damage(c, bad, "seq %llu: the stored entry does not match "
+		    "its leaf hash", (unsigned long long)bad);
+	}
 	if (why[0] != '\0')
 		return damage(c, seq, "seq %llu: %s", (unsigned long long)seq,
 		    why);
@@ -444,7 +452,12 @@ hash_chunk(void *arg)
 	return NULL;
 }
 
-/* Keep the first damage by seq; an error beats damage. */
+/*
+ * Keep the first damage by seq; an error beats damage.  At the same seq the
+ * rules half's reason wins (it decoded the entry), unless it only learnt of
+ * the damage by reading the entry for a later one (by_read): then the
+ * hashing half says better what is wrong with the bytes.
+ */
 static void
 merge(struct vctx *c, const struct vctx *h)
 {
@@ -453,7 +466,7 @@ merge(struct vctx *c, const struct vctx *h)
 	if (h->result == VERIFY_INTACT || c->result == VERIFY_ERROR)
 		return;
 	if (h->result == VERIFY_ERROR || c->result == VERIFY_INTACT ||
-	    (hs != 0 && (cs == 0 || hs < cs))) {
+	    (hs != 0 && (cs == 0 || hs < cs || (hs == cs && c->by_read)))) {
 		c->result = h->result;
 		c->rep->bad_seq = hs;
 		memcpy(c->rep->reason, h->rep->reason, sizeof(c->rep->reason));

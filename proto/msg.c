@@ -1274,7 +1274,8 @@ static int
 status_valid(const struct msg_status *s)
 {
 	return FIELD_FITS(s->server, sizeof(s->server) - 1) &&
-	    ld_valid_utf8_text(s->server, 0, sizeof(s->server) - 1);
+	    ld_valid_utf8_text(s->server, 0, sizeof(s->server) - 1) &&
+	    s->scrub_result <= 2 && s->scrub_running <= 1;
 }
 
 int
@@ -1290,6 +1291,15 @@ msg_encode_status(struct wbuf *b, const struct msg_status *s)
 	wbuf_u64(b, s->map_size);
 	wbuf_i64(b, s->last_commit);
 	wbuf_put(b, s->root, sizeof(s->root));
+	if (s->has_scrub) {
+		wbuf_u8(b, s->scrub_result);
+		wbuf_u8(b, s->scrub_running);
+		wbuf_i64(b, s->scrub_finished_at);
+		wbuf_u64(b, s->scrub_size);
+		wbuf_u64(b, s->scrub_damaged_seq);
+		wbuf_u64(b, s->scrub_progress);
+		wbuf_u64(b, s->damaged_entries);
+	}
 	return b->err ? -1 : 0;
 }
 
@@ -1308,6 +1318,16 @@ msg_decode_status(const uint8_t *buf, size_t len, struct msg_status *s)
 	s->map_size = rbuf_u64(&r);
 	s->last_commit = rbuf_i64(&r);
 	rbuf_get(&r, s->root, sizeof(s->root));
+	if (!r.err && r.left > 0) {
+		s->has_scrub = 1;
+		s->scrub_result = rbuf_u8(&r);
+		s->scrub_running = rbuf_u8(&r);
+		s->scrub_finished_at = rbuf_i64(&r);
+		s->scrub_size = rbuf_u64(&r);
+		s->scrub_damaged_seq = rbuf_u64(&r);
+		s->scrub_progress = rbuf_u64(&r);
+		s->damaged_entries = rbuf_u64(&r);
+	}
 	if (rbuf_done(&r) == -1 || !status_valid(s)) {
 		memset(s, 0, sizeof(*s));
 		return -1;

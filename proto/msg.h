@@ -52,6 +52,7 @@ enum msg_type {
 	MSG_TERMS = 0x25,
 	MSG_RECEIVABLES = 0x26,
 	MSG_FIND = 0x27,
+	MSG_SCRUB = 0x28,
 	MSG_CHECKPOINT = 0x30,
 	MSG_PROVE = 0x31,
 	MSG_CONSISTENCY = 0x32,
@@ -64,6 +65,7 @@ enum msg_type {
 	MSG_BALANCES = 0x93,
 	MSG_STATUS_OK = 0x94,
 	MSG_RECEIVABLES_OK = 0x95,
+	MSG_SCRUB_OK = 0x96,
 	MSG_CHECKPOINT_OK = 0xa0,
 	MSG_PROOF = 0xa1
 };
@@ -458,11 +460,24 @@ struct msg_status {
 	uint64_t	map_size;	/* bytes */
 	int64_t		last_commit;	/* microseconds since epoch; 0 = never */
 	uint8_t		root[32];	/* Merkle root of the current tree */
+	/* protocol 3: integrity (contract 2.4) */
+	int		has_scrub;	/* the section below was sent */
+	uint8_t		scrub_result;	/* 0 no pass yet, 1 ok, 2 damaged */
+	uint8_t		scrub_running;
+	int64_t		scrub_finished_at;	/* us since epoch; 0 = never */
+	uint64_t	scrub_size;	/* tree size the last pass checked */
+	uint64_t	scrub_damaged_seq;	/* 0 = none */
+	uint64_t	scrub_progress;	/* items of the running pass done */
+	uint64_t	damaged_entries;	/* distinct damaged entries met */
 };
 /*
  * STATUS_OK: str server, u64 size, u64 uptime_s, u32 connections, u64
- * map_used, u64 map_size, i64 last_commit, 32-byte root.  Only server is
- * checked (text that fits its array).  The decoder zeroes *s on -1.
+ * map_used, u64 map_size, i64 last_commit, 32-byte root; from protocol 3,
+ * when has_scrub, u8 scrub_result, u8 scrub_running, i64
+ * scrub_finished_at, u64 scrub_size, u64 scrub_damaged_seq, u64
+ * scrub_progress, u64 damaged_entries.  Checked: server (text that fits
+ * its array), scrub_result 0..2, scrub_running 0..1.  The decoder zeroes
+ * *s on -1 and sets has_scrub when the section is there.
  */
 int	msg_encode_status(struct wbuf *, const struct msg_status *);
 int	msg_decode_status(const uint8_t *, size_t, struct msg_status *);

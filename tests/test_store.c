@@ -1580,18 +1580,22 @@ test_errors_sticky_and_not(void **state)
 	assert_int_equal(store_get(t, 2, &e), LD_E_NOT_FOUND);
 	store_abort(t);
 
-	/* an undecodable stored entry is INTERNAL */
+	/* an undecodable stored entry cannot match its leaf: DAMAGED */
 	assert_int_equal(store_begin(f->st, 1, &t), LD_OK);
 	be64_put(key, 1);
 	assert_int_equal(store_debug_put_raw(t, STORE_DB_ENTRIES, key, 8, "junk",
 	    4), LD_OK);
 	assert_int_equal(store_commit(t), LD_OK);
 	assert_int_equal(store_begin(f->st, 0, &t), LD_OK);
-	assert_int_equal(store_get(t, 1, &e), LD_E_INTERNAL);
+	assert_int_equal(store_get(t, 1, &e), LD_E_DAMAGED);
+	assert_int_equal(store_error(t), LD_OK);	/* not sticky */
 	store_abort(t);
 }
 
-/* An entry stored under another seq than its own is INTERNAL. */
+/*
+ * An entry stored under another seq than its own does not match that
+ * seq's leaf: DAMAGED, and counted once however often it is read.
+ */
 static void
 test_entry_under_wrong_key(void **state)
 {
@@ -1600,6 +1604,7 @@ test_entry_under_wrong_key(void **state)
 	struct ld_entry e;
 	const uint8_t *enc;
 	uint8_t key[8], buf[LD_ENTRY_ENC_MAX];
+	uint64_t seq;
 	size_t len;
 
 	assert_int_equal(store_begin(f->st, 1, &t), LD_OK);
@@ -1614,7 +1619,10 @@ test_entry_under_wrong_key(void **state)
 	assert_int_equal(store_commit(t), LD_OK);
 	assert_int_equal(store_begin(f->st, 0, &t), LD_OK);
 	assert_int_equal(store_get(t, 1, &e), LD_OK);
-	assert_int_equal(store_get(t, 2, &e), LD_E_INTERNAL);
+	assert_int_equal(store_get(t, 2, &e), LD_E_DAMAGED);
+	assert_int_equal(store_get_raw(t, 2, &enc, &len), LD_E_DAMAGED);
+	assert_int_equal(store_damaged(f->st, &seq), 1);
+	assert_int_equal(seq, 2);
 	store_abort(t);
 }
 
