@@ -27,6 +27,7 @@ declare -gA _ledgerctl_opts=(
 	[get]="--id --ref"
 	[list]="--since --limit --region --fy --kind"
 	[status]=""
+	[scrub]=""
 	[checkpoint]=""
 	[prove]="--size --verifier --id"
 	[consistency]="--verifier"
@@ -44,7 +45,7 @@ declare -gA _ledgerctl_subs=(
 )
 _ledgerctl_commands="region appropriate terms award cancel-award settle disburse
 	refund receive carry-over reverse close-year balance receivables get list
-	status checkpoint prove consistency verify verify-export export report
+	status scrub checkpoint prove consistency verify verify-export export report
 	reconcile import help"
 _ledgerctl_global="--server --cert --key --ca --lang --unit --json --help --version"
 # Options that take no value; every other option takes one.
