@@ -89,6 +89,9 @@ void	tiles_init(struct tiles_builder *b);
  * pushed into the level above.
  * @return 0; the emit callback's non-zero value; -1 when the tree would
  *	exceed UINT64_MAX leaves or hashing failed.
+ *
+ * Caveat: after a non-zero return b is left mid-push (a level may hold a
+ * full tile not yet folded up): tiles_init() it before any further use.
  */
 int	tiles_push(struct tiles_builder *b, const uint8_t leaf[MERKLE_HASH_LEN],
 	    tiles_emit_fn emit, void *ctx);
