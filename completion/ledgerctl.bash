@@ -33,7 +33,7 @@ declare -gA _ledgerctl_opts=(
 	[consistency]="--verifier"
 	[verify]="--verifier --state --full"
 	[verify-export]="--checkpoint --verifier"
-	[export]="--since --until --format --bom"
+	[export]="--since --until --format --bom --tiles --verifier"
 	[report]="--fy --format --output"
 	[reconcile]="--fy --statement --format --encoding"
 	[import]="--atomic"
@@ -176,6 +176,11 @@ _ledgerctl() {
 		;;
 	--cert | --key | --ca | --verifier | --state | --checkpoint | --statement | --output)
 		_ledgerctl_files "$cur"
+		return
+		;;
+	--tiles)
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+		compopt -o filenames 2>/dev/null
 		return
 		;;
 	--region)

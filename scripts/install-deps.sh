@@ -9,7 +9,9 @@
 # integration tests, systemd provides systemd-analyze for the unit check,
 # mandoc lints the manual pages and dpkg-dev (dpkg-shlibdeps) lets
 # `cpack -G DEB` compute the package's dependencies, chromium renders the
-# HTML report headless (tests/integration/report_html.sh).  readelf, which
+# HTML report headless (tests/integration/report_html.sh), golang-go and
+# golang-golang-x-mod-dev build the Go program that checks `export --tiles`
+# with Go's reference sumdb/tlog, offline (tests/integration/tiles.sh).  readelf, which
 # tests/integration/hardening_elf.sh reads the binaries with, is binutils,
 # part of build-essential.
 # When everything is installed it does nothing and needs no privileges;
@@ -20,7 +22,8 @@ pkgs=(build-essential cmake pkg-config liblmdb-dev libevent-dev libssl-dev
 	libcmocka-dev libjansson-dev libsystemd-dev openssl)
 case ${1:-} in
 "") ;;
---test) pkgs+=(python3 systemd mandoc dpkg-dev valgrind chromium) ;;
+--test) pkgs+=(python3 systemd mandoc dpkg-dev valgrind chromium golang-go
+	golang-golang-x-mod-dev) ;;
 *) echo "usage: $0 [--test]" >&2; exit 2 ;;
 esac
 
