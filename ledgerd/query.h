@@ -44,6 +44,7 @@ struct readctx {
 	uint32_t		 connections;
 	time_t			 started;
 	int64_t			 last_commit;	/* us since the epoch; 0 = never */
+	uint16_t		 version;	/* the connection's protocol */
 };
 
 /* A LIST or REGION_LIST answer in progress; continued as output drains. */

@@ -88,6 +88,8 @@ static const struct route {
 	{ MSG_PROVE,		"PROVE",	decode_prove,	audit_prove },
 	{ MSG_CONSISTENCY,	"CONSISTENCY",	decode_consistency,
 	    audit_consistency },
+	/* A witness's cosignature writes a record: the writer decides it. */
+	{ MSG_COSIGN,		"COSIGN",	NULL,		NULL },
 };
 
 static void	server_close(struct conn *, const char *why);
@@ -253,6 +255,8 @@ submit_write(struct server *srv, struct conn *c, const struct frame_hdr *h,
 	j->version = c->clt_version;
 	snprintf(j->actor, sizeof(j->actor), "%s", c->clt_cn);
 	j->max_frame = srv->srv_conf->max_frame_bytes;
+	if (h->type == MSG_COSIGN && srv->srv_signer != NULL)
+		j->logkey = *ckpt_signer_verifier(srv->srv_signer);
 	wbuf_init(&j->out);
 	c->clt_pending++;
 	c->clt_pending_bytes += j->len;
@@ -371,6 +375,7 @@ handle_read(struct server *srv, struct conn *c, const struct route *r,
 	int code;
 
 	read_context(srv, &x);
+	x.version = c->clt_version;
 	wbuf_init(&out);
 	code = r->handle(&x, h->reqid, req, &out, &c->clt_stream);
 	if (out.err)

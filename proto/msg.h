@@ -55,6 +55,7 @@ enum msg_type {
 	MSG_CHECKPOINT = 0x30,
 	MSG_PROVE = 0x31,
 	MSG_CONSISTENCY = 0x32,
+	MSG_COSIGN = 0x33,		/* protocol 3: a witness's cosignature */
 	/* answers: daemon -> client */
 	MSG_ERROR = 0x80,
 	MSG_HELLO_OK = 0x81,
@@ -65,7 +66,8 @@ enum msg_type {
 	MSG_STATUS_OK = 0x94,
 	MSG_RECEIVABLES_OK = 0x95,
 	MSG_CHECKPOINT_OK = 0xa0,
-	MSG_PROOF = 0xa1
+	MSG_PROOF = 0xa1,
+	MSG_COSIGN_OK = 0xa2
 };
 
 /*
