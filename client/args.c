@@ -11,8 +11,10 @@
  *     argument is taken verbatim as the value even if it starts with '-',
  *     so a memo may say "-5% correction";
  *   - "--" ends the options; later words are positionals;
- *   - an unknown option, a repeated option, a missing value, a missing or
- *     surplus positional and a missing required option are usage errors;
+ *   - an unknown option, a repeated option (except one marked OPT_MULTI,
+ *     which collects its values: verify --witness), a missing value, a
+ *     missing or surplus positional and a missing required option are
+ *     usage errors;
  *   - "--format json" means --json for commands that have --format.
  *
  * Values are not interpreted here: each command's build step does that, so
@@ -258,6 +260,17 @@ take_option(struct ctl_args *a, const struct ctl_cmd *cmd, int argc,
 		a->version = 1;
 		return 0;
 	}
+	if (g < 0 && (opt->flags & OPT_MULTI)) {
+		if (a->nmulti == CTL_MULTI_MAX) {
+			snprintf(err, errlen, "option --%s given more than %d "
+			    "times", opt->name, CTL_MULTI_MAX);
+			return -1;
+		}
+		a->multi[a->nmulti++] = value;
+		if (a->val[k] == NULL)
+			a->val[k] = value;
+		return 0;
+	}
 	slot = g >= 0 ? global_slot(a, g) : &a->val[k];
 	if (*slot != NULL) {
 		snprintf(err, errlen, "option --%s given twice", opt->name);
@@ -469,6 +482,21 @@ args_parse(struct ctl_args *a, int argc, char **argv,
 	if (k >= 0 && a->val[k] != NULL && strcmp(a->val[k], "json") == 0)
 		a->json = 1;
 	return 0;
+}
+
+int
+args_multi(const struct ctl_args *a, const char *name,
+    const char *const **vals)
+{
+	int	 k;
+
+	*vals = a->multi;
+	if (a->cmd == NULL)
+		return 0;
+	k = opt_find(a->cmd->opts, name, strlen(name));
+	if (k < 0 || !(a->cmd->opts[k].flags & OPT_MULTI) || a->val[k] == NULL)
+		return 0;
+	return a->nmulti;
 }
 
 const char *

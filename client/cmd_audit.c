@@ -37,11 +37,13 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
 
 #include "checkpoint.h"
+#include "cosign.h"
 #include "ctl.h"
 #include "entry.h"
 #include "errors.h"
@@ -68,7 +70,13 @@ static const struct ctl_opt consistency_opts[] = {
 	{ "verifier", V }, { NULL, 0 }
 };
 static const struct ctl_opt verify_opts[] = {
-	{ "verifier", R }, { "state", V }, { "full", 0 }, { NULL, 0 }
+	{ "verifier", R }, { "state", V }, { "full", 0 }, { "cosign", V },
+	{ "name", V }, { "witness", V | OPT_MULTI }, { "quorum", V },
+	{ NULL, 0 }
+};
+/* --key is the global option: here it names the witness's private key. */
+static const struct ctl_opt cosigner_key_opts[] = {
+	{ "name", R }, { NULL, 0 }
 };
 static const struct ctl_opt vx_opts[] = {
 	{ "checkpoint", R }, { "verifier", R }, { NULL, 0 }
@@ -79,6 +87,7 @@ static int	prove_run(struct ctl *, const struct ctl_args *);
 static int	consistency_run(struct ctl *, const struct ctl_args *);
 static int	verify_run(struct ctl *, const struct ctl_args *);
 static int	vx_run(struct ctl *, const struct ctl_args *);
+static int	cosigner_key_run(struct ctl *, const struct ctl_args *);
 
 const struct ctl_cmd cmd_audit_cmds[] = {
 	{ "checkpoint", NULL, { NULL }, 0, 0, no_opts, "checkpoint",
@@ -89,7 +98,11 @@ const struct ctl_cmd cmd_audit_cmds[] = {
 	    consistency_opts, "consistency OLD_SIZE [NEW_SIZE] [--verifier FILE]",
 	    consistency_run, 0 },
 	{ "verify", NULL, { NULL }, 0, 0, verify_opts,
-	    "verify --verifier FILE [--state FILE] [--full]", verify_run, 0 },
+	    "verify --verifier FILE [--state FILE] [--full] "
+	    "[--cosign KEY --name NAME] [--witness FILE... --quorum K]",
+	    verify_run, 0 },
+	{ "cosigner-key", NULL, { NULL }, 0, 0, cosigner_key_opts,
+	    "cosigner-key --key KEY --name NAME", cosigner_key_run, 0 },
 	{ "verify-export", NULL, { "FILE.jsonl" }, 1, 1, vx_opts,
 	    "verify-export FILE.jsonl --checkpoint FILE --verifier FILE",
 	    vx_run, 0 },
@@ -383,31 +396,67 @@ verifier_arg(struct ctl *ctl, const struct ctl_args *a, struct ckpt_verifier *v,
 /*
  * Ask for the current signed checkpoint and copy its note into note
  * (CKPT_NOTE_MAX bytes).  The note is only checked to be a note here.
+ * With cosigned non-NULL, *cosigned becomes the JSON array of the
+ * witnesses' newest cosigned checkpoints (contract 2.8 `cosigned`):
+ * {"witness": name, "key": verifier, "size", "note"}, unchecked; an entry
+ * whose key is not a witness key is left out.
  */
 static int
-checkpoint_fetch(struct ctl *ctl, char *note, size_t *len)
+checkpoint_fetch(struct ctl *ctl, char *note, size_t *len, json_t **cosigned)
 {
 	struct ctlconn_frame	 f;
+	struct msg_cosigned	*cs;
+	struct ckpt_verifier	 w;
 	const char		*n;
-	size_t			 nlen;
+	json_t			*arr, *o;
+	char			 key[CKPT_VERIFIER_MAX];
+	size_t			 nlen, ncs, i;
 	int			 rc;
 
+	if (cosigned != NULL)
+		*cosigned = NULL;
+	if ((cs = calloc(MSG_COSIGNED_MAX, sizeof(*cs))) == NULL) {
+		fprintf(ctl->err, "ledgerctl: out of memory\n");
+		return CTL_CONN;
+	}
 	if ((rc = ctl_call(ctl, MSG_CHECKPOINT, NULL, MSG_CHECKPOINT_OK, NULL,
 	    &f)) != CTL_OK)
-		return rc;
-	if (msg_decode_checkpoint_ok(f.payload, f.len, &n, &nlen) == -1 ||
-	    nlen > CKPT_NOTE_MAX)
-		return ctl_conn_fail(ctl, "malformed CHECKPOINT_OK answer");
+		goto out;
+	if (msg_decode_checkpoint_ok_cosigned(f.payload, f.len, &n, &nlen, cs,
+	    &ncs) == -1 || nlen > CKPT_NOTE_MAX) {
+		rc = ctl_conn_fail(ctl, "malformed CHECKPOINT_OK answer");
+		goto out;
+	}
 	memcpy(note, n, nlen);
 	*len = nlen;
-	return CTL_OK;
+	if (cosigned != NULL) {
+		arr = json_array();
+		for (i = 0; i < ncs; i++) {
+			if (cosign_verifier_parse(&w, cs[i].witness,
+			    cs[i].witness_len) != CKPT_OK)
+				continue;
+			cosign_verifier_format(&w, key, sizeof(key));
+			o = json_object();
+			set(o, "witness", json_string(w.name));
+			set(o, "key", json_string(key));
+			set(o, "size", json_integer((json_int_t)(cs[i].size >
+			    INT64_MAX ? INT64_MAX : cs[i].size)));
+			set(o, "note", json_stringn(cs[i].note,
+			    cs[i].note_len));
+			json_array_append_new(arr, o);
+		}
+		*cosigned = arr;
+	}
+out:
+	free(cs);
+	return rc;
 }
 
 static int
 checkpoint_run(struct ctl *ctl, const struct ctl_args *a)
 {
 	struct ckpt	 ck;
-	json_t		*obj;
+	json_t		*obj, *cosigned = NULL;
 	char		*note;
 	size_t		 len;
 	int		 rc;
@@ -418,7 +467,7 @@ checkpoint_run(struct ctl *ctl, const struct ctl_args *a)
 		return CTL_CONN;
 	}
 	if ((rc = ctl_connect(ctl)) != CTL_OK ||
-	    (rc = checkpoint_fetch(ctl, note, &len)) != CTL_OK)
+	    (rc = checkpoint_fetch(ctl, note, &len, &cosigned)) != CTL_OK)
 		goto out;
 	/* Not authenticated (no verifier here): only its form is checked. */
 	if ((rc = ckpt_open(&ck, NULL, note, len)) != CKPT_OK) {
@@ -436,8 +485,11 @@ checkpoint_run(struct ctl *ctl, const struct ctl_args *a)
 	set(obj, "size", json_integer((json_int_t)ck.size));
 	set(obj, "root", hex_json(ck.root, sizeof(ck.root)));
 	set(obj, "note", json_stringn(note, len));
+	set(obj, "cosigned", cosigned);
+	cosigned = NULL;
 	rc = result_print(ctl, obj);
 out:
+	json_decref(cosigned);
 	free(note);
 	return rc;
 }
@@ -849,6 +901,224 @@ verify_state(struct ctl *ctl, const char *path, const struct ckpt *old,
 	return rc;
 }
 
+/* ---- witnesses: quorum and cosigning (contract 2.5, 2.8) ---------------- */
+
+/*
+ * Whether the tree of checkpoint a is a prefix of b's or the other way
+ * round, by the two signed roots and a CONSISTENCY proof the server gives:
+ * CTL_OK with *ok 1 or 0; a failed request is its code.
+ */
+static int
+trees_consistent(struct ctl *ctl, const struct ckpt *a, const struct ckpt *b,
+    int *ok)
+{
+	const struct ckpt	*lo = a->size <= b->size ? a : b;
+	const struct ckpt	*hi = a->size <= b->size ? b : a;
+	struct msg_proof	*p;
+	int			 rc;
+
+	*ok = 0;
+	if (lo->size == hi->size) {
+		*ok = memcmp(lo->root, hi->root, MERKLE_HASH_LEN) == 0;
+		return CTL_OK;
+	}
+	if (lo->size == 0) {
+		*ok = 1;	/* the empty tree is a prefix of every tree */
+		return CTL_OK;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		fprintf(ctl->err, "ledgerctl: out of memory\n");
+		return CTL_CONN;
+	}
+	rc = proof_fetch(ctl, MSG_CONSISTENCY, lo->size, hi->size, p);
+	/* Only the two signed roots count, never the ones the server sent. */
+	if (rc == CTL_OK)
+		*ok = p->kind == MSG_PROOF_CONSISTENCY && p->a == lo->size &&
+		    p->b == hi->size && merkle_verify_consistency(lo->size,
+		    hi->size, lo->root, hi->root, (const_path)p->path,
+		    p->npath) == 0;
+	free(p);
+	return rc;
+}
+
+/* The entry of cosigned (checkpoint_fetch()) by witness key w, or NULL. */
+static json_t *
+cosigned_by(json_t *cosigned, const struct ckpt_verifier *w)
+{
+	struct ckpt_verifier	 k;
+	const char		*s;
+	json_t			*o;
+	size_t			 i;
+
+	json_array_foreach(cosigned, i, o) {
+		s = json_string_value(json_object_get(o, "key"));
+		if (s != NULL && cosign_verifier_parse(&k, s, strlen(s)) ==
+		    CKPT_OK && memcmp(&k, w, sizeof(k)) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+/*
+ * --witness ... --quorum K: count the distinct witnesses whose newest
+ * cosigned checkpoint (a) is signed by the log (vp), (b) carries their
+ * cosignature, which verifies, and (c) is consistent with ck, the
+ * checkpoint just verified.  Fewer than K: verification failure.
+ */
+static int
+verify_quorum(struct ctl *ctl, const struct ckpt_verifier *vp,
+    const struct ckpt *ck, json_t *cosigned, const struct ckpt_verifier *ws,
+    size_t nw, unsigned long k, json_t *obj)
+{
+	struct ckpt	 cw;
+	json_t		*o;
+	const char	*note;
+	char		 good[1024], bad[1024];
+	size_t		 i, j, len, got = 0, distinct = 0, gl = 0, bl = 0;
+	int		 rc, ok, dup;
+	const char	*why;
+
+	good[0] = bad[0] = '\0';
+	for (i = 0; i < nw; i++) {
+		for (dup = 0, j = 0; j < i; j++)
+			if (memcmp(&ws[j], &ws[i], sizeof(ws[i])) == 0)
+				dup = 1;
+		if (dup)
+			continue;	/* the same key twice counts once */
+		distinct++;
+		why = NULL;
+		o = cosigned_by(cosigned, &ws[i]);
+		note = o != NULL ? json_string_value(json_object_get(o,
+		    "note")) : NULL;
+		len = note != NULL ? json_string_length(json_object_get(o,
+		    "note")) : 0;
+		if (o == NULL || note == NULL)
+			why = "no cosignature";
+		else if (ckpt_open(&cw, vp, note, len) != CKPT_OK)
+			why = "its checkpoint is not signed by the log";
+		else if (cosign_find(&ws[i], note, len, NULL, NULL, NULL) !=
+		    CKPT_OK)
+			why = "its cosignature does not verify";
+		else {
+			if ((rc = trees_consistent(ctl, &cw, ck, &ok)) !=
+			    CTL_OK)
+				return rc;
+			if (!ok)
+				why = "it cosigned a checkpoint inconsistent "
+				    "with this one";
+		}
+		if (why == NULL) {
+			got++;
+			gl += (size_t)snprintf(good + gl, sizeof(good) - gl,
+			    "%s%s", gl ? ", " : "", ws[i].name);
+		} else
+			bl += (size_t)snprintf(bad + bl, sizeof(bad) - bl,
+			    "%s%s: %s", bl ? "; " : "", ws[i].name, why);
+		if (gl >= sizeof(good))
+			gl = sizeof(good) - 1;
+		if (bl >= sizeof(bad))
+			bl = sizeof(bad) - 1;
+	}
+	if (got < k)
+		return audit_fail(ctl, json_incref(obj), "quorum not met: %zu "
+		    "of %zu witnesses cosigned a checkpoint consistent with "
+		    "this one, %lu required%s%s", got, distinct, k,
+		    bl ? " (" : "", bl ? bad : "");
+	snprintf(bad, sizeof(bad), "%zu of %zu witnesses cosigned a consistent "
+	    "checkpoint (%s), %lu required", got, distinct, good, k);
+	set(obj, "quorum", json_string(bad));
+	return CTL_OK;
+}
+
+/*
+ * --cosign KEY --name NAME: cosign ck's body (the note's text, tlen bytes
+ * of note) and send it.  The timestamp is now, or one second after this
+ * witness's last one when the daemon holds one that is not older (two runs
+ * in one second must not make the second stale); a claimed last time far
+ * in the future is not followed.
+ */
+static int
+cosign_send(struct ctl *ctl, const struct ckpt_signer *s,
+    const struct ckpt_verifier *wkey, const struct ckpt_verifier *vp,
+    const char *note, size_t len, json_t *cosigned, json_t *obj)
+{
+	struct ctlconn_frame	 f;
+	struct wbuf		 w;
+	json_t			*o;
+	const char		*prev;
+	char			*buf = NULL, key[CKPT_VERIFIER_MAX];
+	char			 line[COSIGN_LINE_MAX], msg[400];
+	size_t			 tlen, blen, llen;
+	uint64_t		 ts = (uint64_t)time(NULL), last, size, got;
+	int			 rc;
+
+	o = cosigned_by(cosigned, wkey);
+	prev = o != NULL ? json_string_value(json_object_get(o, "note")) : NULL;
+	if (prev != NULL && cosign_find(wkey, prev, strlen(prev), &last, NULL,
+	    NULL) == CKPT_OK && last >= ts && last < ts + 3600)
+		ts = last + 1;
+	if ((buf = malloc(CKPT_NOTE_MAX + COSIGN_LINE_MAX)) == NULL) {
+		fprintf(ctl->err, "ledgerctl: out of memory\n");
+		return CTL_CONN;
+	}
+	/* The log's note without anyone's cosignature, then ours. */
+	if (ckpt_note_split(note, len, &tlen) != CKPT_OK ||
+	    cosign_note_strip(vp, note, len, buf, CKPT_NOTE_MAX, &blen) !=
+	    CKPT_OK ||
+	    cosign_line(s, wkey, ts, note, tlen, line, sizeof(line), &llen) !=
+	    CKPT_OK) {
+		free(buf);
+		return ctl_conn_fail(ctl, "cannot cosign the checkpoint");
+	}
+	memcpy(buf + blen, line, llen);
+	cosign_verifier_format(wkey, key, sizeof(key));
+	wbuf_init(&w);
+	if (msg_encode_cosign(&w, key, buf, blen + llen) != 0)
+		rc = ctl_usage(ctl, NULL, "request cannot be encoded");
+	else
+		rc = ctl_call(ctl, MSG_COSIGN, &w, MSG_COSIGN_OK, NULL, &f);
+	wbuf_free(&w);
+	free(buf);
+	if (rc != CTL_OK)
+		return rc;
+	if (msg_decode_cosign_ok(f.payload, f.len, &size, &got) != 0)
+		return ctl_conn_fail(ctl, "malformed COSIGN_OK answer");
+	snprintf(msg, sizeof(msg), "sent and kept: %s, size %" PRIu64 ", time %"
+	    PRIu64, wkey->name, size, got);
+	set(obj, "cosignature", json_string(msg));
+	return CTL_OK;
+}
+
+/* cosigner-key: the witness verifier key line of --key under --name. */
+static int
+cosigner_key_run(struct ctl *ctl, const struct ctl_args *a)
+{
+	struct ckpt_signer	*s = NULL;
+	struct ckpt_verifier	 w;
+	char			 out[CKPT_VERIFIER_MAX], err[512];
+
+	if (a->key == NULL)
+		return ctl_usage(ctl, a->cmd, "--key KEY is required (the "
+		    "witness's Ed25519 private key in PEM)");
+	if (cosign_signer_load(&s, &w, a->key, args_get(a, "name"), err,
+	    sizeof(err)) != CKPT_OK)
+		return ctl_usage(ctl, a->cmd, "%s", err);
+	ckpt_signer_free(s);
+	if (cosign_verifier_format(&w, out, sizeof(out)) != CKPT_OK) {
+		fprintf(ctl->err, "ledgerctl: cannot format the key\n");
+		return CTL_CONN;
+	}
+	if (ctl->json) {
+		json_t	*obj = json_object();
+
+		set(obj, "name", json_string(w.name));
+		set(obj, "key", json_string(out));
+		return result_print(ctl, obj);
+	}
+	fprintf(ctl->out, "%s\n", out);
+	return ferror(ctl->out) ? CTL_CONN : CTL_OK;
+}
+
 static int
 verify_run(struct ctl *ctl, const struct ctl_args *a)
 {
@@ -856,8 +1126,17 @@ verify_run(struct ctl *ctl, const struct ctl_args *a)
 	const struct ckpt_verifier	*vp;
 	struct ckpt			 ck, old;
 	const char			*state = args_get(a, "state");
+	const char			*cosign = args_get(a, "cosign");
+	const char			*cname = args_get(a, "name");
+	const char			*quorum = args_get(a, "quorum");
+	const char *const		*wpaths;
 	int				 full = args_get(a, "full") != NULL;
-	json_t				*obj = NULL;
+	int				 nw = args_multi(a, "witness", &wpaths);
+	struct ckpt_verifier		 ws[CTL_MULTI_MAX], wkey;
+	struct ckpt_signer		*signer = NULL;
+	unsigned long			 k = 0;
+	char				*end;
+	json_t				*obj = NULL, *cosigned = NULL;
 	char				*note = NULL, *saved = NULL;
 	char				 vstr[CKPT_VERIFIER_MAX], err[512];
 	size_t				 len, savedlen = 0;
@@ -865,6 +1144,26 @@ verify_run(struct ctl *ctl, const struct ctl_args *a)
 
 	if ((rc = verifier_arg(ctl, a, &v, &vp)) != CTL_OK)
 		return rc;
+	if ((cosign == NULL) != (cname == NULL))
+		return ctl_usage(ctl, a->cmd, "--cosign KEY and --name NAME go "
+		    "together");
+	if (nw > 0 && quorum == NULL)
+		return ctl_usage(ctl, a->cmd, "--witness needs --quorum K");
+	if (quorum != NULL) {
+		errno = 0;
+		k = strtoul(quorum, &end, 10);
+		if (quorum[0] < '1' || quorum[0] > '9' || *end != '\0' ||
+		    errno != 0 || k > 1000000)
+			return ctl_usage(ctl, a->cmd, "--quorum: %s is not a "
+			    "positive whole number", quorum);
+	}
+	for (r = 0; r < nw; r++)
+		if (cosign_verifier_load(&ws[r], wpaths[r], err, sizeof(err)) !=
+		    CKPT_OK)
+			return ctl_usage(ctl, a->cmd, "--witness: %s", err);
+	if (cosign != NULL && cosign_signer_load(&signer, &wkey, cosign, cname,
+	    err, sizeof(err)) != CKPT_OK)
+		return ctl_usage(ctl, a->cmd, "--cosign: %s", err);
 	if ((note = malloc(CKPT_NOTE_MAX)) == NULL ||
 	    (saved = malloc(CKPT_NOTE_MAX)) == NULL) {
 		fprintf(ctl->err, "ledgerctl: out of memory\n");
@@ -898,7 +1197,7 @@ verify_run(struct ctl *ctl, const struct ctl_args *a)
 		}
 	}
 	if ((rc = ctl_connect(ctl)) != CTL_OK ||
-	    (rc = checkpoint_fetch(ctl, note, &len)) != CTL_OK)
+	    (rc = checkpoint_fetch(ctl, note, &len, &cosigned)) != CTL_OK)
 		goto out;
 	if ((r = ckpt_open(&ck, vp, note, len)) != CKPT_OK) {
 		rc = audit_fail(ctl, NULL, "the server's checkpoint: %s",
@@ -933,6 +1232,9 @@ verify_run(struct ctl *ctl, const struct ctl_args *a)
 		set(obj, "full", json_string("root recomputed from every entry: "
 		    "matches"));
 	}
+	if (quorum != NULL && (rc = verify_quorum(ctl, vp, &ck, cosigned, ws,
+	    (size_t)nw, k, obj)) != CTL_OK)
+		goto out;
 	/* Every check passed: only now may the state move forward. */
 	if (state != NULL && state_save(state, note, len, err,
 	    sizeof(err)) == -1) {
@@ -944,10 +1246,16 @@ verify_run(struct ctl *ctl, const struct ctl_args *a)
 	}
 	if (state != NULL)
 		set(obj, "state_saved", json_true());
+	/* Verified: only now may this witness vouch for the checkpoint. */
+	if (signer != NULL && (rc = cosign_send(ctl, signer, &wkey, vp, note,
+	    len, cosigned, obj)) != CTL_OK)
+		goto out;
 	set(obj, "verified", json_true());
 	rc = result_print(ctl, obj);
 	obj = NULL;
 out:
+	ckpt_signer_free(signer);
+	json_decref(cosigned);
 	json_decref(obj);
 	free(note);
 	free(saved);

@@ -46,6 +46,9 @@ enum ctl_exit {
 /* struct ctl_opt flags */
 #define OPT_VALUE	0x01	/* takes a value: --name VALUE or --name=VALUE */
 #define OPT_REQUIRED	0x02	/* must be given */
+#define OPT_MULTI	0x04	/* may be given up to CTL_MULTI_MAX times
+				   (args_multi()); one such option a command */
+#define CTL_MULTI_MAX	16
 
 struct ctl_opt {
 	const char	*name;		/* without the leading "--" */
@@ -73,6 +76,8 @@ struct ctl_args {
 	const char	*pos[CTL_POS_MAX];
 	int		 npos;
 	const char	*val[CTL_OPT_MAX];	/* by index in cmd->opts; NULL = absent */
+	const char	*multi[CTL_MULTI_MAX];	/* every value of the OPT_MULTI option */
+	int		 nmulti;
 	/* global options */
 	const char	*server;
 	const char	*cert;
@@ -96,6 +101,12 @@ int		 args_parse(struct ctl_args *a, int argc, char **argv,
 		    const struct ctl_cmd *const *tables, char *err, size_t errlen);
 /* The value of option name ("amount") or NULL when it was not given. */
 const char	*args_get(const struct ctl_args *a, const char *name);
+/*
+ * Every value of OPT_MULTI option name, in command-line order: returns
+ * their number (0 when not given or not such an option), *vals borrowed.
+ */
+int		 args_multi(const struct ctl_args *a, const char *name,
+		    const char *const **vals);
 /* 1 when the command takes option name (given or not), else 0. */
 int		 args_has(const struct ctl_args *a, const char *name);
 

@@ -31,7 +31,8 @@ declare -gA _ledgerctl_opts=(
 	[checkpoint]=""
 	[prove]="--size --verifier --id"
 	[consistency]="--verifier"
-	[verify]="--verifier --state --full"
+	[verify]="--verifier --state --full --cosign --name --witness --quorum"
+	[cosigner-key]="--name"
 	[verify-export]="--checkpoint --verifier"
 	[export]="--since --until --format --bom --tiles --verifier"
 	[report]="--fy --format --output"
@@ -45,7 +46,8 @@ declare -gA _ledgerctl_subs=(
 )
 _ledgerctl_commands="region appropriate terms award cancel-award settle disburse
 	refund receive carry-over reverse close-year balance receivables get list
-	status scrub checkpoint prove consistency verify verify-export export report
+	status scrub checkpoint prove consistency verify cosigner-key
+	verify-export export report
 	reconcile import help"
 _ledgerctl_global="--server --cert --key --ca --lang --unit --json --help --version"
 # Options that take no value; every other option takes one.
@@ -174,7 +176,8 @@ _ledgerctl() {
 		_ledgerctl_reply "yen thousand million" "$cur"
 		return
 		;;
-	--cert | --key | --ca | --verifier | --state | --checkpoint | --statement | --output)
+	--cert | --key | --ca | --verifier | --state | --checkpoint | --statement | --output | \
+		--cosign | --witness)
 		_ledgerctl_files "$cur"
 		return
 		;;

@@ -3,7 +3,10 @@
  * consistency proofs (proto/PROTOCOL.md, "Audit messages and checkpoints").
  *
  * Checkpoints are signed on demand: Ed25519 is deterministic, so the same
- * tree always yields the same note, and nothing needs storing.  A proof,
+ * tree always yields the same note, and nothing needs storing.  The
+ * witnesses' cosignatures (stored by witness.c on the writer thread) are
+ * appended to the note they cover when it is the current one, and sent
+ * whole in CHECKPOINT_OK's protocol 3 section.  A proof,
  * its link to the current tree and the signed note of that tree come from
  * one read transaction, so the three always agree.  Every proof is built
  * from stored perfect subtrees: O(log n) reads, whatever the tree's size.
@@ -49,14 +52,79 @@ sign_current(const struct readctx *x, struct store_txn *t, uint64_t n,
 	return LD_OK;
 }
 
+/*
+ * The current note with the cosignature lines over exactly it (a witness
+ * whose kept cosignature covers this very note, byte for byte: the log's
+ * Ed25519 signature is deterministic, so the same tree gives the same
+ * note), and for protocol 3 each witness's newest cosigned checkpoint, as
+ * many as the frame holds.  One read transaction for all of it.
+ */
+static int
+checkpoint_answer(const struct readctx *x, struct store_txn *t, uint32_t reqid,
+    char *note, struct wbuf *out)
+{
+	struct msg_cosigned *cs = NULL;
+	struct store_cosig *recs = NULL;
+	struct wbuf p;
+	size_t notelen, nrec = 0, ncs = 0, i, room, need, add, base;
+	int rc;
+
+	if ((rc = sign_current(x, t, store_size(t), NULL, note,
+	    CKPT_NOTE_MAX + 1, &notelen)) != LD_OK)
+		return msg_put_error(out, reqid, rc, NULL);
+	if ((rc = store_cosig_all(t, &recs, &nrec)) != LD_OK)
+		return msg_put_error(out, reqid, rc, NULL);
+	if (nrec > MSG_COSIGNED_MAX)
+		nrec = MSG_COSIGNED_MAX;
+	base = notelen;
+	for (i = 0; i < nrec; i++) {
+		add = recs[i].note_len - recs[i].lineoff;
+		if (recs[i].lineoff != base ||
+		    memcmp(recs[i].note, note, base) != 0 ||
+		    notelen + add > CKPT_NOTE_MAX)
+			continue;
+		memcpy(note + notelen, recs[i].note + recs[i].lineoff, add);
+		notelen += add;
+	}
+	note[notelen] = '\0';
+	if (x->version >= 3 && nrec > 0 &&
+	    (cs = calloc(nrec, sizeof(*cs))) == NULL) {
+		free(recs);
+		return msg_put_error(out, reqid, LD_E_BUSY, "out of memory");
+	}
+	/* The note first; then witnesses while the frame has room. */
+	room = x->conf->max_frame_bytes - FRAME_HDR_LEN;
+	need = 4 + notelen + 2;
+	for (i = 0; cs != NULL && i < nrec; i++) {
+		add = 2 + strlen(recs[i].witness) + 8 + 4 + recs[i].note_len;
+		if (need + add > room)
+			break;
+		need += add;
+		cs[ncs].witness = recs[i].witness;
+		cs[ncs].witness_len = strlen(recs[i].witness);
+		cs[ncs].size = recs[i].size;
+		cs[ncs].note = recs[i].note;
+		cs[ncs].note_len = recs[i].note_len;
+		ncs++;
+	}
+	wbuf_init(&p);
+	msg_encode_checkpoint_ok_cosigned(&p, note, notelen, cs, ncs);
+	if (p.err)
+		rc = msg_put_error(out, reqid, LD_E_INTERNAL, "out of memory");
+	else
+		frame_put(out, MSG_CHECKPOINT_OK, 0, reqid, p.data, p.len);
+	wbuf_free(&p);
+	free(cs);
+	free(recs);
+	return rc;
+}
+
 int
 audit_checkpoint(const struct readctx *x, uint32_t reqid,
     const union read_req *req, struct wbuf *out, struct stream *s)
 {
 	struct store_txn *t;
-	struct wbuf p;
 	char *note;
-	size_t notelen;
 	int rc;
 
 	(void)s;
@@ -64,20 +132,8 @@ audit_checkpoint(const struct readctx *x, uint32_t reqid,
 	if ((note = malloc(CKPT_NOTE_MAX + 1)) == NULL)
 		return msg_put_error(out, reqid, LD_E_BUSY, "out of memory");
 	if ((rc = store_begin(x->store, 0, &t)) == LD_OK) {
-		rc = sign_current(x, t, store_size(t), NULL, note,
-		    CKPT_NOTE_MAX + 1, &notelen);
+		rc = checkpoint_answer(x, t, reqid, note, out);
 		store_abort(t);
-	}
-	if (rc == LD_OK) {
-		wbuf_init(&p);
-		msg_encode_checkpoint_ok(&p, note, notelen);
-		if (p.err)
-			rc = msg_put_error(out, reqid, LD_E_INTERNAL,
-			    "out of memory");
-		else
-			frame_put(out, MSG_CHECKPOINT_OK, 0, reqid, p.data,
-			    p.len);
-		wbuf_free(&p);
 	} else
 		msg_put_error(out, reqid, rc, NULL);
 	free(note);

@@ -1,5 +1,6 @@
 /*
  * audit.h - the auditor's requests: CHECKPOINT, PROVE, CONSISTENCY.
+ * (COSIGN writes, so the writer decides it: witness.h.)
  *
  * Read handlers as query.h defines them: they read one snapshot,
  * sign the current checkpoint with the key in the read context, and
@@ -10,6 +11,11 @@
 
 #include "query.h"
 
+/*
+ * CHECKPOINT: the current signed note with the cosignature lines over
+ * exactly that note appended; from protocol 3 each witness's newest
+ * cosigned checkpoint too (msg_audit.h), as many as max_frame_bytes holds.
+ */
 int	audit_checkpoint(const struct readctx *, uint32_t,
 	    const union read_req *, struct wbuf *, struct stream *);
 /*

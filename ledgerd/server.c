@@ -99,6 +99,8 @@ static const struct route {
 	{ MSG_PROVE,		"PROVE",	decode_prove,	R_ANY,	audit_prove },
 	{ MSG_CONSISTENCY,	"CONSISTENCY",	decode_consistency, R_ANY,
 	    audit_consistency },
+	/* A witness's cosignature writes a record: the writer decides it. */
+	{ MSG_COSIGN,		"COSIGN",	NULL,		R_ANY,	NULL },
 };
 
 static void	server_close(struct conn *, const char *why);
@@ -264,6 +266,8 @@ submit_write(struct server *srv, struct conn *c, const struct frame_hdr *h,
 	j->version = c->clt_version;
 	snprintf(j->actor, sizeof(j->actor), "%s", c->clt_cn);
 	j->max_frame = srv->srv_conf->max_frame_bytes;
+	if (h->type == MSG_COSIGN && srv->srv_signer != NULL)
+		j->logkey = *ckpt_signer_verifier(srv->srv_signer);
 	wbuf_init(&j->out);
 	c->clt_pending++;
 	c->clt_pending_bytes += j->len;

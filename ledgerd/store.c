@@ -56,7 +56,8 @@
 
 static const char *const db_names[STORE_DB_COUNT] = {
 	"meta", "entries", "leaves", "nodes", "ids", "regions", "reversed",
-	"acctbal", "regbal", "terms", "payments", "orders", "refs"
+	"acctbal", "regbal", "terms", "payments", "orders", "refs",
+	"cosigs"
 };
 
 /* A chunk of copied entry bytes; see "Memory" above. */

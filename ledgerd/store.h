@@ -354,6 +354,7 @@ enum store_db {
 	STORE_DB_PAYMENTS,
 	STORE_DB_ORDERS,
 	STORE_DB_REFS,
+	STORE_DB_COSIGS,	/* witnesses' cosignatures: not derived state */
 	STORE_DB_COUNT
 };
 /* The derived databases, which a replay rebuilds and --verify compares. */
@@ -418,5 +419,47 @@ int	store_acct_bal_decode(const uint8_t *key, size_t klen, const uint8_t *val,
 	    size_t vlen, struct ld_acct_bal *out);
 int	store_region_bal_decode(const uint8_t *key, size_t klen, const uint8_t *val,
 	    size_t vlen, struct ld_region_bal *out);
+
+/*
+ * ---- Witnesses' cosignatures (store_cosign.c) ----
+ *
+ * One record per witness key, its newest accepted cosignature: not a
+ * ledger entry and not derived from the entries (a replay cannot rebuild
+ * it, --verify does not compare it), so it lives outside
+ * STORE_DB_DERIVED_FIRST..LAST.  Written by the writer thread in its
+ * group's transaction, read by CHECKPOINT in a read transaction.
+ */
+#define STORE_WITNESS_MAX	320	/* a witness verifier string and its NUL */
+#define STORE_COSIG_NOTE_MAX	4096	/* a stored cosigned note */
+
+struct store_cosig {
+	char		witness[STORE_WITNESS_MAX];	/* verifier, NUL-terminated */
+	uint64_t	ts;		/* the cosignature's timestamp */
+	uint64_t	size;		/* tree size of the checkpoint */
+	size_t		lineoff;	/* the cosignature line's offset in note */
+	size_t		note_len;
+	char		note[STORE_COSIG_NOTE_MAX + 1];	/* the log's note and
+					   the cosignature line; NUL-terminated */
+};
+
+/*
+ * The record of witness (a verifier string, NUL-terminated).
+ * @return LD_OK; LD_E_NOT_FOUND (not sticky; also on a store without the
+ *	database); the sticky error; LD_E_INTERNAL for a malformed record.
+ */
+int	store_cosig_get(struct store_txn *, const char *witness,
+	    struct store_cosig *out);
+/*
+ * Replace witness c->witness's record with c (write transaction).
+ * lineoff < note_len <= STORE_COSIG_NOTE_MAX, else LD_E_INTERNAL.
+ * @return LD_OK or the sticky error.
+ */
+int	store_cosig_put(struct store_txn *, const struct store_cosig *c);
+/*
+ * Every witness's record, in key order, into *out (malloc'd array the
+ * caller frees; NULL when none) and *n.
+ * @return LD_OK, the sticky error, or LD_E_INTERNAL (a malformed record).
+ */
+int	store_cosig_all(struct store_txn *, struct store_cosig **out, size_t *n);
 
 #endif

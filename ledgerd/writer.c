@@ -34,6 +34,7 @@
 #include "frame.h"
 #include "log.h"
 #include "msg.h"
+#include "witness.h"
 #include "writer.h"
 
 #define WRITER_GROUP_MAX	8192	/* requests per transaction */
@@ -299,6 +300,9 @@ run_group(struct writer *w, struct wjob *group)
 		for (j = group; j != NULL; j = j->next) {
 			if (j->type == MSG_WRITE_BATCH)
 				run_batch(t, j, req, now);
+			else if (j->type == MSG_COSIGN)
+				j->code = witness_cosign(t, &j->logkey, j->role,
+				    j->reqid, j->payload, j->len, &j->out);
 			else
 				run_write(t, j, req, now);
 		}

@@ -1,7 +1,9 @@
 /*
  * writer.h - the single writer: group commit on its own thread.
  *
- * Every write request of every connection is queued here as a job.  The
+ * Every write request of every connection is queued here as a job, and
+ * so is a witness's COSIGN (witness.h): it writes a record too, and LMDB
+ * has one writer.  The
  * writer thread takes everything queued, opens ONE LMDB write transaction,
  * decides each request in queue order (so the rules see every earlier
  * request of the same group), commits once, and only then hands the jobs'
@@ -24,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checkpoint.h"
 #include "entry.h"
 #include "store.h"
 #include "wire.h"
@@ -41,7 +44,8 @@ struct wjob {
 	struct wjob	*next;
 	struct conn	*conn;		/* requester; conn->clt_pending keeps it */
 	uint32_t	 reqid;
-	uint8_t		 type;		/* MSG_WRITE or MSG_WRITE_BATCH */
+	uint8_t		 type;		/* MSG_WRITE, MSG_WRITE_BATCH or
+					   MSG_COSIGN */
 	int		 role;		/* enum role, looked up at submission */
 	uint16_t	 version;	/* the connection's protocol version */
 	char		 actor[LD_ACTOR_MAX + 1];
@@ -52,6 +56,7 @@ struct wjob {
 	uint32_t	 nwritten;	/* entries appended (for statistics) */
 	int		 code;		/* LD_OK, or the code of a whole-job
 					   ERROR answer (for statistics) */
+	struct ckpt_verifier logkey;	/* MSG_COSIGN: the log's own key */
 };
 
 struct writer;

@@ -47,11 +47,6 @@ struct ckpt_signer {
 	struct ckpt_verifier	 pub;
 };
 
-/* One signature line of a note, as offsets into the note. */
-struct sigline {
-	size_t	name, namelen;
-	size_t	b64, b64len;
-};
 
 const char *
 ckpt_strerror(int code)
@@ -458,7 +453,7 @@ ckpt_signer_verifier(const struct ckpt_signer *s)
  */
 static int
 note_parse(const char *note, size_t len, size_t *textlen,
-    struct sigline lines[CKPT_SIGS_MAX], size_t *nlines)
+    struct ckpt_sigline lines[CKPT_SIGS_MAX], size_t *nlines)
 {
 	const char	*nl, *sp;
 	size_t		 split, pos, end, n = 0, dlen;
@@ -504,16 +499,23 @@ note_parse(const char *note, size_t len, size_t *textlen,
 }
 
 int
+ckpt_note_lines(const char *note, size_t len, size_t *textlen,
+    struct ckpt_sigline lines[CKPT_SIGS_MAX], size_t *nlines)
+{
+	return note_parse(note, len, textlen, lines, nlines);
+}
+
+int
 ckpt_note_split(const char *note, size_t len, size_t *textlen)
 {
-	struct sigline	lines[CKPT_SIGS_MAX];
+	struct ckpt_sigline	lines[CKPT_SIGS_MAX];
 	size_t		n;
 
 	return note_parse(note, len, textlen, lines, &n);
 }
 
-static int
-ed25519_verify(const uint8_t pub[CKPT_PUBKEY_LEN], const uint8_t *sig,
+int
+ckpt_ed25519_verify(const uint8_t pub[CKPT_PUBKEY_LEN], const uint8_t *sig,
     const char *msg, size_t len)
 {
 	EVP_PKEY	*pkey = NULL;
@@ -543,7 +545,7 @@ int
 ckpt_note_verify(const struct ckpt_verifier *v, const char *note, size_t len,
     size_t *textlen)
 {
-	struct sigline	lines[CKPT_SIGS_MAX];
+	struct ckpt_sigline	lines[CKPT_SIGS_MAX];
 	uint8_t		blob[SIG_BLOB_LEN];
 	size_t		n, i, tlen, blen, vlen = strlen(v->name);
 	int		rc, found = 0;
@@ -560,7 +562,7 @@ ckpt_note_verify(const struct ckpt_verifier *v, const char *note, size_t len,
 			continue;	/* same name, another key */
 		if (blen != SIG_BLOB_LEN)
 			return CKPT_E_BAD_SIG;
-		rc = ed25519_verify(v->pubkey, blob + CKPT_KEYID_LEN, note, tlen);
+		rc = ckpt_ed25519_verify(v->pubkey, blob + CKPT_KEYID_LEN, note, tlen);
 		if (rc != CKPT_OK)
 			return rc;
 		found = 1;
@@ -714,4 +716,49 @@ ckpt_open(struct ckpt *c, const struct ckpt_verifier *v, const char *note,
 		return CKPT_E_ORIGIN;
 	*c = nc;
 	return CKPT_OK;
+}
+
+/* --- building blocks for other note signature types (cosign.c) --- */
+
+int
+ckpt_name_valid(const char *s, size_t len)
+{
+	return len <= CKPT_NAME_MAX && name_valid(s, len);
+}
+
+size_t
+ckpt_b64_encode(const uint8_t *in, size_t n, char *out)
+{
+	return b64_encode(in, n, out);
+}
+
+int
+ckpt_b64_decode(const char *in, size_t n, uint8_t *out, size_t outmax,
+    size_t *outlen)
+{
+	return b64_decode(in, n, out, outmax, outlen) == 0 ? CKPT_OK :
+	    CKPT_E_MALFORMED;
+}
+
+int
+ckpt_signer_sign_raw(const struct ckpt_signer *s, const void *msg, size_t len,
+    uint8_t sig[CKPT_SIG_LEN])
+{
+	EVP_MD_CTX	*ctx = NULL;
+	size_t		 siglen = CKPT_SIG_LEN;
+	int		 rc = CKPT_E_INTERNAL;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		goto fail;
+	if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, s->pkey) != 1)
+		goto fail;
+	if (EVP_DigestSign(ctx, sig, &siglen, msg, len) != 1 ||
+	    siglen != CKPT_SIG_LEN)
+		goto fail;
+	rc = CKPT_OK;
+fail:
+	EVP_MD_CTX_free(ctx);
+	if (rc != CKPT_OK)
+		ERR_clear_error();
+	return rc;
 }

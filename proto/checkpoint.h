@@ -191,4 +191,50 @@ int	ckpt_sign(const struct ckpt_signer *, const struct ckpt *, char *out,
 int	ckpt_open(struct ckpt *, const struct ckpt_verifier *v, const char *note,
 	    size_t len);
 
+/*
+ * --- Building blocks for other signature types over the same notes ---
+ * (proto/cosign.h builds C2SP tlog-cosignature on them.)
+ */
+
+/* One signature line of a note, as offsets into the note. */
+struct ckpt_sigline {
+	size_t	name, namelen;	/* the key name */
+	size_t	b64, b64len;	/* base64 of key id || signature */
+};
+
+/*
+ * ckpt_note_split(), and the signature lines: lines must hold
+ * CKPT_SIGS_MAX; *nlines is set to the number found (at least 1).
+ * @return CKPT_OK or CKPT_E_MALFORMED.
+ */
+int	ckpt_note_lines(const char *note, size_t len, size_t *textlen,
+	    struct ckpt_sigline lines[CKPT_SIGS_MAX], size_t *nlines);
+/* 1 when s (len bytes) is a valid note key name, else 0. */
+int	ckpt_name_valid(const char *s, size_t len);
+/*
+ * Standard padded base64 of n bytes into out (4 * ((n + 2) / 3) + 1
+ * bytes, NUL-terminated); returns the length without the NUL.
+ */
+size_t	ckpt_b64_encode(const uint8_t *in, size_t n, char *out);
+/*
+ * Decode n characters of canonical padded base64 (unused low bits must be
+ * zero).  Only the first outmax bytes are stored; *outlen is the full
+ * decoded length.  @return CKPT_OK or CKPT_E_MALFORMED.
+ */
+int	ckpt_b64_decode(const char *in, size_t n, uint8_t *out, size_t outmax,
+	    size_t *outlen);
+/*
+ * Ed25519 verification of the CKPT_SIG_LEN bytes at sig over len bytes of
+ * msg under pub.  @return CKPT_OK, CKPT_E_BAD_SIG, CKPT_E_INTERNAL.
+ */
+int	ckpt_ed25519_verify(const uint8_t pub[CKPT_PUBKEY_LEN],
+	    const uint8_t *sig, const char *msg, size_t len);
+/*
+ * Ed25519 signature by s's key over len bytes of msg, whatever they are
+ * (the caller owns the domain separation).  @return CKPT_OK or
+ * CKPT_E_INTERNAL.
+ */
+int	ckpt_signer_sign_raw(const struct ckpt_signer *s, const void *msg,
+	    size_t len, uint8_t sig[CKPT_SIG_LEN]);
+
 #endif

@@ -56,6 +56,7 @@ enum msg_type {
 	MSG_CHECKPOINT = 0x30,
 	MSG_PROVE = 0x31,
 	MSG_CONSISTENCY = 0x32,
+	MSG_COSIGN = 0x33,		/* protocol 3: a witness's cosignature */
 	/* answers: daemon -> client */
 	MSG_ERROR = 0x80,
 	MSG_HELLO_OK = 0x81,
@@ -67,7 +68,8 @@ enum msg_type {
 	MSG_RECEIVABLES_OK = 0x95,
 	MSG_SCRUB_OK = 0x96,
 	MSG_CHECKPOINT_OK = 0xa0,
-	MSG_PROOF = 0xa1
+	MSG_PROOF = 0xa1,
+	MSG_COSIGN_OK = 0xa2
 };
 
 /*

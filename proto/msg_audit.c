@@ -18,6 +18,9 @@
 
 typedef const uint8_t	(*const_path)[MERKLE_HASH_LEN];
 
+static int	encode_pair(struct wbuf *, uint64_t, uint64_t);
+static int	decode_pair(const uint8_t *, size_t, uint64_t *, uint64_t *);
+
 static int
 note_ok(const char *note, size_t len)
 {
@@ -78,6 +81,138 @@ msg_decode_checkpoint_ok(const uint8_t *buf, size_t len, const char **note,
 	*note = n;
 	*notelen = nl;
 	return 0;
+}
+
+/* A witness key string: u16 length, 1..CKPT_VERIFIER_MAX - 1, no NUL. */
+static void
+rbuf_witness(struct rbuf *r, const char **w, size_t *len)
+{
+	const uint8_t	*p;
+	uint16_t	 n;
+
+	n = rbuf_u16(r);
+	if (r->err || n == 0 || n >= CKPT_VERIFIER_MAX) {
+		r->err = 1;
+		return;
+	}
+	if ((p = rbuf_take(r, n)) == NULL)
+		return;
+	if (memchr(p, '\0', n) != NULL) {
+		r->err = 1;
+		return;
+	}
+	*w = (const char *)p;
+	*len = n;
+}
+
+static void
+wbuf_witness(struct wbuf *b, const char *w, size_t len)
+{
+	if (len == 0 || len >= CKPT_VERIFIER_MAX ||
+	    memchr(w, '\0', len) != NULL) {
+		b->err = 1;
+		return;
+	}
+	wbuf_u16(b, (uint16_t)len);
+	wbuf_put(b, w, len);
+}
+
+int
+msg_encode_checkpoint_ok_cosigned(struct wbuf *b, const char *note,
+    size_t len, const struct msg_cosigned *c, size_t n)
+{
+	size_t	i;
+
+	if (msg_encode_checkpoint_ok(b, note, len) != 0 ||
+	    n > MSG_COSIGNED_MAX)
+		return -1;
+	if (n == 0)
+		return 0;
+	wbuf_u16(b, (uint16_t)n);
+	for (i = 0; i < n; i++) {
+		if (!note_ok(c[i].note, c[i].note_len))
+			return -1;
+		wbuf_witness(b, c[i].witness, c[i].witness_len);
+		wbuf_u64(b, c[i].size);
+		wbuf_u32(b, (uint32_t)c[i].note_len);
+		wbuf_put(b, c[i].note, c[i].note_len);
+	}
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_checkpoint_ok_cosigned(const uint8_t *buf, size_t len,
+    const char **note, size_t *notelen, struct msg_cosigned c[MSG_COSIGNED_MAX],
+    size_t *n)
+{
+	struct rbuf	 r;
+	const char	*nt = NULL;
+	size_t		 nl = 0, i, cnt = 0;
+
+	rbuf_init(&r, buf, len);
+	rbuf_note(&r, &nt, &nl);
+	if (!r.err && r.left > 0) {
+		cnt = rbuf_u16(&r);
+		if (cnt == 0 || cnt > MSG_COSIGNED_MAX)
+			return -1;
+		for (i = 0; i < cnt && !r.err; i++) {
+			memset(&c[i], 0, sizeof(c[i]));
+			rbuf_witness(&r, &c[i].witness, &c[i].witness_len);
+			c[i].size = rbuf_u64(&r);
+			rbuf_note(&r, &c[i].note, &c[i].note_len);
+		}
+	}
+	if (rbuf_done(&r) == -1)
+		return -1;
+	*note = nt;
+	*notelen = nl;
+	*n = cnt;
+	return 0;
+}
+
+int
+msg_encode_cosign(struct wbuf *b, const char *witness, const char *note,
+    size_t len)
+{
+	if (!note_ok(note, len))
+		return -1;
+	wbuf_witness(b, witness, strlen(witness));
+	wbuf_u32(b, (uint32_t)len);
+	wbuf_put(b, note, len);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_cosign(const uint8_t *buf, size_t len, const char **witness,
+    size_t *witness_len, const char **note, size_t *notelen)
+{
+	struct rbuf	 r;
+	const char	*w = NULL, *nt = NULL;
+	size_t		 wl = 0, nl = 0;
+
+	rbuf_init(&r, buf, len);
+	rbuf_witness(&r, &w, &wl);
+	rbuf_note(&r, &nt, &nl);
+	if (rbuf_done(&r) == -1)
+		return -1;
+	*witness = w;
+	*witness_len = wl;
+	*note = nt;
+	*notelen = nl;
+	return 0;
+}
+
+int
+msg_encode_cosign_ok(struct wbuf *b, uint64_t size, uint64_t ts)
+{
+	return encode_pair(b, size, ts);
+}
+
+int
+msg_decode_cosign_ok(const uint8_t *buf, size_t len, uint64_t *size,
+    uint64_t *ts)
+{
+	return decode_pair(buf, len, size, ts);
 }
 
 static int

@@ -38,13 +38,62 @@ int	msg_decode_checkpoint_req(const uint8_t *, size_t len);
 /*
  * CHECKPOINT_OK (0xa0): u32 len, then len bytes of signed note text
  * (1 <= len <= MSG_NOTE_MAX, no NUL byte).  The text is sent exactly as
- * signed; its structure is checkpoint.h's business, not the decoder's.
+ * signed (with the cosignature lines over exactly that note appended);
+ * its structure is checkpoint.h's business, not the decoder's.
  * @param[out] note	borrowed: points into the payload, which the caller
  *			keeps alive; not NUL-terminated
+ *
+ * Protocol 3 adds an optional trailing section, present only when some
+ * witness has cosigned (an older decoder, which refuses trailing bytes,
+ * is never sent it: the daemon sends it from protocol 3 on):
+ *   u16  n           1..MSG_COSIGNED_MAX
+ *   n x  str  witness  its verifier key (cosign.h), 1..CKPT_VERIFIER_MAX-1
+ *        u64  size     tree size of the checkpoint it cosigned
+ *        u32  len, then the cosigned note (the log's note and the
+ *             witness's cosignature line), 1..MSG_NOTE_MAX, no NUL
+ * The decoder checks the caps and lengths only, not the signatures.
  */
+#define MSG_COSIGNED_MAX	64	/* witnesses a daemon keeps */
+
+/* One witness's newest cosigned checkpoint; pointers borrowed. */
+struct msg_cosigned {
+	const char	*witness;	/* not NUL-terminated */
+	size_t		 witness_len;
+	uint64_t	 size;
+	const char	*note;		/* not NUL-terminated */
+	size_t		 note_len;
+};
+
 int	msg_encode_checkpoint_ok(struct wbuf *, const char *note, size_t len);
 int	msg_decode_checkpoint_ok(const uint8_t *, size_t, const char **note,
 	    size_t *len);
+/*
+ * The same with the trailing section: n entries of c (n 0: no section).
+ * The decoder fills c (room for MSG_COSIGNED_MAX) and *n (0 when absent).
+ */
+int	msg_encode_checkpoint_ok_cosigned(struct wbuf *, const char *note,
+	    size_t len, const struct msg_cosigned *c, size_t n);
+int	msg_decode_checkpoint_ok_cosigned(const uint8_t *, size_t,
+	    const char **note, size_t *len,
+	    struct msg_cosigned c[MSG_COSIGNED_MAX], size_t *n);
+
+/*
+ * COSIGN (0x33, protocol 3): a witness's cosignature of a checkpoint.
+ *   str  witness   the witness's verifier key (cosign.h), as in
+ *                  CHECKPOINT_OK's section
+ *   u32  len, then the note: the log's signed checkpoint with the
+ *                  witness's cosignature line among its signature lines
+ *                  (1..MSG_NOTE_MAX, no NUL)
+ * Answered COSIGN_OK (0xa2): u64 size, u64 time: the tree size and the
+ * timestamp of the cosignature now kept for that witness.
+ */
+int	msg_encode_cosign(struct wbuf *, const char *witness, const char *note,
+	    size_t len);
+int	msg_decode_cosign(const uint8_t *, size_t, const char **witness,
+	    size_t *witness_len, const char **note, size_t *len);
+int	msg_encode_cosign_ok(struct wbuf *, uint64_t size, uint64_t ts);
+int	msg_decode_cosign_ok(const uint8_t *, size_t, uint64_t *size,
+	    uint64_t *ts);
 
 /* PROVE (0x31): u64 seq, u64 size (0 = the current tree). */
 int	msg_encode_prove(struct wbuf *, uint64_t seq, uint64_t size);

@@ -368,6 +368,20 @@ test_parse_errors(void **state)
 	assert_int_equal(PARSE(&a, err, "balance", "--fy", "2013", "--fy",
 	    "2014"), -1);
 	assert_non_null(strstr(err, "given twice"));
+	/* OPT_MULTI: verify --witness collects every value, in order. */
+	{
+		const char *const *w;
+
+		assert_int_equal(PARSE(&a, err, "verify", "--verifier", "v",
+		    "--witness", "a", "--quorum", "2", "--witness=b"), 0);
+		assert_int_equal(args_multi(&a, "witness", &w), 2);
+		assert_string_equal(w[0], "a");
+		assert_string_equal(w[1], "b");
+		assert_int_equal(args_multi(&a, "quorum", &w), 0);
+		assert_int_equal(PARSE(&a, err, "verify", "--verifier", "v",
+		    "--quorum", "1", "--quorum", "2"), -1);
+		assert_non_null(strstr(err, "given twice"));
+	}
 	assert_int_equal(PARSE(&a, err, "balance", "--fy"), -1);
 	assert_non_null(strstr(err, "needs a value"));
 	assert_int_equal(PARSE(&a, err, "frobnicate"), -1);
