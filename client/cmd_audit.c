@@ -46,6 +46,7 @@
 #include "cosign.h"
 #include "ctl.h"
 #include "entry.h"
+#include "filesave.h"
 #include "errors.h"
 #include "export.h"
 #include "merkle.h"
@@ -270,82 +271,15 @@ file_read(const char *path, char *buf, size_t cap, size_t *len)
 	return 0;
 }
 
-/* Write all of buf to fd; 0 or -1 with errno. */
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	 w;
-
-	while (len > 0) {
-		w = write(fd, buf, len);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
- * Replace path with buf atomically: a temporary file in path's directory,
- * fsync, rename over path, fsync the directory.  Afterwards path holds
- * either the old contents or the new, whatever crashes when.  0, or -1
- * with the reason in err; on failure path is untouched.
+ * Replace the state file atomically (filesave.h): afterwards it holds
+ * either the old checkpoint or the new, whatever crashes when.
  */
 static int
 state_save(const char *path, const char *buf, size_t len, char *err,
     size_t errlen)
 {
-	char	*tmp = NULL, *dcopy = NULL;
-	int	 fd = -1, dfd;
-
-	if ((tmp = malloc(strlen(path) + sizeof(".XXXXXX"))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
-	snprintf(tmp, strlen(path) + sizeof(".XXXXXX"), "%s.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1) {
-		snprintf(err, errlen, "cannot create a file beside %s: %s", path,
-		    strerror(errno));
-		free(tmp);
-		tmp = NULL;
-		goto fail;
-	}
-	if (fchmod(fd, 0644) == -1 || write_all(fd, buf, len) == -1 ||
-	    fsync(fd) == -1) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path,
-		    strerror(errno));
-		goto fail;
-	}
-	free(tmp);
-	/* The rename is durable once the directory is. */
-	if ((dcopy = strdup(path)) != NULL &&
-	    (dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		fsync(dfd);
-		close(dfd);
-	}
-	free(dcopy);
-	return 0;
-fail:
-	if (fd != -1)
-		close(fd);
-	if (tmp != NULL) {
-		unlink(tmp);
-		free(tmp);
-	}
-	return -1;
+	return file_replace(path, buf, len, 0644, err, errlen);
 }
 
 /*
@@ -393,65 +327,6 @@ verifier_arg(struct ctl *ctl, const struct ctl_args *a, struct ckpt_verifier *v,
 
 /* ---- checkpoint ---------------------------------------------------------- */
 
-/*
- * Ask for the current signed checkpoint and copy its note into note
- * (CKPT_NOTE_MAX bytes).  The note is only checked to be a note here.
- * With cosigned non-NULL, *cosigned becomes the JSON array of the
- * witnesses' newest cosigned checkpoints (contract 2.8 `cosigned`):
- * {"witness": name, "key": verifier, "size", "note"}, unchecked; an entry
- * whose key is not a witness key is left out.
- */
-static int
-checkpoint_fetch(struct ctl *ctl, char *note, size_t *len, json_t **cosigned)
-{
-	struct ctlconn_frame	 f;
-	struct msg_cosigned	*cs;
-	struct ckpt_verifier	 w;
-	const char		*n;
-	json_t			*arr, *o;
-	char			 key[CKPT_VERIFIER_MAX];
-	size_t			 nlen, ncs, i;
-	int			 rc;
-
-	if (cosigned != NULL)
-		*cosigned = NULL;
-	if ((cs = calloc(MSG_COSIGNED_MAX, sizeof(*cs))) == NULL) {
-		fprintf(ctl->err, "ledgerctl: out of memory\n");
-		return CTL_CONN;
-	}
-	if ((rc = ctl_call(ctl, MSG_CHECKPOINT, NULL, MSG_CHECKPOINT_OK, NULL,
-	    &f)) != CTL_OK)
-		goto out;
-	if (msg_decode_checkpoint_ok_cosigned(f.payload, f.len, &n, &nlen, cs,
-	    &ncs) == -1 || nlen > CKPT_NOTE_MAX) {
-		rc = ctl_conn_fail(ctl, "malformed CHECKPOINT_OK answer");
-		goto out;
-	}
-	memcpy(note, n, nlen);
-	*len = nlen;
-	if (cosigned != NULL) {
-		arr = json_array();
-		for (i = 0; i < ncs; i++) {
-			if (cosign_verifier_parse(&w, cs[i].witness,
-			    cs[i].witness_len) != CKPT_OK)
-				continue;
-			cosign_verifier_format(&w, key, sizeof(key));
-			o = json_object();
-			set(o, "witness", json_string(w.name));
-			set(o, "key", json_string(key));
-			set(o, "size", json_integer((json_int_t)(cs[i].size >
-			    INT64_MAX ? INT64_MAX : cs[i].size)));
-			set(o, "note", json_stringn(cs[i].note,
-			    cs[i].note_len));
-			json_array_append_new(arr, o);
-		}
-		*cosigned = arr;
-	}
-out:
-	free(cs);
-	return rc;
-}
-
 static int
 checkpoint_run(struct ctl *ctl, const struct ctl_args *a)
 {
@@ -467,7 +342,7 @@ checkpoint_run(struct ctl *ctl, const struct ctl_args *a)
 		return CTL_CONN;
 	}
 	if ((rc = ctl_connect(ctl)) != CTL_OK ||
-	    (rc = checkpoint_fetch(ctl, note, &len, &cosigned)) != CTL_OK)
+	    (rc = ctl_checkpoint(ctl, note, &len, &cosigned)) != CTL_OK)
 		goto out;
 	/* Not authenticated (no verifier here): only its form is checked. */
 	if ((rc = ckpt_open(&ck, NULL, note, len)) != CKPT_OK) {
@@ -941,7 +816,7 @@ trees_consistent(struct ctl *ctl, const struct ckpt *a, const struct ckpt *b,
 	return rc;
 }
 
-/* The entry of cosigned (checkpoint_fetch()) by witness key w, or NULL. */
+/* The entry of cosigned (ctl_checkpoint()) by witness key w, or NULL. */
 static json_t *
 cosigned_by(json_t *cosigned, const struct ckpt_verifier *w)
 {
@@ -1197,7 +1072,7 @@ verify_run(struct ctl *ctl, const struct ctl_args *a)
 		}
 	}
 	if ((rc = ctl_connect(ctl)) != CTL_OK ||
-	    (rc = checkpoint_fetch(ctl, note, &len, &cosigned)) != CTL_OK)
+	    (rc = ctl_checkpoint(ctl, note, &len, &cosigned)) != CTL_OK)
 		goto out;
 	if ((r = ckpt_open(&ck, vp, note, len)) != CKPT_OK) {
 		rc = audit_fail(ctl, NULL, "the server's checkpoint: %s",

@@ -267,30 +267,6 @@ tiles_local_fail(struct tiles_state *st, const char *why)
 	return CTL_CONN;
 }
 
-/*
- * The daemon's current signed note, byte for byte, into note
- * (CKPT_NOTE_MAX bytes).  The same request as `checkpoint` (cmd_audit.c);
- * only its form is checked here.
- */
-static int
-tiles_checkpoint_fetch(struct ctl *ctl, char *note, size_t *len)
-{
-	struct ctlconn_frame	 f;
-	const char		*n;
-	size_t			 nlen;
-	int			 rc;
-
-	if ((rc = ctl_call(ctl, MSG_CHECKPOINT, NULL, MSG_CHECKPOINT_OK, NULL,
-	    &f)) != CTL_OK)
-		return rc;
-	if (msg_decode_checkpoint_ok(f.payload, f.len, &n, &nlen) == -1 ||
-	    nlen > CKPT_NOTE_MAX)
-		return ctl_conn_fail(ctl, "malformed CHECKPOINT_OK answer");
-	memcpy(note, n, nlen);
-	*len = nlen;
-	return CTL_OK;
-}
-
 /* LIST callback: check an entry, hash it into the root, spool it. */
 static int
 tiles_one(struct ctl *ctl, const uint8_t *enc, size_t len, void *arg)
@@ -522,7 +498,7 @@ tiles_run(struct ctl *ctl, const struct ctl_args *a)
 	}
 
 	if ((rc = ctl_connect(ctl)) != CTL_OK ||
-	    (rc = tiles_checkpoint_fetch(ctl, note, &len)) != CTL_OK)
+	    (rc = ctl_checkpoint(ctl, note, &len, NULL)) != CTL_OK)
 		goto out;
 	if ((r = ckpt_open(&ck, vp, note, len)) != CKPT_OK) {
 		rc = tiles_fail(st, "the server's checkpoint: %s",

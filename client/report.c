@@ -55,6 +55,7 @@
 #include "output.h"
 #include "recon.h"
 #include "regnames.h"
+#include "filesave.h"
 #include "report.h"
 #include "values.h"
 #include "wire.h"
@@ -667,74 +668,17 @@ report_print(FILE *f, int fmt, const struct report *r,
 	return rc == 0 ? 0 : -1;
 }
 
-/* Write all of buf to fd; 0, or -1 with errno. */
-static int
-write_full(int fd, const char *buf, size_t len)
-{
-	ssize_t	 w;
-
-	while (len > 0) {
-		if ((w = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
 
 int
 report_save(const char *path, const char *buf, size_t len, char *err,
     size_t errlen)
 {
-	char	*tmp = NULL;
-	size_t	 tmplen = strlen(path) + sizeof(".XXXXXX");
-	mode_t	 mask;
-	int	 fd = -1;
+	mode_t mask;
 
-	if ((tmp = malloc(tmplen)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
-	snprintf(tmp, tmplen, "%s.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1) {
-		snprintf(err, errlen, "cannot create a file beside %s: %s", path,
-		    strerror(errno));
-		free(tmp);
-		tmp = NULL;
-		goto fail;
-	}
-	/* mkstemp() makes 0600; a report is made to be read, as umask allows. */
+	/* A report is made to be read: the mode umask allows, not 0600. */
 	mask = umask(0);
 	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) == -1 || write_full(fd, buf, len) == -1 ||
-	    fsync(fd) == -1) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path,
-		    strerror(errno));
-		goto fail;
-	}
-	free(tmp);
-	return 0;
-fail:
-	if (fd != -1)
-		close(fd);
-	if (tmp != NULL) {
-		unlink(tmp);
-		free(tmp);
-	}
-	return -1;
+	return file_replace(path, buf, len, 0666 & ~mask, err, errlen);
 }
 
 /* JSON array of the distinct dates (sorted input) or the wheres of v. */

@@ -22,10 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cosign.h"
 #include "entry.h"
 #include "errors.h"
 #include "frame.h"
 #include "msg.h"
+#include "msg_audit.h"
 #include "output.h"
 #include "session.h"
 #include "values.h"
@@ -362,4 +364,53 @@ ctl_find(struct ctl *ctl, int by, const char *key, ctl_entry_fn fn, void *arg)
 		    "printable ASCII characters)", key);
 	}
 	return ctl_entries(ctl, MSG_FIND, &w, fn, arg);
+}
+
+int
+ctl_checkpoint(struct ctl *ctl, char *note, size_t *len, json_t **cosigned)
+{
+	struct ctlconn_frame	 f;
+	struct msg_cosigned	*cs;
+	struct ckpt_verifier	 w;
+	const char		*n;
+	json_t			*arr, *o;
+	char			 key[CKPT_VERIFIER_MAX];
+	size_t			 nlen, ncs, i;
+	int			 rc;
+
+	if (cosigned != NULL)
+		*cosigned = NULL;
+	if ((cs = calloc(MSG_COSIGNED_MAX, sizeof(*cs))) == NULL) {
+		fprintf(ctl->err, "ledgerctl: out of memory\n");
+		return CTL_CONN;
+	}
+	if ((rc = ctl_call(ctl, MSG_CHECKPOINT, NULL, MSG_CHECKPOINT_OK, NULL,
+	    &f)) != CTL_OK)
+		goto out;
+	if (msg_decode_checkpoint_ok_cosigned(f.payload, f.len, &n, &nlen, cs,
+	    &ncs) == -1 || nlen > CKPT_NOTE_MAX) {
+		rc = ctl_conn_fail(ctl, "malformed CHECKPOINT_OK answer");
+		goto out;
+	}
+	memcpy(note, n, nlen);
+	*len = nlen;
+	if (cosigned != NULL) {
+		arr = json_array();
+		for (i = 0; i < ncs; i++) {
+			if (cosign_verifier_parse(&w, cs[i].witness,
+			    cs[i].witness_len) != CKPT_OK)
+				continue;
+			cosign_verifier_format(&w, key, sizeof(key));
+			o = json_pack("{s:s, s:s, s:I, s:s%}", "witness",
+			    w.name, "key", key, "size", (json_int_t)(cs[i].size >
+			    INT64_MAX ? INT64_MAX : cs[i].size), "note",
+			    cs[i].note, cs[i].note_len);
+			if (o != NULL)
+				json_array_append_new(arr, o);
+		}
+		*cosigned = arr;
+	}
+out:
+	free(cs);
+	return rc;
 }

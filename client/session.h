@@ -31,6 +31,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "ctl.h"
 #include "ctlconn.h"
 
@@ -146,5 +148,16 @@ int	ctl_list(struct ctl *, const struct msg_list *l, ctl_entry_fn fn,
  */
 int	ctl_find(struct ctl *, int by, const char *key, ctl_entry_fn fn,
 	    void *arg);
+/*
+ * CHECKPOINT: the current signed checkpoint's note copied into note
+ * (CKPT_NOTE_MAX bytes; only checked to be a note here) and its length.
+ * With cosigned non-NULL, *cosigned becomes the JSON array of the
+ * witnesses' newest cosigned checkpoints (contract 2.8 `cosigned`):
+ * {"witness": name, "key": verifier, "size", "note"}, unchecked; an entry
+ * whose key is not a witness key is left out.  CTL_OK, or the status of a
+ * refusal or failure, already printed.
+ */
+int	ctl_checkpoint(struct ctl *, char *note, size_t *len,
+	    json_t **cosigned);
 
 #endif

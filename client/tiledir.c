@@ -27,6 +27,7 @@
 
 #include <sys/stat.h>
 
+#include "filesave.h"
 #include "tiledir.h"
 
 int
@@ -115,23 +116,6 @@ make_parents(struct tiledir *td, const char *rel)
 	return 0;
 }
 
-static int
-write_all(int fd, const uint8_t *buf, size_t len)
-{
-	ssize_t	 w;
-
-	while (len > 0) {
-		w = write(fd, buf, len);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * Write data to a new temporary file beside rel and rename it over rel;
  * with durable, fsync the file before and its directory after.
@@ -161,7 +145,7 @@ write_renamed(struct tiledir *td, const char *rel, const uint8_t *data,
 		    td->path, tmp, strerror(errno));
 		return -1;
 	}
-	if (write_all(fd, data, len) == -1 || (durable && fsync(fd) == -1)) {
+	if (file_write_all(fd, data, len) == -1 || (durable && fsync(fd) == -1)) {
 		snprintf(td->err, sizeof(td->err), "cannot write %s/%s: %s",
 		    td->path, tmp, strerror(errno));
 		goto fail;

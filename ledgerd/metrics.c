@@ -395,7 +395,13 @@ render(struct evbuffer *b)
 			help(b, "ledgerd_checkpoint_age_seconds", "gauge",
 			    "Age of the newest checkpoint: time since its tree "
 			    "head (the newest entry) was recorded.");
-			fmt_seconds(s, sizeof(s), realtime_us() - g.newest_at);
+			/*
+			 * Wall clock against a wall-clock stamp: after the
+			 * clock steps back the age would be negative; it is
+			 * then 0 (the entry cannot be younger than now).
+			 */
+			fmt_seconds(s, sizeof(s), realtime_us() > g.newest_at ?
+			    realtime_us() - g.newest_at : 0);
 			evbuffer_add_printf(b,
 			    "ledgerd_checkpoint_age_seconds %s\n", s);
 		}

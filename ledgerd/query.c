@@ -267,6 +267,16 @@ query_find(const struct readctx *x, uint32_t reqid, const union read_req *req,
 	return LD_OK;
 }
 
+/* Seconds of CLOCK_MONOTONIC: uptime survives a step of the wall clock. */
+static int64_t
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
 int
 query_scrub(const struct readctx *x, uint32_t reqid, const union read_req *req,
     struct wbuf *out, struct stream *s)
@@ -400,7 +410,7 @@ query_status(const struct readctx *x, uint32_t reqid, const union read_req *req,
 	(void)s;
 	memset(&st, 0, sizeof(st));
 	snprintf(st.server, sizeof(st.server), "ledgerd %s", LEDGERD_VERSION);
-	st.uptime_s = (uint64_t)(time(NULL) - x->started);
+	st.uptime_s = (uint64_t)(mono_s() - x->started_mono);
 	st.connections = x->connections;
 	store_usage(x->store, &st.map_used, &st.map_size);
 	st.last_commit = x->last_commit;

@@ -46,6 +46,7 @@ struct readctx {
 	struct scrub		*scrub;		/* NULL: none */
 	uint32_t		 connections;
 	time_t			 started;
+	int64_t			 started_mono;	/* CLOCK_MONOTONIC s at start */
 	int64_t			 last_commit;	/* us since the epoch; 0 = never */
 };
 

@@ -326,6 +326,7 @@ read_context(struct server *srv, struct conn *c, struct readctx *x)
 	x->scrub = srv->srv_scrub;
 	x->connections = srv->srv_nconns;
 	x->started = srv->srv_started;
+	x->started_mono = srv->srv_started_mono;
 	x->last_commit = srv->srv_writer != NULL ?
 	    writer_last_commit(srv->srv_writer) : 0;
 }
@@ -826,6 +827,12 @@ void
 server_start(struct server *srv)
 {
 	time(&srv->srv_started);
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		srv->srv_started_mono = (int64_t)ts.tv_sec;
+	}
 	evconnlistener_enable(srv->srv_listener);
 	srv->srv_listening = 1;
 }

@@ -106,6 +106,7 @@ struct server {
 	int			 srv_listening;
 	int			 srv_stopping;
 	time_t			 srv_started;
+	int64_t			 srv_started_mono;	/* CLOCK_MONOTONIC s */
 	struct event		*srv_stop_timer;
 };
 

@@ -225,6 +225,13 @@ int
 ckpt_key_id(const char *name, const uint8_t pubkey[CKPT_PUBKEY_LEN],
     uint8_t out[CKPT_KEYID_LEN])
 {
+	return ckpt_key_id_typed(name, ALG_ED25519, pubkey, out);
+}
+
+int
+ckpt_key_id_typed(const char *name, uint8_t alg,
+    const uint8_t pubkey[CKPT_PUBKEY_LEN], uint8_t out[CKPT_KEYID_LEN])
+{
 	uint8_t		buf[CKPT_NAME_MAX + 2 + CKPT_PUBKEY_LEN];
 	uint8_t		h[EVP_MAX_MD_SIZE];
 	size_t		nlen = strlen(name), n = 0;
@@ -235,7 +242,7 @@ ckpt_key_id(const char *name, const uint8_t pubkey[CKPT_PUBKEY_LEN],
 	memcpy(buf, name, nlen);
 	n = nlen;
 	buf[n++] = '\n';
-	buf[n++] = ALG_ED25519;
+	buf[n++] = alg;
 	memcpy(buf + n, pubkey, CKPT_PUBKEY_LEN);
 	n += CKPT_PUBKEY_LEN;
 	if (EVP_Digest(buf, n, h, &hlen, EVP_sha256(), NULL) != 1 || hlen < 4) {
@@ -249,11 +256,18 @@ ckpt_key_id(const char *name, const uint8_t pubkey[CKPT_PUBKEY_LEN],
 int
 ckpt_verifier_format(const struct ckpt_verifier *v, char *out, size_t outsz)
 {
+	return ckpt_verifier_format_typed(v, ALG_ED25519, out, outsz);
+}
+
+int
+ckpt_verifier_format_typed(const struct ckpt_verifier *v, uint8_t alg,
+    char *out, size_t outsz)
+{
 	uint8_t		key[1 + CKPT_PUBKEY_LEN];
 	char		b64[4 * ((sizeof(key) + 2) / 3) + 1];
 	int		n;
 
-	key[0] = ALG_ED25519;
+	key[0] = alg;
 	memcpy(key + 1, v->pubkey, CKPT_PUBKEY_LEN);
 	b64_encode(key, sizeof(key), b64);
 	n = snprintf(out, outsz, "%s+%02x%02x%02x%02x+%s", v->name, v->keyid[0],
@@ -265,6 +279,13 @@ ckpt_verifier_format(const struct ckpt_verifier *v, char *out, size_t outsz)
 
 int
 ckpt_verifier_parse(struct ckpt_verifier *v, const char *s, size_t len)
+{
+	return ckpt_verifier_parse_typed(v, ALG_ED25519, s, len);
+}
+
+int
+ckpt_verifier_parse_typed(struct ckpt_verifier *v, uint8_t alg, const char *s,
+    size_t len)
 {
 	struct ckpt_verifier	 nv;
 	const char		*p1, *p2, *hex;
@@ -287,12 +308,12 @@ ckpt_verifier_parse(struct ckpt_verifier *v, const char *s, size_t len)
 	    &keylen) != 0)
 		return CKPT_E_MALFORMED;
 	if (b64_decode(p2 + 1, len - (size_t)(p2 + 1 - s), key, sizeof(key),
-	    &keylen) != 0 || keylen != sizeof(key) || key[0] != ALG_ED25519)
+	    &keylen) != 0 || keylen != sizeof(key) || key[0] != alg)
 		return CKPT_E_MALFORMED;
 	memcpy(nv.name, s, namelen);
 	nv.name[namelen] = '\0';
 	memcpy(nv.pubkey, key + 1, CKPT_PUBKEY_LEN);
-	if (ckpt_key_id(nv.name, nv.pubkey, id) != CKPT_OK ||
+	if (ckpt_key_id_typed(nv.name, alg, nv.pubkey, id) != CKPT_OK ||
 	    memcmp(id, nv.keyid, CKPT_KEYID_LEN) != 0)
 		return CKPT_E_MALFORMED;
 	*v = nv;
@@ -341,6 +362,14 @@ int
 ckpt_verifier_load(struct ckpt_verifier *v, const char *path, char *err,
     size_t errsz)
 {
+	return ckpt_verifier_load_typed(v, ALG_ED25519, path, "not a verifier "
+	    "key (expected name+keyid+base64 of an Ed25519 key)", err, errsz);
+}
+
+int
+ckpt_verifier_load_typed(struct ckpt_verifier *v, uint8_t alg,
+    const char *path, const char *what, char *err, size_t errsz)
+{
 	uint8_t	buf[VERIFIER_FILE_MAX];
 	size_t	len;
 
@@ -349,9 +378,9 @@ ckpt_verifier_load(struct ckpt_verifier *v, const char *path, char *err,
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' ||
 	    buf[len - 1] == ' ' || buf[len - 1] == '\t'))
 		len--;
-	if (ckpt_verifier_parse(v, (const char *)buf, len) != CKPT_OK) {
-		set_err(err, errsz, path, "not a verifier key "
-		    "(expected name+keyid+base64 of an Ed25519 key)");
+	if (ckpt_verifier_parse_typed(v, alg, (const char *)buf, len) !=
+	    CKPT_OK) {
+		set_err(err, errsz, path, what);
 		return CKPT_E_MALFORMED;
 	}
 	return CKPT_OK;

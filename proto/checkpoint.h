@@ -126,6 +126,21 @@ int	ckpt_verifier_parse(struct ckpt_verifier *, const char *s, size_t len);
  */
 int	ckpt_verifier_load(struct ckpt_verifier *, const char *path, char *err,
 	    size_t errsz);
+/*
+ * The four above for a key of signature type alg instead of 0x01 (a
+ * witness's cosigning key is 0x04, cosign.h): the type byte is hashed into
+ * the key id and prefixed to the key in the string, and a string of
+ * another type is refused, so that one kind of key is never taken for the
+ * other.  what is the load's reason when the file holds no such key.
+ */
+int	ckpt_key_id_typed(const char *name, uint8_t alg,
+	    const uint8_t pubkey[CKPT_PUBKEY_LEN], uint8_t out[CKPT_KEYID_LEN]);
+int	ckpt_verifier_format_typed(const struct ckpt_verifier *, uint8_t alg,
+	    char *out, size_t outsz);
+int	ckpt_verifier_parse_typed(struct ckpt_verifier *, uint8_t alg,
+	    const char *s, size_t len);
+int	ckpt_verifier_load_typed(struct ckpt_verifier *, uint8_t alg,
+	    const char *path, const char *what, char *err, size_t errsz);
 
 /*
  * Sign a note: write text, "\n" and one signature line into out.  text must

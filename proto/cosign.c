@@ -34,7 +34,6 @@
 #define SIG_PREFIX	"\xe2\x80\x94 "		/* U+2014 EM DASH, space */
 #define BLOB_LEN	(CKPT_KEYID_LEN + 8 + CKPT_SIG_LEN)	/* 76 */
 #define BLOB_B64_LEN	104
-#define FILE_MAX	4096
 
 static void
 set_err(char *err, size_t errsz, const char *path, const char *why)
@@ -47,25 +46,7 @@ int
 cosign_key_id(const char *name, const uint8_t pubkey[CKPT_PUBKEY_LEN],
     uint8_t out[CKPT_KEYID_LEN])
 {
-	uint8_t		buf[CKPT_NAME_MAX + 2 + CKPT_PUBKEY_LEN];
-	uint8_t		h[EVP_MAX_MD_SIZE];
-	size_t		nlen = strlen(name), n;
-	unsigned int	hlen = 0;
-
-	if (nlen > CKPT_NAME_MAX)
-		return CKPT_E_MALFORMED;
-	memcpy(buf, name, nlen);
-	n = nlen;
-	buf[n++] = '\n';
-	buf[n++] = COSIGN_ALG;
-	memcpy(buf + n, pubkey, CKPT_PUBKEY_LEN);
-	n += CKPT_PUBKEY_LEN;
-	if (EVP_Digest(buf, n, h, &hlen, EVP_sha256(), NULL) != 1 || hlen < 4) {
-		ERR_clear_error();
-		return CKPT_E_INTERNAL;
-	}
-	memcpy(out, h, CKPT_KEYID_LEN);
-	return CKPT_OK;
+	return ckpt_key_id_typed(name, COSIGN_ALG, pubkey, out);
 }
 
 int
@@ -93,90 +74,22 @@ cosign_signer_load(struct ckpt_signer **out, struct ckpt_verifier *wkey,
 int
 cosign_verifier_format(const struct ckpt_verifier *v, char *out, size_t outsz)
 {
-	uint8_t	key[1 + CKPT_PUBKEY_LEN];
-	char	b64[4 * ((sizeof(key) + 2) / 3) + 1];
-	int	n;
-
-	key[0] = COSIGN_ALG;
-	memcpy(key + 1, v->pubkey, CKPT_PUBKEY_LEN);
-	ckpt_b64_encode(key, sizeof(key), b64);
-	n = snprintf(out, outsz, "%s+%02x%02x%02x%02x+%s", v->name, v->keyid[0],
-	    v->keyid[1], v->keyid[2], v->keyid[3], b64);
-	if (n < 0 || (size_t)n >= outsz)
-		return CKPT_E_SPACE;
-	return CKPT_OK;
+	return ckpt_verifier_format_typed(v, COSIGN_ALG, out, outsz);
 }
 
 int
 cosign_verifier_parse(struct ckpt_verifier *v, const char *s, size_t len)
 {
-	struct ckpt_verifier	 nv;
-	const char		*p1, *p2, *hex;
-	uint8_t			 key[1 + CKPT_PUBKEY_LEN], id[CKPT_KEYID_LEN];
-	size_t			 namelen, keylen;
-
-	memset(&nv, 0, sizeof(nv));
-	if (memchr(s, '\0', len) != NULL || (p1 = memchr(s, '+', len)) == NULL)
-		return CKPT_E_MALFORMED;
-	namelen = (size_t)(p1 - s);
-	hex = p1 + 1;
-	p2 = memchr(hex, '+', len - namelen - 1);
-	if (p2 == NULL || p2 - hex != 2 * CKPT_KEYID_LEN ||
-	    !ckpt_name_valid(s, namelen))
-		return CKPT_E_MALFORMED;
-	if (hex_decode(hex, 2 * CKPT_KEYID_LEN, nv.keyid, sizeof(nv.keyid),
-	    &keylen) != 0)
-		return CKPT_E_MALFORMED;
-	if (ckpt_b64_decode(p2 + 1, len - (size_t)(p2 + 1 - s), key,
-	    sizeof(key), &keylen) != CKPT_OK || keylen != sizeof(key) ||
-	    key[0] != COSIGN_ALG)
-		return CKPT_E_MALFORMED;
-	memcpy(nv.name, s, namelen);
-	nv.name[namelen] = '\0';
-	memcpy(nv.pubkey, key + 1, CKPT_PUBKEY_LEN);
-	if (cosign_key_id(nv.name, nv.pubkey, id) != CKPT_OK ||
-	    memcmp(id, nv.keyid, CKPT_KEYID_LEN) != 0)
-		return CKPT_E_MALFORMED;
-	*v = nv;
-	return CKPT_OK;
+	return ckpt_verifier_parse_typed(v, COSIGN_ALG, s, len);
 }
 
 int
 cosign_verifier_load(struct ckpt_verifier *v, const char *path, char *err,
     size_t errsz)
 {
-	char	buf[FILE_MAX];
-	size_t	len = 0;
-	ssize_t	r;
-	int	fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		set_err(err, errsz, path, strerror(errno));
-		return CKPT_E_MALFORMED;
-	}
-	while (len < sizeof(buf)) {
-		r = read(fd, buf + len, sizeof(buf) - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	if (len == sizeof(buf)) {
-		set_err(err, errsz, path, "file too large");
-		return CKPT_E_MALFORMED;
-	}
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r' ||
-	    buf[len - 1] == ' ' || buf[len - 1] == '\t'))
-		len--;
-	if (cosign_verifier_parse(v, buf, len) != CKPT_OK) {
-		set_err(err, errsz, path, "not a witness key (expected "
-		    "name+keyid+base64 of type 0x04, as ledgerctl cosigner-key "
-		    "prints)");
-		return CKPT_E_MALFORMED;
-	}
-	return CKPT_OK;
+	return ckpt_verifier_load_typed(v, COSIGN_ALG, path, "not a witness "
+	    "key (expected name+keyid+base64 of type 0x04, as ledgerctl "
+	    "cosigner-key prints)", err, errsz);
 }
 
 int

@@ -11,7 +11,9 @@
 # `cpack -G DEB` compute the package's dependencies, chromium renders the
 # HTML report headless (tests/integration/report_html.sh), golang-go and
 # golang-golang-x-mod-dev build the Go program that checks `export --tiles`
-# with Go's reference sumdb/tlog, offline (tests/integration/tiles.sh).  readelf, which
+# with Go's reference sumdb/tlog, offline (tests/integration/tiles.sh),
+# faketime runs the nightly job on chosen dates (tests/integration/recon.sh).
+# readelf, which
 # tests/integration/hardening_elf.sh reads the binaries with, is binutils,
 # part of build-essential.
 # When everything is installed it does nothing and needs no privileges;
@@ -23,7 +25,7 @@ pkgs=(build-essential cmake pkg-config liblmdb-dev libevent-dev libssl-dev
 case ${1:-} in
 "") ;;
 --test) pkgs+=(python3 systemd mandoc dpkg-dev valgrind chromium golang-go
-	golang-golang-x-mod-dev) ;;
+	golang-golang-x-mod-dev faketime) ;;
 *) echo "usage: $0 [--test]" >&2; exit 2 ;;
 esac
 

@@ -17,9 +17,22 @@
 # Environment (the unit reads it from /etc/ledgerd/reconcile.env):
 #   LEDGER_SERVER LEDGER_CERT LEDGER_KEY LEDGER_CA  ledgerctl's connection;
 #                      a reconciler (or auditor) certificate is enough
-#   LEDGER_STATEMENT   the bank statement CSV (date,ref,amount) of the year
+#   LEDGER_STATEMENT   the bank statement CSV (date,ref,amount) of the year;
+#                      "%FY%" in it stands for the fiscal year reconciled
+#                      (statement-%FY%.csv), so that one setting serves
+#                      both years of the overlap below
+#   LEDGER_STATEMENT_PREV  the previous year's statement, when
+#                      LEDGER_STATEMENT has no %FY% (optional)
 #   LEDGER_FY          the fiscal year to reconcile (FY2013, H25, R7, 2013);
-#                      default: the current one (April to March)
+#                      default: the current one in Japan (April to March,
+#                      by the date in Asia/Tokyo whatever the host's zone)
+#
+# Payments of a fiscal year are accepted until its settlement deadline
+# (出納整理期限, (fy+1)-04-30 unless the year's terms say otherwise), so from
+# 1 April until that deadline the job reconciles the previous year as well
+# (when LEDGER_FY is not set).  Without a statement for it (no %FY% and no
+# LEDGER_STATEMENT_PREV) it says so on stderr and reconciles the current
+# year only.
 #   LEDGERCTL          the client (default: ledgerctl on PATH)
 #
 # The cursor moves only when the whole night succeeded (export written and
@@ -42,14 +55,39 @@ ctl=${LEDGERCTL:-ledgerctl}
 [ -n "$state" ] || die 2 "no state directory: give one or set STATE_DIRECTORY"
 [ -d "$state" ] || die 2 "state directory $state does not exist"
 [ -n "${LEDGER_STATEMENT:-}" ] || die 2 "LEDGER_STATEMENT is not set"
-[ -r "$LEDGER_STATEMENT" ] || die 2 "cannot read the statement $LEDGER_STATEMENT"
+prev=
 if [ -n "${LEDGER_FY:-}" ]; then
 	fy=$LEDGER_FY
 else
-	# The Japanese fiscal year starts in April.
-	year=$(date +%Y)
-	month=$(date +%m)
+	# The Japanese fiscal year starts in April, in Japan's time.
+	today=$(TZ=Asia/Tokyo date +%Y%m%d)
+	year=${today:0:4}
+	month=${today:4:2}
 	fy=$(( 10#$month >= 4 ? year : year - 1 ))
+	# Until the previous year's settlement deadline, that year too.
+	deadline=$(( (fy) * 10000 + 430 ))
+	terms=$("$ctl" terms show --fy $((fy - 1)) --json 2>/dev/null) || terms=
+	for d in $(printf '%s\n' "$terms" |
+	    sed -n 's/.*"settlement_deadline":"\([0-9]*\)-\([0-9]*\)-\([0-9]*\)".*/\1\2\3/p'); do
+		[ "$d" -gt "$deadline" ] && deadline=$d
+	done
+	[ "$today" -le "$deadline" ] && prev=$((fy - 1))
+fi
+# statement_of FY: the statement file of that year, or "" when none.
+statement_of() {
+	case $LEDGER_STATEMENT in
+	*%FY%*) printf '%s\n' "${LEDGER_STATEMENT//%FY%/$1}" ;;
+	*) if [ "$1" = "$fy" ]; then printf '%s\n' "$LEDGER_STATEMENT"
+	   else printf '%s\n' "${LEDGER_STATEMENT_PREV:-}"; fi ;;
+	esac
+}
+[ -r "$(statement_of "$fy")" ] || die 2 "cannot read the statement $(statement_of "$fy")"
+if [ -n "$prev" ] && [ -z "$(statement_of "$prev")" ]; then
+	echo "$prog: FY $prev is still open for payments until its settlement deadline, but there is no statement for it (put %FY% in LEDGER_STATEMENT or set LEDGER_STATEMENT_PREV): FY $prev not reconciled" >&2
+	prev=
+fi
+if [ -n "$prev" ] && [ ! -r "$(statement_of "$prev")" ]; then
+	die 2 "cannot read the statement $(statement_of "$prev")"
 fi
 
 mkdir -p "$state/exports" "$state/reconcile"
@@ -82,14 +120,20 @@ else
 	echo "$prog: no entries after $cursor"
 fi
 
-out=$state/reconcile/$fy-$stamp.jsonl
-"$ctl" reconcile --fy "$fy" --statement "$LEDGER_STATEMENT" --format json >"$out" || rc=$?
-case $rc in
-0) echo "$prog: FY $fy reconciled with $LEDGER_STATEMENT" ;;
-5) echo "$prog: FY $fy: the statement differs from the ledger, see $out" >&2
-	exit 5 ;;
-*) die "$rc" "reconcile failed (ledgerctl exit $rc)" ;;
-esac
+differ=0
+for y in $prev $fy; do
+	out=$state/reconcile/$y-$stamp.jsonl
+	rc=0
+	"$ctl" reconcile --fy "$y" --statement "$(statement_of "$y")" \
+	    --format json >"$out" || rc=$?
+	case $rc in
+	0) echo "$prog: FY $y reconciled with $(statement_of "$y")" ;;
+	5) echo "$prog: FY $y: the statement differs from the ledger, see $out" >&2
+		differ=1 ;;
+	*) die "$rc" "reconcile of FY $y failed (ledgerctl exit $rc)" ;;
+	esac
+done
+[ "$differ" -eq 0 ] || exit 5
 
 if [ "$last" != "$cursor" ]; then
 	echo "$last" >"$state/cursor.tmp"

@@ -338,6 +338,43 @@ nightly
 [ "$RC" -eq 0 ] && ok "nightly fixed: exit 0" || not_ok "nightly fixed: want 0, got $RC"
 check "nightly fixed: cursor moved on" test "$(cat "$T/state/cursor")" = "$((SIZE + 1))"
 check "nightly fixed: export $((SIZE + 1))-$((SIZE + 1))" test -s "$T/state/exports/entries-$((SIZE + 1))-$((SIZE + 1)).jsonl"
+# The fiscal year is Japan's, and the previous one is reconciled too until
+# its settlement deadline (2015-04-30 for FY2014 without terms saying
+# otherwise).  faketime fakes only `date` (the certificates must stay valid).
+cp "$T/nightly.csv" "$T/st-2014.csv"
+printf 'date,ref,amount\n' >"$T/st-2015.csv"
+mkdir -p "$T/state2"
+night_at() {	# night_at "UTC TIME": the job as it would run then
+	run env TZ=UTC FAKETIME_ONLY_CMDS=date LEDGER_SERVER="127.0.0.1:$PORT" \
+		LEDGER_CA="$PKI/ca.crt" LEDGER_CERT="$PKI/recon01.crt" \
+		LEDGER_KEY="$PKI/recon01.key" LEDGER_STATEMENT="$T/st-%FY%.csv" \
+		LEDGERCTL="$LEDGERCTL" faketime "$1" \
+		bash "$LD_SOURCE_DIR/scripts/nightly-reconcile.sh" "$T/state2"
+}
+if command -v faketime >/dev/null; then
+	# 2015-03-31 16:00 UTC is already 1 April in Japan: FY2015, and FY2014 too.
+	night_at "2015-03-31 16:00:00"
+	[ "$RC" -eq 0 ] && ok "nightly on 1 April (JST): exit 0" || not_ok "nightly on 1 April: want 0, got $RC: $(cat "$ERR")"
+	check "nightly on 1 April reconciles FY2014" grep -q "FY 2014 reconciled with $T/st-2014.csv" "$OUT"
+	check "nightly on 1 April reconciles FY2015" grep -q "FY 2015 reconciled with $T/st-2015.csv" "$OUT"
+	# 2015-03-31 14:00 UTC is still 31 March in Japan: FY2014 only.
+	night_at "2015-03-31 14:00:00"
+	check "nightly on 31 March (JST) reconciles FY2014 only" \
+		test "$(grep -c reconciled "$OUT")" -eq 1 -a "$(grep -c "FY 2014 reconciled" "$OUT")" -eq 1
+	# After the deadline: FY2015 only.
+	night_at "2015-05-01 03:00:00"
+	check "nightly after the deadline reconciles FY2015 only" \
+		test "$(grep -c reconciled "$OUT")" -eq 1 -a "$(grep -c "FY 2015 reconciled" "$OUT")" -eq 1
+	# A statement without %FY% and no LEDGER_STATEMENT_PREV: said, not silent.
+	run env TZ=UTC FAKETIME_ONLY_CMDS=date LEDGER_SERVER="127.0.0.1:$PORT" \
+		LEDGER_CA="$PKI/ca.crt" LEDGER_CERT="$PKI/recon01.crt" \
+		LEDGER_KEY="$PKI/recon01.key" LEDGER_STATEMENT="$T/st-2015.csv" \
+		LEDGERCTL="$LEDGERCTL" faketime "2015-04-10 03:00:00" \
+		bash "$LD_SOURCE_DIR/scripts/nightly-reconcile.sh" "$T/state2"
+	check "nightly without the previous year's statement says so" grep -q "FY 2014 not reconciled" "$ERR"
+else
+	echo "# faketime is not installed (scripts/install-deps.sh --test installs it): overlap checks skipped"
+fi
 run env -u STATE_DIRECTORY LEDGER_STATEMENT="$T/nightly.csv" bash "$LD_SOURCE_DIR/scripts/nightly-reconcile.sh"
 [ "$RC" -eq 2 ] && ok "nightly without a state directory: exit 2" || not_ok "nightly without state: want 2, got $RC"
 
