@@ -120,6 +120,34 @@ expect_ok auditor01 --json prove --id pay-4 --verifier "$T/verifier"
 expect_json seq "$held"
 expect_error NOT_FOUND auditor01 prove --id no-such-id --verifier "$T/verifier"
 
+# --- a lost answer is not a second payment ------------------------------------------------
+# dropproxy.py loses the answer to the first write that passes through it;
+# ledgerctl connects again and resends the same request with the same id
+# (its own, here), and the daemon answers the stored entry as a duplicate.
+PPORT=$((PORT + 1))
+"$LD_PY" "$LD_SOURCE_DIR/tests/integration/dropproxy.py" "$PPORT" "$PORT" "$T/count1" &
+PROXY=$!
+LD_BG_PIDS+=("$PROXY")
+sleep 0.5
+run env LEDGER_SERVER=127.0.0.1:$PPORT LEDGER_CA=$PKI/ca.crt LEDGER_CERT=$PKI/clerk01.crt \
+	LEDGER_KEY=$PKI/clerk01.key "$LEDGERCTL" status
+kill "$PROXY" 2>/dev/null; wait "$PROXY" 2>/dev/null
+records=$(head -n 1 "$T/count1")
+# status's last record is its close_notify: the request is the one before.
+"$LD_PY" "$LD_SOURCE_DIR/tests/integration/dropproxy.py" "$PPORT" "$PORT" "$T/count2" $((records - 1)) &
+PROXY=$!
+LD_BG_PIDS+=("$PROXY")
+sleep 0.5
+run env LEDGER_SERVER=127.0.0.1:$PPORT LEDGER_CA=$PKI/ca.crt LEDGER_CERT=$PKI/clerk01.crt \
+	LEDGER_KEY=$PKI/clerk01.key "$LEDGERCTL" --json disburse --region hakodate --fy 2013 \
+	--amount 9000 --ref V-0009 --date 2013-07-05
+[ "$RC" -eq 0 ] && ok "a write whose answer was lost: exit 0" || not_ok "lost answer: exit $RC: $(cat "$ERR")"
+check "ledgerctl said it sent the write again" grep -q "sending the write again with id ctl-" "$ERR"
+expect_json duplicate true
+kill "$PROXY" 2>/dev/null; wait "$PROXY" 2>/dev/null
+expect_ok auditor01 --json get --ref V-0009
+check "the voucher was paid once" test "$(jcount)" -eq 1
+
 # --- every verdict replays ------------------------------------------------------------
 stop_daemon
 expect_exit 0 "$LEDGERD" -c "$CONF" --verify
