@@ -733,7 +733,7 @@ balance_run(struct ctl *ctl, const struct ctl_args *a)
 			if (out_json_line(ctl->out,
 			    out_region_bal_json(&regions[i])) == -1)
 				rc = ctl_conn_fail(ctl, "cannot format a balance");
-	} else if (m > 0 && (rc = regnames_fetch(ctl, &names)) != CTL_OK)
+	} else if (m > 0 && (rc = ctl_region_names(ctl, &names)) != CTL_OK)
 		;	/* already printed */
 	else if (out_balances_table(ctl->out, &d, accts, n, regions, m,
 	    &names) == -1)

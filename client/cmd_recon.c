@@ -302,7 +302,7 @@ report_run(struct ctl *ctl, const struct ctl_args *a)
 		goto done;
 	}
 	/* Names are for people and for JSON readers alike (an added field). */
-	if (fmt != REPORT_CSV && (rc = regnames_fetch(ctl, &names)) != CTL_OK)
+	if (fmt != REPORT_CSV && (rc = ctl_region_names(ctl, &names)) != CTL_OK)
 		goto done;
 	x.size = s1;
 	x.now_us = (int64_t)time(NULL) * 1000000;

@@ -9,12 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
-#include "entry.h"
-#include "frame.h"
-#include "msg.h"
 #include "regnames.h"
-#include "session.h"
 
 int
 regnames_add(struct regnames *rn, const char *code, const char *name)
@@ -72,37 +67,4 @@ regnames_free(struct regnames *rn)
 		free(rn->v[i].name);
 	free(rn->v);
 	memset(rn, 0, sizeof(*rn));
-}
-
-int
-regnames_fetch(struct ctl *ctl, struct regnames *rn)
-{
-	struct msg_entries_iter	 it;
-	struct ctlconn_frame	 f;
-	struct ld_entry		 e;
-	const uint8_t		*enc;
-	size_t			 len;
-	uint32_t		 reqid;
-	int			 rc, r;
-
-	rc = ctl_call(ctl, MSG_REGION_LIST, NULL, MSG_ENTRIES, &reqid, &f);
-	while (rc == CTL_OK) {
-		if (msg_entries_open(&it, f.payload, f.len) == -1)
-			return ctl_conn_fail(ctl, "malformed ENTRIES answer");
-		while ((r = msg_entries_next(&it, &enc, &len)) == 1) {
-			if (entry_decode(&e, enc, len) == -1 ||
-			    e.kind != LD_K_REGION)
-				return ctl_conn_fail(ctl, "malformed region in "
-				    "answer");
-			if (regnames_add(rn, e.region, e.name) == -1)
-				return ctl_conn_fail(ctl, "out of memory");
-		}
-		if (r == -1)
-			return ctl_conn_fail(ctl, "malformed ENTRIES answer");
-		if (!(f.flags & FRAME_F_MORE))
-			break;
-		rc = ctl_next(ctl, reqid, MSG_ENTRIES, &f);
-	}
-	regnames_sort(rn);
-	return rc;
 }

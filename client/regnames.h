@@ -15,8 +15,6 @@
 
 #include "entry.h"
 
-struct ctl;
-
 struct regname {
 	char	 code[LD_CODE_MAX + 1];
 	char	*name;			/* owned */
@@ -28,13 +26,7 @@ struct regnames {
 	size_t		 cap;
 };
 
-/*
- * Ask the daemon for REGION_LIST on ctl's open connection and fill rn
- * (which must be zeroed).  Returns CTL_OK, or the exit status of a failure
- * already printed (a refusal, a malformed answer, no memory).  On failure
- * rn holds what was read so far; free it with regnames_free() either way.
- */
-int		 regnames_fetch(struct ctl *ctl, struct regnames *rn);
+/* The daemon's regions are fetched by ctl_region_names() (session.h). */
 
 /*
  * Add code and name (both copied) to rn.  Returns 0, or -1 when memory

@@ -29,6 +29,7 @@
 #include "msg.h"
 #include "msg_audit.h"
 #include "output.h"
+#include "regnames.h"
 #include "session.h"
 #include "values.h"
 #include "wire.h"
@@ -412,5 +413,38 @@ ctl_checkpoint(struct ctl *ctl, char *note, size_t *len, json_t **cosigned)
 	}
 out:
 	free(cs);
+	return rc;
+}
+
+int
+ctl_region_names(struct ctl *ctl, struct regnames *rn)
+{
+	struct msg_entries_iter	 it;
+	struct ctlconn_frame	 f;
+	struct ld_entry		 e;
+	const uint8_t		*enc;
+	size_t			 len;
+	uint32_t		 reqid;
+	int			 rc, r;
+
+	rc = ctl_call(ctl, MSG_REGION_LIST, NULL, MSG_ENTRIES, &reqid, &f);
+	while (rc == CTL_OK) {
+		if (msg_entries_open(&it, f.payload, f.len) == -1)
+			return ctl_conn_fail(ctl, "malformed ENTRIES answer");
+		while ((r = msg_entries_next(&it, &enc, &len)) == 1) {
+			if (entry_decode(&e, enc, len) == -1 ||
+			    e.kind != LD_K_REGION)
+				return ctl_conn_fail(ctl, "malformed region in "
+				    "answer");
+			if (regnames_add(rn, e.region, e.name) == -1)
+				return ctl_conn_fail(ctl, "out of memory");
+		}
+		if (r == -1)
+			return ctl_conn_fail(ctl, "malformed ENTRIES answer");
+		if (!(f.flags & FRAME_F_MORE))
+			break;
+		rc = ctl_next(ctl, reqid, MSG_ENTRIES, &f);
+	}
+	regnames_sort(rn);
 	return rc;
 }

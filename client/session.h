@@ -159,5 +159,13 @@ int	ctl_find(struct ctl *, int by, const char *key, ctl_entry_fn fn,
  */
 int	ctl_checkpoint(struct ctl *, char *note, size_t *len,
 	    json_t **cosigned);
+/*
+ * REGION_LIST on the open connection into rn (zeroed by the caller), sorted
+ * for regnames_get().  CTL_OK, or the status of a failure already printed
+ * (a refusal, a malformed answer, no memory); rn holds what was read so
+ * far: free it with regnames_free() either way.
+ */
+struct regnames;
+int	ctl_region_names(struct ctl *, struct regnames *rn);
 
 #endif
