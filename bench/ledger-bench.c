@@ -109,7 +109,7 @@ struct bconn {
 	uint8_t		*in;		/* owned */
 	size_t		 in_len, in_cap, in_used;
 	uint32_t	 max_frame;
-	char		 role[32];
+	char		 role[96];
 	char		 err[256];	/* why it failed */
 
 	struct slot	*slots;		/* P of them */

@@ -315,6 +315,8 @@ json_t *
 out_status_json(const struct msg_status *s, const struct msg_hello_ok *h)
 {
 	struct jb	 b;
+	json_t		*roles;
+	const char	*p, *e;
 	char		 hex[65], ts[40];
 
 	jb_init(&b);
@@ -333,10 +335,24 @@ out_status_json(const struct msg_status *s, const struct msg_hello_ok *h)
 	jb_int(&b, "map_size", (int64_t)s->map_size);
 	if (h != NULL) {
 		jb_str(&b, "cn", h->cn);
-		jb_str(&b, "role", h->role);
-		/* Contract 2.10: every role of the caller; one until 2.7. */
-		jb_set(&b, "roles", h->role[0] != '\0' ?
-		    json_pack("[s]", h->role) : json_array());
+		/*
+		 * Contract 2.10: "roles" lists every role of the caller (the
+		 * daemon sends them comma-separated); v1's "role" stays, the
+		 * first of them.
+		 */
+		roles = json_array();
+		for (p = h->role; roles != NULL && *p != '\0'; p = e) {
+			e = p + strcspn(p, ",");
+			json_array_append_new(roles, json_stringn(p,
+			    (size_t)(e - p)));
+			if (*e == ',')
+				e++;
+		}
+		jb_str(&b, "role", "");
+		if (roles != NULL && json_array_size(roles) > 0)
+			jb_set(&b, "role", json_incref(json_array_get(roles,
+			    0)));
+		jb_set(&b, "roles", roles);
 	}
 	if (s->has_scrub) {
 		json_t *sc = json_object();

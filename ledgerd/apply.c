@@ -231,18 +231,21 @@ static void
 explain_forbidden(struct apply_why *why, int role, const char *actor,
     const struct ld_entry *req, const struct ld_entry *target)
 {
-	const char *rn = role == ROLE_NONE ? NULL : role_name(role);
+	char rn[128];
 
+	roles_text(role, rn, sizeof(rn));
 	if (req->kind == LD_K_REVERSAL && target != NULL)
 		snprintf(why->msg, sizeof(why->msg), "certificate CN \"%s\" "
 		    "has %s%s, which may not reverse a%s %s", actor,
-		    rn != NULL ? "role " : "no role", rn != NULL ? rn : "",
+		    role != ROLE_NONE ? (strchr(rn, ',') != NULL ? "roles " :
+		    "role ") : "no role", role != ROLE_NONE ? rn : "",
 		    target->kind == LD_K_APPROPRIATION ? "n" : "",
 		    ld_kind_name(target->kind));
 	else
 		snprintf(why->msg, sizeof(why->msg), "certificate CN \"%s\" "
 		    "has %s%s, which may not write a%s %s", actor,
-		    rn != NULL ? "role " : "no role", rn != NULL ? rn : "",
+		    role != ROLE_NONE ? (strchr(rn, ',') != NULL ? "roles " :
+		    "role ") : "no role", role != ROLE_NONE ? rn : "",
 		    req->kind == LD_K_APPROPRIATION ||
 		    req->kind == LD_K_AWARD ||
 		    req->kind == LD_K_AWARD_CANCEL ? "n" : "",

@@ -15,7 +15,7 @@
  *     or ';'.  "a#b" keeps its '#': only " #" and " ;" start a comment, so
  *     a value cannot contain " #" or " ;".
  *   - "[section]" (blanks around it allowed, none inside) opens one of
- *     server, tls, ledger, metrics, roles; each at most once.  [rules]
+ *     server, tls, ledger, metrics, roles, duties; each at most once.  [rules]
  *     (version 1) is refused with the reason: the programme terms are
  *     ledger entries now, so that every replay judges alike.
  *   - "key = value": key and value are trimmed of blanks; there is no
@@ -30,8 +30,9 @@
  * (16 TiB) so that the byte size cannot overflow.  listen is host:port or [v6addr]:port,
  * port 1-65535.  checkpoint_origin is a C2SP note key name: non-empty
  * UTF-8 without whitespace (Unicode spaces included), controls or '+'.
- * [roles] maps a certificate CN (1-64 bytes, case-sensitive) to admin,
- * clerk, auditor or reconciler.
+ * [roles] maps a certificate CN (1-64 bytes, case-sensitive) to one or
+ * more (comma-separated) of admin, clerk, auditor, reconciler, budget,
+ * obligating, disbursing, revenue.  [duties] allow_combined = true|false.
  *
  * Relative paths (cert, key, client_ca, crl, path, checkpoint_key) are
  * joined to the config file's directory, which config_load finds with
@@ -62,11 +63,12 @@ enum conf_section {
 	SEC_TLS,
 	SEC_LEDGER,
 	SEC_METRICS,
-	SEC_ROLES
+	SEC_ROLES,
+	SEC_DUTIES
 };
 
 static const char *const section_names[] = {
-	NULL, "server", "tls", "ledger", "metrics", "roles"
+	NULL, "server", "tls", "ledger", "metrics", "roles", "duties"
 };
 
 enum conf_type {
@@ -75,7 +77,8 @@ enum conf_type {
 	T_U64,
 	T_STR,		/* user name */
 	T_PATH,
-	T_ORIGIN
+	T_ORIGIN,
+	T_BOOL		/* true or false */
 };
 
 /* One known key: where it lives, what it holds, which field it fills. */
@@ -123,13 +126,22 @@ static const struct conf_key conf_keys[] = {
 	    F(scrub_rate), 0, 0 },
 	{ SEC_METRICS, "listen", T_LISTEN, 0, 1, 0, 0,
 	    F(metrics_host), F(metrics_port), S(metrics_host) },
+	{ SEC_DUTIES, "allow_combined", T_BOOL, 0, 0, 0, 0,
+	    F(duties_allow_combined), 0, 0 },
 };
 
 #define NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
 
-static const char *const role_names[] = {
-	"none", "admin", "clerk", "auditor", "reconciler"
+static const struct {
+	const char	*name;
+	int		 bit;
+} role_names[] = {
+	{ "admin", ROLE_ADMIN }, { "clerk", ROLE_CLERK },
+	{ "auditor", ROLE_AUDITOR }, { "reconciler", ROLE_RECONCILER },
+	{ "budget", ROLE_BUDGET }, { "obligating", ROLE_OBLIGATING },
+	{ "disbursing", ROLE_DISBURSING }, { "revenue", ROLE_REVENUE }
 };
+#define NROLES	(sizeof(role_names) / sizeof(role_names[0]))
 
 /* The parser's state for one file. */
 struct conf_parse {
@@ -325,22 +337,50 @@ conf_path(struct conf_parse *cp, const char *key, const char *v, char *out,
 	return 0;
 }
 
+/*
+ * "CN = role[, role...]": each a role name once.  Whether a CN combines
+ * duties that 会計法 keeps apart is judged when the file is whole
+ * (conf_check_duties()), since [duties] may come after [roles].
+ */
 static int
 conf_role_line(struct conf_parse *cp, const char *k, const char *v)
 {
 	struct config *c = cp->conf;
-	size_t i;
-	int role = ROLE_NONE;
+	char word[32];
+	const char *p = v, *e;
+	size_t i, n;
+	int role = ROLE_NONE, bit;
 
 	if (strlen(k) > LD_ACTOR_MAX)
 		return conf_fail(cp, "certificate CN '%.64s...' is longer "
 		    "than 64 bytes", k);
-	for (i = 1; i < sizeof(role_names) / sizeof(role_names[0]); i++)
-		if (strcmp(v, role_names[i]) == 0)
-			role = (int)i;
-	if (role == ROLE_NONE)
-		return conf_fail(cp, "unknown role '%s' for %s (admin, clerk, "
-		    "auditor or reconciler)", v, k);
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = p + strcspn(p, ",");
+		n = (size_t)(e - p);
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		bit = 0;
+		if (n > 0 && n < sizeof(word)) {
+			memcpy(word, p, n);
+			word[n] = '\0';
+			for (i = 0; i < NROLES; i++)
+				if (strcmp(word, role_names[i].name) == 0)
+					bit = role_names[i].bit;
+		}
+		if (bit == 0)
+			return conf_fail(cp, "unknown role '%.*s' for %s (admin, "
+			    "clerk, auditor, reconciler, budget, obligating, "
+			    "disbursing or revenue)", (int)(n < 64 ? n : 64), p, k);
+		if (role & bit)
+			return conf_fail(cp, "role '%s' given twice for %s",
+			    word, k);
+		role |= bit;
+		if (*e == '\0')
+			break;
+		p = e + 1;
+	}
 	for (i = 0; i < c->nroles; i++)
 		if (strcmp(c->roles[i].cn, k) == 0)
 			return conf_fail(cp, "duplicate role for CN '%s'", k);
@@ -348,6 +388,7 @@ conf_role_line(struct conf_parse *cp, const char *k, const char *v)
 		return conf_fail(cp, "more than %d roles", CONF_ROLE_MAX);
 	snprintf(c->roles[c->nroles].cn, sizeof(c->roles[0].cn), "%s", k);
 	c->roles[c->nroles].role = role;
+	c->roles[c->nroles].line = (unsigned)cp->line;
 	c->nroles++;
 	return 0;
 }
@@ -416,6 +457,12 @@ conf_key_line(struct conf_parse *cp, const char *k, const char *v)
 		    ck->off != F(ledger_path) && stat(field, &st) != 0)
 			return conf_fail(cp, "%s: %s: %s", k, field,
 			    strerror(errno));
+		return 0;
+	case T_BOOL:
+		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+			return conf_fail(cp, "%s: '%s' is not true or false",
+			    k, v);
+		*(int *)(void *)field = strcmp(v, "true") == 0;
 		return 0;
 	case T_ORIGIN:
 		if (strlen(v) >= ck->size || conf_origin(v) == -1)
@@ -515,11 +562,33 @@ conf_defaults(struct config *c)
 	    "ledgerd.local");
 }
 
-/* Checks that need the whole file: required keys. */
+/*
+ * Checks that need the whole file: required keys; a CN holding two of the
+ * duties 会計法 keeps apart (obligating, disbursing, revenue) without
+ * [duties] allow_combined = true, named with its line.  The version 1
+ * roles are not judged: clerk means disbursing and revenue by definition.
+ */
 static int
 conf_finish(struct conf_parse *cp)
 {
+	const struct config *c = cp->conf;
 	size_t i;
+	int apart;
+
+	for (i = 0; i < c->nroles && !c->duties_allow_combined; i++) {
+		apart = c->roles[i].role &
+		    (ROLE_OBLIGATING | ROLE_DISBURSING | ROLE_REVENUE);
+		if ((apart & (apart - 1)) != 0) {
+			if (cp->err != NULL && cp->errlen > 0)
+				snprintf(cp->err, cp->errlen, "%s:%u: %s holds "
+				    "two of obligating, disbursing and revenue, "
+				    "which the Public Accounting Act keeps "
+				    "apart: give them to different CNs, or set "
+				    "allow_combined = true in [duties]", cp->name,
+				    c->roles[i].line, c->roles[i].cn);
+			return -1;
+		}
+	}
 
 	for (i = 0; i < NKEYS; i++) {
 		if (conf_keys[i].required && !cp->seen[i]) {
@@ -663,6 +732,33 @@ fail:
 	return rc;
 }
 
+const char *
+role_name(int role)
+{
+	size_t i;
+
+	for (i = 0; i < NROLES; i++)
+		if (role_names[i].bit == role)
+			return role_names[i].name;
+	return "none";
+}
+
+void
+roles_text(int roles, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < NROLES; i++)
+		if ((roles & role_names[i].bit) != 0 && n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+			    n > 0 ? "," : "", role_names[i].name);
+	if (buf[0] == '\0')
+		snprintf(buf, len, "none");
+}
+
 int
 config_role(const struct config *c, const char *cn)
 {
@@ -676,10 +772,4 @@ config_role(const struct config *c, const char *cn)
 	return ROLE_NONE;
 }
 
-const char *
-role_name(int role)
-{
-	if (role < ROLE_NONE || role > ROLE_RECONCILER)
-		return "none";
-	return role_names[role];
-}
+

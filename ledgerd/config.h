@@ -22,17 +22,29 @@
 #define CONF_PATH_MAX	4096
 #define CONF_ROLE_MAX	256	/* entries in [roles] */
 
+/*
+ * Roles are bits, so that a CN may hold several (contract 2.7): a
+ * "roles" value anywhere is a mask of these.  The version 1 roles keep
+ * their meaning: admin covers budget and obligating, clerk covers
+ * disbursing and revenue (rules_authorize()).
+ */
 enum role {
 	ROLE_NONE = 0,
-	ROLE_ADMIN = 1,
-	ROLE_CLERK = 2,
-	ROLE_AUDITOR = 3,
-	ROLE_RECONCILER = 4
+	ROLE_ADMIN = 0x01,
+	ROLE_CLERK = 0x02,
+	ROLE_AUDITOR = 0x04,
+	ROLE_RECONCILER = 0x08,
+	ROLE_BUDGET = 0x10,		/* appropriate, terms, close-year */
+	ROLE_OBLIGATING = 0x20,		/* award, cancel-award, settle, carry-over */
+	ROLE_DISBURSING = 0x40,		/* disburse, refund, their reversals */
+	ROLE_REVENUE = 0x80		/* receive, its reversal */
 };
+#define ROLE_ALL	0xff
 
 struct conf_role {
 	char		cn[65];		/* certificate subject CN */
-	int		role;		/* enum role */
+	int		role;		/* enum role bits */
+	unsigned	line;		/* where [roles] gave it */
 };
 
 struct config {
@@ -62,6 +74,8 @@ struct config {
 	/* [roles] */
 	struct conf_role roles[CONF_ROLE_MAX];
 	size_t		nroles;
+	/* [duties] */
+	int		duties_allow_combined;	/* default 0 */
 };
 
 /*
@@ -74,8 +88,14 @@ int	config_load(const char *file, struct config *out, char *err, size_t errlen);
 /* Parse from memory; name is used in messages and dir resolves relative paths. */
 int	config_parse(const char *text, size_t len, const char *name, const char *dir,
 	    struct config *out, char *err, size_t errlen);
-/* The role mapped to a CN, ROLE_NONE when none. */
+/* The roles (enum role bits) mapped to a CN, ROLE_NONE when none. */
 int	config_role(const struct config *, const char *cn);
-const char *role_name(int role);	/* "admin" ...; "none" for ROLE_NONE */
+/*
+ * The name of one role bit ("admin" ...; "none" for ROLE_NONE or a value
+ * that is not one bit), and the names of every bit of roles joined by
+ * commas into buf ("clerk", "budget,obligating"; "none" for ROLE_NONE).
+ */
+const char *role_name(int role);
+void	roles_text(int roles, char *buf, size_t len);
 
 #endif

@@ -226,42 +226,56 @@ rules_normalize(struct ld_entry *req)
 }
 
 int
-rules_authorize(int role, const struct ld_entry *req, int target_kind)
+rules_authorize(int roles, const struct ld_entry *req, int target_kind)
 {
+	int may;
+
 	switch (req->kind) {
 	case LD_K_REGION:
 	case LD_K_APPROPRIATION:
-	case LD_K_AWARD:
 	case LD_K_YEAR_CLOSE:
 	case LD_K_TERMS:
+		may = ROLE_ADMIN | ROLE_BUDGET;
+		break;
+	case LD_K_AWARD:
 	case LD_K_AWARD_CANCEL:
 	case LD_K_SETTLEMENT:
 	case LD_K_CARRY_OVER:
-		return role == ROLE_ADMIN ? LD_OK : LD_E_FORBIDDEN;
+		may = ROLE_ADMIN | ROLE_OBLIGATING;
+		break;
 	case LD_K_DISBURSEMENT:
 	case LD_K_REFUND:
+		may = ROLE_CLERK | ROLE_DISBURSING;
+		break;
 	case LD_K_RECEIPT:
-		return role == ROLE_CLERK ? LD_OK : LD_E_FORBIDDEN;
+		may = ROLE_CLERK | ROLE_REVENUE;
+		break;
 	case LD_K_REVERSAL:
 		switch (target_kind) {
 		case LD_K_APPROPRIATION:
-			return role == ROLE_ADMIN ? LD_OK : LD_E_FORBIDDEN;
+			may = ROLE_ADMIN | ROLE_BUDGET;
+			break;
 		case LD_K_DISBURSEMENT:
 		case LD_K_REFUND:
+			may = ROLE_CLERK | ROLE_DISBURSING;
+			break;
 		case LD_K_RECEIPT:
-			return role == ROLE_CLERK ? LD_OK : LD_E_FORBIDDEN;
+			may = ROLE_CLERK | ROLE_REVENUE;
+			break;
 		default:
 			/*
 			 * No such entry, or one that cannot be reversed: a
 			 * writer learns NOT_FOUND / NOT_REVERSIBLE (or
 			 * YEAR_CLOSED) from the rules, not FORBIDDEN.
 			 */
-			return (role == ROLE_ADMIN || role == ROLE_CLERK) ?
-			    LD_OK : LD_E_FORBIDDEN;
+			may = ROLE_ADMIN | ROLE_CLERK | ROLE_BUDGET |
+			    ROLE_DISBURSING | ROLE_REVENUE;
 		}
+		break;
 	default:
-		return LD_E_FORBIDDEN;
+		may = 0;
 	}
+	return (roles & may) != 0 ? LD_OK : LD_E_FORBIDDEN;
 }
 
 void

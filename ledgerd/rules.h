@@ -78,16 +78,18 @@ int	rules_validate(const struct ld_entry *req);
 void	rules_normalize(struct ld_entry *req);
 
 /*
- * May role (enum role of config.h) write req?  admin writes regions,
- * appropriations, awards, year closes, terms, cancellations, settlements
- * and carry-overs; clerk writes disbursements, refunds and receipts; a
- * reversal belongs to whoever writes its target's kind.  target_kind is
- * the kind of a reversal's target, 0 when it does not exist; then, as for
- * a target that cannot be reversed, admin and clerk pass, so that they
- * learn NOT_FOUND or NOT_REVERSIBLE from the rules.  auditor and
- * reconciler write nothing.  Returns LD_OK or LD_E_FORBIDDEN.
+ * May a caller holding roles (enum role bits of config.h) write req?
+ * Contract 2.7's duties: budget (or admin) writes regions,
+ * appropriations, terms and year closes; obligating (or admin) awards,
+ * cancellations, settlements and carry-overs; disbursing (or clerk)
+ * disbursements and refunds; revenue (or clerk) receipts; a reversal
+ * belongs to whoever writes its target's kind.  target_kind is the kind
+ * of a reversal's target, 0 when it does not exist; then, as for a target
+ * that cannot be reversed, every writing role passes, so that it learns
+ * NOT_FOUND or NOT_REVERSIBLE from the rules.  auditor and reconciler
+ * write nothing.  Returns LD_OK or LD_E_FORBIDDEN.
  */
-int	rules_authorize(int role, const struct ld_entry *req, int target_kind);
+int	rules_authorize(int roles, const struct ld_entry *req, int target_kind);
 
 /*
  * The request a stored entry was written from: e without the daemon's

@@ -67,15 +67,13 @@
  * reversal, by its target's kind, which only the ledger knows (apply.c).
  * HELLO is handled before the table.
  */
-#define R(role)		(1u << (role))
-#define R_ANY		(R(ROLE_ADMIN) | R(ROLE_CLERK) | R(ROLE_AUDITOR) | \
-			    R(ROLE_RECONCILER))
+#define R_ANY		ROLE_ALL
 
 static const struct route {
 	uint8_t		 type;
 	const char	*name;		/* for "malformed GET" */
 	read_decoder	 decode;	/* NULL: a write */
-	unsigned	 roles;		/* R() of the roles that may send it */
+	int		 roles;		/* enum role bits that may send it */
 	read_handler	 handle;
 } routes[] = {
 	{ MSG_WRITE,		"WRITE",	NULL,		R_ANY,	NULL },
@@ -93,7 +91,7 @@ static const struct route {
 	{ MSG_RECEIVABLES,	"RECEIVABLES",	decode_receivables, R_ANY,
 	    query_receivables },
 	{ MSG_SCRUB,		"SCRUB",	decode_empty,
-	    R(ROLE_ADMIN) | R(ROLE_AUDITOR), query_scrub },
+	    ROLE_ADMIN | ROLE_AUDITOR, query_scrub },
 	{ MSG_CHECKPOINT,	"CHECKPOINT",	decode_checkpoint, R_ANY,
 	    audit_checkpoint },
 	{ MSG_PROVE,		"PROVE",	decode_prove,	R_ANY,	audit_prove },
@@ -295,9 +293,10 @@ handle_hello(struct server *srv, struct conn *c, const struct frame_hdr *h,
 	memset(&ok, 0, sizeof(ok));
 	ok.version = hi;
 	ok.max_frame = srv->srv_conf->max_frame_bytes;
-	snprintf(ok.role, sizeof(ok.role), "%s",
-	    config_role(srv->srv_conf, c->clt_cn) == ROLE_NONE ? "" :
-	    role_name(config_role(srv->srv_conf, c->clt_cn)));
+	/* Every role, comma-separated (2.7); "" when none. */
+	if (config_role(srv->srv_conf, c->clt_cn) != ROLE_NONE)
+		roles_text(config_role(srv->srv_conf, c->clt_cn), ok.role,
+		    sizeof(ok.role));
 	snprintf(ok.cn, sizeof(ok.cn), "%s", c->clt_cn);
 	snprintf(ok.server, sizeof(ok.server), "ledgerd %s", LEDGERD_VERSION);
 	wbuf_init(&p);
@@ -374,16 +373,18 @@ route_authorize(struct server *srv, struct conn *c, const struct route *r,
     char *why, size_t whylen)
 {
 	int role = config_role(srv->srv_conf, c->clt_cn);
+	char rn[128];
 
-	if (role != ROLE_NONE && (r->roles & R(role)) != 0)
+	if ((role & r->roles) != 0)
 		return LD_OK;
+	roles_text(role, rn, sizeof(rn));
 	if (role == ROLE_NONE)
 		snprintf(why, whylen, "certificate CN \"%s\" has no role",
 		    c->clt_cn);
 	else
-		snprintf(why, whylen, "certificate CN \"%s\" has role %s, "
-		    "which may not send %s", c->clt_cn, role_name(role),
-		    r->name);
+		snprintf(why, whylen, "certificate CN \"%s\" has role%s %s, "
+		    "which may not send %s", c->clt_cn, strchr(rn, ',') !=
+		    NULL ? "s" : "", rn, r->name);
 	return LD_E_FORBIDDEN;
 }
 
@@ -419,7 +420,7 @@ conn_dispatch(struct conn *c, const struct frame_hdr *h, const uint8_t *payload)
 	struct server *srv = c->clt_srv;
 	const struct route *r = NULL;
 	union read_req req;
-	char why[160];
+	char why[320];
 	size_t i;
 	int rc;
 

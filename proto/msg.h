@@ -158,7 +158,7 @@ int	msg_decode_hello(const uint8_t *, size_t, uint16_t *min_v, uint16_t *max_v);
 struct msg_hello_ok {
 	uint16_t	version;
 	uint32_t	max_frame;	/* the daemon's max_frame_bytes */
-	char		role[32];	/* "" when the CN has no role */
+	char		role[96];	/* comma-separated; "" when none */
 	char		cn[LD_ACTOR_MAX + 1];
 	char		server[64];	/* "ledgerd 0.1.0" */
 };

@@ -490,6 +490,56 @@ test_rules_removed(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/*
+ * The officers of 2.7, several roles to a CN, and [duties]: obligating,
+ * disbursing and revenue kept apart unless allow_combined = true.
+ */
+static void
+test_duties(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	accepted(REQ "[roles]\nboss = budget, obligating\npay = disbursing\n"
+	    "rev = revenue,auditor\nall = admin, clerk\n");
+	assert_int_equal(config_role(&conf, "boss"), ROLE_BUDGET |
+	    ROLE_OBLIGATING);
+	assert_int_equal(config_role(&conf, "pay"), ROLE_DISBURSING);
+	assert_int_equal(config_role(&conf, "rev"), ROLE_REVENUE | ROLE_AUDITOR);
+	assert_int_equal(config_role(&conf, "all"), ROLE_ADMIN | ROLE_CLERK);
+	assert_int_equal(conf.duties_allow_combined, 0);
+	roles_text(config_role(&conf, "boss"), buf, sizeof(buf));
+	assert_string_equal(buf, "budget,obligating");
+	roles_text(ROLE_NONE, buf, sizeof(buf));
+	assert_string_equal(buf, "none");
+	assert_string_equal(role_name(ROLE_REVENUE), "revenue");
+	assert_string_equal(role_name(ROLE_BUDGET | ROLE_REVENUE), "none");
+
+	refused(REQ "[roles]\nx = disbursing, revenue\n",
+	    "t.conf:9: x holds two of obligating, disbursing and revenue");
+	refused(REQ "[roles]\na = budget\nx = obligating,disbursing\n",
+	    "t.conf:10: x holds two of");
+	refused(REQ "[roles]\nx = clerk, clerk\n",
+	    "t.conf:9: role 'clerk' given twice for x");
+	refused(REQ "[roles]\nx = clerk,\n", "t.conf:9: unknown role");
+	refused(REQ "[roles]\nx = budget, cashier\n",
+	    "t.conf:9: unknown role 'cashier'");
+	/* allowed when [duties] says so, before or after [roles] */
+	accepted(REQ "[roles]\nx = disbursing, revenue\n[duties]\n"
+	    "allow_combined = true\n");
+	assert_int_equal(conf.duties_allow_combined, 1);
+	assert_int_equal(config_role(&conf, "x"), ROLE_DISBURSING |
+	    ROLE_REVENUE);
+	accepted(REQ "[duties]\nallow_combined = true\n[roles]\n"
+	    "x = obligating, revenue\n");
+	refused(REQ "[duties]\nallow_combined = false\n[roles]\n"
+	    "x = obligating, revenue\n", "t.conf:11: x holds two of");
+	refused(REQ "[duties]\nallow_combined = yes\n",
+	    "t.conf:9: allow_combined: 'yes' is not true or false");
+	/* the version 1 clerk keeps both meanings */
+	accepted(REQ "[roles]\nx = clerk\n");
+}
+
 static void
 test_roles(void **state)
 {
@@ -702,6 +752,7 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_rules_removed),
 		cmocka_unit_test(test_roles),
+		cmocka_unit_test(test_duties),
 		cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_load),

@@ -348,7 +348,9 @@ test_hello(void **state)
 	wbuf_reset(&b);
 	wbuf_u16(&b, 1);
 	wbuf_u32(&b, FRAME_MIN_MAX);
-	wbuf_str(&b, "0123456789012345678901234567890123");	/* role > 31 */
+	/* roles (comma-separated) over 95 bytes */
+	wbuf_str(&b, "admin,clerk,auditor,reconciler,budget,obligating,"
+	    "disbursing,revenue,admin,clerk,auditor,reconciler");
 	wbuf_str(&b, "cn");
 	wbuf_str(&b, "s");
 	assert_int_equal(msg_decode_hello_ok(b.data, b.len, &g), -1);

@@ -819,7 +819,8 @@ test_authorize_roles(void **state)
 	const struct ld_entry *admin_only[] = { &reg, &appr, &aw, &cl, &tm,
 	    &ca, &se, &co };
 	const struct ld_entry *clerk_only[] = { &d, &rf, &rc };
-	const int readers[] = { ROLE_AUDITOR, ROLE_RECONCILER, ROLE_NONE, 99 };
+	const int readers[] = { ROLE_AUDITOR, ROLE_RECONCILER, ROLE_NONE,
+	    ROLE_AUDITOR | ROLE_RECONCILER };
 	const int unreversible[] = { 0, LD_K_REGION, LD_K_AWARD,
 	    LD_K_REVERSAL, LD_K_YEAR_CLOSE, LD_K_TERMS, LD_K_AWARD_CANCEL,
 	    LD_K_SETTLEMENT, LD_K_CARRY_OVER };
@@ -867,6 +868,60 @@ test_authorize_roles(void **state)
 		for (i = 0; i <= LD_K_MAX; i++)
 			assert_int_equal(rules_authorize(readers[k], &rv, (int)i),
 			    LD_E_FORBIDDEN);
+	}
+}
+
+/*
+ * The officers of 2.7: budget, obligating, disbursing and revenue each
+ * write their own kinds and reversals; several roles add up; the version
+ * 1 roles keep covering theirs.
+ */
+static void
+test_authorize_duties(void **state)
+{
+	struct ld_entry reg = req_region("hakodate", LD_G_GENERAL);
+	struct ld_entry appr = req_appr(LD_A_GENERAL, 2013, OKU);
+	struct ld_entry aw = req_award("hakodate", 2013, OKU, 20130501);
+	struct ld_entry cl = req_close(LD_A_GENERAL, 2013);
+	struct ld_entry tm = req_terms(2013, LD_G_GENERAL, OKU, 2 * OKU, 0);
+	struct ld_entry ca = req_cancel("hakodate", 2013, 20140310, 0);
+	struct ld_entry se = req_settle("hakodate", 2013, OKU, 20140515, 0);
+	struct ld_entry co = req_carry("hakodate", 2013, 1, 20140310);
+	struct ld_entry d = req_pay(LD_K_DISBURSEMENT, "hakodate", 2013, 1, 20130630);
+	struct ld_entry rf = req_pay(LD_K_REFUND, "hakodate", 2013, 1, 20130630);
+	struct ld_entry rc = req_receipt("hakodate", 2013, 1, 20140320);
+	struct ld_entry rv = req_rev(3);
+	const struct {
+		const struct ld_entry	*req;
+		int			 target, owner;
+	} w[] = {
+		{ &reg, 0, ROLE_BUDGET }, { &appr, 0, ROLE_BUDGET },
+		{ &cl, 0, ROLE_BUDGET }, { &tm, 0, ROLE_BUDGET },
+		{ &aw, 0, ROLE_OBLIGATING }, { &ca, 0, ROLE_OBLIGATING },
+		{ &se, 0, ROLE_OBLIGATING }, { &co, 0, ROLE_OBLIGATING },
+		{ &d, 0, ROLE_DISBURSING }, { &rf, 0, ROLE_DISBURSING },
+		{ &rc, 0, ROLE_REVENUE },
+		{ &rv, LD_K_APPROPRIATION, ROLE_BUDGET },
+		{ &rv, LD_K_DISBURSEMENT, ROLE_DISBURSING },
+		{ &rv, LD_K_REFUND, ROLE_DISBURSING },
+		{ &rv, LD_K_RECEIPT, ROLE_REVENUE },
+	};
+	const int officers[] = { ROLE_BUDGET, ROLE_OBLIGATING, ROLE_DISBURSING,
+	    ROLE_REVENUE };
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		for (k = 0; k < 4; k++)
+			assert_int_equal(rules_authorize(officers[k], w[i].req,
+			    w[i].target), officers[k] == w[i].owner ? LD_OK :
+			    LD_E_FORBIDDEN);
+		/* roles add up; v1's cover their officers' kinds */
+		assert_int_equal(rules_authorize(w[i].owner | ROLE_AUDITOR,
+		    w[i].req, w[i].target), LD_OK);
+		assert_int_equal(rules_authorize((w[i].owner & (ROLE_BUDGET |
+		    ROLE_OBLIGATING)) ? ROLE_ADMIN : ROLE_CLERK, w[i].req,
+		    w[i].target), LD_OK);
 	}
 }
 
@@ -2734,6 +2789,7 @@ main(void)
 		cmocka_unit_test(test_validate_award_date_by_format),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_authorize_roles),
+		cmocka_unit_test(test_authorize_duties),
 		cmocka_unit_test(test_same_request),
 		cmocka_unit_test(test_same_request_new_kinds),
 		cmocka_unit_test(test_scope),
