@@ -67,7 +67,7 @@ static const struct ctl_opt reconcile_opts[] = {
 	{ NULL, 0 }
 };
 static const struct ctl_opt import_opts[] = {
-	{ "atomic", 0 }, { NULL, 0 }
+	{ "atomic", 0 }, { "allow-duplicate-ref", 0 }, { NULL, 0 }
 };
 
 static int	report_run(struct ctl *, const struct ctl_args *);
@@ -82,7 +82,7 @@ const struct ctl_cmd cmd_recon_cmds[] = {
 	    "reconcile --fy FY --statement FILE.csv [--format table|json] "
 	    "[--encoding utf-8|cp932]", reconcile_run, 0 },
 	{ "import", NULL, { "FILE.csv" }, 1, 1, import_opts,
-	    "import FILE.csv [--atomic]", import_run, 0 },
+	    "import FILE.csv [--atomic] [--allow-duplicate-ref]", import_run, 0 },
 	{ NULL, NULL, { NULL }, 0, 0, NULL, NULL, NULL, 0 }
 };
 
@@ -484,6 +484,7 @@ import_run(struct ctl *ctl, const struct ctl_args *a)
 	int		 rc;
 
 	import_init(&im, args_get(a, "atomic") != NULL);
+	im.allow_dup_ref = args_get(a, "allow-duplicate-ref") != NULL;
 	if ((rc = import_read(ctl, a->cmd, a->pos[0], &im)) != CTL_OK)
 		goto done;
 	if ((rc = ctl_connect(ctl)) != CTL_OK ||

@@ -202,6 +202,9 @@ import_read(struct ctl *ctl, const struct ctl_cmd *cmd, const char *path,
 			im->line = p;
 			im->cap = ncap;
 		}
+		/* A file with one voucher on several rows, on purpose (2.3). */
+		if (im->allow_dup_ref)
+			req.flags |= LD_EF_DUP_REF_OK;
 		if (msg_batch_add(&im->items, &req) == -1) {
 			/* The row passed every check above: only memory is left. */
 			rc = CTL_CONN;

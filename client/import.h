@@ -41,6 +41,7 @@ struct import {
 	size_t		 nrows;
 	size_t		 cap;
 	int		 atomic;	/* --atomic: one batch, all or nothing */
+	int		 allow_dup_ref;	/* --allow-duplicate-ref, every row */
 	size_t		 written, dups, refused, unwritten;
 	struct progress	 prog;		/* import_pump()'s line on a terminal */
 };

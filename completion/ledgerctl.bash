@@ -37,7 +37,7 @@ declare -gA _ledgerctl_opts=(
 	[export]="--since --until --format --bom --tiles --verifier"
 	[report]="--fy --format --output"
 	[reconcile]="--fy --statement --format --encoding"
-	[import]="--atomic"
+	[import]="--atomic --allow-duplicate-ref"
 )
 # The commands that take a subcommand, and theirs.
 declare -gA _ledgerctl_subs=(

@@ -315,9 +315,9 @@ rules_request_of(const struct ld_entry *e, struct ld_entry *req)
 }
 
 /*
- * Two requests are the same when their wire encodings are: that is the
- * whole of what a client can say, so nothing can be forgotten here when a
- * kind gains a field.
+ * Two requests are the same when their wire encodings are, but for the
+ * permission flags: that is the whole of what a client can say, so
+ * nothing can be forgotten here when a kind gains a field.
  */
 int
 rules_same_request(const struct ld_entry *s, const struct ld_entry *r)
@@ -331,6 +331,11 @@ rules_same_request(const struct ld_entry *s, const struct ld_entry *r)
 	rules_request_of(s, &a);
 	rules_request_of(r, &b);
 	a.format = b.format = 0;
+	/*
+	 * --allow-duplicate-ref is a permission, not part of the payment:
+	 * a retry that adds or drops it is the same request.
+	 */
+	a.flags = b.flags = 0;
 	wbuf_init(&wa);
 	wbuf_init(&wb);
 	same = msg_encode_write(&wa, &a) == 0 && msg_encode_write(&wb, &b) == 0 &&

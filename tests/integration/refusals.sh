@@ -105,6 +105,15 @@ expect_ok clerk01 --json disburse --region hakodate --fy 2013 --amount 8000 --re
 expect_ok clerk01 --json disburse --region hakodate --fy 2013 --amount 8000 --ref V-0008 --date 2013-07-02 --id pay-8
 expect_json duplicate true
 
+# import: a file that pays one voucher twice, refused row by row unless
+# --allow-duplicate-ref; the ids keep a rerun from paying again.
+printf 'kind,region,fy,amount,ref,date,memo,id\ndisbursement,hakodate,2013,100,V-IMP,2013-07-09,,imp-1\ndisbursement,hakodate,2013,100,V-IMP,2013-07-09,,imp-2\n' >"$T/dup.csv"
+expect_exit 1 ctl clerk01 import "$T/dup.csv"
+check "import names the duplicate row" grep -q "line 3.*DUPLICATE_REF" "$ERR" "$OUT"
+expect_ok clerk01 import "$T/dup.csv" --allow-duplicate-ref
+expect_ok auditor01 --json get --ref V-IMP
+check "both rows written" test "$(jcount)" -eq 2
+
 # --- lookups -----------------------------------------------------------------------
 expect_ok auditor01 --json get --id pay-4
 expect_json seq "$held"
