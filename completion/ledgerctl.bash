@@ -47,7 +47,7 @@ _ledgerctl_commands="region appropriate terms award cancel-award settle disburse
 	refund receive carry-over reverse close-year balance receivables get list
 	status scrub checkpoint prove consistency verify verify-export export report
 	reconcile import help"
-_ledgerctl_global="--server --cert --key --ca --lang --unit --json --help --version"
+_ledgerctl_global="--server --cert --key --ca --crl --lang --unit --json --help --version"
 # Options that take no value; every other option takes one.
 _ledgerctl_flags="--json --help --version --full --atomic"
 # Entry kinds, as `list --kind` takes them.
@@ -78,8 +78,8 @@ _ledgerctl_regions() {
 			for ((i = 1; i < ${#COMP_WORDS[@]}; i++)); do
 				w=${COMP_WORDS[i]}
 				case $w in
-				--server=* | --cert=* | --key=* | --ca=*) conn+=("$w") ;;
-				--server | --cert | --key | --ca)
+				--server=* | --cert=* | --key=* | --ca=* | --crl=*) conn+=("$w") ;;
+				--server | --cert | --key | --ca | --crl)
 					[ $((i + 1)) -lt "$COMP_CWORD" ] &&
 						conn+=("$w=${COMP_WORDS[i + 1]}")
 					;;
@@ -174,7 +174,7 @@ _ledgerctl() {
 		_ledgerctl_reply "yen thousand million" "$cur"
 		return
 		;;
-	--cert | --key | --ca | --verifier | --state | --checkpoint | --statement | --output)
+	--cert | --key | --ca | --crl | --verifier | --state | --checkpoint | --statement | --output)
 		_ledgerctl_files "$cur"
 		return
 		;;
