@@ -72,7 +72,12 @@
 #define SLOT_MAX	(1u << SLOT_BITS)	/* requests in flight per connection */
 #define READ_CHUNK	(64 * 1024)
 #define HELLO_REQID	1
-#define HS_PARALLEL	64	/* handshakes a worker runs at once */
+/*
+ * Handshakes a worker runs at once: the daemon closes the oldest handshake
+ * from an address beyond its max_unauthenticated_per_ip (default 16), so
+ * two workers together stay within it.
+ */
+#define HS_PARALLEL	8
 #define IO_TIMEOUT_MS	60000	/* synchronous requests, handshakes */
 #define APPROP_MAX	INT64_C(10000000000000)
 

@@ -4,7 +4,7 @@
  * One parser for every command, driven by the command tables, so that all
  * commands follow the same rules:
  *
- *   - global options (--server, --cert, --key, --ca, --lang, --unit,
+ *   - global options (--server, --cert, --key, --ca, --crl, --lang, --unit,
  *     --json, --help, --version) may stand before the command or anywhere
  *     after it;
  *   - an option's value is "--name VALUE" or "--name=VALUE"; the next
@@ -33,14 +33,15 @@
 
 #include "ctl.h"
 
-enum { G_SERVER, G_CERT, G_KEY, G_CA, G_LANG, G_UNIT, G_JSON, G_HELP,
-	G_VERSION };
+enum { G_SERVER, G_CERT, G_KEY, G_CA, G_CRL, G_LANG, G_UNIT, G_JSON,
+	G_HELP, G_VERSION };
 
 static const struct ctl_opt global_opts[] = {
 	[G_SERVER] = { "server", OPT_VALUE },
 	[G_CERT] = { "cert", OPT_VALUE },
 	[G_KEY] = { "key", OPT_VALUE },
 	[G_CA] = { "ca", OPT_VALUE },
+	[G_CRL] = { "crl", OPT_VALUE },
 	[G_LANG] = { "lang", OPT_VALUE },
 	[G_UNIT] = { "unit", OPT_VALUE },
 	[G_JSON] = { "json", 0 },
@@ -172,6 +173,8 @@ global_slot(struct ctl_args *a, int g)
 		return &a->key;
 	case G_CA:
 		return &a->ca;
+	case G_CRL:
+		return &a->crl;
 	case G_LANG:
 		return &a->lang;
 	case G_UNIT:

@@ -83,6 +83,7 @@ struct ctl_args {
 	const char	*cert;
 	const char	*key;
 	const char	*ca;
+	const char	*crl;		/* --crl FILE: check the server's certificate */
 	const char	*lang;		/* --lang ja|en (display.h) */
 	const char	*unit;		/* --unit yen|thousand|million */
 	int		 json;		/* --json, or --format json */

@@ -8,7 +8,9 @@
  *
  * Trust: the server certificate must chain to the --ca file and nothing
  * else, and must name the host (SSL_set1_host) or the IP address
- * (X509_VERIFY_PARAM_set1_ip_asc) the user typed.  SNI is sent for names
+ * (X509_VERIFY_PARAM_set1_ip_asc) the user typed.  With --crl it must also
+ * not be revoked: the CRLs in that file are added to the store with
+ * X509_V_FLAG_CRL_CHECK, which checks the server's own certificate.  SNI is sent for names
  * only; RFC 6066 forbids an IP literal there.
  *
  * TLS 1.3 moves client authentication after the client's handshake: the
@@ -35,6 +37,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "ctlconn.h"
@@ -173,8 +176,13 @@ ssl_describe(struct ctl_conn *c, int ret, int saved, char *err, size_t errlen)
 		reason = ERR_GET_REASON(e);
 		if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED) {
 			vr = SSL_get_verify_result(c->ssl);
-			snprintf(err, errlen, "server certificate verify failed: %s",
-			    X509_verify_cert_error_string(vr));
+			if (vr == X509_V_ERR_CERT_REVOKED)
+				snprintf(err, errlen, "server certificate is "
+				    "revoked (listed in the CRL)");
+			else
+				snprintf(err, errlen, "server certificate "
+				    "verify failed: %s",
+				    X509_verify_cert_error_string(vr));
 		} else if (reason == SSL_R_UNEXPECTED_EOF_WHILE_READING)
 			snprintf(err, errlen, "connection closed by server");
 		else if (cert_alert(reason)) {
@@ -248,6 +256,45 @@ ctlconn_pem_has_key(const char *path, char *err, size_t errlen)
 	return found;
 }
 
+/*
+ * Every CRL in the PEM file path into the context's store, and CRL checking
+ * of the server's certificate on.  With the flag set, a server whose CA has
+ * no CRL in the file, or whose CRL has expired, fails verification too:
+ * the user asked for revocation to be checked, so an unknown answer is no.
+ */
+static int
+load_crl(struct ctl_conn *c, const char *path, char *err, size_t errlen)
+{
+	X509_STORE	*store = SSL_CTX_get_cert_store(c->ctx);
+	X509_CRL	*crl;
+	FILE		*f;
+	int		 n = 0, rc = -1;
+
+	if ((f = open_pem("CRL", path, err, errlen)) == NULL)
+		return -1;
+	while ((crl = PEM_read_X509_CRL(f, NULL, NULL, NULL)) != NULL) {
+		if (X509_STORE_add_crl(store, crl) != 1) {
+			X509_CRL_free(crl);
+			snprintf(err, errlen, "cannot load CRL %s: %s", path,
+			    ssl_errstr("unusable CRL"));
+			goto fail;
+		}
+		X509_CRL_free(crl);
+		n++;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "cannot load CRL %s: no PEM CRL in it",
+		    path);
+		goto fail;
+	}
+	X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+	rc = 0;
+fail:
+	ERR_clear_error();	/* the end of the file reads as an error */
+	fclose(f);
+	return rc;
+}
+
 static int
 load_ctx(struct ctl_conn *c, const struct ctlconn_params *p, char *err,
     size_t errlen)
@@ -271,6 +318,8 @@ load_ctx(struct ctl_conn *c, const struct ctlconn_params *p, char *err,
 		    "in it (%s)", p->ca, ssl_errstr("unreadable"));
 		return -1;
 	}
+	if (p->crl != NULL && load_crl(c, p->crl, err, errlen) == -1)
+		return -1;
 	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
 	if (p->cert != NULL) {
 		if (readable("certificate", p->cert, err, errlen) == -1 ||

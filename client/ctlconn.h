@@ -8,7 +8,10 @@
  *
  * The server's certificate is checked against the CA given with --ca and
  * nothing else (never the system bundle), and against the host name or IP
- * address the user typed.  The client certificate is optional here: without
+ * address the user typed, and, when a CRL file is given (--crl), against
+ * the CRLs in it: a revoked server certificate, or one whose CA has no
+ * current CRL in the file, fails the handshake.  The client certificate is
+ * optional here: without
  * one the daemon refuses the handshake, which is reported like any other
  * authentication failure.
  *
@@ -38,6 +41,8 @@ struct ctlconn_params {
 	const char	*key;		/* PEM key; NULL = the cert file (see
 					   ctlconn_pem_has_key()) */
 	const char	*ca;		/* PEM CA the server's chain must lead to */
+	const char	*crl;		/* PEM CRL(s) the server's certificate is
+					   checked against; NULL = no check */
 	int		 timeout_s;	/* connect, handshake and each read */
 };
 
@@ -94,7 +99,10 @@ void	ctlconn_init(struct ctl_conn *c);
 /*
  * Resolve, connect, handshake, verify the server, send HELLO and read
  * HELLO_OK.  Returns an enum ctlconn_status; with CTLCONN_REFUSED *code
- * holds the daemon's error code and err its message.
+ * holds the daemon's error code and err its message.  A CA, certificate,
+ * key or CRL file that cannot be read or holds nothing usable, and a server
+ * certificate that does not verify (revoked: "server certificate is
+ * revoked"), are CTLCONN_FAIL.
  */
 int	ctlconn_open(struct ctl_conn *c, const struct ctlconn_params *p,
 	    int *code, char *err, size_t errlen);

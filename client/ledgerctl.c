@@ -36,14 +36,15 @@ help_print(FILE *f, const struct ctl_cmd *only)
 	if (only != NULL) {
 		fprintf(f, "usage: ledgerctl %s\n", only->synopsis);
 		fprintf(f, "connection: --server HOST:PORT --cert FILE --key FILE "
-		    "--ca FILE (or LEDGER_SERVER, LEDGER_CERT, LEDGER_KEY, "
-		    "LEDGER_CA); --json for JSON lines\n");
+		    "--ca FILE [--crl FILE] (or LEDGER_SERVER, LEDGER_CERT, "
+		    "LEDGER_KEY, LEDGER_CA, LEDGER_CRL); --json for JSON lines\n");
 		return;
 	}
 	fprintf(f,
 	    "usage: ledgerctl [--server HOST:PORT] [--cert FILE] [--key FILE] "
-	    "[--ca FILE] [--json] [--lang ja|en] [--unit yen|thousand|million]\n"
-	    "                 COMMAND ...\n"
+	    "[--ca FILE] [--crl FILE] [--json] [--lang ja|en]\n"
+	    "                 [--unit yen|thousand|million] "
+	    "COMMAND ...\n"
 	    "\n"
 	    "commands:\n");
 	for (t = 0; cmd_tables[t] != NULL; t++)
@@ -51,9 +52,10 @@ help_print(FILE *f, const struct ctl_cmd *only)
 			fprintf(f, "  ledgerctl %s\n", c->synopsis);
 	fprintf(f,
 	    "\n"
-	    "connection: --server, --cert, --key, --ca or the environment\n"
-	    "  variables LEDGER_SERVER, LEDGER_CERT, LEDGER_KEY, LEDGER_CA.\n"
-	    "  The server's certificate must chain to --ca and name HOST.\n"
+	    "connection: --server, --cert, --key, --ca, --crl or the environment\n"
+	    "  variables LEDGER_SERVER, LEDGER_CERT, LEDGER_KEY, LEDGER_CA,\n"
+	    "  LEDGER_CRL.  The server's certificate must chain to --ca and name\n"
+	    "  HOST; with --crl it must not be revoked.\n"
 	    "values: fiscal year 2013, FY2013, 2013年度, H25, 平成25年度, R7, 令和元年度;\n"
 	    "  amount in yen: 150000000, 150,000,000, 1.5億, 1億5000万円, 16,221百万円,\n"
 	    "  500千円; dates 2013-06-30, 2013/6/30, H25.6.30, 平成25年6月30日;\n"

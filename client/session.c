@@ -66,6 +66,7 @@ ctl_settings(struct ctl *ctl, const struct ctl_args *a)
 	ctl->cert = env_or(a->cert, "LEDGER_CERT");
 	ctl->key = env_or(a->key, "LEDGER_KEY");
 	ctl->ca = env_or(a->ca, "LEDGER_CA");
+	ctl->crl = env_or(a->crl, "LEDGER_CRL");
 }
 
 void
@@ -194,6 +195,7 @@ ctl_connect(struct ctl *ctl)
 	p.cert = ctl->cert;
 	p.key = ctl->key;
 	p.ca = ctl->ca;
+	p.crl = ctl->crl;
 	p.timeout_s = CTL_TIMEOUT_S;
 	/* ctlconn_close() is safe whatever ctlconn_open() did. */
 	ctl->connected = 1;

@@ -50,6 +50,7 @@ struct ctl {
 	const char	*cert;
 	const char	*key;
 	const char	*ca;
+	const char	*crl;		/* NULL: no revocation check */
 	struct ctl_conn	 conn;
 	int		 connected;
 	/*
@@ -68,8 +69,8 @@ struct ctl {
 void	ctl_init(struct ctl *, FILE *out, FILE *err);
 /*
  * Take --json and the connection options from a parsed line; an option
- * not given falls back on LEDGER_SERVER, LEDGER_CERT, LEDGER_KEY or
- * LEDGER_CA ("" counting as unset).  Nothing is checked until
+ * not given falls back on LEDGER_SERVER, LEDGER_CERT, LEDGER_KEY,
+ * LEDGER_CA or LEDGER_CRL ("" counting as unset).  Nothing is checked until
  * ctl_connect(), so that commands that never connect never complain.
  */
 void	ctl_settings(struct ctl *, const struct ctl_args *);

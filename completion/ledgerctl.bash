@@ -49,7 +49,7 @@ _ledgerctl_commands="region appropriate terms award cancel-award settle disburse
 	status scrub checkpoint prove consistency verify cosigner-key
 	verify-export export report
 	reconcile import help"
-_ledgerctl_global="--server --cert --key --ca --lang --unit --json --help --version"
+_ledgerctl_global="--server --cert --key --ca --crl --lang --unit --json --help --version"
 # Options that take no value; every other option takes one.
 _ledgerctl_flags="--json --help --version --full --atomic"
 # Entry kinds, as `list --kind` takes them.
@@ -80,8 +80,8 @@ _ledgerctl_regions() {
 			for ((i = 1; i < ${#COMP_WORDS[@]}; i++)); do
 				w=${COMP_WORDS[i]}
 				case $w in
-				--server=* | --cert=* | --key=* | --ca=*) conn+=("$w") ;;
-				--server | --cert | --key | --ca)
+				--server=* | --cert=* | --key=* | --ca=* | --crl=*) conn+=("$w") ;;
+				--server | --cert | --key | --ca | --crl)
 					[ $((i + 1)) -lt "$COMP_CWORD" ] &&
 						conn+=("$w=${COMP_WORDS[i + 1]}")
 					;;
@@ -176,8 +176,8 @@ _ledgerctl() {
 		_ledgerctl_reply "yen thousand million" "$cur"
 		return
 		;;
-	--cert | --key | --ca | --verifier | --state | --checkpoint | --statement | --output | \
-		--cosign | --witness)
+	--cert | --key | --ca | --crl | --verifier | --state | --checkpoint | --statement | \
+		--output | --cosign | --witness)
 		_ledgerctl_files "$cur"
 		return
 		;;

@@ -33,6 +33,9 @@
  * [roles] maps a certificate CN (1-64 bytes, case-sensitive) to one or
  * more (comma-separated) of admin, clerk, auditor, reconciler, budget,
  * obligating, disbursing, revenue.  [duties] allow_combined = true|false.
+ * [tls] groups is checked by OpenSSL itself (SSL_CTX_set1_groups_list on a
+ * scratch context), so an unknown group is an error naming its line here
+ * rather than a failure at TLS setup.
  *
  * Relative paths (cert, key, client_ca, crl, path, checkpoint_key) are
  * joined to the config file's directory, which config_load finds with
@@ -47,6 +50,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "config.h"
 #include "entry.h"
@@ -78,7 +84,8 @@ enum conf_type {
 	T_STR,		/* user name */
 	T_PATH,
 	T_ORIGIN,
-	T_BOOL		/* true or false */
+	T_BOOL,		/* true or false */
+	T_GROUPS	/* OpenSSL key-exchange group list */
 };
 
 /* One known key: where it lives, what it holds, which field it fills. */
@@ -107,11 +114,17 @@ static const struct conf_key conf_keys[] = {
 	{ SEC_SERVER, "max_frame_bytes", T_U32, 0, 0, FRAME_MIN_MAX,
 	    FRAME_MAX_MAX, F(max_frame_bytes), 0, 0 },
 	{ SEC_SERVER, "user", T_STR, 0, 1, 0, 0, F(user), 0, S(user) },
+	{ SEC_SERVER, "handshake_timeout_s", T_U32, 0, 0, 1, 3600,
+	    F(handshake_timeout_s), 0, 0 },
+	{ SEC_SERVER, "max_unauthenticated_per_ip", T_U32, 0, 0, 1, 1000000,
+	    F(max_unauth_per_ip), 0, 0 },
 	{ SEC_TLS, "cert", T_PATH, 1, 0, 0, 0, F(tls_cert), 0, S(tls_cert) },
 	{ SEC_TLS, "key", T_PATH, 1, 0, 0, 0, F(tls_key), 0, S(tls_key) },
 	{ SEC_TLS, "client_ca", T_PATH, 1, 0, 0, 0,
 	    F(tls_client_ca), 0, S(tls_client_ca) },
 	{ SEC_TLS, "crl", T_PATH, 0, 1, 0, 0, F(tls_crl), 0, S(tls_crl) },
+	{ SEC_TLS, "groups", T_GROUPS, 0, 0, 0, 0,
+	    F(tls_groups), 0, S(tls_groups) },
 	{ SEC_LEDGER, "path", T_PATH, 1, 0, 0, 0,
 	    F(ledger_path), 0, S(ledger_path) },
 	{ SEC_LEDGER, "map_size_mb", T_U64, 0, 0, 1, MAP_SIZE_MB_MAX,
@@ -302,6 +315,53 @@ conf_origin(const char *v)
 	return 0;
 }
 
+/*
+ * A key-exchange group list ("X25519:P-256"): names OpenSSL knows, split
+ * by ':'.  OpenSSL itself is asked, on a scratch context, so that the
+ * daemon's TLS setup cannot later refuse what the parser accepted; the
+ * character check first keeps odd bytes out of the message and out of
+ * OpenSSL's parser.  0, or -1 with the reason in msg.
+ */
+static int
+conf_groups(const char *v, char *msg, size_t msglen)
+{
+	const char *p, *name = v;
+	SSL_CTX *ctx;
+	int ok;
+
+	for (p = v;; p++) {
+		if (*p == ':' || *p == '\0') {
+			if (p == name) {
+				snprintf(msg, msglen, "empty group name in '%.64s'",
+				    v);
+				return -1;
+			}
+			if (*p == '\0')
+				break;
+			name = p + 1;
+		} else if (!((*p >= '0' && *p <= '9') ||
+		    (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    *p == '-' || *p == '_')) {
+			snprintf(msg, msglen, "bad character in '%.64s' (group "
+			    "names separated by ':', e.g. X25519:P-256)", v);
+			return -1;
+		}
+	}
+	if ((ctx = SSL_CTX_new(TLS_method())) == NULL) {
+		snprintf(msg, msglen, "cannot check '%.64s': out of memory", v);
+		return -1;
+	}
+	ok = SSL_CTX_set1_groups_list(ctx, v) == 1;
+	SSL_CTX_free(ctx);
+	ERR_clear_error();
+	if (!ok) {
+		snprintf(msg, msglen, "unknown group in '%.64s' (OpenSSL "
+		    "names, e.g. X25519:P-256)", v);
+		return -1;
+	}
+	return 0;
+}
+
 /* A login name: what getpwnam(3) will be asked for. */
 static int
 conf_user(const char *v)
@@ -398,7 +458,7 @@ conf_key_line(struct conf_parse *cp, const char *k, const char *v)
 {
 	const struct conf_key *ck = NULL;
 	struct stat st;
-	char *field;
+	char *field, msg[256];
 	uint64_t n;
 	size_t i;
 
@@ -463,6 +523,14 @@ conf_key_line(struct conf_parse *cp, const char *k, const char *v)
 			return conf_fail(cp, "%s: '%s' is not true or false",
 			    k, v);
 		*(int *)(void *)field = strcmp(v, "true") == 0;
+		return 0;
+	case T_GROUPS:
+		if (strlen(v) >= ck->size)
+			return conf_fail(cp, "%s: longer than %zu bytes", k,
+			    ck->size - 1);
+		if (conf_groups(v, msg, sizeof(msg)) == -1)
+			return conf_fail(cp, "%s: %s", k, msg);
+		memcpy(field, v, strlen(v) + 1);
 		return 0;
 	case T_ORIGIN:
 		if (strlen(v) >= ck->size || conf_origin(v) == -1)
@@ -555,6 +623,9 @@ conf_defaults(struct config *c)
 	c->max_connections = 1024;
 	c->idle_timeout_s = 300;
 	c->max_frame_bytes = 1048576;
+	c->handshake_timeout_s = 10;
+	c->max_unauth_per_ip = 16;
+	snprintf(c->tls_groups, sizeof(c->tls_groups), "X25519:P-256");
 	c->map_size_mb = 1024;
 	c->scrub_interval_h = 24;
 	c->scrub_rate = 100000;

@@ -21,6 +21,7 @@
 
 #define CONF_PATH_MAX	4096
 #define CONF_ROLE_MAX	256	/* entries in [roles] */
+#define CONF_GROUPS_MAX	256	/* [tls] groups, NUL included */
 
 /*
  * Roles are bits, so that a CN may hold several (contract 2.7): a
@@ -55,12 +56,16 @@ struct config {
 	uint32_t	max_connections;	/* default 1024, 1..1000000 */
 	uint32_t	idle_timeout_s;		/* default 300, 1..86400 */
 	uint32_t	max_frame_bytes;	/* default 1048576, FRAME_MIN_MAX..FRAME_MAX_MAX */
+	uint32_t	handshake_timeout_s;	/* default 10, 1..3600 */
+	uint32_t	max_unauth_per_ip;	/* max_unauthenticated_per_ip:
+						   default 16, 1..1000000 */
 	char		user[64];		/* "" = do not drop privileges */
 	/* [tls] */
 	char		tls_cert[CONF_PATH_MAX];	/* required */
 	char		tls_key[CONF_PATH_MAX];		/* required */
 	char		tls_client_ca[CONF_PATH_MAX];	/* required */
 	char		tls_crl[CONF_PATH_MAX];		/* "" = none */
+	char		tls_groups[CONF_GROUPS_MAX];	/* default "X25519:P-256" */
 	/* [ledger] */
 	char		ledger_path[CONF_PATH_MAX];	/* required: LMDB directory */
 	uint64_t	map_size_mb;			/* default 1024, >= 1 */

@@ -18,6 +18,24 @@
  * since bufferevent timeouts stop counting while reading is disabled: a
  * connection without a complete request for idle_timeout_s is closed,
  * unless it is waiting for answers.
+ *
+ * Before authentication (contract 2.10) a peer is nobody, so what it may
+ * cost is bounded separately from what an authenticated client may:
+ *   - its TLS handshake must finish within handshake_timeout_s (the same
+ *     timer; idle_timeout_s applies from the end of the handshake).  The
+ *     handshake is the authentication (the client certificate is verified
+ *     in it), so HELLO is not part of it: an authenticated peer that says
+ *     nothing is idle like any other.
+ *   - connections still in their handshake are on srv_unauth, oldest first.
+ *     A new connection from an address that already has
+ *     max_unauthenticated_per_ip of them closes the oldest of those; one
+ *     that arrives at max_connections closes the oldest of all of them.  So
+ *     accepting pauses only when every slot is held by an authenticated
+ *     client, and silent sockets cannot lock out a client with a
+ *     certificate.  Each accept scans srv_unauth: O(connections in their
+ *     handshake), which are few (each lives at most handshake_timeout_s).
+ *   - the log lines they cause (refused, timed out, evicted) are rate
+ *     limited per kind (logrl_allow()), so a flood cannot fill the disk.
  */
 #include <sys/socket.h>
 
@@ -107,6 +125,91 @@ static void	conn_write_cb(struct bufferevent *, void *);
 static void	conn_event_cb(struct bufferevent *, short, void *);
 static void	conn_timer_cb(evutil_socket_t, short, void *);
 static void	conn_process(struct conn *);
+static void	accept_check_pause(struct server *);
+
+static int64_t
+mono_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+/* Log how many lines of each kind were left out, and start counting anew. */
+static void
+logrl_flush(struct server *srv)
+{
+	static const char *const what[LOGRL_N] = {
+		"refused TLS handshakes", "TLS handshake timeouts",
+		"connections closed in their handshake to admit others"
+	};
+	int i;
+
+	for (i = 0; i < LOGRL_N; i++) {
+		struct logrl *rl = &srv->srv_logrl[i];
+
+		if (rl->rl_suppressed > 0)
+			log_info("%u similar messages suppressed (%s)",
+			    rl->rl_suppressed, what[i]);
+		rl->rl_suppressed = 0;
+	}
+}
+
+static void
+logrl_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	logrl_flush(arg);
+}
+
+/*
+ * Whether a line of kind may be logged now: LOGRL_PER_S a second; past
+ * that it is counted, and the count is logged a second after the first
+ * line left out (srv_logrl_timer).
+ */
+static int
+logrl_allow(struct server *srv, int kind)
+{
+	struct logrl *rl = &srv->srv_logrl[kind];
+	struct timeval tv = { 1, 0 };
+	int64_t now = mono_seconds();
+
+	if (rl->rl_second != now) {
+		rl->rl_second = now;
+		rl->rl_count = 0;
+	}
+	if (rl->rl_count < LOGRL_PER_S) {
+		rl->rl_count++;
+		return 1;
+	}
+	rl->rl_suppressed++;
+	if (srv->srv_logrl_timer != NULL &&
+	    !evtimer_pending(srv->srv_logrl_timer, NULL))
+		evtimer_add(srv->srv_logrl_timer, &tv);
+	return 0;
+}
+
+/* The handshake deadline, armed at accept. */
+static void
+conn_arm_handshake_timer(struct conn *c)
+{
+	struct timeval tv = { c->clt_srv->srv_conf->handshake_timeout_s, 0 };
+
+	evtimer_add(c->clt_timer, &tv);
+}
+
+/* c has finished its handshake (or is closing): off srv_unauth. */
+static void
+conn_authenticated(struct conn *c)
+{
+	if (!c->clt_unauth)
+		return;
+	TAILQ_REMOVE(&c->clt_srv->srv_unauth, c, clt_unauth_entry);
+	c->clt_srv->srv_nunauth--;
+	c->clt_unauth = 0;
+}
 
 static void
 conn_arm_timer(struct conn *c)
@@ -193,6 +296,7 @@ server_close(struct conn *c, const char *why)
 		log_debug("%s (%s): closed: %s", c->clt_peer,
 		    c->clt_cn[0] ? c->clt_cn : "-", why);
 	c->clt_dead = 1;
+	conn_authenticated(c);
 	bufferevent_free(c->clt_bev);
 	c->clt_bev = NULL;
 	event_free(c->clt_timer);
@@ -600,22 +704,28 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		SSL *ssl = bufferevent_openssl_get_ssl(bev);
 
 		if (tls_peer_cn(ssl, c->clt_cn, sizeof(c->clt_cn)) != 0) {
-			log_info("%s: refused: client certificate has no "
-			    "usable CN", c->clt_peer);
+			if (logrl_allow(c->clt_srv, LOGRL_REFUSED))
+				log_info("%s: refused: client certificate has "
+				    "no usable CN", c->clt_peer);
 			metrics_handshake_fail(MTLS_NO_CN);
 			server_close(c, "no CN");
 			return;
 		}
 		c->clt_tls_done = 1;
+		conn_authenticated(c);
+		conn_arm_timer(c);	/* idle_timeout_s from here on */
 		log_debug("%s: TLS established, CN \"%s\"", c->clt_peer,
 		    c->clt_cn);
+		accept_check_pause(c->clt_srv);
 		return;
 	}
 	if (what & BEV_EVENT_ERROR) {
 		tls_failure(c, why, sizeof(why));
-		if (!c->clt_tls_done)
-			log_info("%s: TLS handshake refused: %s", c->clt_peer, why);
-		else
+		if (!c->clt_tls_done) {
+			if (logrl_allow(c->clt_srv, LOGRL_REFUSED))
+				log_info("%s: TLS handshake refused: %s",
+				    c->clt_peer, why);
+		} else
 			log_debug("%s (%s): connection error: %s", c->clt_peer,
 			    c->clt_cn, why);
 		server_close(c, why);
@@ -641,6 +751,15 @@ conn_timer_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
+	if (!c->clt_tls_done) {
+		metrics_handshake_fail(MTLS_TIMEOUT);
+		if (logrl_allow(c->clt_srv, LOGRL_TIMEOUT))
+			log_info("%s: TLS handshake not finished within "
+			    "handshake_timeout_s (%u s): closed", c->clt_peer,
+			    c->clt_srv->srv_conf->handshake_timeout_s);
+		server_close(c, "handshake timeout");
+		return;
+	}
 	/*
 	 * Not idle while we owe answers (queued writes, a stream still being
 	 * read from the ledger), or while the peer is taking the ones we sent.  A peer that has read nothing for a whole period is as
@@ -653,17 +772,16 @@ conn_timer_cb(evutil_socket_t fd, short ev, void *arg)
 		evtimer_add(c->clt_timer, &tv);
 		return;
 	}
-	if (!c->clt_tls_done)
-		metrics_handshake_fail(MTLS_TIMEOUT);
-	log_info("%s (%s): %s for %u s: closed", c->clt_peer,
-	    c->clt_cn[0] ? c->clt_cn : "handshake incomplete",
+	log_info("%s (%s): %s for %u s: closed", c->clt_peer, c->clt_cn,
 	    out > 0 ? "not reading its answers" : "idle",
 	    c->clt_srv->srv_conf->idle_timeout_s);
 	server_close(c, "idle");
 }
 
+/* "addr:port" into buf (the log's name), the address alone into addr. */
 static void
-peer_name(const struct sockaddr *sa, char *buf, size_t len)
+peer_name(const struct sockaddr *sa, char *buf, size_t len, char *addr,
+    size_t addrlen)
 {
 	char host[INET6_ADDRSTRLEN] = "?";
 	uint16_t port = 0;
@@ -680,6 +798,79 @@ peer_name(const struct sockaddr *sa, char *buf, size_t len)
 		snprintf(buf, len, "[%s]:%u", host, port);
 	} else
 		snprintf(buf, len, "?");
+	snprintf(addr, addrlen, "%s", host);
+}
+
+/*
+ * Close c, still in its handshake, to admit a newer connection; cap names
+ * the limit that made room necessary.
+ */
+static void
+preauth_evict(struct conn *c, const char *cap, uint32_t value)
+{
+	struct timespec now;
+	int64_t ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = ((int64_t)now.tv_sec - c->clt_accepted.tv_sec) * 1000 +
+	    (now.tv_nsec - c->clt_accepted.tv_nsec) / 1000000;
+	metrics_handshake_fail(MTLS_OTHER);
+	if (logrl_allow(c->clt_srv, LOGRL_EVICTED))
+		log_info("%s: TLS handshake not finished after %lld ms: closed "
+		    "to admit a new connection (%s %u)", c->clt_peer,
+		    (long long)ms, cap, value);
+	server_close(c, "evicted in its handshake");
+}
+
+/*
+ * Make room for a new connection from addr (contract 2.10): the oldest
+ * connections from addr still in their handshake beyond
+ * max_unauthenticated_per_ip - 1, then, at max_connections, the oldest
+ * connection of anyone still in its handshake.  Authenticated clients are
+ * never closed for a newcomer: when they hold every slot, accepting pauses
+ * instead (accept_check_pause()).
+ */
+static void
+preauth_admit(struct server *srv, const char *addr)
+{
+	const struct config *conf = srv->srv_conf;
+	struct conn *c, *next;
+	uint32_t n = 0, excess;
+
+	TAILQ_FOREACH(c, &srv->srv_unauth, clt_unauth_entry)
+		if (strcmp(c->clt_addr, addr) == 0)
+			n++;
+	excess = n >= conf->max_unauth_per_ip ?
+	    n - conf->max_unauth_per_ip + 1 : 0;
+	for (c = TAILQ_FIRST(&srv->srv_unauth); c != NULL && excess > 0;
+	    c = next) {
+		next = TAILQ_NEXT(c, clt_unauth_entry);
+		if (strcmp(c->clt_addr, addr) == 0) {
+			preauth_evict(c, "max_unauthenticated_per_ip",
+			    conf->max_unauth_per_ip);
+			excess--;
+		}
+	}
+	while (srv->srv_nconns >= conf->max_connections &&
+	    (c = TAILQ_FIRST(&srv->srv_unauth)) != NULL)
+		preauth_evict(c, "max_connections", conf->max_connections);
+}
+
+/*
+ * Pause accepting when every one of max_connections slots is held by an
+ * authenticated client: nobody could be closed to admit a newcomer, who
+ * waits in the kernel's backlog until server_close() resumes accepting.
+ */
+static void
+accept_check_pause(struct server *srv)
+{
+	if (srv->srv_listening && srv->srv_nunauth == 0 &&
+	    srv->srv_nconns >= srv->srv_conf->max_connections) {
+		log_info("max_connections (%u) reached: accepting paused",
+		    srv->srv_conf->max_connections);
+		evconnlistener_disable(srv->srv_listener);
+		srv->srv_listening = 0;
+	}
 }
 
 static void
@@ -688,12 +879,21 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 {
 	struct server *srv = arg;
 	struct conn *c;
+	char peer[sizeof(c->clt_peer)], addr[sizeof(c->clt_addr)];
 	SSL *ssl;
 
 	(void)l;
 	(void)salen;
 	if (srv->srv_stopping) {
 		evutil_closesocket(fd);
+		return;
+	}
+	peer_name(sa, peer, sizeof(peer), addr, sizeof(addr));
+	preauth_admit(srv, addr);
+	if (srv->srv_nconns >= srv->srv_conf->max_connections) {
+		/* Accepted in the same batch as the last free slot's taker. */
+		evutil_closesocket(fd);
+		accept_check_pause(srv);
 		return;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
@@ -705,7 +905,9 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	}
 	c->clt_srv = srv;
 	c->clt_id = ++srv->srv_next_id;
-	peer_name(sa, c->clt_peer, sizeof(c->clt_peer));
+	memcpy(c->clt_peer, peer, sizeof(peer));
+	memcpy(c->clt_addr, addr, sizeof(addr));
+	clock_gettime(CLOCK_MONOTONIC, &c->clt_accepted);
 	c->clt_bev = bufferevent_openssl_socket_new(srv->srv_base, fd, ssl,
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 	if (c->clt_bev == NULL) {
@@ -733,14 +935,10 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	bufferevent_enable(c->clt_bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&srv->srv_conns, c, clt_entry);
 	srv->srv_nconns++;
-	conn_arm_timer(c);
-	if (srv->srv_nconns >= srv->srv_conf->max_connections &&
-	    srv->srv_listening) {
-		log_info("max_connections (%u) reached: accepting paused",
-		    srv->srv_conf->max_connections);
-		evconnlistener_disable(srv->srv_listener);
-		srv->srv_listening = 0;
-	}
+	TAILQ_INSERT_TAIL(&srv->srv_unauth, c, clt_unauth_entry);
+	srv->srv_nunauth++;
+	c->clt_unauth = 1;
+	conn_arm_handshake_timer(c);
 }
 
 static void
@@ -751,7 +949,8 @@ accept_resume_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	if (!srv->srv_stopping &&
-	    srv->srv_nconns < srv->srv_conf->max_connections) {
+	    (srv->srv_nconns < srv->srv_conf->max_connections ||
+	    srv->srv_nunauth > 0)) {
 		evconnlistener_enable(srv->srv_listener);
 		srv->srv_listening = 1;
 	}
@@ -796,7 +995,11 @@ server_listen(struct server *srv)
 
 	TAILQ_INIT(&srv->srv_conns);
 	TAILQ_INIT(&srv->srv_dead);
+	TAILQ_INIT(&srv->srv_unauth);
 	if ((srv->srv_reaper = event_new(srv->srv_base, -1, 0, reaper_cb,
+	    srv)) == NULL)
+		return -1;
+	if ((srv->srv_logrl_timer = evtimer_new(srv->srv_base, logrl_timer_cb,
 	    srv)) == NULL)
 		return -1;
 	memset(&hints, 0, sizeof(hints));
@@ -892,6 +1095,8 @@ server_free(struct server *srv)
 	}
 	if (srv->srv_reaper != NULL)
 		event_free(srv->srv_reaper);
+	if (srv->srv_logrl_timer != NULL)
+		event_free(srv->srv_logrl_timer);
 	if (srv->srv_listener != NULL)
 		evconnlistener_free(srv->srv_listener);
 	if (srv->srv_accept_pause != NULL)

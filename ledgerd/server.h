@@ -66,9 +66,14 @@ struct conn {
 	struct server		*clt_srv;
 	uint64_t		 clt_id;
 	struct bufferevent	*clt_bev;	/* owns the SSL and the fd */
-	struct event		*clt_timer;	/* idle deadline */
+	struct event		*clt_timer;	/* handshake, then idle deadline */
 	struct event		*clt_stream_ev;	/* continue a stream next turn */
 	char			 clt_peer[64];	/* "127.0.0.1:5555" */
+	char			 clt_addr[48];	/* "127.0.0.1": per-address caps */
+	/* On srv_unauth (oldest first) until its TLS handshake is done. */
+	TAILQ_ENTRY(conn)	 clt_unauth_entry;
+	int			 clt_unauth;
+	struct timespec		 clt_accepted;	/* CLOCK_MONOTONIC */
 	char			 clt_cn[LD_ACTOR_MAX + 1];
 	int			 clt_tls_done;
 	int			 clt_hello;	/* HELLO received */
@@ -81,6 +86,19 @@ struct conn {
 	struct stream		 clt_stream;
 };
 TAILQ_HEAD(connlist, conn);
+
+/*
+ * Rate limit of one kind of pre-authentication log line (refused
+ * handshakes, handshake timeouts, evictions): LOGRL_PER_S lines per second,
+ * then a count of those suppressed.
+ */
+enum { LOGRL_REFUSED, LOGRL_TIMEOUT, LOGRL_EVICTED, LOGRL_N };
+#define LOGRL_PER_S	10
+struct logrl {
+	int64_t		 rl_second;	/* CLOCK_MONOTONIC second counted */
+	uint32_t	 rl_count;	/* lines logged in it */
+	uint32_t	 rl_suppressed;	/* lines not logged since the last count */
+};
 
 /*
  * The daemon's shared state.  main() sets srv_base, srv_signer, srv_ctx,
@@ -100,6 +118,11 @@ struct server {
 	struct scrub		*srv_scrub;	/* NULL: none (tests) */
 	struct connlist		 srv_conns;
 	struct connlist		 srv_dead;	/* closed, maybe still in the writer */
+	struct connlist		 srv_unauth;	/* in the TLS handshake, oldest first
+						   (linked by clt_unauth_entry) */
+	uint32_t		 srv_nunauth;
+	struct logrl		 srv_logrl[LOGRL_N];
+	struct event		*srv_logrl_timer;	/* prints the suppressed counts */
 	struct event		*srv_reaper;
 	uint32_t		 srv_nconns;
 	uint64_t		 srv_next_id;
@@ -149,7 +172,8 @@ void	server_free(struct server *);
  * theirs) and the new config replaces the old, except listen host and
  * port, ledger path and max_frame_bytes, which keep their values (with a
  * warning when they changed).  Everything else in the file is taken:
- * roles, idle_timeout_s and max_connections act at once, and so does
+ * roles, idle_timeout_s, handshake_timeout_s, max_unauthenticated_per_ip,
+ * max_connections and [tls] groups act at once, and so does
  * checkpoint_origin, which the checkpoint handler reads from the config;
  * the checkpoint key, map size, user and [metrics] stay as started.
  */
@@ -173,8 +197,9 @@ int	server_gauges(void *arg, struct metrics_gauges *);
 
 /* tls.c */
 /*
- * A new server context from the config's [tls] files: TLS 1.3 only, a
- * client certificate that chains to client_ca required, the CRL checked
+ * A new server context from the config's [tls] files: TLS 1.3 only, key
+ * exchange with [tls] groups only, a client certificate that chains to
+ * client_ca required, the CRL checked
  * when one is set, no session tickets or cache.  The key file is refused
  * when group or others have access (tls_check_key_file()).  Each CRL's
  * next update is logged, with a warning when it has passed.  Returns the

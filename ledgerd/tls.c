@@ -1,6 +1,7 @@
 /*
- * tls.c - the server's TLS context: TLS 1.3 only, a client certificate
- * from client_ca is mandatory, an optional CRL is checked.
+ * tls.c - the server's TLS context: TLS 1.3 only, key exchange limited to
+ * the configured groups, a client certificate from client_ca is mandatory,
+ * an optional CRL is checked.
  *
  * A context is built whole and validated before anyone uses it, so SIGHUP
  * can build a new one and swap the pointer, keeping the old context when
@@ -139,6 +140,16 @@ tls_server_ctx(const struct config *conf, char *err, size_t errlen)
 	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
 	    SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_RELEASE_BUFFERS);
 
+	/*
+	 * Key exchange only with the groups named ([tls] groups, by default
+	 * X25519:P-256): a client must not be able to choose ffdhe8192,
+	 * ~100 ms of the event loop's CPU per handshake before anyone is
+	 * authenticated.  A client offering none of them is refused.
+	 */
+	if (SSL_CTX_set1_groups_list(ctx, conf->tls_groups) != 1) {
+		ssl_reason(err, errlen, "groups", conf->tls_groups);
+		goto fail;
+	}
 	if (tls_check_key_file(conf->tls_key, err, errlen) != 0)
 		goto fail;
 	if (SSL_CTX_use_certificate_chain_file(ctx, conf->tls_cert) != 1) {

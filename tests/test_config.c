@@ -737,6 +737,79 @@ test_load(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/*
+ * Contract 2.10's pre-authentication limits: their defaults, their ranges,
+ * and [tls] groups checked against what OpenSSL knows, so that a typo is a
+ * config error naming the line and not a daemon offering nothing.
+ */
+static void
+test_preauth_keys(void **state)
+{
+	static const char *bad_groups[] = {
+		"X25519:bogus", "nosuchgroup", "X25519::P-256", ":X25519",
+		"X25519:", "X25519 P-256", "X25519,P-256", "X25519;P-256",
+	};
+	char text[512];
+	size_t i;
+
+	(void)state;
+	accepted(REQ);
+	assert_int_equal(conf.handshake_timeout_s, 10);
+	assert_int_equal(conf.max_unauth_per_ip, 16);
+	assert_string_equal(conf.tls_groups, "X25519:P-256");
+
+	accepted(REQ "[server]\nhandshake_timeout_s = 2\n"
+	    "max_unauthenticated_per_ip = 4\n");
+	assert_int_equal(conf.handshake_timeout_s, 2);
+	assert_int_equal(conf.max_unauth_per_ip, 4);
+	/* Independent of idle_timeout_s, which keeps its own value. */
+	assert_int_equal(conf.idle_timeout_s, 300);
+	accepted(REQ "[server]\nhandshake_timeout_s = 3600\n"
+	    "max_unauthenticated_per_ip = 1000000\n");
+	assert_int_equal(conf.handshake_timeout_s, 3600);
+	assert_int_equal(conf.max_unauth_per_ip, 1000000);
+	refused(REQ "[server]\nhandshake_timeout_s = 0\n",
+	    "t.conf:9: handshake_timeout_s");
+	refused(REQ "[server]\nhandshake_timeout_s = 3601\n",
+	    "t.conf:9: handshake_timeout_s");
+	refused(REQ "[server]\nhandshake_timeout_s = 1s\n",
+	    "t.conf:9: handshake_timeout_s");
+	refused(REQ "[server]\nmax_unauthenticated_per_ip = 0\n",
+	    "t.conf:9: max_unauthenticated_per_ip");
+	refused(REQ "[server]\nmax_unauthenticated_per_ip = -1\n",
+	    "t.conf:9: max_unauthenticated_per_ip");
+	refused(REQ "[server]\nmax_unauthenticated_per_ip =\n",
+	    "t.conf:9: max_unauthenticated_per_ip: empty value");
+	/* Misplaced: they are [server] keys, groups a [tls] key. */
+	refused(REQ "[metrics]\nhandshake_timeout_s = 5\n",
+	    "t.conf:9: unknown key 'handshake_timeout_s' in [metrics]");
+	refused("[server]\ngroups = X25519\n" REQ,
+	    "t.conf:2: unknown key 'groups' in [server]");
+
+	accepted(REQ_TLS "groups = X25519\n" REQ_LEDGER);
+	assert_string_equal(conf.tls_groups, "X25519");
+	accepted(REQ_TLS "groups = P-256:X25519  # P-256 first\n" REQ_LEDGER);
+	assert_string_equal(conf.tls_groups, "P-256:X25519");
+	/* The operator may choose a finite-field group; it must exist. */
+	accepted(REQ_TLS "groups = X25519:ffdhe2048\n" REQ_LEDGER);
+	assert_string_equal(conf.tls_groups, "X25519:ffdhe2048");
+	for (i = 0; i < sizeof(bad_groups) / sizeof(bad_groups[0]); i++) {
+		snprintf(text, sizeof(text), REQ_TLS "groups = %s\n" REQ_LEDGER,
+		    bad_groups[i]);
+		refused(text, "t.conf:5: groups: ");
+	}
+	refused_exactly(REQ_TLS "groups = X25519:bogus\n" REQ_LEDGER,
+	    "t.conf:5: groups: unknown group in 'X25519:bogus' (OpenSSL "
+	    "names, e.g. X25519:P-256)");
+	refused(REQ_TLS "groups =\n" REQ_LEDGER, "t.conf:5: groups: empty value");
+	memset(text, 0, sizeof(text));
+	snprintf(text, sizeof(text), REQ_TLS "groups = ");
+	for (i = strlen(text); i < strlen(REQ_TLS) + 9 + CONF_GROUPS_MAX; i += 7)
+		memcpy(text + i, "X25519:", 7);
+	snprintf(text + i, sizeof(text) - i, "X25519\n" REQ_LEDGER);
+	refused(text, "t.conf:5: groups: longer than");
+}
+
 int
 main(void)
 {
@@ -756,6 +829,7 @@ main(void)
 		cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_preauth_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

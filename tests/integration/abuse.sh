@@ -27,6 +27,8 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4
 
 setup
 conf_set idle_timeout_s "$IDLE" server
+# The TCP-only idle stage is a handshake that never starts: its own deadline.
+conf_set handshake_timeout_s "$IDLE" server
 conf_set max_connections "$MAXCONN" server
 conf_set max_frame_bytes "$MAXFRAME" server
 start_or_die

@@ -104,7 +104,7 @@ offers "appropriation award award_cancel carry_over disbursement receipt refund 
 offers "csv jsonl" ledgerctl export --format ""
 offers "general reconstruction" ledgerctl close-year --account ""
 offers "" ledgerctl disburse --memo ""
-offers "--ca --cert" ledgerctl --c
+offers "--ca --cert --crl" ledgerctl --c
 check "completion registers for ledgerctl" bash -c ". '$COMP' && complete -p ledgerctl | grep -q _ledgerctl"
 
 # Region codes for --region: from the cache under $XDG_CACHE_HOME, refreshed
