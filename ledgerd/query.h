@@ -47,6 +47,8 @@ struct readctx {
 	uint32_t		 connections;
 	time_t			 started;
 	int64_t			 last_commit;	/* us since the epoch; 0 = never */
+	int64_t			 oldest_write_us;	/* writer_oldest_write() */
+	uint64_t		 slow_commits;	/* metrics_slow_commits() */
 };
 
 /* A LIST or REGION_LIST answer in progress; continued as output drains. */
