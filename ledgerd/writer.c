@@ -46,6 +46,8 @@
 #include "writer.h"
 
 #define WRITER_GROUP_MAX	8192	/* requests per transaction */
+/* Below this much room, an I/O error from a commit is a full disk. */
+#define WRITER_FS_FULL_BYTES	(4u << 20)
 
 struct writer {
 	pthread_t		 wr_thread;
@@ -299,6 +301,7 @@ static int
 commit_failed(struct writer *w, int rc)
 {
 	char cause[STORE_ERRTEXT_MAX], why[STORE_ERRTEXT_MAX + 64];
+	uint64_t avail, total;
 
 	if (store_failed(w->wr_store, NULL, 0))
 		return LD_E_STORAGE_ERROR;	/* said once already */
@@ -308,6 +311,21 @@ commit_failed(struct writer *w, int rc)
 		    "request of the group refused, the ledger is unchanged",
 		    cause[0] != '\0' ? cause : "map full");
 		return rc;
+	}
+	/*
+	 * LMDB turns a short page write into EIO, and a short write is how a
+	 * filesystem that runs out of room answers; the meta page was not
+	 * written, so the ledger is as it was.  A disk with (next to) no
+	 * room left is therefore a full disk, not a failing one.
+	 */
+	if (rc == LD_E_STORAGE_ERROR && store_env_usable(w->wr_store) &&
+	    store_fs_space(w->wr_store, &avail, &total) == LD_OK &&
+	    avail < WRITER_FS_FULL_BYTES) {
+		log_warnx("write transaction failed: STORAGE_FULL (%s, with %llu "
+		    "bytes free on the filesystem); every request of the group "
+		    "refused, the ledger is unchanged", cause,
+		    (unsigned long long)avail);
+		return LD_E_STORAGE_FULL;
 	}
 	if (rc != LD_E_STORAGE_FULL && rc != LD_E_STORAGE_ERROR &&
 	    store_env_usable(w->wr_store)) {
