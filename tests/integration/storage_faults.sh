@@ -72,15 +72,14 @@ if missing:
 
 # wait_exit SECS: until the daemon exits; EXIT_RC and EXIT_MS set.
 wait_exit() {
-	local t0 now
+	local t0 now timedout=0
 	t0=$(date +%s%N)
 	while daemon_running; do
 		now=$(date +%s%N)
-		[ $(((now - t0) / 1000000)) -ge $(($1 * 1000)) ] && break
+		[ $(((now - t0) / 1000000)) -ge $(($1 * 1000)) ] && { timedout=1; break; }
 		sleep 0.05
 	done
-	EXIT_MS=$((($(date +%s%N) - T_FAIL) / 1000000))
-	if daemon_running; then
+	if [ "$timedout" -eq 1 ]; then
 		EXIT_RC=running
 		kill_daemon
 	else
@@ -88,6 +87,7 @@ wait_exit() {
 		EXIT_RC=$?
 		DPID=
 	fi
+	EXIT_MS=$((($(date +%s%N) - T_FAIL) / 1000000))
 }
 
 # fault_round NAME CALL MODE ERRTEXT: arm, write (refused STORAGE_ERROR),
