@@ -380,6 +380,13 @@ out_status_json(const struct msg_status *s, const struct msg_hello_ok *h)
 		jb_set(&b, "scrub", sc);
 		jb_int(&b, "damaged_entries", (int64_t)s->damaged_entries);
 	}
+	if (s->has_storage) {
+		/* Beside map_used/map_size: the disk can fill first. */
+		jb_int(&b, "fs_free", (int64_t)s->fs_free);
+		jb_int(&b, "fs_size", (int64_t)s->fs_size);
+		jb_int(&b, "oldest_write_ms", (int64_t)s->oldest_write_ms);
+		jb_int(&b, "slow_commits", (int64_t)s->slow_commits);
+	}
 	return jb_finish(&b);
 }
 

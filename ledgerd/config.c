@@ -137,6 +137,8 @@ static const struct conf_key conf_keys[] = {
 	    F(scrub_interval_h), 0, 0 },
 	{ SEC_LEDGER, "scrub_rate", T_U32, 0, 0, 1, 100000000,
 	    F(scrub_rate), 0, 0 },
+	{ SEC_LEDGER, "slow_commit_warn_ms", T_U32, 0, 0, 0, 3600000,
+	    F(slow_commit_warn_ms), 0, 0 },
 	{ SEC_METRICS, "listen", T_LISTEN, 0, 1, 0, 0,
 	    F(metrics_host), F(metrics_port), S(metrics_host) },
 	{ SEC_DUTIES, "allow_combined", T_BOOL, 0, 0, 0, 0,
@@ -629,6 +631,7 @@ conf_defaults(struct config *c)
 	c->map_size_mb = 1024;
 	c->scrub_interval_h = 24;
 	c->scrub_rate = 100000;
+	c->slow_commit_warn_ms = 1000;
 	snprintf(c->checkpoint_origin, sizeof(c->checkpoint_origin),
 	    "ledgerd.local");
 }

@@ -73,6 +73,7 @@ struct config {
 	char		checkpoint_origin[256];		/* default "ledgerd.local" */
 	uint32_t	scrub_interval_h;	/* default 24, 0..8760; 0 = no scrub */
 	uint32_t	scrub_rate;		/* default 100000 entries/s, >= 1 */
+	uint32_t	slow_commit_warn_ms;	/* default 1000, 0..3600000; 0 = off */
 	/* [metrics] */
 	char		metrics_host[256];	/* "" = metrics off */
 	char		metrics_port[8];

@@ -7,6 +7,12 @@
  * READY=1; run the loop.  ledgerd never forks: systemd (Type=notify) or the
  * shell supervises it.  SIGTERM/SIGINT stop accepting and answer what is in
  * flight; SIGHUP reloads certificates, CA, CRL and roles.
+ *
+ * A storage failure (contract 2.10, docs/DURABILITY.md) comes from the
+ * writer thread through its failed hook: the loop stops feeding the
+ * watchdog, tells systemd, answers STORAGE_ERROR for a second, drains and
+ * returns, and main() exits 1 so that Restart=on-failure starts a fresh
+ * daemon, which checks the tail of the ledger before it serves.
  */
 #define _GNU_SOURCE		/* setresuid, setresgid */
 #include <sys/resource.h>
@@ -14,6 +20,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -48,7 +55,8 @@ usage(void)
 	    "       ledgerd -c FILE --check       validate config, certificates and keys\n"
 	    "       ledgerd -c FILE --verify      offline integrity check of the ledger\n"
 	    "       ledgerd -c FILE --print-verifier\n"
-	    "       ledgerd -c FILE --backup DIR  consistent compacted copy, verified\n"
+	    "       ledgerd -c FILE --backup DIR  consistent compacted copy, fsynced and\n"
+	    "                                     verified before it takes its name\n"
 	    "       ledgerd --version\n");
 }
 
@@ -189,38 +197,93 @@ fail:
 	return -1;
 }
 
+#define BACKUP_TMP_PREFIX	".data.mdb.partial."
+
+/*
+ * The backup target must hold nothing but what an interrupted backup left:
+ * temporary copies (BACKUP_TMP_PREFIX, never the final name), which are
+ * removed.  0, or -1 with the reason in err.
+ */
+static int
+backup_clean_target(const char *dir, char *err, size_t errlen)
+{
+	struct dirent *de;
+	char path[4096];
+	DIR *d;
+	int rc = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (strncmp(de->d_name, BACKUP_TMP_PREFIX,
+		    strlen(BACKUP_TMP_PREFIX)) != 0) {
+			snprintf(err, errlen, "directory is not empty");
+			rc = -1;
+		} else if (snprintf(path, sizeof(path), "%s/%s", dir,
+		    de->d_name) >= (int)sizeof(path) || unlink(path) != 0) {
+			snprintf(err, errlen, "cannot remove the interrupted "
+			    "copy %s: %s", de->d_name, strerror(errno));
+			rc = -1;
+		} else
+			fprintf(stderr, "ledgerd: backup %s: removed %s, left by "
+			    "an interrupted backup\n", dir, de->d_name);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* fsync a directory, so that a rename in it survives a crash. */
+static int
+fsync_dir(const char *dir)
+{
+	int fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
 /*
  * --backup DIR: LMDB's compacting copy of the live ledger (a consistent
- * snapshot taken in one read transaction, safe while the daemon writes),
- * then the copy verified as `--verify` would.  DIR and its missing parents
- * are created (backup_mkdirs), so a dated path under a new tree works from
- * a timer without a separate mkdir.
+ * snapshot taken in one read transaction, safe while the daemon writes)
+ * into DIR/data.mdb.  DIR and its missing parents are created
+ * (backup_mkdirs), so a dated path under a new tree works from a timer
+ * without a separate mkdir.
+ *
+ * Crash safety: the copy is written to DIR/.data.mdb.partial.PID (mode
+ * 0600, created exclusively), fsynced, opened on its own and verified as
+ * `--verify` would, and only then renamed to data.mdb, after which DIR is
+ * fsynced.  So a backup killed at any point leaves either no data.mdb or
+ * one that verifies; the partial file is clearly named, and the next
+ * backup into DIR removes it.
  */
 static int
 mode_backup(const struct config *conf, const char *dir)
 {
 	struct verify_report rep;
-	struct store *st;
-	struct dirent *de;
-	char err[512];
-	DIR *d;
-	int rc;
+	struct store *st = NULL;
+	char err[512], tmp[4096], final[4096];
+	int fd = -1, rc;
 
 	if (backup_mkdirs(dir, err, sizeof(err)) != 0) {
 		fprintf(stderr, "ledgerd: backup %s: %s\n", dir, err);
 		return 1;
 	}
-	if ((d = opendir(dir)) == NULL) {
-		fprintf(stderr, "ledgerd: backup %s: %s\n", dir, strerror(errno));
+	if (backup_clean_target(dir, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ledgerd: backup %s: %s\n", dir, err);
 		return 1;
 	}
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			break;
-	closedir(d);
-	if (de != NULL) {
-		fprintf(stderr, "ledgerd: backup %s: directory is not empty\n",
-		    dir);
+	if (snprintf(tmp, sizeof(tmp), "%s/" BACKUP_TMP_PREFIX "%ld", dir,
+	    (long)getpid()) >= (int)sizeof(tmp) ||
+	    snprintf(final, sizeof(final), "%s/data.mdb", dir) >=
+	    (int)sizeof(final)) {
+		fprintf(stderr, "ledgerd: backup %s: path too long\n", dir);
 		return 1;
 	}
 	if (store_open(&st, conf->ledger_path, conf->map_size_mb, 1, err,
@@ -228,26 +291,56 @@ mode_backup(const struct config *conf, const char *dir)
 		fprintf(stderr, "ledgerd: backup: %s\n", err);
 		return 1;
 	}
-	rc = store_copy(st, dir, err, sizeof(err));
-	store_close(st);
-	if (rc != 0) {
-		fprintf(stderr, "ledgerd: backup: %s\n", err);
-		return 1;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1 || fchmod(fd, 0600) != 0) {
+		fprintf(stderr, "ledgerd: backup: %s: %s\n", tmp,
+		    strerror(errno));
+		goto fail;
 	}
-	if (store_open(&st, dir, conf->map_size_mb, 1, err, sizeof(err)) != 0) {
+	rc = store_copy_fd(st, fd, err, sizeof(err));
+	store_close(st);
+	st = NULL;
+	if (rc != 0) {
+		fprintf(stderr, "ledgerd: backup: %s: %s\n", tmp, err);
+		goto fail;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
+		fprintf(stderr, "ledgerd: backup: %s: fsync: %s\n", tmp,
+		    strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (store_open_file(&st, tmp, conf->map_size_mb, err,
+	    sizeof(err)) != 0) {
 		fprintf(stderr, "ledgerd: backup copy unreadable: %s\n", err);
-		return 1;
+		goto fail;
 	}
 	rc = verify_ledger(st, conf->map_size_mb, &rep);
+	if (rc == VERIFY_INTACT && store_check_head(st, 0, rep.reason,
+	    sizeof(rep.reason)) != 0)
+		rc = VERIFY_DAMAGED;
 	store_close(st);
+	st = NULL;
 	if (rc != VERIFY_INTACT) {
 		fprintf(stderr, "ledgerd: backup copy does not verify: %s\n",
 		    rep.reason);
-		return 1;
+		goto fail;
+	}
+	if (rename(tmp, final) != 0 || fsync_dir(dir) != 0) {
+		fprintf(stderr, "ledgerd: backup: %s: %s\n", final,
+		    strerror(errno));
+		goto fail;
 	}
 	printf("backup of %llu entries written to %s and verified\n",
 	    (unsigned long long)rep.size, dir);
 	return 0;
+fail:
+	if (fd != -1)
+		close(fd);
+	store_close(st);
+	(void)unlink(tmp);
+	return 1;
 }
 
 /* --check: every file the daemon would load, loaded. */
@@ -283,7 +376,7 @@ mode_verify(const struct config *conf)
 {
 	struct verify_report rep;
 	struct store *st;
-	char err[512];
+	char err[512], path[4096];
 	struct stat sb;
 	int rc;
 
@@ -291,6 +384,18 @@ mode_verify(const struct config *conf)
 		fprintf(stderr, "ledgerd: cannot check: ledger %s: %s\n",
 		    conf->ledger_path, strerror(errno));
 		return 2;
+	}
+	/* A truncated file would be mapped past its end: SIGBUS. */
+	if (snprintf(path, sizeof(path), "%s/data.mdb", conf->ledger_path) >=
+	    (int)sizeof(path)) {
+		fprintf(stderr, "ledgerd: cannot check: ledger path too long\n");
+		return 2;
+	}
+	if ((rc = store_check_file(path, conf->map_size_mb, err,
+	    sizeof(err))) != 0) {
+		fprintf(stderr, "ledgerd: %s: %s\n", rc == -1 ?
+		    "ledger damaged" : "cannot check", err);
+		return rc == -1 ? VERIFY_DAMAGED : VERIFY_ERROR;
 	}
 	if (store_open(&st, conf->ledger_path, conf->map_size_mb, 1, err,
 	    sizeof(err)) != 0) {
@@ -326,7 +431,12 @@ commit_figures(void *arg, uint32_t requests, uint64_t entries, int64_t usec)
 	metrics_commit(requests, entries, usec);
 }
 
-static const struct writer_hooks writer_figures = { commit_figures, NULL };
+static void
+slow_figures(void *arg, int64_t usec)
+{
+	(void)arg;
+	metrics_slow_commit(usec);
+}
 
 /* "tree size N, C connection(s)" for systemd's STATUS=. */
 static void
@@ -343,7 +453,61 @@ struct runtime {
 	struct event	*ev_term, *ev_int, *ev_hup, *ev_watchdog;
 	struct event	*ev_status;
 	struct event	*ev_readers;
+	struct event	*ev_failed;	/* activated by the writer thread */
+	struct event	*ev_stall;	/* a commit that does not return */
+	uint64_t	 stall_warned;	/* the group last warned about */
 };
+
+/* writer hook, on the writer thread: wake the loop (thread-safe). */
+static void
+writer_failed(void *arg, const char *why)
+{
+	struct runtime *rt = arg;
+
+	(void)why;
+	event_active(rt->ev_failed, EV_READ, 0);
+}
+
+/* On the loop: the store failed; stop for systemd to restart us. */
+static void
+failed_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct runtime *rt = arg;
+	char why[STORE_ERRTEXT_MAX];
+
+	(void)fd;
+	(void)ev;
+	store_failed(rt->srv.srv_store, why, sizeof(why));
+	if (rt->ev_watchdog != NULL)
+		event_del(rt->ev_watchdog);
+	sd_notifyf(0, "STATUS=storage failure: %s; exiting", why);
+	server_fail(&rt->srv, why);
+}
+
+/*
+ * Once a second: a commit still running after slow_commit_warn_ms is
+ * logged while it runs (a stalled disk otherwise says nothing until it
+ * returns), once per group.
+ */
+static void
+stall_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct runtime *rt = arg;
+	uint32_t ms = rt->srv.srv_conf->slow_commit_warn_ms;
+	uint64_t group;
+	int64_t age;
+
+	(void)fd;
+	(void)ev;
+	age = writer_oldest_write(rt->srv.srv_writer, &group);
+	if (ms == 0 || group == 0 || group == rt->stall_warned ||
+	    age < (int64_t)ms * 1000)
+		return;
+	rt->stall_warned = group;
+	log_warnx("slow commit: a group commit has been running for %lld ms "
+	    "and is not finished (slow_commit_warn_ms = %u); writes wait for "
+	    "the disk", (long long)(age / 1000), ms);
+}
 
 /* STATUS= for `systemctl status`: where we serve, tree size, connections. */
 static void
@@ -376,12 +540,16 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 	server_shutdown(&rt->srv);
 }
 
+/* Not after a storage failure: systemd must see this daemon as stuck. */
 static void
 watchdog_cb(evutil_socket_t fd, short ev, void *arg)
 {
+	struct server *srv = arg;
+
 	(void)fd;
 	(void)ev;
-	(void)arg;
+	if (store_failed(srv->srv_store, NULL, 0))
+		return;
 	sd_notify(0, "WATCHDOG=1");
 }
 
@@ -406,6 +574,7 @@ mode_run(struct config *conf)
 {
 	struct runtime rt;
 	struct server *srv = &rt.srv;
+	struct writer_hooks hooks;
 	char err[512], line[128];
 	uint64_t usec = 0;
 	int rc = 1;
@@ -462,8 +631,19 @@ mode_run(struct config *conf)
 		goto out;
 	if (drop_privileges(conf) != 0)
 		goto out;
+	if ((rt.ev_failed = event_new(srv->srv_base, -1, 0, failed_cb,
+	    &rt)) == NULL) {
+		log_warnx("event loop: cannot initialise");
+		goto out;
+	}
+	memset(&hooks, 0, sizeof(hooks));
+	hooks.commit = commit_figures;
+	hooks.slow = slow_figures;
+	hooks.failed = writer_failed;
+	hooks.arg = &rt;
+	hooks.slow_commit_warn_ms = conf->slow_commit_warn_ms;
 	if (writer_start(&srv->srv_writer, srv->srv_store, srv->srv_base,
-	    server_job_done, srv, &writer_figures) != 0)
+	    server_job_done, srv, &hooks) != 0)
 		goto out;
 	if (scrub_start(srv->srv_store, conf->scrub_interval_h,
 	    conf->scrub_rate, &srv->srv_scrub) != 0) {
@@ -486,17 +666,23 @@ mode_run(struct config *conf)
 		    (suseconds_t)(usec / 2 % 1000000) };
 
 		rt.ev_watchdog = event_new(srv->srv_base, -1, EV_PERSIST,
-		    watchdog_cb, NULL);
+		    watchdog_cb, srv);
 		if (rt.ev_watchdog != NULL)
 			event_add(rt.ev_watchdog, &tv);
 	}
 	{
 		struct timeval tv = { 60, 0 };
 
+		struct timeval one = { 1, 0 };
+
 		rt.ev_readers = event_new(srv->srv_base, -1, EV_PERSIST,
 		    readers_cb, srv);
 		if (rt.ev_readers != NULL)
 			event_add(rt.ev_readers, &tv);
+		rt.ev_stall = event_new(srv->srv_base, -1, EV_PERSIST,
+		    stall_cb, &rt);
+		if (rt.ev_stall != NULL)
+			event_add(rt.ev_stall, &one);
 	}
 	if (getenv("NOTIFY_SOCKET") != NULL) {
 		struct timeval tv = { 2, 0 };
@@ -517,8 +703,14 @@ mode_run(struct config *conf)
 
 	writer_stop(srv->srv_writer);	/* answers every queued job first */
 	srv->srv_writer = NULL;
-	log_info("stopped");
-	rc = 0;
+	if (store_failed(srv->srv_store, err, sizeof(err))) {
+		log_warnx("stopped after a storage failure (%s): exit status 1",
+		    err);
+		rc = 1;
+	} else {
+		log_info("stopped");
+		rc = 0;
+	}
 out:
 	scrub_stop(srv->srv_scrub);
 	srv->srv_scrub = NULL;
@@ -535,6 +727,10 @@ out:
 		event_free(rt.ev_status);
 	if (rt.ev_readers != NULL)
 		event_free(rt.ev_readers);
+	if (rt.ev_stall != NULL)
+		event_free(rt.ev_stall);
+	if (rt.ev_failed != NULL)
+		event_free(rt.ev_failed);
 	metrics_free();
 	server_free(srv);
 	if (srv->srv_base != NULL)

@@ -98,6 +98,7 @@ struct figures {
 	uint64_t	tls_failures[MTLS_NREASONS];
 	uint64_t	checkpoints_signed;
 	int64_t		checkpoint_signed_at;	/* us since the epoch, 0 = never */
+	uint64_t	slow_commits;
 };
 
 static struct {
@@ -164,6 +165,26 @@ metrics_commit(uint32_t requests, uint64_t entries, int64_t usec)
 	M.f.latency_count++;
 	M.f.entries_appended += entries;
 	pthread_mutex_unlock(&M.mtx);
+}
+
+void
+metrics_slow_commit(int64_t usec)
+{
+	(void)usec;
+	pthread_mutex_lock(&M.mtx);
+	M.f.slow_commits++;
+	pthread_mutex_unlock(&M.mtx);
+}
+
+uint64_t
+metrics_slow_commits(void)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&M.mtx);
+	n = M.f.slow_commits;
+	pthread_mutex_unlock(&M.mtx);
+	return n;
 }
 
 void
@@ -435,6 +456,31 @@ render(struct evbuffer *b)
 		    ".%02" PRIu64 "\n", bp / 100, bp % 100);
 	} else
 		evbuffer_add_printf(b, "ledgerd_map_used_percent 0\n");
+	if (g.have_fs) {
+		help(b, "ledgerd_fs_free_bytes", "gauge",
+		    "Bytes free to the daemon on the filesystem that holds the "
+		    "ledger (statvfs f_bavail); at 0 writes fail STORAGE_FULL "
+		    "before the map is full.");
+		evbuffer_add_printf(b, "ledgerd_fs_free_bytes %" PRIu64 "\n",
+		    g.fs_free);
+		help(b, "ledgerd_fs_size_bytes", "gauge",
+		    "Size of the filesystem that holds the ledger.");
+		evbuffer_add_printf(b, "ledgerd_fs_size_bytes %" PRIu64 "\n",
+		    g.fs_size);
+	}
+	help(b, "ledgerd_storage_failed", "gauge",
+	    "1 once a commit failed so that the store cannot go on: every "
+	    "request is answered STORAGE_ERROR and the daemon exits 1.");
+	evbuffer_add_printf(b, "ledgerd_storage_failed %d\n", g.storage_failed);
+	help(b, "ledgerd_slow_commits_total", "counter",
+	    "Commits that took longer than slow_commit_warn_ms.");
+	evbuffer_add_printf(b, "ledgerd_slow_commits_total %" PRIu64 "\n",
+	    f->slow_commits);
+	help(b, "ledgerd_oldest_write_seconds", "gauge",
+	    "Age of the oldest write not yet answered (queued or being "
+	    "committed); 0 when none.");
+	fmt_seconds(s, sizeof(s), g.oldest_write_us);
+	evbuffer_add_printf(b, "ledgerd_oldest_write_seconds %s\n", s);
 	free(f);
 }
 

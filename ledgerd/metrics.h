@@ -56,6 +56,12 @@ struct metrics_gauges {
 	int		scrub_result;	/* 0 no pass yet, 1 ok, 2 damaged */
 	int64_t		scrub_finished_at;	/* us since the epoch; 0 = none */
 	uint64_t	scrub_damaged_seq;	/* 0 = none */
+	/* issue 14: the disk under the map, and a failing or stalling store */
+	int		have_fs;	/* the two below could be read */
+	uint64_t	fs_free, fs_size;	/* bytes, statvfs of the ledger dir */
+	int		storage_failed;	/* the store is in its failed state */
+	int64_t		oldest_write_us;	/* age of the oldest unanswered
+						   write, 0 = none */
 };
 /* Fill *g; 0, or -1 when the store could not be read (size unknown). */
 typedef int	(*metrics_gauge_fn)(void *arg, struct metrics_gauges *g);
@@ -78,6 +84,13 @@ void	metrics_request(uint8_t type, int code);
  * in it, entries it appended, time it took.
  */
 void	metrics_commit(uint32_t requests, uint64_t entries, int64_t usec);
+/*
+ * A commit slower than slow_commit_warn_ms (writer thread): counted in
+ * ledgerd_slow_commits_total.
+ */
+void	metrics_slow_commit(int64_t usec);
+/* Slow commits counted so far (for `status`). */
+uint64_t metrics_slow_commits(void);
 
 void	metrics_handshake_fail(int reason);
 /* The reason for a failed handshake from the verify result and first error. */

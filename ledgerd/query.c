@@ -427,6 +427,12 @@ query_status(const struct readctx *x, uint32_t reqid, const union read_req *req,
 		st.scrub_damaged_seq = ss.damaged_seq;
 		st.scrub_progress = ss.progress;
 		st.damaged_entries = store_damaged(x->store, &last);
+		/* Both limits beside each other: the map and the disk. */
+		st.has_storage = 1;
+		store_fs_space(x->store, &st.fs_free, &st.fs_size);
+		st.oldest_write_ms = x->oldest_write_us > 0 ?
+		    (uint64_t)x->oldest_write_us / 1000 : 0;
+		st.slow_commits = x->slow_commits;
 	}
 	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
 		return msg_put_error(out, reqid, rc, NULL);

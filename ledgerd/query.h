@@ -48,6 +48,8 @@ struct readctx {
 	time_t			 started;
 	int64_t			 started_mono;	/* CLOCK_MONOTONIC s at start */
 	int64_t			 last_commit;	/* us since the epoch; 0 = never */
+	int64_t			 oldest_write_us;	/* writer_oldest_write() */
+	uint64_t		 slow_commits;	/* metrics_slow_commits() */
 };
 
 /* A LIST or REGION_LIST answer in progress; continued as output drains. */

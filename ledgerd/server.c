@@ -432,6 +432,9 @@ read_context(struct server *srv, struct conn *c, struct readctx *x)
 	x->started_mono = srv->srv_started_mono;
 	x->last_commit = srv->srv_writer != NULL ?
 	    writer_last_commit(srv->srv_writer) : 0;
+	x->oldest_write_us = srv->srv_writer != NULL ?
+	    writer_oldest_write(srv->srv_writer, NULL) : 0;
+	x->slow_commits = metrics_slow_commits();
 }
 
 /*
@@ -514,6 +517,22 @@ handle_read(struct server *srv, struct conn *c, const struct route *r,
 }
 
 /*
+ * Contract 2.10 "Storage failure": once the store has failed, every request,
+ * read or write, is answered STORAGE_ERROR naming the cause, until the
+ * daemon has exited (server_fail()).
+ */
+static int
+storage_failed_answer(struct conn *c, uint32_t reqid)
+{
+	char why[STORE_ERRTEXT_MAX], msg[STORE_ERRTEXT_MAX + 96];
+
+	store_failed(c->clt_srv->srv_store, why, sizeof(why));
+	snprintf(msg, sizeof(msg), "the ledger's storage failed (%s); ledgerd "
+	    "is restarting", why);
+	return conn_error(c, reqid, LD_E_STORAGE_ERROR, msg);
+}
+
+/*
  * Route one complete frame: HELLO first, then the table's steps (see
  * routes[]).  The payload is valid only during the call.  Returns the
  * answer's code for the request figures, or DEFERRED for a write.
@@ -535,6 +554,8 @@ conn_dispatch(struct conn *c, const struct frame_hdr *h, const uint8_t *payload)
 	}
 	if (h->type == MSG_HELLO)
 		return conn_violation(c, h->reqid, "HELLO repeated");
+	if (store_failed(srv->srv_store, NULL, 0))
+		return storage_failed_answer(c, h->reqid);
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (routes[i].type == h->type)
 			r = &routes[i];
@@ -1057,7 +1078,8 @@ void
 server_shutdown(struct server *srv)
 {
 	struct conn *c, *next;
-	struct timeval tv = { 10, 0 };
+	/* After a storage failure the exit is due within 5 s (2.10). */
+	struct timeval tv = { srv->srv_failed ? 3 : 10, 0 };
 
 	if (srv->srv_stopping)
 		return;
@@ -1082,6 +1104,32 @@ server_shutdown(struct server *srv)
 		evtimer_add(srv->srv_stop_timer, &tv);
 }
 
+static void
+fail_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	server_shutdown(arg);
+}
+
+void
+server_fail(struct server *srv, const char *why)
+{
+	struct timeval tv = { 1, 0 };
+
+	if (srv->srv_failed)
+		return;
+	srv->srv_failed = 1;
+	log_warnx("storage failure (%s): answering STORAGE_ERROR, exiting with "
+	    "status 1 for systemd to restart ledgerd", why);
+	if (srv->srv_stopping)
+		return;	/* already draining */
+	srv->srv_fail_timer = evtimer_new(srv->srv_base, fail_timer_cb, srv);
+	if (srv->srv_fail_timer == NULL || evtimer_add(srv->srv_fail_timer,
+	    &tv) != 0)
+		server_shutdown(srv);
+}
+
 void
 server_free(struct server *srv)
 {
@@ -1103,6 +1151,8 @@ server_free(struct server *srv)
 		event_free(srv->srv_accept_pause);
 	if (srv->srv_stop_timer != NULL)
 		event_free(srv->srv_stop_timer);
+	if (srv->srv_fail_timer != NULL)
+		event_free(srv->srv_fail_timer);
 	if (srv->srv_ctx != NULL)
 		SSL_CTX_free(srv->srv_ctx);
 }
@@ -1172,6 +1222,11 @@ server_gauges(void *arg, struct metrics_gauges *g)
 	g->accepted = srv->srv_next_id;
 	g->started = (int64_t)srv->srv_started;
 	store_usage(srv->srv_store, &g->map_used, &g->map_size);
+	g->have_fs = store_fs_space(srv->srv_store, &g->fs_free,
+	    &g->fs_size) == LD_OK;
+	g->storage_failed = store_failed(srv->srv_store, NULL, 0);
+	if (srv->srv_writer != NULL)
+		g->oldest_write_us = writer_oldest_write(srv->srv_writer, NULL);
 	g->damaged_entries = store_damaged(srv->srv_store, &last);
 	scrub_status(srv->srv_scrub, &ss);
 	g->scrub_result = ss.result;

@@ -131,6 +131,8 @@ struct server {
 	time_t			 srv_started;
 	int64_t			 srv_started_mono;	/* CLOCK_MONOTONIC s */
 	struct event		*srv_stop_timer;
+	int			 srv_failed;	/* storage failure: exiting */
+	struct event		*srv_fail_timer;	/* grace, then shutdown */
 };
 
 /*
@@ -156,6 +158,14 @@ void	server_start(struct server *);
  * UNAVAILABLE.  A second call does nothing.
  */
 void	server_shutdown(struct server *);
+/*
+ * The store has failed (contract 2.10): log it, keep answering every
+ * request STORAGE_ERROR (conn_dispatch) for a second so that clients
+ * connected or connecting learn why, then server_shutdown() with a 3 s
+ * drain, so that the loop ends within 5 s; main() then exits 1.  A second
+ * call does nothing.
+ */
+void	server_fail(struct server *, const char *why);
 /*
  * After the loop and the writer have stopped: close every connection and
  * free them, the server's events, the listener and the TLS context.  Not

@@ -19,8 +19,12 @@
  * doing anything, and store_commit() aborts.  The writer can therefore run
  * a whole group of requests and check once.  "Not found" is an answer, not
  * a failure, and does not stick.  MDB_MAP_FULL, from a put or from the
- * commit itself, is LD_E_STORAGE_FULL; any other LMDB failure, and a
- * stored record that does not decode, is LD_E_INTERNAL.  store_state.c
+ * commit itself, and ENOSPC or EDQUOT from the file, are
+ * LD_E_STORAGE_FULL; an I/O error or LMDB's fatal state is
+ * LD_E_STORAGE_ERROR; any other LMDB failure, and a stored record that
+ * does not decode, is LD_E_INTERNAL (store_map_err()).  The failing call
+ * and its code stay with the sticky error, so that the log can name them
+ * (store_error_text(), store_last_error()).  store_state.c
  * reaches LMDB only through txn_get, txn_put, txn_del and store_scan(), so
  * that rule is implemented here alone.
  *
@@ -35,11 +39,15 @@
  * store_needs_rebuild() tells the daemon to rebuild their derived state
  * from the entries (apply_rebuild) before serving.
  */
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include <lmdb.h>
 
@@ -67,8 +75,8 @@ struct arena_chunk {
 	uint8_t			 data[];
 };
 
-static int
-map_err(int rc)
+int
+store_map_err(int rc)
 {
 	switch (rc) {
 	case 0:
@@ -76,10 +84,49 @@ map_err(int rc)
 	case MDB_NOTFOUND:
 		return LD_E_NOT_FOUND;
 	case MDB_MAP_FULL:
+	case ENOSPC:
+	case EDQUOT:
 		return LD_E_STORAGE_FULL;
-	default:
+	case MDB_PANIC:
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+	case MDB_VERSION_MISMATCH:
+	case MDB_INVALID:
+		return LD_E_STORAGE_ERROR;
+	case ENOMEM:
 		return LD_E_INTERNAL;
+	default:
+		/* LMDB's own codes are negative; the rest are the file's errno. */
+		return rc > 0 ? LD_E_STORAGE_ERROR : LD_E_INTERNAL;
 	}
+}
+
+#define map_err	store_map_err
+
+/* "DIR/data.mdb: op: LMDB's text" into buf. */
+static void
+err_text(struct store *st, int rc, const char *op, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s: %s: %s", st->st_path, op,
+	    mdb_strerror(rc));
+
+	/* A path too long for the message still names the call and error. */
+	if (n >= 0 && (size_t)n >= len)
+		snprintf(buf, len, "data.mdb: %s: %s", op, mdb_strerror(rc));
+}
+
+/* Remember the last LMDB failure; MDB_PANIC also makes the store failed. */
+static void
+store_note(struct store *st, int rc, const char *op)
+{
+	char text[STORE_ERRTEXT_MAX];
+
+	err_text(st, rc, op, text, sizeof(text));
+	pthread_mutex_lock(&st->st_dmtx);
+	memcpy(st->st_lasterr, text, sizeof(text));
+	pthread_mutex_unlock(&st->st_dmtx);
+	if (rc == MDB_PANIC)
+		store_fail(st, text);
 }
 
 /* Record a failure; the first one sticks. */
@@ -89,6 +136,17 @@ txn_fail(struct store_txn *t, int code)
 	if (t->t_err == LD_OK)
 		t->t_err = code;
 	return t->t_err;
+}
+
+int
+txn_fail_rc(struct store_txn *t, int rc, const char *op)
+{
+	if (t->t_err == LD_OK) {
+		t->t_rc = rc;
+		t->t_op = op;
+		store_note(t->t_st, rc, op);
+	}
+	return txn_fail(t, map_err(rc));
 }
 
 static uint8_t *
@@ -125,6 +183,9 @@ arena_free(struct arena_chunk *c)
 }
 
 /* ---- environment ---- */
+
+static int	open_env_flags(struct store **, const char *, uint64_t, int, int,
+		    int, char *, size_t);
 
 static int
 open_dbs(struct store *st, MDB_txn *txn, int create, char *err, size_t errlen)
@@ -206,12 +267,141 @@ fail:
 	return -1;
 }
 
+/*
+ * LMDB's meta page, as its 0.9 file format lays it out on a 64-bit host
+ * (mdb.c: MDB_page header, then MDB_meta): read with pread before the map
+ * exists, so that a short file is refused instead of mapped.
+ */
+#define META_OFF	16	/* PAGEHDRSZ */
+#define META_LEN	136	/* sizeof(MDB_meta) */
+#define META_MAGIC	0xBEEFC0DEu
+#define META_VERSION	1u
+
+struct meta_info {
+	uint32_t	psize;
+	uint64_t	last_pg, txnid;
+};
+
+static uint32_t
+ne32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static uint64_t
+ne64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* The meta page at off: 0, or -1 when it is not one of LMDB's. */
+static int
+meta_read(int fd, off_t off, struct meta_info *m)
+{
+	uint8_t b[META_OFF + META_LEN];
+
+	if (pread(fd, b, sizeof(b), off) != (ssize_t)sizeof(b))
+		return -1;
+	if (ne32(b + META_OFF) != META_MAGIC ||
+	    ne32(b + META_OFF + 4) != META_VERSION)
+		return -1;
+	m->psize = ne32(b + META_OFF + 24);	/* mm_dbs[FREE_DBI].md_pad */
+	m->last_pg = ne64(b + META_OFF + 120);
+	m->txnid = ne64(b + META_OFF + 128);
+	if (m->psize < 512 || m->psize > 65536 ||
+	    (m->psize & (m->psize - 1)) != 0)
+		return -1;
+	return 0;
+}
+
+int
+store_check_file(const char *path, uint64_t map_size_mb, char *err,
+    size_t errlen)
+{
+	struct meta_info m0, m1, *m;
+	struct stat sb;
+	uint64_t need, map = map_size_mb << 20;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	if (sb.st_size == 0) {
+		rc = 0;
+		goto done;
+	}
+	if (meta_read(fd, 0, &m0) != 0) {
+		snprintf(err, errlen, "%s: not an LMDB data file, or its first "
+		    "meta page is damaged (%lld bytes)", path,
+		    (long long)sb.st_size);
+		goto done;
+	}
+	if ((uint64_t)sb.st_size < 2 * (uint64_t)m0.psize ||
+	    meta_read(fd, m0.psize, &m1) != 0) {
+		snprintf(err, errlen, "%s: truncated or damaged: %lld bytes, "
+		    "its second meta page is missing", path,
+		    (long long)sb.st_size);
+		goto done;
+	}
+	m = m1.txnid > m0.txnid ? &m1 : &m0;	/* the one LMDB would use */
+	if (m->last_pg >= UINT64_MAX / m->psize) {
+		snprintf(err, errlen, "%s: meta page claims %llu pages", path,
+		    (unsigned long long)m->last_pg);
+		goto done;
+	}
+	need = (m->last_pg + 1) * m->psize;
+	if ((uint64_t)sb.st_size < need) {
+		snprintf(err, errlen, "%s is truncated: %lld bytes, but its "
+		    "meta page (transaction %llu) needs %llu; restore it from "
+		    "a backup", path, (long long)sb.st_size,
+		    (unsigned long long)m->txnid, (unsigned long long)need);
+		goto done;
+	}
+	if (map != 0 && ((uint64_t)sb.st_size > map || need > map)) {
+		snprintf(err, errlen, "%s is %lld bytes, more than map_size_mb "
+		    "= %llu allows: raise map_size_mb in [ledger]", path,
+		    (long long)sb.st_size, (unsigned long long)map_size_mb);
+		rc = -2;
+		goto done;
+	}
+	rc = 0;
+done:
+	close(fd);
+	return rc;
+}
+
 static int
 open_env(struct store **out, const char *dir, uint64_t map_size_mb,
     int readonly, int scratch, char *err, size_t errlen)
 {
+	return open_env_flags(out, dir, map_size_mb, readonly, scratch, 0, err,
+	    errlen);
+}
+
+/*
+ * nosubdir: dir is the data file itself, opened without a lock file
+ * (read-only only: a backup's temporary copy that nothing else opens).
+ */
+static int
+open_env_flags(struct store **out, const char *dir, uint64_t map_size_mb,
+    int readonly, int scratch, int nosubdir, char *err, size_t errlen)
+{
 	struct store *st;
 	MDB_txn *txn = NULL;
+	unsigned flags;
 	int rc, dead;
 
 	*out = NULL;
@@ -231,6 +421,11 @@ open_env(struct store **out, const char *dir, uint64_t map_size_mb,
 	st->st_readonly = readonly;
 	st->st_scratch = scratch;
 	pthread_mutex_init(&st->st_dmtx, NULL);
+	snprintf(st->st_path, sizeof(st->st_path), nosubdir ? "%s" :
+	    "%s/data.mdb", dir);
+	if (!scratch &&
+	    store_check_file(st->st_path, map_size_mb, err, errlen) != 0)
+		goto fail;
 	if ((rc = mdb_env_create(&st->st_env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(st->st_env, STORE_MAXDBS)) != 0 ||
 	    (rc = mdb_env_set_mapsize(st->st_env,
@@ -238,8 +433,10 @@ open_env(struct store **out, const char *dir, uint64_t map_size_mb,
 		snprintf(err, errlen, "lmdb: %s", mdb_strerror(rc));
 		goto fail;
 	}
-	if ((rc = mdb_env_open(st->st_env, dir, readonly ? MDB_RDONLY :
-	    scratch ? MDB_NOSYNC | MDB_WRITEMAP : 0, 0600)) != 0) {
+	flags = readonly ? MDB_RDONLY : scratch ? MDB_NOSYNC | MDB_WRITEMAP : 0;
+	if (nosubdir)
+		flags |= MDB_NOSUBDIR | MDB_NOLOCK;
+	if ((rc = mdb_env_open(st->st_env, dir, flags, 0600)) != 0) {
 		snprintf(err, errlen, "%s: %s", dir, mdb_strerror(rc));
 		goto fail;
 	}
@@ -275,6 +472,13 @@ store_open(struct store **out, const char *dir, uint64_t map_size_mb,
     int readonly, char *err, size_t errlen)
 {
 	return open_env(out, dir, map_size_mb, readonly, 0, err, errlen);
+}
+
+int
+store_open_file(struct store **out, const char *path, uint64_t map_size_mb,
+    char *err, size_t errlen)
+{
+	return open_env_flags(out, path, map_size_mb, 1, 0, 1, err, errlen);
 }
 
 int
@@ -378,6 +582,83 @@ store_copy(struct store *st, const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
+int
+store_copy_fd(struct store *st, int fd, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = mdb_env_copyfd2(st->st_env, fd, MDB_CP_COMPACT)) != 0) {
+		snprintf(err, errlen, "copy: %s", mdb_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_fs_space(struct store *st, uint64_t *avail, uint64_t *total)
+{
+	struct statvfs vfs;
+	const char *dir;
+
+	*avail = *total = 0;
+	if (mdb_env_get_path(st->st_env, &dir) != 0 || statvfs(dir, &vfs) != 0)
+		return LD_E_STORAGE_ERROR;
+	*avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	*total = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+	return LD_OK;
+}
+
+void
+store_fail(struct store *st, const char *why)
+{
+	int first;
+
+	pthread_mutex_lock(&st->st_dmtx);
+	first = st->st_failed[0] == '\0';
+	if (first)
+		snprintf(st->st_failed, sizeof(st->st_failed), "%s",
+		    why != NULL && why[0] != '\0' ? why : "storage failure");
+	__atomic_store_n(&st->st_isfailed, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&st->st_dmtx);
+	if (first)
+		log_warnx("storage failure: %s: no more writes are acknowledged; "
+		    "every request is answered STORAGE_ERROR", why);
+}
+
+int
+store_failed(struct store *st, char *why, size_t whylen)
+{
+	if (!__atomic_load_n(&st->st_isfailed, __ATOMIC_ACQUIRE))
+		return 0;
+	if (why != NULL && whylen > 0) {
+		pthread_mutex_lock(&st->st_dmtx);
+		snprintf(why, whylen, "%s", st->st_failed);
+		pthread_mutex_unlock(&st->st_dmtx);
+	}
+	return 1;
+}
+
+int
+store_env_usable(struct store *st)
+{
+	MDB_txn *txn;
+	int rc;
+
+	/* Not noted: the caller names the commit's failure, not this probe's. */
+	if ((rc = mdb_txn_begin(st->st_env, NULL, 0, &txn)) != 0)
+		return 0;
+	mdb_txn_abort(txn);
+	return 1;
+}
+
+void
+store_last_error(struct store *st, char *buf, size_t len)
+{
+	pthread_mutex_lock(&st->st_dmtx);
+	snprintf(buf, len, "%s", st->st_lasterr);
+	pthread_mutex_unlock(&st->st_dmtx);
+}
+
 /* ---- transactions ---- */
 
 static int
@@ -409,6 +690,8 @@ store_begin(struct store *st, int write, struct store_txn **out)
 	int rc;
 
 	*out = NULL;
+	if (__atomic_load_n(&st->st_isfailed, __ATOMIC_ACQUIRE))
+		return LD_E_STORAGE_ERROR;
 	if (write && st->st_readonly)
 		return LD_E_INTERNAL;
 	if ((t = calloc(1, sizeof(*t))) == NULL)
@@ -420,6 +703,7 @@ store_begin(struct store *st, int write, struct store_txn **out)
 	if ((rc = mdb_txn_begin(st->st_env, NULL, write ? 0 : MDB_RDONLY,
 	    &t->t_txn)) != 0) {
 		txn_free(t);
+		store_note(st, rc, "mdb_txn_begin");
 		return map_err(rc) == LD_E_NOT_FOUND ? LD_E_INTERNAL : map_err(rc);
 	}
 	if ((rc = read_size(t)) != LD_OK) {
@@ -454,6 +738,7 @@ store_begin_nested(struct store_txn *parent, struct store_txn **out)
 	if ((rc = mdb_txn_begin(parent->t_st->st_env, parent->t_txn, 0,
 	    &t->t_txn)) != 0) {
 		txn_free(t);
+		store_note(parent->t_st, rc, "mdb_txn_begin");
 		return map_err(rc) == LD_E_NOT_FOUND ? LD_E_INTERNAL : map_err(rc);
 	}
 	*out = t;
@@ -479,7 +764,9 @@ store_commit(struct store_txn *t)
 		store_abort(t);
 		return rc;
 	}
-	rc = map_err(mdb_txn_commit(t->t_txn));
+	if ((rc = mdb_txn_commit(t->t_txn)) != 0)
+		store_note(t->t_st, rc, "mdb_txn_commit");
+	rc = map_err(rc);
 	if (rc == LD_E_NOT_FOUND)
 		rc = LD_E_INTERNAL;
 	if (rc == LD_OK && t->t_set_format && t->t_parent == NULL)
@@ -513,6 +800,18 @@ store_error(const struct store_txn *t)
 	return t->t_err;
 }
 
+const char *
+store_error_text(struct store_txn *t)
+{
+	if (t->t_err == LD_OK)
+		return "";
+	if (t->t_op == NULL)
+		return ld_err_name(t->t_err);
+	err_text(t->t_st, t->t_rc, t->t_op, t->t_errtext,
+	    sizeof(t->t_errtext));
+	return t->t_errtext;
+}
+
 uint64_t
 store_size(struct store_txn *t)
 {
@@ -539,10 +838,10 @@ txn_get(struct store_txn *t, int db, const void *key, size_t klen, MDB_val *v)
 		return LD_E_NOT_FOUND;	/* no such key can be stored */
 	k.mv_size = klen;
 	k.mv_data = (void *)(uintptr_t)key;
-	rc = map_err(mdb_get(t->t_txn, t->t_st->st_dbi[db], &k, v));
-	if (rc == LD_OK || rc == LD_E_NOT_FOUND)
-		return rc;
-	return txn_fail(t, rc);
+	rc = mdb_get(t->t_txn, t->t_st->st_dbi[db], &k, v);
+	if (rc == 0 || rc == MDB_NOTFOUND)
+		return map_err(rc);
+	return txn_fail_rc(t, rc, "mdb_get");
 }
 
 int
@@ -562,7 +861,9 @@ txn_put(struct store_txn *t, int db, const void *key, size_t klen,
 	if (rc == 0)
 		return LD_OK;
 	/* A seq or an index key written twice is a bug, never a retry. */
-	return txn_fail(t, rc == MDB_KEYEXIST ? LD_E_INTERNAL : map_err(rc));
+	if (rc == MDB_KEYEXIST)
+		return txn_fail(t, LD_E_INTERNAL);
+	return txn_fail_rc(t, rc, "mdb_put");
 }
 
 int
@@ -575,10 +876,10 @@ txn_del(struct store_txn *t, int db, const void *key, size_t klen)
 		return t->t_err;
 	k.mv_size = klen;
 	k.mv_data = (void *)(uintptr_t)key;
-	rc = map_err(mdb_del(t->t_txn, t->t_st->st_dbi[db], &k, NULL));
-	if (rc == LD_OK || rc == LD_E_NOT_FOUND)
-		return rc;
-	return txn_fail(t, rc);
+	rc = mdb_del(t->t_txn, t->t_st->st_dbi[db], &k, NULL);
+	if (rc == 0 || rc == MDB_NOTFOUND)
+		return map_err(rc);
+	return txn_fail_rc(t, rc, "mdb_del");
 }
 
 /*
@@ -766,7 +1067,7 @@ store_scan(struct store_txn *t, int db, const void *from, size_t fromlen,
 	if (t->t_st->st_missing[db])
 		return 0;	/* an older store has none: nothing to scan */
 	if ((rc = mdb_cursor_open(t->t_txn, t->t_st->st_dbi[db], &c)) != 0)
-		return txn_fail(t, map_err(rc));
+		return txn_fail_rc(t, rc, "mdb_cursor_open");
 	if (fromlen > 0) {
 		k.mv_size = fromlen;
 		k.mv_data = (void *)(uintptr_t)from;
@@ -783,7 +1084,7 @@ store_scan(struct store_txn *t, int db, const void *from, size_t fromlen,
 	}
 	mdb_cursor_close(c);
 	if (rc != 0 && rc != MDB_NOTFOUND)
-		return txn_fail(t, map_err(rc));
+		return txn_fail_rc(t, rc, "mdb_cursor_get");
 	return r;
 }
 
@@ -801,7 +1102,7 @@ store_count(struct store_txn *t, int db, uint64_t *n)
 	if (t->t_st->st_missing[db])
 		return LD_OK;
 	if ((rc = mdb_stat(t->t_txn, t->t_st->st_dbi[db], &ms)) != 0)
-		return txn_fail(t, map_err(rc));
+		return txn_fail_rc(t, rc, "mdb_stat");
 	*n = ms.ms_entries;
 	return LD_OK;
 }
@@ -824,10 +1125,10 @@ store_diff(struct store_txn *a, struct store_txn *b, int db, uint8_t key[511],
 	if (a->t_st->st_missing[db] || b->t_st->st_missing[db])
 		return LD_E_INTERNAL;
 	if ((rc = mdb_cursor_open(a->t_txn, a->t_st->st_dbi[db], &ca)) != 0)
-		return txn_fail(a, map_err(rc));
+		return txn_fail_rc(a, rc, "mdb_cursor_open");
 	if ((rc = mdb_cursor_open(b->t_txn, b->t_st->st_dbi[db], &cb)) != 0) {
 		mdb_cursor_close(ca);
-		return txn_fail(b, map_err(rc));
+		return txn_fail_rc(b, rc, "mdb_cursor_open");
 	}
 	ra = mdb_cursor_get(ca, &ka, &va, MDB_FIRST);
 	rb = mdb_cursor_get(cb, &kb, &vb, MDB_FIRST);
@@ -855,9 +1156,9 @@ store_diff(struct store_txn *a, struct store_txn *b, int db, uint8_t key[511],
 		rb = mdb_cursor_get(cb, &kb, &vb, MDB_NEXT);
 	}
 	if (rc == 0 && ra != MDB_NOTFOUND && ra != 0)
-		rc = txn_fail(a, map_err(ra));
+		rc = txn_fail_rc(a, ra, "mdb_cursor_get");
 	if (rc == 0 && rb != MDB_NOTFOUND && rb != 0)
-		rc = txn_fail(b, map_err(rb));
+		rc = txn_fail_rc(b, rb, "mdb_cursor_get");
 	mdb_cursor_close(ca);
 	mdb_cursor_close(cb);
 	return rc;
@@ -873,7 +1174,7 @@ store_drop(struct store_txn *t, int db)
 	if (!t->t_write || db < STORE_DB_DERIVED_FIRST || db > STORE_DB_DERIVED_LAST)
 		return LD_E_INTERNAL;
 	rc = mdb_drop(t->t_txn, t->t_st->st_dbi[db], 0);
-	return rc == 0 ? LD_OK : txn_fail(t, map_err(rc));
+	return rc == 0 ? LD_OK : txn_fail_rc(t, rc, "mdb_drop");
 }
 
 int

@@ -33,8 +33,14 @@
  * Transactions carry a sticky error (after Knot's knot_lmdb.c): after the
  * first failure every operation is a no-op that returns it and
  * store_commit() aborts, so a caller performs a whole request and checks
- * once.  MDB_MAP_FULL maps to LD_E_STORAGE_FULL; other LMDB failures, and
- * a stored record that does not decode, to LD_E_INTERNAL.  LD_E_NOT_FOUND
+ * once.  MDB_MAP_FULL, ENOSPC and EDQUOT map to LD_E_STORAGE_FULL; an I/O
+ * error (EIO and every other errno from the file), MDB_PANIC (LMDB's
+ * environment is dead after a failed meta-page write), MDB_CORRUPTED and
+ * MDB_PAGE_NOTFOUND to LD_E_STORAGE_ERROR; other LMDB failures (misuse,
+ * tables full), and a stored record that does not decode, to
+ * LD_E_INTERNAL.  The LMDB code or errno and the call that returned it
+ * are kept with the sticky error (store_error_text()) and, for the last
+ * failure, in the store (store_last_error()).  LD_E_NOT_FOUND
  * is an answer, not a failure, and never sticks; nor does LD_E_INTERNAL
  * for a misuse refused before LMDB is called (a write through a read
  * transaction, a db number out of range, an append with the wrong seq).
@@ -63,6 +69,7 @@
 #include "receivable.h"
 
 #define STORE_DAMAGED_KEEP	64	/* damaged seqs remembered, to log once */
+#define STORE_ERRTEXT_MAX	512	/* "DIR/data.mdb: mdb_txn_commit: Input/output error" */
 #define STORE_FORMAT	3	/* 1: version 1's layout (regions without the
 				   grant type, no terms/payments/orders);
 				   2: no refs */
@@ -124,12 +131,74 @@ int	store_usage(struct store *, uint64_t *used, uint64_t *map_size);
  * Caveat: the calling thread must not hold a read transaction.
  */
 int	store_copy(struct store *, const char *dir, char *err, size_t errlen);
+/*
+ * The same compacted copy written to fd, an open regular file (the backup's
+ * temporary file); the caller fsyncs and closes it.  0, or -1 with a
+ * reason in err.
+ */
+int	store_copy_fd(struct store *, int fd, char *err, size_t errlen);
+/*
+ * Open the single LMDB data file path (not a directory: a backup's copy
+ * under its temporary name) read-only and without a lock file, with the
+ * same checks as store_open() (the file's size against its meta pages,
+ * the format record).  0, or -1 with a reason in err.
+ */
+int	store_open_file(struct store **, const char *path, uint64_t map_size_mb,
+	    char *err, size_t errlen);
+/*
+ * Check an LMDB data file before it is mapped: the two meta pages are read
+ * with pread, and the newer one's last page tells the least size the file
+ * must have.  A shorter file (a truncated copy, which LMDB would map past
+ * its end and die of SIGBUS on), a file whose meta pages are not LMDB's,
+ * or one larger than map_size_mb is refused.  0 (also for an absent or
+ * empty file: a new ledger); -1 for a damaged file (short, not LMDB's,
+ * unreadable) or -2 for one larger than the map, with the reason in err.
+ */
+int	store_check_file(const char *path, uint64_t map_size_mb, char *err,
+	    size_t errlen);
+
+/*
+ * The filesystem holding the ledger (statvfs of its directory): bytes
+ * free to the daemon (f_bavail) and its size.  LD_OK, or
+ * LD_E_STORAGE_ERROR with both 0.
+ */
+int	store_fs_space(struct store *, uint64_t *avail, uint64_t *total);
+/*
+ * The store's fatal state (contract 2.10 "Storage failure"): after
+ * store_fail(), store_begin() refuses every transaction, read or write,
+ * LD_E_STORAGE_ERROR, and store_failed() returns 1 with the cause copied
+ * into why (may be NULL).  Set by the writer when a commit failed in a way
+ * that leaves the daemon unable to vouch for the file, and by the store
+ * itself when LMDB reports MDB_PANIC.  The first cause is kept; logged
+ * once.  Any thread.
+ */
+void	store_fail(struct store *, const char *why);
+int	store_failed(struct store *, char *why, size_t whylen);
+/*
+ * After a failed commit: 1 when LMDB's environment is still usable (a new
+ * write transaction can begin: the failure left the last committed state
+ * in place, as a full disk or map does), 0 when LMDB is in its fatal
+ * state (MDB_PANIC) or cannot begin a transaction.  Writer thread only
+ * (it begins and aborts a write transaction).
+ */
+int	store_env_usable(struct store *);
+/*
+ * "DIR/data.mdb: mdb_txn_commit: No space left on device": the last LMDB
+ * or system failure any transaction met, "" when none.  Any thread.
+ */
+void	store_last_error(struct store *, char *buf, size_t len);
+/*
+ * LD_E_* for an LMDB return code or errno (see "sticky error" above);
+ * LD_OK for 0, LD_E_NOT_FOUND for MDB_NOTFOUND.
+ */
+int	store_map_err(int rc);
 
 /*
  * Begin a read (write = 0) or write transaction, which reads the size.
- * LD_OK and the transaction, or LD_E_INTERNAL and NULL: a write one on
- * a read-only store, no memory, an LMDB failure (readers table full...) or
- * no size record.  A write transaction first waits for any other writer.
+ * LD_OK and the transaction, or an error and NULL: LD_E_STORAGE_ERROR
+ * once the store has failed (store_fail(), MDB_PANIC), LD_E_INTERNAL for a
+ * write one on a read-only store, no memory, another LMDB failure (readers
+ * table full...) or no size record.  A write transaction first waits for any other writer.
  * End it with store_commit() or store_abort().
  *
  * Caveat: keep read transactions short: the pages a reader sees cannot be
@@ -169,6 +238,12 @@ void	store_abort(struct store_txn *);
  * ignored returns along the way and checks once.
  */
 int	store_error(const struct store_txn *);
+/*
+ * The sticky error as text for the log: "mdb_put: MDB_MAP_FULL: ..." when
+ * an LMDB call failed, else the code's name ("INTERNAL"), "" for LD_OK.
+ * Points into t: valid until the next call or its end.
+ */
+const char *store_error_text(struct store_txn *);
 
 /*
  * Number of entries, which is also the last seq, as the transaction sees

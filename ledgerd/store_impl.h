@@ -39,6 +39,15 @@ struct store {
 	pthread_mutex_t	 st_dmtx;
 	uint64_t	 st_damaged[STORE_DAMAGED_KEEP];
 	uint64_t	 st_ndamaged;
+	/*
+	 * Storage failures (under st_dmtx): the last LMDB or system error
+	 * with the call that returned it, and the fatal state (store_fail()):
+	 * once set, every transaction is refused STORAGE_ERROR.
+	 */
+	char		 st_path[4096];	/* the data file, for messages */
+	char		 st_lasterr[STORE_ERRTEXT_MAX];
+	char		 st_failed[STORE_ERRTEXT_MAX];	/* "" = healthy */
+	int		 st_isfailed;	/* read without the lock (atomic) */
 };
 
 struct arena_chunk;	/* store.c: copied entry bytes ("Memory" there) */
@@ -54,11 +63,20 @@ struct store_txn {
 	uint64_t		 t_size0;	/* size when the txn began */
 	int			 t_write;
 	int			 t_err;
+	int			 t_rc;		/* LMDB code or errno behind t_err */
+	const char		*t_op;		/* the call that returned t_rc */
+	char			 t_errtext[STORE_ERRTEXT_MAX];	/* store_error_text() */
 	int			 t_set_format;	/* store_set_format() was called */
 };
 
 /* Record a failure (an LD_E_* code); the first one sticks.  Returns it. */
 int	txn_fail(struct store_txn *, int code);
+/*
+ * Record the failure of LMDB call op (a static string, "mdb_put") that
+ * returned rc: its LD_E_* code (store_map_err()) sticks with rc and op, for
+ * store_error_text().  Returns the sticky error.
+ */
+int	txn_fail_rc(struct store_txn *, int rc, const char *op);
 /*
  * mdb_get of key in db (enum store_db): LD_OK with v pointing into the
  * map, LD_E_NOT_FOUND (not sticky; also for a key no record can have and

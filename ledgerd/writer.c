@@ -7,8 +7,17 @@
  * WRITER_GROUP_MAX requests, decides them in order inside one transaction
  * and commits.  Each job's answer frames are encoded while it is applied;
  * if the commit then fails, every answer of the group is replaced by the
- * commit's error (STORAGE_FULL or INTERNAL): nothing of the group was
- * written, and nothing is acknowledged.  Finished jobs go back to the loop
+ * commit's error (STORAGE_FULL, STORAGE_ERROR or INTERNAL): nothing of the
+ * group is acknowledged.
+ *
+ * Storage failure (contract 2.10, docs/DURABILITY.md): a commit that fails
+ * with anything but a full map or disk that LMDB rolled back cleanly (its
+ * environment still begins a transaction) puts the store in its failed
+ * state: this group and every job after it is answered STORAGE_ERROR, and
+ * the failed hook tells the daemon to stop, so that systemd restarts it
+ * on a freshly checked file.  A commit slower than slow_commit_warn_ms is
+ * logged with its duration, and the oldest unanswered write's age is
+ * there for `status` (writer_oldest_write()).  Finished jobs go back to the loop
  * through wr_done_ev, which libevent lets another thread activate once
  * evthread_use_pthreads() has been called.
  *
@@ -38,6 +47,8 @@
 #include "writer.h"
 
 #define WRITER_GROUP_MAX	8192	/* requests per transaction */
+/* Below this much room, an I/O error from a commit is a full disk. */
+#define WRITER_FS_FULL_BYTES	(4u << 20)
 
 struct writer {
 	pthread_t		 wr_thread;
@@ -53,6 +64,11 @@ struct writer {
 	writer_done_fn		 wr_done_fn;
 	void			*wr_arg;
 	int64_t			 wr_last_commit;	/* under wr_mtx */
+	int64_t			 wr_running_since;	/* oldest job of the
+						   group in progress, 0 = none;
+						   under wr_mtx */
+	uint64_t		 wr_group;	/* groups begun; under wr_mtx */
+	int			 wr_failed;	/* failed hook called */
 };
 
 /* CLOCK_MONOTONIC in microseconds, for timing commits. */
@@ -276,6 +292,55 @@ run_write(struct store_txn *t, struct wjob *j,
 	wbuf_free(&p);
 }
 
+/*
+ * After a failed group: decide whether LMDB can go on (a full map or disk
+ * it rolled back) or the store has failed (docs/DURABILITY.md), and say
+ * which in the log, with the call and errno.  Returns the code the group
+ * is answered with.
+ */
+static int
+commit_failed(struct writer *w, int rc)
+{
+	char cause[STORE_ERRTEXT_MAX], why[STORE_ERRTEXT_MAX + 64];
+	uint64_t avail, total;
+
+	if (store_failed(w->wr_store, NULL, 0))
+		return LD_E_STORAGE_ERROR;	/* said once already */
+	store_last_error(w->wr_store, cause, sizeof(cause));
+	if (rc == LD_E_STORAGE_FULL && store_env_usable(w->wr_store)) {
+		log_warnx("write transaction failed: STORAGE_FULL (%s); every "
+		    "request of the group refused, the ledger is unchanged",
+		    cause[0] != '\0' ? cause : "map full");
+		return rc;
+	}
+	/*
+	 * LMDB turns a short page write into EIO, and a short write is how a
+	 * filesystem that runs out of room answers; the meta page was not
+	 * written, so the ledger is as it was.  A disk with (next to) no
+	 * room left is therefore a full disk, not a failing one.
+	 */
+	if (rc == LD_E_STORAGE_ERROR && store_env_usable(w->wr_store) &&
+	    store_fs_space(w->wr_store, &avail, &total) == LD_OK &&
+	    avail < WRITER_FS_FULL_BYTES) {
+		log_warnx("write transaction failed: STORAGE_FULL (%s, with %llu "
+		    "bytes free on the filesystem); every request of the group "
+		    "refused, the ledger is unchanged", cause,
+		    (unsigned long long)avail);
+		return LD_E_STORAGE_FULL;
+	}
+	if (rc != LD_E_STORAGE_FULL && rc != LD_E_STORAGE_ERROR &&
+	    store_env_usable(w->wr_store)) {
+		/* A decision or encoding failure, not the disk's. */
+		log_warnx("write transaction failed: %s; every request of the "
+		    "group refused", ld_err_name(rc));
+		return rc;
+	}
+	snprintf(why, sizeof(why), "commit failed: %s",
+	    cause[0] != '\0' ? cause : ld_err_name(rc));
+	store_fail(w->wr_store, why);
+	return LD_E_STORAGE_ERROR;
+}
+
 /* Decide a whole group in one transaction; answers are final after this. */
 static void
 run_group(struct writer *w, struct wjob *group)
@@ -283,7 +348,7 @@ run_group(struct writer *w, struct wjob *group)
 	struct store_txn *t = NULL;
 	struct ld_entry *req;
 	struct wjob *j;
-	int64_t now = now_us();
+	int64_t now = now_us(), c0, cus;
 	int rc;
 
 	/*
@@ -306,18 +371,40 @@ run_group(struct writer *w, struct wjob *group)
 			else
 				run_write(t, j, req, now);
 		}
+		c0 = mono_us();
 		rc = store_commit(t);
+		cus = mono_us() - c0;
+		if (w->wr_hooks.slow_commit_warn_ms != 0 &&
+		    cus >= (int64_t)w->wr_hooks.slow_commit_warn_ms * 1000) {
+			log_warnx("slow commit: %lld ms to write and sync a group "
+			    "of %s (slow_commit_warn_ms = %u)",
+			    (long long)(cus / 1000), rc == LD_OK ? "writes" :
+			    "writes that then failed",
+			    w->wr_hooks.slow_commit_warn_ms);
+			if (w->wr_hooks.slow != NULL)
+				w->wr_hooks.slow(w->wr_hooks.arg, cus);
+		}
 	}
 	free(req);
 	if (rc == LD_OK)
 		w->wr_last_time = now;
 	if (rc != LD_OK) {
-		log_warnx("write transaction failed: %s; %s", ld_err_name(rc),
-		    "every request of the group refused");
+		rc = commit_failed(w, rc);
 		for (j = group; j != NULL; j = j->next) {
 			wbuf_reset(&j->out);
 			j->nwritten = 0;
-			job_error(j, rc, NULL);
+			job_error(j, rc, rc == LD_E_STORAGE_ERROR ?
+			    "the ledger's storage failed: this write was not "
+			    "acknowledged; ledgerd restarts, then check with "
+			    "get or find, or retry with the same --id" : NULL);
+		}
+		if (rc == LD_E_STORAGE_ERROR && !w->wr_failed) {
+			char why[STORE_ERRTEXT_MAX];
+
+			w->wr_failed = 1;
+			store_failed(w->wr_store, why, sizeof(why));
+			if (w->wr_hooks.failed != NULL)
+				w->wr_hooks.failed(w->wr_hooks.arg, why);
 		}
 	}
 	for (j = group; j != NULL; j = j->next)
@@ -366,6 +453,8 @@ writer_main(void *arg)
 		if (w->wr_head == NULL)
 			w->wr_tail = NULL;
 		last->next = NULL;
+		w->wr_running_since = group->queued_us;
+		w->wr_group++;
 		pthread_mutex_unlock(&w->wr_mtx);
 
 		t0 = mono_us();
@@ -378,6 +467,7 @@ writer_main(void *arg)
 		}
 
 		pthread_mutex_lock(&w->wr_mtx);
+		w->wr_running_since = 0;
 		if (w->wr_done_tail != NULL)
 			w->wr_done_tail->next = group;
 		else
@@ -476,6 +566,7 @@ void
 writer_submit(struct writer *w, struct wjob *j)
 {
 	j->next = NULL;
+	j->queued_us = mono_us();
 	pthread_mutex_lock(&w->wr_mtx);
 	if (w->wr_tail != NULL)
 		w->wr_tail->next = j;
@@ -512,6 +603,21 @@ writer_last_commit(struct writer *w)
 	v = w->wr_last_commit;
 	pthread_mutex_unlock(&w->wr_mtx);
 	return v;
+}
+
+int64_t
+writer_oldest_write(struct writer *w, uint64_t *group)
+{
+	int64_t since;
+
+	pthread_mutex_lock(&w->wr_mtx);
+	since = w->wr_running_since;
+	if (since == 0 && w->wr_head != NULL)
+		since = w->wr_head->queued_us;
+	if (group != NULL)
+		*group = w->wr_running_since != 0 ? w->wr_group : 0;
+	pthread_mutex_unlock(&w->wr_mtx);
+	return since == 0 ? 0 : mono_us() - since;
 }
 
 void

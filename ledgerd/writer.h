@@ -57,6 +57,7 @@ struct wjob {
 	int		 code;		/* LD_OK, or the code of a whole-job
 					   ERROR answer (for statistics) */
 	struct ckpt_verifier logkey;	/* MSG_COSIGN: the log's own key */
+	int64_t		 queued_us;	/* CLOCK_MONOTONIC at writer_submit() */
 };
 
 struct writer;
@@ -76,6 +77,22 @@ struct writer_hooks {
 	void	(*commit)(void *arg, uint32_t requests, uint64_t entries,
 		    int64_t usec);
 	void	*arg;
+	/*
+	 * Storage failure (contract 2.10): a commit failed in a way that
+	 * leaves LMDB unable to go on (anything but a full map or disk that
+	 * LMDB rolled back cleanly; docs/DURABILITY.md).  The writer has
+	 * called store_fail(), refuses every later job STORAGE_ERROR, and
+	 * calls this once, on its own thread, with the cause; the owner
+	 * wakes its loop to stop the daemon.  NULL: not told.
+	 */
+	void	(*failed)(void *arg, const char *why);
+	/*
+	 * A commit (mdb_txn_commit, which writes and syncs) that took at
+	 * least this many milliseconds is logged with its duration and
+	 * reported through slow; 0 = never.
+	 */
+	uint32_t slow_commit_warn_ms;
+	void	(*slow)(void *arg, int64_t usec);
 };
 
 /*
@@ -112,6 +129,14 @@ void	writer_stop(struct writer *);
  * writer's mutex).
  */
 int64_t	writer_last_commit(struct writer *);
+/*
+ * The oldest write not yet answered: the age in microseconds
+ * (CLOCK_MONOTONIC) of the oldest job queued or in the group being
+ * committed, 0 when there is none; *group (may be NULL) is the number of
+ * the group in progress (0 = none), so that a watcher warns once per
+ * stalled group.  Any thread.
+ */
+int64_t	writer_oldest_write(struct writer *, uint64_t *group);
 /* Free j, its payload and its answer buffer (not j->conn); NULL is a no-op. */
 void	wjob_free(struct wjob *);
 

@@ -1299,6 +1299,12 @@ msg_encode_status(struct wbuf *b, const struct msg_status *s)
 		wbuf_u64(b, s->scrub_damaged_seq);
 		wbuf_u64(b, s->scrub_progress);
 		wbuf_u64(b, s->damaged_entries);
+		if (s->has_storage) {
+			wbuf_u64(b, s->fs_free);
+			wbuf_u64(b, s->fs_size);
+			wbuf_u64(b, s->oldest_write_ms);
+			wbuf_u64(b, s->slow_commits);
+		}
 	}
 	return b->err ? -1 : 0;
 }
@@ -1327,6 +1333,13 @@ msg_decode_status(const uint8_t *buf, size_t len, struct msg_status *s)
 		s->scrub_damaged_seq = rbuf_u64(&r);
 		s->scrub_progress = rbuf_u64(&r);
 		s->damaged_entries = rbuf_u64(&r);
+		if (!r.err && r.left > 0) {
+			s->has_storage = 1;
+			s->fs_free = rbuf_u64(&r);
+			s->fs_size = rbuf_u64(&r);
+			s->oldest_write_ms = rbuf_u64(&r);
+			s->slow_commits = rbuf_u64(&r);
+		}
 	}
 	if (rbuf_done(&r) == -1 || !status_valid(s)) {
 		memset(s, 0, sizeof(*s));

@@ -471,15 +471,25 @@ struct msg_status {
 	uint64_t	scrub_damaged_seq;	/* 0 = none */
 	uint64_t	scrub_progress;	/* items of the running pass done */
 	uint64_t	damaged_entries;	/* distinct damaged entries met */
+	/* protocol 3, optional after the scrub section: storage (issue 14) */
+	int		has_storage;	/* the section below was sent */
+	uint64_t	fs_free;	/* bytes free on the ledger's filesystem */
+	uint64_t	fs_size;	/* that filesystem's size, bytes */
+	uint64_t	oldest_write_ms;	/* age of the oldest unanswered
+						   write; 0 = none */
+	uint64_t	slow_commits;	/* commits above slow_commit_warn_ms */
 };
 /*
  * STATUS_OK: str server, u64 size, u64 uptime_s, u32 connections, u64
  * map_used, u64 map_size, i64 last_commit, 32-byte root; from protocol 3,
  * when has_scrub, u8 scrub_result, u8 scrub_running, i64
  * scrub_finished_at, u64 scrub_size, u64 scrub_damaged_seq, u64
- * scrub_progress, u64 damaged_entries.  Checked: server (text that fits
- * its array), scrub_result 0..2, scrub_running 0..1.  The decoder zeroes
- * *s on -1 and sets has_scrub when the section is there.
+ * scrub_progress, u64 damaged_entries; then, when has_storage (which
+ * needs has_scrub), u64 fs_free, u64 fs_size, u64 oldest_write_ms, u64
+ * slow_commits.  Checked: server (text that fits its array), scrub_result
+ * 0..2, scrub_running 0..1.  The decoder zeroes *s on -1 and sets
+ * has_scrub and has_storage when each section is there; a daemon that
+ * predates a section simply does not send it.
  */
 int	msg_encode_status(struct wbuf *, const struct msg_status *);
 int	msg_decode_status(const uint8_t *, size_t, struct msg_status *);

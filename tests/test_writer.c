@@ -94,7 +94,7 @@ static int
 setup_map(void **state, uint64_t map_mb)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct writer_hooks hooks = { on_commit, NULL };
+	struct writer_hooks hooks = { on_commit, NULL, NULL, 0, NULL };
 
 	if (f == NULL || open_store(f, map_mb) != 0)
 		return -1;
