@@ -19,11 +19,16 @@
  * the status and the request flag, the condition variable wakes the thread
  * for a request or for stop.
  */
+#define _GNU_SOURCE	/* SCHED_IDLE (sched.h): Linux's idle-only policy */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "errors.h"
 #include "log.h"
@@ -232,12 +237,33 @@ stopped:
 	pthread_mutex_unlock(&s->mtx);
 }
 
+/*
+ * Run the scrub only on CPU time nobody else wants: SCHED_IDLE (Linux)
+ * for this thread, else the lowest nice.  Under a write load the event
+ * loop and the writer then keep their cores, and the pass slows down
+ * below its rate instead of slowing the writes (docs/BENCHMARKS.md).
+ */
+static void
+lower_priority(void)
+{
+	struct sched_param sp;
+
+	memset(&sp, 0, sizeof(sp));
+#ifdef SCHED_IDLE
+	if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) == 0)
+		return;
+#endif
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+}
+
 static void *
 scrub_main(void *arg)
 {
 	struct scrub *s = arg;
 	struct timespec until;
 	int run = s->interval_h > 0, rc;
+
+	lower_priority();
 
 	for (;;) {
 		if (run)
