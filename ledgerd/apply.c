@@ -226,30 +226,20 @@ write_effects(struct store_txn *st, const struct ld_entry *e,
 	return store_error(st);
 }
 
-/* FORBIDDEN's message: who asked, with which role, for what (2.3). */
+/* FORBIDDEN's message: who asked, with which roles, for what (2.3). */
 static void
 explain_forbidden(struct apply_why *why, int role, const char *actor,
     const struct ld_entry *req, const struct ld_entry *target)
 {
-	char rn[128];
+	/* A reversal is judged by what it reverses: name that. */
+	int reverse = req->kind == LD_K_REVERSAL && target != NULL;
+	const char *kind = ld_kind_name(reverse ? target->kind : req->kind);
+	char held[160];
 
-	roles_text(role, rn, sizeof(rn));
-	if (req->kind == LD_K_REVERSAL && target != NULL)
-		snprintf(why->msg, sizeof(why->msg), "certificate CN \"%s\" "
-		    "has %s%s, which may not reverse a%s %s", actor,
-		    role != ROLE_NONE ? (strchr(rn, ',') != NULL ? "roles " :
-		    "role ") : "no role", role != ROLE_NONE ? rn : "",
-		    target->kind == LD_K_APPROPRIATION ? "n" : "",
-		    ld_kind_name(target->kind));
-	else
-		snprintf(why->msg, sizeof(why->msg), "certificate CN \"%s\" "
-		    "has %s%s, which may not write a%s %s", actor,
-		    role != ROLE_NONE ? (strchr(rn, ',') != NULL ? "roles " :
-		    "role ") : "no role", role != ROLE_NONE ? rn : "",
-		    req->kind == LD_K_APPROPRIATION ||
-		    req->kind == LD_K_AWARD ||
-		    req->kind == LD_K_AWARD_CANCEL ? "n" : "",
-		    ld_kind_name(req->kind));
+	roles_held(role, held, sizeof(held));
+	snprintf(why->msg, sizeof(why->msg), "certificate CN \"%s\" has %s, "
+	    "which may not %s a%s %s", actor, held, reverse ? "reverse" :
+	    "write", kind[0] == 'a' ? "n" : "", kind);
 }
 
 int

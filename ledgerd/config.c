@@ -833,6 +833,19 @@ roles_text(int roles, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
+void
+roles_held(int roles, char *buf, size_t len)
+{
+	char names[128];
+
+	roles_text(roles, names, sizeof(names));
+	if (roles == ROLE_NONE)
+		snprintf(buf, len, "no role");
+	else
+		snprintf(buf, len, "role%s %s", strchr(names, ',') != NULL ?
+		    "s" : "", names);
+}
+
 int
 config_role(const struct config *c, const char *cn)
 {

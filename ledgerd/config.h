@@ -103,5 +103,7 @@ int	config_role(const struct config *, const char *cn);
  */
 const char *role_name(int role);
 void	roles_text(int roles, char *buf, size_t len);
+/* "role clerk", "roles budget,obligating" or "no role", for messages. */
+void	roles_held(int roles, char *buf, size_t len);
 
 #endif

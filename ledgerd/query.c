@@ -211,18 +211,24 @@ query_list(const struct readctx *x, uint32_t reqid, const union read_req *req,
 	return LD_OK;
 }
 
-int
-query_regions(const struct readctx *x, uint32_t reqid, const union read_req *req,
-    struct wbuf *out, struct stream *s)
+/*
+ * Start a stream of the entries whose seqs collect() finds in one read
+ * transaction (REGION_LIST, FIND): the seqs are copied into s, the
+ * entries themselves read step by step.
+ */
+static int
+start_seqs(const struct readctx *x, uint32_t reqid, const union read_req *req,
+    struct wbuf *out, struct stream *s,
+    int (*collect)(struct store_txn *, const union read_req *, uint64_t **,
+    uint32_t *))
 {
 	struct store_txn *t;
 	int rc;
 
-	(void)req;
 	query_stream_free(s);
 	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
 		return msg_put_error(out, reqid, rc, NULL);
-	rc = store_region_seqs(t, &s->seqs, &s->nseqs);
+	rc = collect(t, req, &s->seqs, &s->nseqs);
 	store_abort(t);
 	if (rc != LD_OK) {
 		query_stream_free(s);
@@ -234,37 +240,45 @@ query_regions(const struct readctx *x, uint32_t reqid, const union read_req *req
 	return LD_OK;
 }
 
+static int
+collect_regions(struct store_txn *t, const union read_req *req,
+    uint64_t **seqs, uint32_t *n)
+{
+	(void)req;
+	return store_region_seqs(t, seqs, n);
+}
+
+/* FIND: every entry with the ref, or the one with the id (none: none). */
+static int
+collect_found(struct store_txn *t, const union read_req *req, uint64_t **seqs,
+    uint32_t *n)
+{
+	uint64_t seq;
+	int rc;
+
+	if (req->find.by == MSG_FIND_REF)
+		return store_ref_seqs(t, req->find.key, seqs, n);
+	if ((rc = store_find_id(t, req->find.key, &seq)) != LD_OK)
+		return rc == LD_E_NOT_FOUND ? LD_OK : rc;
+	if ((*seqs = malloc(sizeof(**seqs))) == NULL)
+		return LD_E_INTERNAL;
+	(*seqs)[0] = seq;
+	*n = 1;
+	return LD_OK;
+}
+
+int
+query_regions(const struct readctx *x, uint32_t reqid, const union read_req *req,
+    struct wbuf *out, struct stream *s)
+{
+	return start_seqs(x, reqid, req, out, s, collect_regions);
+}
+
 int
 query_find(const struct readctx *x, uint32_t reqid, const union read_req *req,
     struct wbuf *out, struct stream *s)
 {
-	struct store_txn *t;
-	uint64_t seq;
-	int rc;
-
-	query_stream_free(s);
-	if ((rc = store_begin(x->store, 0, &t)) != LD_OK)
-		return msg_put_error(out, reqid, rc, NULL);
-	if (req->find.by == MSG_FIND_REF)
-		rc = store_ref_seqs(t, req->find.key, &s->seqs, &s->nseqs);
-	else if ((rc = store_find_id(t, req->find.key, &seq)) == LD_OK) {
-		if ((s->seqs = malloc(sizeof(*s->seqs))) == NULL)
-			rc = LD_E_INTERNAL;
-		else {
-			s->seqs[0] = seq;
-			s->nseqs = 1;
-		}
-	} else if (rc == LD_E_NOT_FOUND)
-		rc = LD_OK;	/* an empty answer */
-	store_abort(t);
-	if (rc != LD_OK) {
-		query_stream_free(s);
-		return msg_put_error(out, reqid, rc, NULL);
-	}
-	s->byseq = 1;
-	s->reqid = reqid;
-	s->active = 1;
-	return LD_OK;
+	return start_seqs(x, reqid, req, out, s, collect_found);
 }
 
 /* Seconds of CLOCK_MONOTONIC: uptime survives a step of the wall clock. */

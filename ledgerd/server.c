@@ -480,18 +480,17 @@ route_authorize(struct server *srv, struct conn *c, const struct route *r,
     char *why, size_t whylen)
 {
 	int role = config_role(srv->srv_conf, c->clt_cn);
-	char rn[128];
+	char held[160];
 
 	if ((role & r->roles) != 0)
 		return LD_OK;
-	roles_text(role, rn, sizeof(rn));
+	roles_held(role, held, sizeof(held));
 	if (role == ROLE_NONE)
-		snprintf(why, whylen, "certificate CN \"%s\" has no role",
-		    c->clt_cn);
+		snprintf(why, whylen, "certificate CN \"%s\" has %s", c->clt_cn,
+		    held);
 	else
-		snprintf(why, whylen, "certificate CN \"%s\" has role%s %s, "
-		    "which may not send %s", c->clt_cn, strchr(rn, ',') !=
-		    NULL ? "s" : "", rn, r->name);
+		snprintf(why, whylen, "certificate CN \"%s\" has %s, which may "
+		    "not send %s", c->clt_cn, held, r->name);
 	return LD_E_FORBIDDEN;
 }
 

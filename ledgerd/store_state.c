@@ -112,11 +112,32 @@ store_put_ref(struct store_txn *t, const char *ref, uint64_t seq)
 	return txn_put(t, STORE_DB_REFS, k, klen, "", 0, MDB_NOOVERWRITE);
 }
 
-struct ref_collect {
-	const uint8_t	*prefix;
-	size_t		 plen;
+/* A growing array of seqs, as the scans below collect them. */
+struct seq_collect {
 	uint64_t	*arr;
 	uint32_t	 n, cap;
+};
+
+/* Append seq to c: 0, or LD_E_INTERNAL (the scan's stop code) without memory. */
+static int
+seq_push(struct seq_collect *c, uint64_t seq)
+{
+	uint64_t *p;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		if ((p = realloc(c->arr, c->cap * sizeof(*p))) == NULL)
+			return LD_E_INTERNAL;
+		c->arr = p;
+	}
+	c->arr[c->n++] = seq;
+	return 0;
+}
+
+struct ref_collect {
+	const uint8_t		*prefix;
+	size_t			 plen;
+	struct seq_collect	 seqs;
 };
 
 static int
@@ -124,20 +145,12 @@ ref_collect_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
     size_t vlen)
 {
 	struct ref_collect *c = ctx;
-	uint64_t *p;
 
 	(void)val;
 	(void)vlen;
 	if (klen != c->plen + 8 || memcmp(key, c->prefix, c->plen) != 0)
 		return 1;	/* past this ref's records */
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 4;
-		if ((p = realloc(c->arr, c->cap * sizeof(*p))) == NULL)
-			return LD_E_INTERNAL;
-		c->arr = p;
-	}
-	c->arr[c->n++] = be64_get(key + c->plen);
-	return 0;
+	return seq_push(&c->seqs, be64_get(key + c->plen));
 }
 
 int
@@ -158,11 +171,11 @@ store_ref_seqs(struct store_txn *t, const char *ref, uint64_t **seqs,
 	c.plen = klen - 8;
 	rc = store_scan(t, STORE_DB_REFS, k, klen, ref_collect_cb, &c);
 	if (rc != 0 && rc != 1) {
-		free(c.arr);
+		free(c.seqs.arr);
 		return txn_fail(t, LD_E_INTERNAL);
 	}
-	*seqs = c.arr;
-	*n = c.n;
+	*seqs = c.seqs.arr;
+	*n = c.seqs.n;
 	return LD_OK;
 }
 
@@ -225,30 +238,15 @@ store_put_region(struct store_txn *t, const char *code, uint64_t seq, int grant)
 	    MDB_NOOVERWRITE);
 }
 
-struct seq_collect {
-	uint64_t	*arr;
-	uint32_t	 n, cap;
-};
-
 static int
 seq_collect_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
     size_t vlen)
 {
-	struct seq_collect *c = ctx;
-	uint64_t *p;
-
 	(void)key;
 	(void)klen;
 	if (vlen != 8 && vlen != 9)	/* regions: seq, and the grant type */
 		return LD_E_INTERNAL;
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 64;
-		if ((p = realloc(c->arr, c->cap * sizeof(*p))) == NULL)
-			return LD_E_INTERNAL;
-		c->arr = p;
-	}
-	c->arr[c->n++] = be64_get(val);
-	return 0;
+	return seq_push(ctx, be64_get(val));
 }
 
 int

@@ -11,30 +11,22 @@ Prints "ok SIZE TIME" for COSIGN_OK or "error CODE message" for an ERROR
 (codes by number, from proto/errors.h), and exits 0 either way; 2 when the
 exchange itself fails.
 """
+import os
 import socket
 import ssl
 import struct
 import sys
 
-MAGIC = 0x4C474431
-HDR = struct.Struct(">IBBHII")
-MSG_HELLO, MSG_COSIGN = 0x01, 0x33
-MSG_ERROR, MSG_HELLO_OK, MSG_COSIGN_OK = 0x80, 0x81, 0xa2
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ldconn import HDR, MAGIC, MSG_ERROR, MSG_HELLO, MSG_HELLO_OK, recv_exact  # noqa: E402
+
+MSG_COSIGN, MSG_COSIGN_OK = 0x33, 0xa2
 CODES = {1: "BAD_REQUEST", 2: "FORBIDDEN", 20: "INTERNAL",
          29: "BAD_COSIGNATURE", 30: "STALE_COSIGNATURE"}
 
 
-def recv_exact(s, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = s.recv(n - len(buf))
-        if not chunk:
-            raise ConnectionError("connection closed by the daemon")
-        buf += chunk
-    return buf
-
-
 def request(s, reqid, mtype, payload):
+    """One request and its answer frame, an ERROR included (ldconn's raises)."""
     s.sendall(HDR.pack(MAGIC, 1, mtype, 0, reqid, len(payload)) + payload)
     _magic, _version, rtype, _flags, rid, length = HDR.unpack(recv_exact(s, HDR.size))
     if rid != reqid:
