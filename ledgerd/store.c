@@ -1189,6 +1189,32 @@ store_set_format(struct store_txn *t)
 	return LD_OK;
 }
 
+int
+store_applied(struct store_txn *t, uint64_t *index)
+{
+	MDB_val v;
+	int rc;
+
+	*index = 0;
+	if ((rc = txn_get(t, STORE_DB_META, "applied", 7, &v)) == LD_E_NOT_FOUND)
+		return LD_OK;
+	if (rc != LD_OK)
+		return rc;
+	if (v.mv_size != 8)
+		return txn_fail(t, LD_E_INTERNAL);
+	*index = be64_get(v.mv_data);
+	return LD_OK;
+}
+
+int
+store_set_applied(struct store_txn *t, uint64_t index)
+{
+	uint8_t v[8];
+
+	be64_put(v, index);
+	return txn_put(t, STORE_DB_META, "applied", 7, v, 8, 0);
+}
+
 static void
 put_head(struct store_txn *t)
 {

@@ -5,7 +5,9 @@
  *   meta      "format" -> u32 store format version (STORE_FORMAT),
  *             "size" -> u64 number of entries (= last seq),
  *             "head" -> u64 size || 32-byte root, sealed by each commit
- *             that appended
+ *             that appended,
+ *             "applied" -> u64 the last Raft index applied (a cluster
+ *             member only; replica.h)
  *   entries   u64be seq -> canonical entry encoding (entry.h)
  *   leaves    u64be seq -> 32-byte leaf hash
  *   nodes     u8 level || u64be index -> 32-byte perfect-subtree hash (merkle.h)
@@ -461,6 +463,16 @@ int	store_drop(struct store_txn *, int db);
  * if the transaction is then aborted.
  */
 int	store_set_format(struct store_txn *);
+/*
+ * The Raft index of the last log entry this ledger applied (replica.h), in
+ * the meta database beside the size, so that one commit makes both
+ * durable.  store_applied(): LD_OK and *index (0 when none is stored: a
+ * single-node ledger, or a member that applied nothing yet), the sticky
+ * error, or LD_E_INTERNAL (sticky) for a record that is not 8 bytes.
+ * store_set_applied(): LD_OK or the sticky error (write transaction).
+ */
+int	store_applied(struct store_txn *, uint64_t *index);
+int	store_set_applied(struct store_txn *, uint64_t index);
 
 /*
  * Call fn for every record of db (enum store_db) whose key is >= from

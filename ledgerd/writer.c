@@ -29,6 +29,12 @@
  *
  * Trade-off: while the thread waits for fsync, new requests queue up and
  * form the next group; the loop keeps serving reads meanwhile.
+ *
+ * The deciding loop (writer_decide) and the answers of a failed group
+ * (writer_refuse) are shared with a cluster member's state machine
+ * (replica.c), which decides the same groups in its own transaction once
+ * Raft has committed them: one code path decides every write, alone or
+ * replicated.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -341,13 +347,59 @@ commit_failed(struct writer *w, int rc)
 	return LD_E_STORAGE_ERROR;
 }
 
+int
+writer_decide(struct store_txn *t, struct wjob *group, int64_t now)
+{
+	struct ld_entry *req;
+	struct wjob *j;
+
+	if ((req = malloc(sizeof(*req))) == NULL)
+		return LD_E_INTERNAL;
+	for (j = group; j != NULL; j = j->next) {
+		if (j->type == MSG_WRITE_BATCH)
+			run_batch(t, j, req, now);
+		else if (j->type == MSG_COSIGN)
+			j->code = witness_cosign(t, &j->logkey, j->role,
+			    j->reqid, j->payload, j->len, &j->out);
+		else
+			run_write(t, j, req, now);
+	}
+	free(req);
+	return LD_OK;
+}
+
+void
+writer_refuse(struct wjob *group, int code)
+{
+	struct wjob *j;
+
+	for (j = group; j != NULL; j = j->next) {
+		wbuf_reset(&j->out);
+		j->nwritten = 0;
+		job_error(j, code, code == LD_E_STORAGE_ERROR ?
+		    "the ledger's storage failed: this write was not "
+		    "acknowledged; ledgerd restarts, then check with "
+		    "get or find, or retry with the same --id" : NULL);
+	}
+}
+
+void
+writer_answers_done(struct wjob *group)
+{
+	struct wjob *j;
+
+	for (j = group; j != NULL; j = j->next)
+		if (j->out.err) {
+			wbuf_reset(&j->out);
+			job_error(j, LD_E_INTERNAL, "out of memory");
+		}
+}
+
 /* Decide a whole group in one transaction; answers are final after this. */
 static void
 run_group(struct writer *w, struct wjob *group)
 {
 	struct store_txn *t = NULL;
-	struct ld_entry *req;
-	struct wjob *j;
 	int64_t now = now_us(), c0, cus;
 	int rc;
 
@@ -359,18 +411,13 @@ run_group(struct writer *w, struct wjob *group)
 	if (now < w->wr_last_time)
 		now = w->wr_last_time;
 
-	req = malloc(sizeof(*req));
-	rc = req == NULL ? LD_E_INTERNAL : store_begin(w->wr_store, 1, &t);
-	if (rc == LD_OK) {
-		for (j = group; j != NULL; j = j->next) {
-			if (j->type == MSG_WRITE_BATCH)
-				run_batch(t, j, req, now);
-			else if (j->type == MSG_COSIGN)
-				j->code = witness_cosign(t, &j->logkey, j->role,
-				    j->reqid, j->payload, j->len, &j->out);
-			else
-				run_write(t, j, req, now);
+	if ((rc = store_begin(w->wr_store, 1, &t)) == LD_OK) {
+		if ((rc = writer_decide(t, group, now)) != LD_OK) {
+			store_abort(t);
+			t = NULL;
 		}
+	}
+	if (rc == LD_OK) {
 		c0 = mono_us();
 		rc = store_commit(t);
 		cus = mono_us() - c0;
@@ -385,19 +432,11 @@ run_group(struct writer *w, struct wjob *group)
 				w->wr_hooks.slow(w->wr_hooks.arg, cus);
 		}
 	}
-	free(req);
 	if (rc == LD_OK)
 		w->wr_last_time = now;
 	if (rc != LD_OK) {
 		rc = commit_failed(w, rc);
-		for (j = group; j != NULL; j = j->next) {
-			wbuf_reset(&j->out);
-			j->nwritten = 0;
-			job_error(j, rc, rc == LD_E_STORAGE_ERROR ?
-			    "the ledger's storage failed: this write was not "
-			    "acknowledged; ledgerd restarts, then check with "
-			    "get or find, or retry with the same --id" : NULL);
-		}
+		writer_refuse(group, rc);
 		if (rc == LD_E_STORAGE_ERROR && !w->wr_failed) {
 			char why[STORE_ERRTEXT_MAX];
 
@@ -407,11 +446,7 @@ run_group(struct writer *w, struct wjob *group)
 				w->wr_hooks.failed(w->wr_hooks.arg, why);
 		}
 	}
-	for (j = group; j != NULL; j = j->next)
-		if (j->out.err) {
-			wbuf_reset(&j->out);
-			job_error(j, LD_E_INTERNAL, "out of memory");
-		}
+	writer_answers_done(group);
 	pthread_mutex_lock(&w->wr_mtx);
 	if (rc == LD_OK)
 		w->wr_last_commit = now_us();

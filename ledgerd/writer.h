@@ -137,6 +137,32 @@ int64_t	writer_last_commit(struct writer *);
  * stalled group.  Any thread.
  */
 int64_t	writer_oldest_write(struct writer *, uint64_t *group);
+/*
+ * The decisions of a group, shared by the writer thread and a cluster
+ * member's state machine (replica.h), which differ only in where the
+ * transaction and the time come from.
+ *
+ * writer_decide(): decide every job of group, in list order, inside write
+ * transaction t (apply_write for each WRITE and each BATCH item, with an
+ * atomic batch in a nested transaction; witness_cosign for a COSIGN with
+ * the job's logkey); now is every entry's recorded_at.  Each job's answer
+ * frames go to j->out, its entries to j->nwritten, a whole-job refusal's
+ * code to j->code.  The result depends only on t's state, the jobs'
+ * type, role, actor, payload and logkey, and now; version, reqid and
+ * max_frame shape the answers only.  Returns LD_OK, or LD_E_INTERNAL
+ * when memory ran out before anything was decided.  A storage failure is
+ * t's sticky error: the caller's commit then fails.
+ *
+ * writer_refuse(): after a failed commit, replace every job's answer by
+ * one ERROR with code (STORAGE_ERROR says the write was not acknowledged
+ * and how to check); nothing of the group counts as written.
+ *
+ * writer_answers_done(): after the commit, a job whose answer buffer ran
+ * out of memory is answered INTERNAL instead.
+ */
+int	writer_decide(struct store_txn *t, struct wjob *group, int64_t now);
+void	writer_refuse(struct wjob *group, int code);
+void	writer_answers_done(struct wjob *group);
 /* Free j, its payload and its answer buffer (not j->conn); NULL is a no-op. */
 void	wjob_free(struct wjob *);
 

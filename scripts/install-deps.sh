@@ -4,7 +4,9 @@
 #
 # usage: scripts/install-deps.sh [--test]
 #
-# Without options: what building and running needs (quickstart.sh).  With
+# Without options: what building and running needs (quickstart.sh);
+# libraft-dev and libuv1-dev are the Raft library a cluster member
+# replicates with (docs/REPLICATION.md).  With
 # --test, also what the test suite needs (test.sh): python3 reads JSON in the
 # integration tests, systemd provides systemd-analyze for the unit check,
 # mandoc lints the manual pages and dpkg-dev (dpkg-shlibdeps) lets
@@ -21,7 +23,8 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config liblmdb-dev libevent-dev libssl-dev
-	libcmocka-dev libjansson-dev libsystemd-dev openssl)
+	libcmocka-dev libjansson-dev libsystemd-dev openssl libraft-dev
+	libuv1-dev)
 case ${1:-} in
 "") ;;
 --test) pkgs+=(python3 systemd mandoc dpkg-dev valgrind chromium golang-go
