@@ -1,12 +1,14 @@
 /*
  * entry.c - ledger entries: names, field validators and the canonical
- * encoding (formats 1 and 2, proto/PROTOCOL.md) that the Merkle tree hashes.
+ * encoding (formats 1 to 4, proto/PROTOCOL.md) that the Merkle tree hashes.
  *
- * Format 1 entries are read exactly as version 1 wrote them; every new
- * entry is written in format 2.  The two formats share the envelope (format
+ * Entries of an older format are read exactly as they were written; every
+ * new entry is written in format 4.  The formats share the envelope (format
  * byte, seq, kind ... actor, id, recorded_at) and differ in the award (a
- * decision date), the year_close (the version 2 totals) and the kinds that
- * only format 2 has.
+ * decision date, 2), the year_close (the version 2 totals, 2), the
+ * payments' flags (3), the approval trailer of an approvable kind (4) and
+ * the kinds each adds.  A request entry carries its action's body in the
+ * action's own layout (body_encode), so one layout per kind serves both.
  *
  * The encoder and the decoder apply one and the same check (entry_check), so
  * the encoder can never produce bytes that a verifier would refuse, and a
@@ -26,7 +28,19 @@
 static const char *const kind_names[LD_K_MAX + 1] = {
 	NULL, "region", "appropriation", "award", "disbursement", "refund",
 	"reversal", "year_close", "terms", "award_cancel", "settlement",
-	"receipt", "carry_over"
+	"receipt", "carry_over", "policy", "request", "approval"
+};
+static const char *const decision_names[LD_D_MAX + 1] = {
+	NULL, "approved", "refused", "rejected"
+};
+/* The ledgerctl command that writes each approvable kind. */
+static const struct {
+	uint8_t		 kind;
+	const char	*name;
+} action_names[] = {
+	{ LD_K_DISBURSEMENT, "disburse" }, { LD_K_REVERSAL, "reverse" },
+	{ LD_K_AWARD_CANCEL, "cancel-award" }, { LD_K_SETTLEMENT, "settle" },
+	{ LD_K_TERMS, "terms" }, { LD_K_YEAR_CLOSE, "close-year" },
 };
 static const char *const carry_names[LD_C_MAX + 1] = {
 	NULL, "explicit", "accident"
@@ -73,6 +87,35 @@ const char *
 ld_carry_name(int carry)
 {
 	return (carry < 1 || carry > LD_C_MAX) ? NULL : carry_names[carry];
+}
+
+const char *
+ld_decision_name(int d)
+{
+	return (d < 1 || d > LD_D_MAX) ? NULL : decision_names[d];
+}
+
+const char *
+ld_action_name(int kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++)
+		if (action_names[i].kind == kind)
+			return action_names[i].name;
+	return NULL;
+}
+
+int
+ld_action_from_name(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL &&
+	    i < sizeof(action_names) / sizeof(action_names[0]); i++)
+		if (strcmp(action_names[i].name, s) == 0)
+			return action_names[i].kind;
+	return 0;
 }
 
 int
@@ -226,37 +269,29 @@ check_region_fields(const struct ld_entry *e)
 	    ld_valid_fy(e->fy);
 }
 
+/* Does a kind's entry carry the approval trailer (format 4)? */
+static int
+approvable(int kind)
+{
+	return kind >= 1 && kind <= LD_K_MAX &&
+	    (LD_KIND_BIT(kind) & LD_APPROVABLE) != 0;
+}
+
 static int
 valid_rate(uint32_t bp)
 {
 	return bp <= LD_RATE_MAX;
 }
 
+/*
+ * The fields of a kind's body, as the kind's own entry carries them (v2:
+ * format 2 or later).  A request entry's action is checked by
+ * check_request_body() instead: its derived fields are not there yet.
+ */
 static int
-entry_check(const struct ld_entry *e)
+check_body(const struct ld_entry *e, int kind, int v2)
 {
-	int v2 = e->format >= LD_ENTRY_FORMAT_V2;
-
-	if (e->format < LD_ENTRY_FORMAT_V1 || e->format > LD_ENTRY_FORMAT)
-		return -1;
-	/* Flags exist from format 3, on payments only. */
-	if ((e->flags & ~LD_EF_ALL) != 0 || (e->flags != 0 &&
-	    (e->format < 3 || (e->kind != LD_K_DISBURSEMENT &&
-	    e->kind != LD_K_REFUND))))
-		return -1;
-	if (!TERMINATED(e->region) || !TERMINATED(e->name) ||
-	    !TERMINATED(e->category) || !TERMINATED(e->ref) ||
-	    !TERMINATED(e->memo) || !TERMINATED(e->reason) ||
-	    !TERMINATED(e->actor) || !TERMINATED(e->id))
-		return -1;
-	if (e->seq == 0 || !ld_valid_actor(e->actor))
-		return -1;
-	if (e->id[0] != '\0' && !ld_valid_ref(e->id))
-		return -1;
-	if (!v2 && e->kind > LD_K_YEAR_CLOSE)
-		return -1;
-
-	switch (e->kind) {
+	switch (kind) {
 	case LD_K_REGION:
 		if (!ld_valid_code(e->region) || !ld_valid_text(e->name, 0) ||
 		    e->grant_type < 1 || e->grant_type > LD_G_MAX ||
@@ -357,6 +392,125 @@ entry_check(const struct ld_entry *e)
 	}
 }
 
+/* A request's action, in request form: what the client gave, nothing derived. */
+static int
+check_request_body(const struct ld_entry *e)
+{
+	switch (e->action) {
+	case LD_K_DISBURSEMENT: {
+		struct ld_entry t;
+
+		/* The account is derived from the region. */
+		if (e->account != 0)
+			return -1;
+		t = *e;
+		t.account = LD_A_GENERAL;
+		return check_body(&t, LD_K_DISBURSEMENT, 1);
+	}
+	case LD_K_REVERSAL:
+		if (e->reverses == 0 || e->reverses >= e->seq ||
+		    e->target_kind != 0 || e->region[0] != '\0' ||
+		    e->account != 0 || e->fy != 0 || e->amount != 0 ||
+		    !ld_valid_text(e->reason, 0))
+			return -1;
+		return 0;
+	case LD_K_AWARD_CANCEL:
+		if (!ld_valid_code(e->region) || e->account != 0 ||
+		    !ld_valid_fy(e->fy) || !ld_valid_date(e->date) ||
+		    (e->repay_by != 0 && !ld_valid_date(e->repay_by)) ||
+		    !ld_valid_text(e->reason, 0) || !ld_valid_ref(e->ref) ||
+		    e->amount != 0 || e->principal != 0)
+			return -1;
+		return 0;
+	case LD_K_SETTLEMENT:
+		if (!ld_valid_code(e->region) || e->account != 0 ||
+		    !ld_valid_fy(e->fy) || !ld_valid_amount(e->amount) ||
+		    !ld_valid_date(e->date) ||
+		    (e->repay_by != 0 && !ld_valid_date(e->repay_by)) ||
+		    !ld_valid_ref(e->ref) || e->principal != 0)
+			return -1;
+		return 0;
+	case LD_K_TERMS: {
+		struct ld_entry t;
+
+		/* The account is derived from the grant type. */
+		if (e->account != 0 || e->grant_type < 1 ||
+		    e->grant_type > LD_G_MAX)
+			return -1;
+		t = *e;
+		t.account = (uint8_t)ld_grant_account(e->grant_type);
+		return check_body(&t, LD_K_TERMS, 1);
+	}
+	case LD_K_YEAR_CLOSE:
+		if (!ld_valid_account(e->account) || !ld_valid_fy(e->fy) ||
+		    e->appropriated != 0 || e->awarded != 0 ||
+		    e->disbursed != 0 || e->refunded != 0 || e->net != 0 ||
+		    e->carried_in != 0 || e->budget != 0 ||
+		    e->carried_out != 0 || e->unused != 0 ||
+		    e->receipts != 0 || e->execution_rate_bp != 0)
+			return -1;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int
+entry_check(const struct ld_entry *e)
+{
+	int v2 = e->format >= LD_ENTRY_FORMAT_V2;
+
+	if (e->format < LD_ENTRY_FORMAT_V1 || e->format > LD_ENTRY_FORMAT)
+		return -1;
+	/* Flags exist from format 3, on payments only. */
+	if ((e->flags & ~LD_EF_ALL) != 0 || (e->flags != 0 &&
+	    (e->format < 3 || (e->kind != LD_K_DISBURSEMENT &&
+	    e->kind != LD_K_REFUND && !(e->kind == LD_K_REQUEST &&
+	    e->action == LD_K_DISBURSEMENT)))))
+		return -1;
+	if (!TERMINATED(e->region) || !TERMINATED(e->name) ||
+	    !TERMINATED(e->category) || !TERMINATED(e->ref) ||
+	    !TERMINATED(e->memo) || !TERMINATED(e->reason) ||
+	    !TERMINATED(e->actor) || !TERMINATED(e->id))
+		return -1;
+	if (e->seq == 0 || !ld_valid_actor(e->actor))
+		return -1;
+	if (e->id[0] != '\0' && !ld_valid_ref(e->id))
+		return -1;
+	if (!v2 && e->kind > LD_K_YEAR_CLOSE)
+		return -1;
+
+	switch (e->kind) {
+	case LD_K_POLICY:
+		if (e->format < 4 || (e->require & ~LD_REQUIRABLE) != 0 ||
+		    (e->disburse_over != 0 &&
+		    !ld_valid_amount(e->disburse_over)) ||
+		    e->expire_days < 1 ||
+		    e->expire_days > LD_EXPIRE_DAYS_MAX || !ld_valid_ref(e->ref))
+			return -1;
+		return 0;
+	case LD_K_REQUEST:
+		if (e->format < 4 || e->expires_at <= e->recorded_at ||
+		    (LD_KIND_BIT(e->action) & LD_APPROVABLE) == 0 ||
+		    e->action > LD_K_MAX)
+			return -1;
+		return check_request_body(e);
+	case LD_K_APPROVAL:
+		if (e->format < 4 || e->request == 0 || e->request >= e->seq ||
+		    e->decision < 1 || e->decision > LD_D_MAX ||
+		    (e->decision == LD_D_REFUSED) != (e->refusal != 0) ||
+		    !ld_valid_text(e->reason, e->decision != LD_D_REJECTED))
+			return -1;
+		return 0;
+	}
+	/* An approved action names its approval, which follows its request. */
+	if ((e->approved_by != 0 || e->request != 0) && (e->format < 4 ||
+	    !approvable(e->kind) || e->approved_by == 0 || e->request == 0 ||
+	    e->approved_by >= e->seq || e->request >= e->approved_by))
+		return -1;
+	return check_body(e, e->kind, v2);
+}
+
 int
 entry_valid(const struct ld_entry *e)
 {
@@ -372,32 +526,19 @@ entry_readable(const struct ld_entry *e)
 {
 	return e->format >= LD_ENTRY_FORMAT_V1 &&
 	    e->format <= LD_ENTRY_FORMAT && e->kind >= 1 &&
-	    e->kind <= LD_K_MAX && TERMINATED(e->region) &&
+	    e->kind <= LD_K_MAX && (e->kind != LD_K_REQUEST ||
+	    approvable(e->action)) && TERMINATED(e->region) &&
 	    TERMINATED(e->name) && TERMINATED(e->category) &&
 	    TERMINATED(e->ref) && TERMINATED(e->memo) &&
 	    TERMINATED(e->reason) && TERMINATED(e->actor) && TERMINATED(e->id);
 }
 
-int
-entry_encode(struct wbuf *out, const struct ld_entry *e)
+/* The fields of a kind's body, in its canonical order (the kind's own or a
+   request's action). */
+static void
+body_encode(struct wbuf *out, const struct ld_entry *e, int kind)
 {
-	size_t	 start = out->len;
-
-	struct ld_entry	 tmp;
-
-	if (e->format == 0) {
-		/* A request being appended: it becomes the current format. */
-		tmp = *e;
-		tmp.format = LD_ENTRY_FORMAT;
-		e = &tmp;
-	}
-	if (out->err || !entry_readable(e))
-		return -1;
-
-	wbuf_u8(out, e->format);
-	wbuf_u64(out, e->seq);
-	wbuf_u8(out, e->kind);
-	switch (e->kind) {
+	switch (kind) {
 	case LD_K_REGION:
 		wbuf_str(out, e->region);
 		wbuf_str(out, e->name);
@@ -510,6 +651,55 @@ entry_encode(struct wbuf *out, const struct ld_entry *e)
 		wbuf_str(out, e->ref);
 		break;
 	}
+}
+
+int
+entry_encode(struct wbuf *out, const struct ld_entry *e)
+{
+	size_t	 start = out->len;
+
+	struct ld_entry	 tmp;
+
+	if (e->format == 0) {
+		/* A request being appended: it becomes the current format. */
+		tmp = *e;
+		tmp.format = LD_ENTRY_FORMAT;
+		e = &tmp;
+	}
+	if (out->err || !entry_readable(e))
+		return -1;
+
+	wbuf_u8(out, e->format);
+	wbuf_u64(out, e->seq);
+	wbuf_u8(out, e->kind);
+	switch (e->kind) {
+	case LD_K_POLICY:
+		wbuf_u16(out, e->require);
+		wbuf_i64(out, e->disburse_over);
+		wbuf_u16(out, e->expire_days);
+		wbuf_str(out, e->ref);
+		break;
+	case LD_K_REQUEST:
+		wbuf_u8(out, e->action);
+		body_encode(out, e, e->action);
+		wbuf_i64(out, e->expires_at);
+		break;
+	case LD_K_APPROVAL:
+		wbuf_u64(out, e->request);
+		wbuf_u8(out, e->decision);
+		wbuf_u8(out, e->refusal);
+		wbuf_str(out, e->reason);
+		break;
+	default:
+		body_encode(out, e, e->kind);
+		if (e->format >= 4 && approvable(e->kind)) {
+			wbuf_u8(out, e->approved_by != 0);
+			if (e->approved_by != 0) {
+				wbuf_u64(out, e->approved_by);
+				wbuf_u64(out, e->request);
+			}
+		}
+	}
 	wbuf_str(out, e->actor);
 	wbuf_str(out, e->id);
 	wbuf_i64(out, e->recorded_at);
@@ -520,6 +710,127 @@ entry_encode(struct wbuf *out, const struct ld_entry *e)
 		return -1;
 	}
 	return 0;
+}
+
+/* body_encode()'s reverse; an unknown kind sets r->err. */
+static void
+body_decode(struct rbuf *r, struct ld_entry *e, int kind)
+{
+	switch (kind) {
+	case LD_K_REGION:
+		rbuf_str(r, e->region, sizeof(e->region), LD_CODE_MAX);
+		rbuf_str(r, e->name, sizeof(e->name), LD_TEXT_MAX);
+		e->grant_type = rbuf_u8(r);
+		rbuf_str(r, e->category, sizeof(e->category), LD_TEXT_MAX);
+		break;
+	case LD_K_APPROPRIATION:
+		e->account = rbuf_u8(r);
+		e->fy = rbuf_u16(r);
+		e->amount = rbuf_i64(r);
+		rbuf_str(r, e->ref, sizeof(e->ref), LD_REF_MAX);
+		break;
+	case LD_K_AWARD:
+		rbuf_str(r, e->region, sizeof(e->region), LD_CODE_MAX);
+		e->account = rbuf_u8(r);
+		e->fy = rbuf_u16(r);
+		e->amount = rbuf_i64(r);
+		rbuf_str(r, e->ref, sizeof(e->ref), LD_REF_MAX);
+		if (e->format >= 2)
+			e->date = rbuf_u32(r);
+		break;
+	case LD_K_DISBURSEMENT:
+	case LD_K_REFUND:
+		rbuf_str(r, e->region, sizeof(e->region), LD_CODE_MAX);
+		e->account = rbuf_u8(r);
+		e->fy = rbuf_u16(r);
+		e->amount = rbuf_i64(r);
+		rbuf_str(r, e->ref, sizeof(e->ref), LD_REF_MAX);
+		e->date = rbuf_u32(r);
+		rbuf_str(r, e->memo, sizeof(e->memo), LD_TEXT_MAX);
+		if (e->format >= 3)
+			e->flags = rbuf_u8(r);
+		break;
+	case LD_K_REVERSAL:
+		e->reverses = rbuf_u64(r);
+		e->target_kind = rbuf_u8(r);
+		rbuf_str(r, e->region, sizeof(e->region), LD_CODE_MAX);
+		e->account = rbuf_u8(r);
+		e->fy = rbuf_u16(r);
+		e->amount = rbuf_i64(r);
+		rbuf_str(r, e->reason, sizeof(e->reason), LD_TEXT_MAX);
+		break;
+	case LD_K_YEAR_CLOSE:
+		e->account = rbuf_u8(r);
+		e->fy = rbuf_u16(r);
+		e->appropriated = rbuf_i64(r);
+		e->awarded = rbuf_i64(r);
+		e->disbursed = rbuf_i64(r);
+		e->refunded = rbuf_i64(r);
+		e->net = rbuf_i64(r);
+		if (e->format >= 2) {
+			e->carried_in = rbuf_i64(r);
+			e->budget = rbuf_i64(r);
+			e->carried_out = rbuf_i64(r);
+			e->unused = rbuf_i64(r);
+			e->receipts = rbuf_i64(r);
+			e->execution_rate_bp = rbuf_i64(r);
+		}
+		break;
+	case LD_K_TERMS:
+		e->fy = rbuf_u16(r);
+		e->grant_type = rbuf_u8(r);
+		e->account = rbuf_u8(r);
+		e->min = rbuf_i64(r);
+		e->max = rbuf_i64(r);
+		e->deadline = rbuf_u32(r);
+		e->interest_bp = rbuf_u32(r);
+		e->late_bp = rbuf_u32(r);
+		rbuf_str(r, e->ref, sizeof(e->ref), LD_REF_MAX);
+		break;
+	case LD_K_AWARD_CANCEL:
+		rbuf_str(r, e->region, sizeof(e->region), LD_CODE_MAX);
+		e->account = rbuf_u8(r);
+		e->fy = rbuf_u16(r);
+		e->date = rbuf_u32(r);
+		e->repay_by = rbuf_u32(r);
+		rbuf_str(r, e->reason, sizeof(e->reason), LD_TEXT_MAX);
+		rbuf_str(r, e->ref, sizeof(e->ref), LD_REF_MAX);
+		e->amount = rbuf_i64(r);
+		e->principal = rbuf_i64(r);
+		break;
+	case LD_K_SETTLEMENT:
+		rbuf_str(r, e->region, sizeof(e->region), LD_CODE_MAX);
+		e->account = rbuf_u8(r);
+		e->fy = rbuf_u16(r);
+		e->amount = rbuf_i64(r);
+		e->date = rbuf_u32(r);
+		e->repay_by = rbuf_u32(r);
+		rbuf_str(r, e->ref, sizeof(e->ref), LD_REF_MAX);
+		e->principal = rbuf_i64(r);
+		break;
+	case LD_K_RECEIPT:
+		rbuf_str(r, e->region, sizeof(e->region), LD_CODE_MAX);
+		e->account = rbuf_u8(r);
+		e->fy = rbuf_u16(r);
+		e->amount = rbuf_i64(r);
+		e->date = rbuf_u32(r);
+		rbuf_str(r, e->ref, sizeof(e->ref), LD_REF_MAX);
+		e->principal = rbuf_i64(r);
+		e->interest = rbuf_i64(r);
+		e->late = rbuf_i64(r);
+		break;
+	case LD_K_CARRY_OVER:
+		rbuf_str(r, e->region, sizeof(e->region), LD_CODE_MAX);
+		e->account = rbuf_u8(r);
+		e->fy = rbuf_u16(r);
+		e->amount = rbuf_i64(r);
+		e->carry_kind = rbuf_u8(r);
+		e->date = rbuf_u32(r);
+		rbuf_str(r, e->ref, sizeof(e->ref), LD_REF_MAX);
+		break;
+	default:
+		r->err = 1;
+	}
 }
 
 int
@@ -537,119 +848,39 @@ entry_decode(struct ld_entry *e, const uint8_t *buf, size_t len)
 	e->seq = rbuf_u64(&r);
 	e->kind = rbuf_u8(&r);
 	switch (e->kind) {
-	case LD_K_REGION:
-		rbuf_str(&r, e->region, sizeof(e->region), LD_CODE_MAX);
-		rbuf_str(&r, e->name, sizeof(e->name), LD_TEXT_MAX);
-		e->grant_type = rbuf_u8(&r);
-		rbuf_str(&r, e->category, sizeof(e->category), LD_TEXT_MAX);
-		break;
-	case LD_K_APPROPRIATION:
-		e->account = rbuf_u8(&r);
-		e->fy = rbuf_u16(&r);
-		e->amount = rbuf_i64(&r);
+	case LD_K_POLICY:
+		e->require = rbuf_u16(&r);
+		e->disburse_over = rbuf_i64(&r);
+		e->expire_days = rbuf_u16(&r);
 		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
 		break;
-	case LD_K_AWARD:
-		rbuf_str(&r, e->region, sizeof(e->region), LD_CODE_MAX);
-		e->account = rbuf_u8(&r);
-		e->fy = rbuf_u16(&r);
-		e->amount = rbuf_i64(&r);
-		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
-		if (e->format >= 2)
-			e->date = rbuf_u32(&r);
+	case LD_K_REQUEST:
+		e->action = rbuf_u8(&r);
+		if (!approvable(e->action))
+			goto fail;
+		body_decode(&r, e, e->action);
+		e->expires_at = rbuf_i64(&r);
 		break;
-	case LD_K_DISBURSEMENT:
-	case LD_K_REFUND:
-		rbuf_str(&r, e->region, sizeof(e->region), LD_CODE_MAX);
-		e->account = rbuf_u8(&r);
-		e->fy = rbuf_u16(&r);
-		e->amount = rbuf_i64(&r);
-		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
-		e->date = rbuf_u32(&r);
-		rbuf_str(&r, e->memo, sizeof(e->memo), LD_TEXT_MAX);
-		if (e->format >= 3)
-			e->flags = rbuf_u8(&r);
-		break;
-	case LD_K_REVERSAL:
-		e->reverses = rbuf_u64(&r);
-		e->target_kind = rbuf_u8(&r);
-		rbuf_str(&r, e->region, sizeof(e->region), LD_CODE_MAX);
-		e->account = rbuf_u8(&r);
-		e->fy = rbuf_u16(&r);
-		e->amount = rbuf_i64(&r);
+	case LD_K_APPROVAL:
+		e->request = rbuf_u64(&r);
+		e->decision = rbuf_u8(&r);
+		e->refusal = rbuf_u8(&r);
 		rbuf_str(&r, e->reason, sizeof(e->reason), LD_TEXT_MAX);
-		break;
-	case LD_K_YEAR_CLOSE:
-		e->account = rbuf_u8(&r);
-		e->fy = rbuf_u16(&r);
-		e->appropriated = rbuf_i64(&r);
-		e->awarded = rbuf_i64(&r);
-		e->disbursed = rbuf_i64(&r);
-		e->refunded = rbuf_i64(&r);
-		e->net = rbuf_i64(&r);
-		if (e->format >= 2) {
-			e->carried_in = rbuf_i64(&r);
-			e->budget = rbuf_i64(&r);
-			e->carried_out = rbuf_i64(&r);
-			e->unused = rbuf_i64(&r);
-			e->receipts = rbuf_i64(&r);
-			e->execution_rate_bp = rbuf_i64(&r);
-		}
-		break;
-	case LD_K_TERMS:
-		e->fy = rbuf_u16(&r);
-		e->grant_type = rbuf_u8(&r);
-		e->account = rbuf_u8(&r);
-		e->min = rbuf_i64(&r);
-		e->max = rbuf_i64(&r);
-		e->deadline = rbuf_u32(&r);
-		e->interest_bp = rbuf_u32(&r);
-		e->late_bp = rbuf_u32(&r);
-		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
-		break;
-	case LD_K_AWARD_CANCEL:
-		rbuf_str(&r, e->region, sizeof(e->region), LD_CODE_MAX);
-		e->account = rbuf_u8(&r);
-		e->fy = rbuf_u16(&r);
-		e->date = rbuf_u32(&r);
-		e->repay_by = rbuf_u32(&r);
-		rbuf_str(&r, e->reason, sizeof(e->reason), LD_TEXT_MAX);
-		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
-		e->amount = rbuf_i64(&r);
-		e->principal = rbuf_i64(&r);
-		break;
-	case LD_K_SETTLEMENT:
-		rbuf_str(&r, e->region, sizeof(e->region), LD_CODE_MAX);
-		e->account = rbuf_u8(&r);
-		e->fy = rbuf_u16(&r);
-		e->amount = rbuf_i64(&r);
-		e->date = rbuf_u32(&r);
-		e->repay_by = rbuf_u32(&r);
-		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
-		e->principal = rbuf_i64(&r);
-		break;
-	case LD_K_RECEIPT:
-		rbuf_str(&r, e->region, sizeof(e->region), LD_CODE_MAX);
-		e->account = rbuf_u8(&r);
-		e->fy = rbuf_u16(&r);
-		e->amount = rbuf_i64(&r);
-		e->date = rbuf_u32(&r);
-		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
-		e->principal = rbuf_i64(&r);
-		e->interest = rbuf_i64(&r);
-		e->late = rbuf_i64(&r);
-		break;
-	case LD_K_CARRY_OVER:
-		rbuf_str(&r, e->region, sizeof(e->region), LD_CODE_MAX);
-		e->account = rbuf_u8(&r);
-		e->fy = rbuf_u16(&r);
-		e->amount = rbuf_i64(&r);
-		e->carry_kind = rbuf_u8(&r);
-		e->date = rbuf_u32(&r);
-		rbuf_str(&r, e->ref, sizeof(e->ref), LD_REF_MAX);
 		break;
 	default:
-		goto fail;
+		body_decode(&r, e, e->kind);
+		if (e->format >= 4 && approvable(e->kind)) {
+			uint8_t has = rbuf_u8(&r);
+
+			if (has > 1)
+				goto fail;	/* one encoding per entry */
+			if (has) {
+				e->approved_by = rbuf_u64(&r);
+				e->request = rbuf_u64(&r);
+				if (e->approved_by == 0)
+					goto fail;
+			}
+		}
 	}
 	rbuf_str(&r, e->actor, sizeof(e->actor), LD_ACTOR_MAX);
 	rbuf_str(&r, e->id, sizeof(e->id), LD_ID_MAX);

@@ -22,7 +22,8 @@
 
 struct wbuf;
 
-#define LD_ENTRY_FORMAT		3	/* first byte of every new encoding */
+#define LD_ENTRY_FORMAT		4	/* first byte of every new encoding */
+#define LD_ENTRY_FORMAT_V3	3	/* entries written before approvals */
 #define LD_ENTRY_FORMAT_V2	2	/* entries written before DUPLICATE_REF */
 #define LD_ENTRY_FORMAT_V1	1	/* entries of version 1 ledgers */
 
@@ -55,7 +56,36 @@ enum ld_kind {
 	LD_K_SETTLEMENT = 10,
 	LD_K_RECEIPT = 11,
 	LD_K_CARRY_OVER = 12,
-	LD_K_MAX = 12
+	LD_K_POLICY = 13,	/* format 4 and later */
+	LD_K_REQUEST = 14,
+	LD_K_APPROVAL = 15,
+	LD_K_MAX = 15
+};
+
+/*
+ * Two-person approval (format 4).  A policy names the actions that need a
+ * second person as a mask of their kinds (LD_APPROVABLE bits); a write the
+ * policy names becomes a `request` entry carrying the action's kind and
+ * its request fields; an `approval` entry decides it.  The action's own
+ * entry, written beside an approval, names both (approved_by, request).
+ */
+#define LD_KIND_BIT(k)		(1u << (k))
+#define LD_APPROVABLE	(LD_KIND_BIT(LD_K_REVERSAL) | \
+	LD_KIND_BIT(LD_K_AWARD_CANCEL) | LD_KIND_BIT(LD_K_SETTLEMENT) | \
+	LD_KIND_BIT(LD_K_TERMS) | LD_KIND_BIT(LD_K_YEAR_CLOSE) | \
+	LD_KIND_BIT(LD_K_DISBURSEMENT))
+/* What `policy set --require` may list: disbursements go by amount. */
+#define LD_REQUIRABLE	(LD_APPROVABLE & ~LD_KIND_BIT(LD_K_DISBURSEMENT))
+#define LD_EXPIRE_DAYS_DEFAULT	14
+#define LD_EXPIRE_DAYS_MAX	3660
+
+/* ld_entry.decision (approval) */
+enum ld_decision {
+	LD_D_APPROVED = 1,	/* the action's entry follows it */
+	LD_D_REFUSED = 2,	/* approved, but the rules refused the action
+				   then: refusal holds the code */
+	LD_D_REJECTED = 3,	/* `reject`: ended without effect */
+	LD_D_MAX = 3
 };
 
 /* A carry-over's kind: 明許繰越 or 事故繰越. */
@@ -121,6 +151,16 @@ struct ld_entry {
 	int64_t		interest;		/* receipt: applied to 加算金 */
 	int64_t		late;			/* receipt: applied to 延滞金 */
 	uint8_t		carry_kind;		/* enum ld_carry */
+	/* format 4: approvals */
+	uint16_t	require;		/* policy: LD_KIND_BIT mask */
+	int64_t		disburse_over;		/* policy: 0 = off */
+	uint16_t	expire_days;		/* policy: 1..LD_EXPIRE_DAYS_MAX */
+	uint8_t		action;			/* request: the action's kind */
+	int64_t		expires_at;		/* request: recorded_at + days */
+	uint64_t	request;		/* approval; an approved action */
+	uint64_t	approved_by;		/* an approved action: its approval */
+	uint8_t		decision;		/* approval: enum ld_decision */
+	uint8_t		refusal;		/* approval refused: the rule's code */
 	char		actor[LD_ACTOR_MAX + 1];	/* certificate CN of the writer */
 	char		id[LD_ID_MAX + 1];		/* idempotency key; may be empty */
 	int64_t		recorded_at;		/* microseconds since 1970-01-01 UTC */
@@ -131,6 +171,10 @@ const char	*ld_kind_name(int kind);	/* NULL when out of range */
 const char	*ld_grant_name(int grant);
 const char	*ld_account_name(int account);
 const char	*ld_carry_name(int carry);	/* "explicit", "accident" */
+const char	*ld_decision_name(int d);	/* "approved", "refused", "rejected" */
+/* The ledgerctl command of an approvable kind ("disburse", "reverse", ...). */
+const char	*ld_action_name(int kind);
+int		 ld_action_from_name(const char *);	/* 0 when unknown */
 int		 ld_kind_from_name(const char *);	/* 0 when unknown */
 int		 ld_grant_from_name(const char *);
 int		 ld_account_from_name(const char *);

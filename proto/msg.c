@@ -341,7 +341,12 @@ write_fits(const struct ld_entry *q)
 	case LD_K_CARRY_OVER:
 		return FIELD_FITS(q->region, LD_CODE_MAX) &&
 		    FIELD_FITS(q->ref, LD_REF_MAX);
+	case LD_K_POLICY:
+		return FIELD_FITS(q->ref, LD_REF_MAX);
+	case LD_K_APPROVAL:
+		return FIELD_FITS(q->reason, LD_TEXT_MAX);
 	default:
+		/* A request entry is the daemon's to write, never a client's. */
 		return 0;
 	}
 }
@@ -432,6 +437,17 @@ msg_encode_write(struct wbuf *b, const struct ld_entry *q)
 		wbuf_u8(b, q->carry_kind);
 		wbuf_u32(b, q->date);
 		wbuf_str(b, q->ref);
+		break;
+	case LD_K_POLICY:
+		wbuf_u16(b, q->require);
+		wbuf_i64(b, q->disburse_over);
+		wbuf_u16(b, q->expire_days);
+		wbuf_str(b, q->ref);
+		break;
+	case LD_K_APPROVAL:
+		wbuf_u64(b, q->request);
+		wbuf_u8(b, q->decision);
+		wbuf_str(b, q->reason);
 		break;
 	}
 	return b->err ? -1 : 0;
@@ -526,6 +542,17 @@ msg_decode_write(const uint8_t *buf, size_t len, struct ld_entry *q)
 		q->carry_kind = rbuf_u8(&r);
 		q->date = rbuf_u32(&r);
 		rbuf_str(&r, q->ref, sizeof(q->ref), LD_REF_MAX);
+		break;
+	case LD_K_POLICY:
+		q->require = rbuf_u16(&r);
+		q->disburse_over = rbuf_i64(&r);
+		q->expire_days = rbuf_u16(&r);
+		rbuf_str(&r, q->ref, sizeof(q->ref), LD_REF_MAX);
+		break;
+	case LD_K_APPROVAL:
+		q->request = rbuf_u64(&r);
+		q->decision = rbuf_u8(&r);
+		rbuf_str(&r, q->reason, sizeof(q->reason), LD_TEXT_MAX);
 		break;
 	default:
 		goto fail;
@@ -887,6 +914,34 @@ msg_decode_find(const uint8_t *buf, size_t len, struct msg_find *q)
 	q->by = rbuf_u8(&r);
 	rbuf_str(&r, q->key, sizeof(q->key), LD_REF_MAX);
 	if (rbuf_done(&r) == -1 || !find_valid(q)) {
+		memset(q, 0, sizeof(*q));
+		return -1;
+	}
+	return 0;
+}
+
+/* APPROVALS */
+
+int
+msg_encode_approvals(struct wbuf *b, const struct msg_approvals *q)
+{
+	if (q->what < MSG_APPR_OPEN || q->what > MSG_APPR_POLICY)
+		return -1;
+	wbuf_u8(b, q->what);
+	wbuf_u16(b, q->fy);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_approvals(const uint8_t *buf, size_t len, struct msg_approvals *q)
+{
+	struct rbuf	 r;
+
+	rbuf_init(&r, buf, len);
+	q->what = rbuf_u8(&r);
+	q->fy = rbuf_u16(&r);
+	if (rbuf_done(&r) == -1 || q->what < MSG_APPR_OPEN ||
+	    q->what > MSG_APPR_POLICY || (q->fy != 0 && !ld_valid_fy(q->fy))) {
 		memset(q, 0, sizeof(*q));
 		return -1;
 	}

@@ -53,6 +53,7 @@ enum msg_type {
 	MSG_RECEIVABLES = 0x26,
 	MSG_FIND = 0x27,
 	MSG_SCRUB = 0x28,
+	MSG_APPROVALS = 0x2c,	/* protocol 3: requests, approvals, policy */
 	MSG_CHECKPOINT = 0x30,
 	MSG_PROVE = 0x31,
 	MSG_CONSISTENCY = 0x32,
@@ -348,6 +349,25 @@ struct msg_find {
 };
 int	msg_encode_find(struct wbuf *, const struct msg_find *);
 int	msg_decode_find(const uint8_t *, size_t, struct msg_find *);
+
+/*
+ * APPROVALS (protocol 3): u8 what, u16 fy (0 = every year).  The answer is
+ * ENTRIES frames, as for LIST, in seq order:
+ *   MSG_APPR_OPEN    every request still open (not decided; an expired
+ *                    one too, the client tells it by its expires_at);
+ *   MSG_APPR_ALL     every request of fy (the action's fiscal year), open
+ *                    or decided, each followed by the approval entry that
+ *                    decided it, and an approved one's action entry;
+ *   MSG_APPR_POLICY  the policy entry in force (none: no entry).
+ * fy is 0 or a valid fiscal year; the decoder zeroes *q on -1.
+ */
+enum { MSG_APPR_OPEN = 1, MSG_APPR_ALL = 2, MSG_APPR_POLICY = 3 };
+struct msg_approvals {
+	uint8_t		what;
+	uint16_t	fy;
+};
+int	msg_encode_approvals(struct wbuf *, const struct msg_approvals *);
+int	msg_decode_approvals(const uint8_t *, size_t, struct msg_approvals *);
 
 /* LIST: u64 since, u64 until, u64 limit, str region, u16 fy, u8 kind; 0/"" = any */
 struct msg_list {
