@@ -6,7 +6,8 @@
 # Makes in DIR: ca.crt/ca.key (the client and server CA), server.crt/server.key
 # (DNS:localhost, IP:127.0.0.1, IP:::1), one client certificate NAME.crt/NAME.key
 # per CN (default: admin01 clerk01 auditor01 recon01; the daemon maps a CN to a
-# role in [roles]) and checkpoint.key, the Ed25519 key that signs checkpoints.
+# role in [roles]; a CN node-<id> is a cluster member's peer certificate, for
+# both TLS sides) and checkpoint.key, the Ed25519 key that signs checkpoints.
 # Keys are EC P-256 (fast to make, so tests can build a PKI each) and mode 0600.
 #
 # Idempotent: an existing key or certificate is kept.  A certificate that no
@@ -92,10 +93,16 @@ subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1
 subjectKeyIdentifier=hash
 authorityKeyIdentifier=keyid"
 
+# A cluster member's certificate (CN node-<id>) serves peer traffic both
+# ways: it is presented as a server and as a client.
 for cn in "${cns[@]}"; do
+	case $cn in
+	node-[0-9]*) eku="serverAuth,clientAuth" ;;
+	*) eku=clientAuth ;;
+	esac
 	issue "$cn" "$cn" "basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature
-extendedKeyUsage=clientAuth
+extendedKeyUsage=$eku
 subjectKeyIdentifier=hash
 authorityKeyIdentifier=keyid"
 done
