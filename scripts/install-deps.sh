@@ -21,7 +21,7 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config liblmdb-dev libevent-dev libssl-dev
-	libcmocka-dev libjansson-dev libsystemd-dev openssl)
+	libcmocka-dev libjansson-dev libsystemd-dev openssl libraft-dev libuv1-dev)
 case ${1:-} in
 "") ;;
 --test) pkgs+=(python3 systemd mandoc dpkg-dev valgrind chromium golang-go
