@@ -583,9 +583,14 @@ pt_poll_cb(uv_poll_t *h, int status, int events)
 	struct pt_conn *c = h->data;
 
 	(void)events;
-	/* An error (say, a reset) shows when the pump next reads or writes. */
-	(void)status;
 	pt_pump(c);
+	/*
+	 * POLLERR: libuv has stopped the handle.  The pump has passed on what
+	 * it could and usually met the socket's error itself; if not, the
+	 * connection is dead all the same.
+	 */
+	if (status < 0)
+		pt_conn_close(c, RAFT_NOCONNECTION);
 }
 
 static void
@@ -1095,8 +1100,13 @@ pt_listen_cb(uv_poll_t *h, int status, int events)
 	struct pt_conn *c;
 	int fd, i;
 
-	(void)status;
 	(void)events;
+	if (status < 0) {
+		/* libuv stopped the handle; try again in a second. */
+		log_warnx("peer listener: %s, pausing 1 s", uv_strerror(status));
+		uv_timer_start(&t->t_accept_timer, pt_accept_timer_cb, 1000, 0);
+		return;
+	}
 	for (i = 0; i < PT_ACCEPT_BURST && !t->t_closing; i++) {
 		fd = accept4(t->t_lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {

@@ -31,6 +31,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -67,8 +68,9 @@ static uv_loop_t loop;
 static char *
 path(const char *name)
 {
-	static char buf[8][PATH_MAX];
-	static int next;
+	/* Per thread: the raw clients' threads call it too. */
+	static _Thread_local char buf[8][PATH_MAX];
+	static _Thread_local int next;
 	char *p = buf[next++ % 8];
 
 	snprintf(p, PATH_MAX, "%s/%s", tmpdir, name);
@@ -741,9 +743,9 @@ struct edge {
 	size_t			 ngot;
 	int			 eof;
 	int			 readerr;
-	int			 wrote;		/* write callback fired */
+	atomic_int		 wrote;		/* write callback fired */
 	int			 wstatus;
-	int			 closed;
+	atomic_int		 closed;
 };
 
 static struct edge edge;
@@ -816,7 +818,7 @@ edge_accepted(void *arg)
 static int
 edge_flag(void *arg)
 {
-	return *(int *)arg;
+	return atomic_load((atomic_int *)arg);
 }
 
 static int
@@ -1061,6 +1063,103 @@ test_reset(void **state)
 	assert_int_equal(run_until(edge_open_none, NULL), 0);
 }
 
+#define FLOOD		60
+#define LOG_PER_S	10	/* PT_LOG_PER_S in peer_tls.c */
+
+static atomic_int flood_done;
+
+static void *
+flood_run(void *arg)
+{
+	struct rawclient rc = { .addr = arg };
+	int i;
+
+	for (i = 0; i < FLOOD; i++)
+		rawclient_run(&rc);
+	atomic_store(&flood_done, 1);
+	return NULL;
+}
+
+static int64_t
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+/* Refusal lines in the file, and the refusals said to be left out. */
+static void
+count_refusals(const char *file, unsigned *lines, unsigned *suppressed)
+{
+	char line[1024];
+	unsigned n;
+	FILE *f = fopen(file, "r");
+
+	*lines = *suppressed = 0;
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strstr(line, "TLS handshake refused") != NULL)
+			(*lines)++;
+		else if (strstr(line, "(refused peer TLS handshakes)") &&
+		    sscanf(strstr(line, "ledgerd: ") ? strstr(line,
+		    "ledgerd: ") + 9 : line, "%u similar", &n) == 1)
+			*suppressed += n;
+	}
+	fclose(f);
+}
+
+static int
+flood_accounted(void *arg)
+{
+	unsigned lines, suppressed;
+
+	fflush(stderr);
+	count_refusals(arg, &lines, &suppressed);
+	return lines + suppressed == FLOOD;
+}
+
+/*
+ * A flood of refused handshakes is logged at most LOG_PER_S lines a
+ * second; the rest are counted in a "suppressed" line, so every refusal
+ * is accounted for and the disk does not fill.
+ */
+static void
+test_refusals_rate_limited(void **state)
+{
+	struct peer_tls_stats st;
+	char file[PATH_MAX];
+	unsigned lines, suppressed;
+	int64_t start, end;
+	pthread_t th;
+	int saved, fd;
+
+	snprintf(file, sizeof(file), "%s", path("stderr.log"));
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(saved != -1 && fd != -1);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	start = mono_s();
+	assert_int_equal(pthread_create(&th, NULL, flood_run, *state), 0);
+	assert_int_equal(run_until(edge_flag, &flood_done), 0);
+	end = mono_s();
+	pthread_join(th, NULL);
+	assert_int_equal(run_until(flood_accounted, file), 0);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	count_refusals(file, &lines, &suppressed);
+	peer_tls_stats(&edge.tr, &st);
+	assert_int_equal(st.refused, FLOOD);
+	assert_true(lines >= 1);
+	assert_true(lines <= LOG_PER_S * (unsigned)(end - start + 1));
+	assert_int_equal(lines + suppressed, FLOOD);
+}
+
 /* Configuration mistakes are caught by peer_tls_init(), with a reason. */
 static void
 test_init_refuses_bad_conf(void **state)
@@ -1120,6 +1219,7 @@ main(void)
 		cmocka_unit_test(test_half_close),
 		cmocka_unit_test(test_slow_peer_backpressure),
 		cmocka_unit_test(test_reset),
+		cmocka_unit_test(test_refusals_rate_limited),
 	};
 	int rc;
 
