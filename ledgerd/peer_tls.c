@@ -18,7 +18,8 @@
  * none of that exists; the cost is AES-GCM (about a gigabyte a second with
  * AES-NI, against a few tens of megabytes a second of raft traffic) and
  * the socketpair's syscalls, which bench/raft-transport measures against
- * libraft's plain TCP transport.
+ * libraft's plain TCP transport: about 2 % fewer entries a second, in
+ * batches of 64 and of 1,024 (README).
  *
  * Identity.  One SSL_CTX serves both directions: TLS 1.3 only, key
  * exchange limited to the configured groups, peer_ca the only trust
@@ -700,6 +701,9 @@ pt_start_relay(struct pt_conn *c)
 	uv_pipe_t *pipe = NULL;
 	int sv[2] = { -1, -1 };
 
+	/* Its raft address, below, comes from the table, never from the peer. */
+	if (c->c_kind == PT_IN && pt_peer_find(t, c->c_id) == NULL)
+		goto fail;
 	if ((c->c_up = malloc(sizeof(*c->c_up))) == NULL ||
 	    (c->c_down = malloc(sizeof(*c->c_down))) == NULL)
 		goto fail;
