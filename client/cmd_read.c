@@ -800,7 +800,19 @@ status_run(struct ctl *ctl, const struct ctl_args *a)
 	if (msg_decode_status(f.payload, f.len, &s) == -1)
 		return ctl_conn_fail(ctl, "malformed STATUS_OK answer");
 	obj = out_status_json(&s, &ctl->conn.hello);
-	rc = ctl->json ? out_json_line(ctl->out, obj) : out_kv(ctl->out, obj);
+	if (ctl->json)
+		rc = out_json_line(ctl->out, obj);
+	else {
+		/* A cluster's members are a table, not "key: value" lines. */
+		if (obj != NULL)
+			json_object_del(obj, "members");
+		rc = out_kv(ctl->out, obj);
+		if (rc == 0 && s.has_cluster && fprintf(ctl->out,
+		    "members:\n") < 0)
+			rc = -1;
+		if (rc == 0 && s.has_cluster)
+			rc = out_members_text(ctl->out, &s.cluster, 2);
+	}
 	return rc == 0 ? CTL_OK : ctl_conn_fail(ctl, "cannot format the status");
 }
 

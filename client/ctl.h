@@ -120,6 +120,7 @@ extern const struct ctl_cmd cmd_read_cmds[];
 extern const struct ctl_cmd cmd_audit_cmds[];	/* cmd_audit.c */
 extern const struct ctl_cmd cmd_export_cmds[];	/* cmd_export.c */
 extern const struct ctl_cmd cmd_recon_cmds[];	/* cmd_recon.c */
+extern const struct ctl_cmd cmd_cluster_cmds[];	/* cmd_cluster.c */
 
 /*
  * Builders: the pure half of each command, turning arguments into a request.
@@ -151,6 +152,14 @@ int	cmd_build_receivables(const struct ctl_args *, int64_t now,
  */
 int	cmd_build_export(const struct ctl_args *, struct msg_list *l,
 	    int *format, char *err, size_t errlen);
+
+/*
+ * cluster status|add|remove|transfer into a CLUSTER request: ID a whole
+ * number from 1, RAFT_ADDR and CLIENT_ADDR HOST:PORT and not the same.
+ */
+struct msg_cluster_req;
+int	cmd_build_cluster(const struct ctl_args *, struct msg_cluster_req *,
+	    char *err, size_t errlen);
 
 /* Shared value parsing for builders: 0, or -1 with "--opt: reason" in err. */
 int	arg_fy(const struct ctl_args *, const char *opt, uint16_t *out,

@@ -346,9 +346,12 @@ load_ctx(struct ctl_conn *c, const struct ctlconn_params *p, char *err,
 	return 0;
 }
 
-/* Connect one address within timeout_s; 0 or -1 with errno set. */
+/*
+ * Connect one address within connect_s, then give each later read and
+ * write io_s; the socket, or -1 with errno set.
+ */
 static int
-connect_addr(const struct addrinfo *ai, int timeout_s)
+connect_addr(const struct addrinfo *ai, int connect_s, int io_s)
 {
 	struct pollfd	 pfd;
 	struct timeval	 tv;
@@ -368,7 +371,7 @@ connect_addr(const struct addrinfo *ai, int timeout_s)
 		pfd.fd = fd;
 		pfd.events = POLLOUT;
 		do
-			rc = poll(&pfd, 1, timeout_s * 1000);
+			rc = poll(&pfd, 1, connect_s * 1000);
 		while (rc == -1 && errno == EINTR);
 		if (rc == 0) {
 			errno = ETIMEDOUT;
@@ -385,7 +388,7 @@ connect_addr(const struct addrinfo *ai, int timeout_s)
 	}
 	if (fcntl(fd, F_SETFL, flags) == -1)
 		goto fail;
-	tv.tv_sec = timeout_s;
+	tv.tv_sec = io_s;
 	tv.tv_usec = 0;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
@@ -401,7 +404,8 @@ fail:
 }
 
 static int
-tcp_connect(struct ctl_conn *c, int timeout_s, char *err, size_t errlen)
+tcp_connect(struct ctl_conn *c, int connect_s, int io_s, char *err,
+    size_t errlen)
 {
 	struct addrinfo	 hints, *res = NULL, *ai;
 	int		 rc, saved = 0;
@@ -417,7 +421,7 @@ tcp_connect(struct ctl_conn *c, int timeout_s, char *err, size_t errlen)
 		return -1;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		c->fd = connect_addr(ai, timeout_s);
+		c->fd = connect_addr(ai, connect_s, io_s);
 		if (c->fd != -1)
 			break;
 		saved = errno;
@@ -716,6 +720,8 @@ ctlconn_open(struct ctl_conn *c, const struct ctlconn_params *p, int *code,
     char *err, size_t errlen)
 {
 	int	 timeout_s = p->timeout_s > 0 ? p->timeout_s : 30;
+	int	 connect_s = p->connect_timeout_s > 0 ? p->connect_timeout_s :
+		    timeout_s;
 
 	*code = 0;
 	err[0] = '\0';
@@ -725,8 +731,8 @@ ctlconn_open(struct ctl_conn *c, const struct ctlconn_params *p, int *code,
 		return CTLCONN_FAIL;
 	}
 	if (load_ctx(c, p, err, errlen) == -1)
-		return CTLCONN_FAIL;
-	if (tcp_connect(c, timeout_s, err, errlen) == -1)
+		return CTLCONN_SETUP;
+	if (tcp_connect(c, connect_s, timeout_s, err, errlen) == -1)
 		return CTLCONN_FAIL;
 	if (tls_handshake(c, err, errlen) == -1)
 		return CTLCONN_FAIL;

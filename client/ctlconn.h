@@ -43,7 +43,8 @@ struct ctlconn_params {
 	const char	*ca;		/* PEM CA the server's chain must lead to */
 	const char	*crl;		/* PEM CRL(s) the server's certificate is
 					   checked against; NULL = no check */
-	int		 timeout_s;	/* connect, handshake and each read */
+	int		 timeout_s;	/* handshake and each read */
+	int		 connect_timeout_s;	/* the TCP connect; 0 = timeout_s */
 };
 
 /* One received frame; payload is borrowed from the conn until the next recv. */
@@ -75,7 +76,9 @@ enum ctlconn_status {
 	CTLCONN_OK = 0,
 	CTLCONN_FAIL = -1,	/* network, TLS or certificate failure */
 	CTLCONN_REFUSED = -2,	/* HELLO answered with an ERROR frame */
-	CTLCONN_PROTO = -3	/* the peer broke the protocol */
+	CTLCONN_PROTO = -3,	/* the peer broke the protocol */
+	CTLCONN_SETUP = -4	/* our own CA, certificate, key or CRL file:
+				   no other server would fare better */
 };
 
 /*
@@ -100,9 +103,9 @@ void	ctlconn_init(struct ctl_conn *c);
  * Resolve, connect, handshake, verify the server, send HELLO and read
  * HELLO_OK.  Returns an enum ctlconn_status; with CTLCONN_REFUSED *code
  * holds the daemon's error code and err its message.  A CA, certificate,
- * key or CRL file that cannot be read or holds nothing usable, and a server
- * certificate that does not verify (revoked: "server certificate is
- * revoked"), are CTLCONN_FAIL.
+ * key or CRL file that cannot be read or holds nothing usable is
+ * CTLCONN_SETUP; a server certificate that does not verify (revoked:
+ * "server certificate is revoked") is CTLCONN_FAIL.
  */
 int	ctlconn_open(struct ctl_conn *c, const struct ctlconn_params *p,
 	    int *code, char *err, size_t errlen);

@@ -24,6 +24,7 @@ static const struct ctl_cmd *const cmd_tables[] = {
 	cmd_audit_cmds,
 	cmd_export_cmds,
 	cmd_recon_cmds,
+	cmd_cluster_cmds,
 	NULL
 };
 
@@ -55,7 +56,9 @@ help_print(FILE *f, const struct ctl_cmd *only)
 	    "connection: --server, --cert, --key, --ca, --crl or the environment\n"
 	    "  variables LEDGER_SERVER, LEDGER_CERT, LEDGER_KEY, LEDGER_CA,\n"
 	    "  LEDGER_CRL.  The server's certificate must chain to --ca and name\n"
-	    "  HOST; with --crl it must not be revoked.\n"
+	    "  HOST; with --crl it must not be revoked.  A cluster's servers go\n"
+	    "  in one comma-separated list: the first that answers is used, and\n"
+	    "  a write follows NOT_LEADER to the leader once.\n"
 	    "values: fiscal year 2013, FY2013, 2013年度, H25, 平成25年度, R7, 令和元年度;\n"
 	    "  amount in yen: 150000000, 150,000,000, 1.5億, 1億5000万円, 16,221百万円,\n"
 	    "  500千円; dates 2013-06-30, 2013/6/30, H25.6.30, 平成25年6月30日;\n"

@@ -387,7 +387,76 @@ out_status_json(const struct msg_status *s, const struct msg_hello_ok *h)
 		jb_int(&b, "oldest_write_ms", (int64_t)s->oldest_write_ms);
 		jb_int(&b, "slow_commits", (int64_t)s->slow_commits);
 	}
+	if (s->has_cluster) {
+		const struct msg_cluster *c = &s->cluster;
+		json_t *members = json_array();
+		uint16_t i;
+
+		/* 2.10: the Raft state is raft_role; "role" is the caller's. */
+		jb_int(&b, "node", (int64_t)c->node);
+		jb_str(&b, "raft_role", msg_raft_role_name(c->raft_role));
+		jb_int(&b, "term", (int64_t)c->term);
+		jb_str(&b, "leader", c->leader);
+		jb_int(&b, "commit_index", (int64_t)c->commit_index);
+		jb_int(&b, "applied_index", (int64_t)c->applied_index);
+		for (i = 0; members != NULL && i < c->nmembers; i++)
+			if (json_array_append_new(members,
+			    out_member_json(&c->members[i], 0)) == -1) {
+				json_decref(members);
+				members = NULL;
+			}
+		jb_set(&b, "members", members);
+	}
 	return jb_finish(&b);
+}
+
+json_t *
+out_member_json(const struct msg_member *m, int with_role)
+{
+	struct jb	 b;
+
+	jb_init(&b);
+	jb_int(&b, "id", (int64_t)m->id);
+	jb_str(&b, "raft_address", m->raft_address);
+	jb_str(&b, "client_address", m->client_address);
+	jb_set(&b, "voter", json_boolean(m->voter));
+	if (with_role)
+		jb_str(&b, "raft_role", msg_raft_role_name(m->raft_role));
+	return jb_finish(&b);
+}
+
+int
+out_members_text(FILE *f, const struct msg_cluster *c, int indent)
+{
+	static const char *const head[] = { "id", "raft_address",
+	    "client_address", "voter", "raft_role" };
+	char id[24];
+	int w[5], i, k;
+
+	for (k = 0; k < 5; k++)
+		w[k] = (int)strlen(head[k]);
+	for (i = 0; i < c->nmembers; i++) {
+		const struct msg_member *m = &c->members[i];
+
+		snprintf(id, sizeof(id), "%" PRIu64, m->id);
+		if ((int)strlen(id) > w[0])
+			w[0] = (int)strlen(id);
+		if ((int)strlen(m->raft_address) > w[1])
+			w[1] = (int)strlen(m->raft_address);
+		if ((int)strlen(m->client_address) > w[2])
+			w[2] = (int)strlen(m->client_address);
+	}
+	fprintf(f, "%*s%-*s  %-*s  %-*s  %-*s  %s\n", indent, "", w[0], head[0],
+	    w[1], head[1], w[2], head[2], w[3], head[3], head[4]);
+	for (i = 0; i < c->nmembers; i++) {
+		const struct msg_member *m = &c->members[i];
+
+		snprintf(id, sizeof(id), "%" PRIu64, m->id);
+		fprintf(f, "%*s%-*s  %-*s  %-*s  %-*s  %s\n", indent, "", w[0],
+		    id, w[1], m->raft_address, w[2], m->client_address, w[3],
+		    m->voter ? "yes" : "no", msg_raft_role_name(m->raft_role));
+	}
+	return ferror(f) ? -1 : 0;
 }
 
 json_t *

@@ -68,8 +68,25 @@ json_t	*out_region_bal_json(const struct ld_region_bal *b);
  * paid_charges, outstanding, repay_by, as_of, order_seq
  */
 json_t	*out_receivable_json(const struct msg_receivable *v, uint32_t as_of);
-/* server, size, root, last_commit, uptime_s, connections, map_used, map_size, cn, role */
+/*
+ * server, size, root, last_commit, uptime_s, connections, map_used,
+ * map_size, cn, role, roles, the scrub and storage figures, and for a
+ * node of a cluster (contract 2.8, 2.10) node, raft_role, term, leader
+ * ("" when unknown), commit_index, applied_index and members (each
+ * out_member_json() without its raft_role).
+ */
 json_t	*out_status_json(const struct msg_status *s, const struct msg_hello_ok *h);
+/*
+ * A cluster member: id, raft_address, client_address, voter, and with
+ * with_role its raft_role as the node answering sees it (leader,
+ * follower, candidate, or unknown for a member it cannot see).
+ */
+json_t	*out_member_json(const struct msg_member *m, int with_role);
+/*
+ * The members of c as an aligned table (id, raft address, client address,
+ * voter, raft role), each line indented by indent spaces.  0 or -1.
+ */
+int	 out_members_text(FILE *f, const struct msg_cluster *c, int indent);
 /* {"error":"CODE","message":"..."} */
 json_t	*out_error_json(int code, const char *message);
 

@@ -17,6 +17,13 @@
  * has been sent yet.  A TLS file that is named but cannot be read stays a
  * connection failure (3), as in version 1, and names the file and the
  * system's reason.
+ *
+ * A server list (session.h) changes none of this: a malformed item is a
+ * usage error before anything is tried, and the statuses keep their
+ * meaning, 3 only once every server failed.  With more than one server
+ * each gets CTL_CONNECT_TIMEOUT_S to accept the connection, so that a
+ * machine that is down (no RST, only silence) delays the next server by
+ * seconds, not by the minute a single server is given.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -36,6 +43,10 @@
 
 /* Seconds allowed to connect, to finish the handshake and for each read. */
 #define CTL_TIMEOUT_S	60
+/* Seconds each server of a list gets to accept the TCP connection. */
+#define CTL_CONNECT_TIMEOUT_S	10
+/* ctl_answer(): a NOT_LEADER naming a leader, to follow (not a status). */
+#define CTL_FOLLOW	(-1)
 
 void
 ctl_init(struct ctl *ctl, FILE *out, FILE *err)
@@ -117,7 +128,7 @@ int
 ctl_refusal_fields(struct ctl *ctl, int code, const char *message,
     const struct msg_fields *f)
 {
-	json_t *obj;
+	json_t *obj, *v;
 	char d[16];
 	uint8_t i;
 
@@ -141,10 +152,12 @@ ctl_refusal_fields(struct ctl *ctl, int code, const char *message,
 			continue;	/* never shadow error or message */
 		if (f->f[i].type == MSG_FIELD_DATE) {
 			format_date((uint32_t)f->f[i].value, d, sizeof(d));
-			json_object_set_new(obj, f->f[i].name, json_string(d));
-		} else
-			json_object_set_new(obj, f->f[i].name,
-			    json_integer((json_int_t)f->f[i].value));
+			v = json_string(d);
+		} else if (f->f[i].type == MSG_FIELD_TEXT)
+			v = json_string(f->f[i].text);
+		else
+			v = json_integer((json_int_t)f->f[i].value);
+		json_object_set_new(obj, f->f[i].name, v);
 	}
 	out_json_line(ctl->out, obj);
 	return CTL_REFUSED;
@@ -159,20 +172,87 @@ ctl_conn_fail(struct ctl *ctl, const char *why)
 }
 
 int
-ctl_connect(struct ctl *ctl)
+ctl_split_servers(const char *s, char *buf, size_t bufsz, const char **out,
+    int max, char *err, size_t errlen)
+{
+	char		 host[CTLCONN_HOST_MAX], port[CTLCONN_PORT_MAX];
+	const char	*p = s, *e;
+	size_t		 len, used = 0;
+	int		 n = 0;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = p + strcspn(p, ",");
+		len = (size_t)(e - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == 0) {
+			snprintf(err, errlen, "empty address in '%.200s'", s);
+			return -1;
+		}
+		if (n == max) {
+			snprintf(err, errlen, "more than %d addresses", max);
+			return -1;
+		}
+		if (len < CTL_ADDR_MAX && used + len + 1 <= bufsz) {
+			memcpy(buf + used, p, len);
+			buf[used + len] = '\0';
+		}
+		if (len >= CTL_ADDR_MAX || used + len + 1 > bufsz ||
+		    ctlconn_split_server(buf + used, host, sizeof(host), port,
+		    sizeof(port)) == -1) {
+			snprintf(err, errlen, "'%.*s' is not HOST:PORT (an IPv6 "
+			    "address as [ADDR]:PORT)", (int)(len < 200 ? len : 200),
+			    p);
+			return -1;
+		}
+		out[n++] = buf + used;
+		used += len + 1;
+		if (*e == '\0')
+			return n;
+		p = e + 1;
+	}
+}
+
+/* Open ctl->conn to address; an enum ctlconn_status, as ctlconn_open(). */
+static int
+connect_one(struct ctl *ctl, const char *address, int *code, char *err,
+    size_t errlen)
 {
 	struct ctlconn_params	 p;
-	char			 host[CTLCONN_HOST_MAX], port[CTLCONN_PORT_MAX];
+
+	memset(&p, 0, sizeof(p));
+	p.server = address;
+	p.cert = ctl->cert;
+	p.key = ctl->key;
+	p.ca = ctl->ca;
+	p.crl = ctl->crl;
+	p.timeout_s = CTL_TIMEOUT_S;
+	if (ctl->nservers > 1)
+		p.connect_timeout_s = CTL_CONNECT_TIMEOUT_S;
+	ctl_disconnect(ctl);
+	/* ctlconn_close() is safe whatever ctlconn_open() did. */
+	ctl->connected = 1;
+	return ctlconn_open(&ctl->conn, &p, code, err, errlen);
+}
+
+int
+ctl_connect(struct ctl *ctl)
+{
 	char			 err[512];
-	int			 code, rc;
+	int			 code, rc, i, n;
 
 	if (ctl->server == NULL)
 		return ctl_usage(ctl, NULL, "no server: give --server HOST:PORT "
 		    "or set LEDGER_SERVER");
-	if (ctlconn_split_server(ctl->server, host, sizeof(host), port,
-	    sizeof(port)) == -1)
-		return ctl_usage(ctl, NULL, "--server: '%.200s' is not HOST:PORT "
-		    "(an IPv6 address as [ADDR]:PORT)", ctl->server);
+	if (ctl->nservers == 0) {
+		n = ctl_split_servers(ctl->server, ctl->list, sizeof(ctl->list),
+		    ctl->servers, CTL_SERVERS_MAX, err, sizeof(err));
+		if (n == -1)
+			return ctl_usage(ctl, NULL, "--server: %s", err);
+		ctl->nservers = n;
+	}
 	if (ctl->ca == NULL)
 		return ctl_usage(ctl, NULL, "no CA: give --ca FILE or set "
 		    "LEDGER_CA (the server's certificate is checked against it)");
@@ -191,19 +271,18 @@ ctl_connect(struct ctl *ctl)
 		return ctl_usage(ctl, NULL, "no client key: give --key FILE or "
 		    "set LEDGER_KEY (%.200s holds no private key)", ctl->cert);
 
-	p.server = ctl->server;
-	p.cert = ctl->cert;
-	p.key = ctl->key;
-	p.ca = ctl->ca;
-	p.crl = ctl->crl;
-	p.timeout_s = CTL_TIMEOUT_S;
-	/* ctlconn_close() is safe whatever ctlconn_open() did. */
-	ctl->connected = 1;
-	rc = ctlconn_open(&ctl->conn, &p, &code, err, sizeof(err));
-	if (rc == CTLCONN_OK)
-		return CTL_OK;
-	if (rc == CTLCONN_REFUSED)
-		return ctl_refusal(ctl, code, err);
+	for (i = 0;; i++) {
+		ctl->server = ctl->servers[i];
+		rc = connect_one(ctl, ctl->server, &code, err, sizeof(err));
+		if (rc == CTLCONN_OK)
+			return CTL_OK;
+		if (rc == CTLCONN_REFUSED)
+			return ctl_refusal(ctl, code, err);
+		if (rc == CTLCONN_SETUP || i + 1 == ctl->nservers)
+			break;
+		fprintf(ctl->err, "ledgerctl: cannot connect to %s: %s; trying "
+		    "%s\n", ctl->server, err, ctl->servers[i + 1]);
+	}
 	fprintf(ctl->err, "ledgerctl: cannot connect to %s: %s\n", ctl->server,
 	    err);
 	/* Every request needs a role: without a certificate, TLS refuses. */
@@ -213,10 +292,41 @@ ctl_connect(struct ctl *ctl)
 	return CTL_CONN;
 }
 
-/* Read the next frame of reqid and sort it into answer, refusal or failure. */
+/*
+ * Whether a NOT_LEADER's figures name a leader to follow: another address
+ * than the one connected to, one ledgerctl can dial.  Copied to
+ * ctl->leader when they do.
+ */
+static int
+leader_named(struct ctl *ctl, const struct msg_fields *f)
+{
+	char	 host[CTLCONN_HOST_MAX], port[CTLCONN_PORT_MAX];
+	uint8_t	 i;
+
+	for (i = 0; i < f->n; i++) {
+		if (f->f[i].type != MSG_FIELD_TEXT ||
+		    strcmp(f->f[i].name, "leader") != 0)
+			continue;
+		if (f->f[i].text[0] == '\0' ||
+		    strcmp(f->f[i].text, ctl->server) == 0 ||
+		    strlen(f->f[i].text) >= sizeof(ctl->leader) ||
+		    ctlconn_split_server(f->f[i].text, host, sizeof(host), port,
+		    sizeof(port)) == -1)
+			return 0;
+		memcpy(ctl->leader, f->f[i].text, strlen(f->f[i].text) + 1);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Read the next frame of reqid and sort it into answer, refusal or
+ * failure; with follow, a NOT_LEADER that names a leader is CTL_FOLLOW,
+ * not printed.
+ */
 static int
 ctl_answer(struct ctl *ctl, uint32_t reqid, uint8_t expect,
-    struct ctlconn_frame *f)
+    struct ctlconn_frame *f, int follow)
 {
 	struct msg_fields fields;
 	char	 err[MSG_TEXT_MAX + 64];
@@ -229,6 +339,9 @@ ctl_answer(struct ctl *ctl, uint32_t reqid, uint8_t expect,
 		if (msg_decode_refusal(f->payload, f->len, &code, err,
 		    sizeof(err), &fields) == -1)
 			return ctl_conn_fail(ctl, "malformed ERROR answer");
+		if (follow && code == LD_E_NOT_LEADER &&
+		    leader_named(ctl, &fields))
+			return CTL_FOLLOW;
 		return ctl_refusal_fields(ctl, code, err, &fields);
 	}
 	if (f->reqid != reqid)
@@ -241,9 +354,10 @@ ctl_answer(struct ctl *ctl, uint32_t reqid, uint8_t expect,
 	return CTL_OK;
 }
 
-int
-ctl_call(struct ctl *ctl, uint8_t type, const struct wbuf *payload,
-    uint8_t expect, uint32_t *reqidp, struct ctlconn_frame *f)
+/* ctl_call() on the open connection, following NOT_LEADER if follow. */
+static int
+call_once(struct ctl *ctl, uint8_t type, const struct wbuf *payload,
+    uint8_t expect, uint32_t *reqidp, struct ctlconn_frame *f, int follow)
 {
 	char		 err[256];
 	uint32_t	 reqid;
@@ -256,14 +370,38 @@ ctl_call(struct ctl *ctl, uint8_t type, const struct wbuf *payload,
 		return ctl_conn_fail(ctl, err);
 	if (reqidp != NULL)
 		*reqidp = reqid;
-	return ctl_answer(ctl, reqid, expect, f);
+	return ctl_answer(ctl, reqid, expect, f, follow);
+}
+
+int
+ctl_call(struct ctl *ctl, uint8_t type, const struct wbuf *payload,
+    uint8_t expect, uint32_t *reqidp, struct ctlconn_frame *f)
+{
+	char	 err[512], from[CTL_ADDR_MAX];
+	int	 rc, code;
+
+	rc = call_once(ctl, type, payload, expect, reqidp, f, 1);
+	if (rc != CTL_FOLLOW)
+		return rc;
+	/* Once: what the leader answers, NOT_LEADER included, is final. */
+	snprintf(from, sizeof(from), "%s", ctl->server);
+	ctl->server = ctl->leader;
+	rc = connect_one(ctl, ctl->leader, &code, err, sizeof(err));
+	if (rc == CTLCONN_REFUSED)
+		return ctl_refusal(ctl, code, err);
+	if (rc != CTLCONN_OK) {
+		fprintf(ctl->err, "ledgerctl: cannot connect to %s, the leader "
+		    "named by %s: %s\n", ctl->leader, from, err);
+		return CTL_CONN;
+	}
+	return call_once(ctl, type, payload, expect, reqidp, f, 0);
 }
 
 int
 ctl_next(struct ctl *ctl, uint32_t reqid, uint8_t expect,
     struct ctlconn_frame *f)
 {
-	return ctl_answer(ctl, reqid, expect, f);
+	return ctl_answer(ctl, reqid, expect, f, 0);
 }
 
 /* What precedes the encoding in an ENTRY payload: u8 duplicate, u32 len. */

@@ -23,6 +23,21 @@
  *   bad command line or value, nothing sent     CTL_USAGE   (2)
  *   the daemon answered with an error code      CTL_REFUSED (1)
  *   connection, TLS or protocol failure         CTL_CONN    (3)
+ *
+ * A cluster (contract 2.6, 2.8): --server and LEDGER_SERVER take a
+ * comma-separated list.  ctl_connect() tries the servers in the order
+ * given and stays with the first that answers HELLO; a server that fails
+ * (refused, timed out, TLS, protocol) is named on stderr and the next is
+ * tried, so exit 3 means that none answered.  A failure that is ours (an
+ * unreadable CA, certificate, key or CRL) ends the attempt at once.  Every
+ * request then goes to that server, and ctl_call() follows NOT_LEADER once:
+ * a refusal that names the leader's client address (protocol 4's figure
+ * "leader") closes the connection, connects to the leader and sends the
+ * very same request bytes there (a write keeps its id, so a write the
+ * first node did store after all is answered as a duplicate, never
+ * stored twice).  NOT_LEADER without a leader, naming the server itself,
+ * or from the leader too is printed like any refusal (exit 1).  A leader
+ * that cannot be reached is a connection failure (exit 3).
  */
 #ifndef LD_SESSION_H
 #define LD_SESSION_H
@@ -41,12 +56,24 @@ struct msg_fields;
 struct ld_entry;
 struct msg_list;
 
+#define CTL_SERVERS_MAX	16	/* addresses in one --server list */
+#define CTL_ADDR_MAX	(CTLCONN_HOST_MAX + CTLCONN_PORT_MAX + 3)
+
 /* One invocation's state.  Streams are borrowed; conn is owned. */
 struct ctl {
 	FILE		*out;
 	FILE		*err;
 	int		 json;
-	const char	*server;	/* after the environment fallback */
+	/*
+	 * server is the --server list after the environment fallback until
+	 * a connection is open, then the one address connected to (named
+	 * in failures); servers[] is the list split, into list.
+	 */
+	const char	*server;
+	char		 list[CTL_SERVERS_MAX * CTL_ADDR_MAX];
+	const char	*servers[CTL_SERVERS_MAX];
+	int		 nservers;	/* 0 until ctl_connect() split it */
+	char		 leader[CTL_ADDR_MAX];	/* the NOT_LEADER followed */
 	const char	*cert;
 	const char	*key;
 	const char	*ca;
@@ -99,13 +126,26 @@ int	ctl_refusal_fields(struct ctl *, int code, const char *message,
 /* A transport or protocol failure on an open connection; CTL_CONN. */
 int	ctl_conn_fail(struct ctl *, const char *why);
 
-/* Connect and say HELLO; on failure print why and return CTL_CONN/REFUSED. */
+/*
+ * Connect to the first server of the list that answers, and say HELLO; on
+ * failure print why and return CTL_USAGE (a malformed list, nothing
+ * tried), CTL_CONN (none answered) or CTL_REFUSED (HELLO refused).
+ */
 int	ctl_connect(struct ctl *);
+/*
+ * Split a --server list (the whole string s) into at most max addresses
+ * in buf (bufsz bytes), blanks around each removed: the count, or -1 with
+ * the reason in err for an empty item, an item that is not HOST:PORT or
+ * too many items.  Exposed for the unit tests.
+ */
+int	ctl_split_servers(const char *s, char *buf, size_t bufsz,
+	    const char **out, int max, char *err, size_t errlen);
 /* Close the connection, if any, so that ctl_connect() may open another. */
 void	ctl_disconnect(struct ctl *);
 /*
  * Send one request and read the first answer frame into *f.  An ERROR
- * answer is printed as a refusal (CTL_REFUSED); a frame of another type
+ * answer is printed as a refusal (CTL_REFUSED), except a NOT_LEADER that
+ * names a leader, which is followed once (above); a frame of another type
  * than expect, or a transport failure, is CTL_CONN.  0 on success.
  */
 int	ctl_call(struct ctl *, uint8_t type, const struct wbuf *payload,

@@ -38,17 +38,22 @@ declare -gA _ledgerctl_opts=(
 	[report]="--fy --format --output"
 	[reconcile]="--fy --statement --format --encoding"
 	[import]="--atomic --allow-duplicate-ref"
+	[cluster status]=""
+	[cluster add]=""
+	[cluster remove]=""
+	[cluster transfer]=""
 )
 # The commands that take a subcommand, and theirs.
 declare -gA _ledgerctl_subs=(
 	[region]="add list"
 	[terms]="set show"
+	[cluster]="status add remove transfer"
 )
 _ledgerctl_commands="region appropriate terms award cancel-award settle disburse
 	refund receive carry-over reverse close-year balance receivables get list
 	status scrub checkpoint prove consistency verify cosigner-key
 	verify-export export report
-	reconcile import help"
+	reconcile import cluster help"
 _ledgerctl_global="--server --cert --key --ca --crl --lang --unit --json --help --version"
 # Options that take no value; every other option takes one.
 _ledgerctl_flags="--json --help --version --full --atomic"

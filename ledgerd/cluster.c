@@ -29,6 +29,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@
 #include "frame.h"
 #include "log.h"
 #include "msg.h"
+#include "peer_tls.h"
 #include "replica.h"
 
 #define CLUSTER_TICK_MS		100
@@ -98,6 +100,9 @@ struct cluster {
 	struct raft_fsm		 cl_fsm;
 	struct replica		*cl_replica;
 	struct proposal		*cl_inflight;
+	struct peer_tls_peer	 cl_peers[CLUSTER_MEMBERS_MAX];	/* the TLS
+						   transport's table */
+	size_t			 cl_npeers;
 	int64_t			 cl_last_time;	/* newest group time proposed */
 	int			 cl_closing;
 	int			 cl_handles;	/* libuv handles still open */
@@ -171,10 +176,21 @@ addr_client_part(const char *addr)
 
 /* ---- the address-splitting transport ---- */
 
+/*
+ * raft_uv owns the wrapper's data pointer (it stores itself there), so
+ * the wrapper finds its cluster by its place in the struct.
+ */
+static struct cluster *
+tr_cluster(struct raft_uv_transport *t)
+{
+	return (struct cluster *)(void *)((char *)t -
+	    offsetof(struct cluster, cl_transport));
+}
+
 static int
 tr_init(struct raft_uv_transport *t, raft_id id, const char *address)
 {
-	struct cluster *cl = t->data;
+	struct cluster *cl = tr_cluster(t);
 	char raft[CLUSTER_ADDR_MAX];
 
 	addr_raft_part(address, raft, sizeof(raft));
@@ -205,7 +221,7 @@ tr_accept(struct raft_uv_transport *inner, raft_id id, const char *address,
 static int
 tr_listen(struct raft_uv_transport *t, raft_uv_accept_cb cb)
 {
-	struct cluster *cl = t->data;
+	struct cluster *cl = tr_cluster(t);
 
 	cl->cl_accept_cb = cb;
 	return cl->cl_inner.listen(&cl->cl_inner, tr_accept);
@@ -215,7 +231,7 @@ static int
 tr_connect(struct raft_uv_transport *t, struct raft_uv_connect *req,
     raft_id id, const char *address, raft_uv_connect_cb cb)
 {
-	struct cluster *cl = t->data;
+	struct cluster *cl = tr_cluster(t);
 	char raft[CLUSTER_ADDR_MAX];
 
 	addr_raft_part(address, raft, sizeof(raft));
@@ -235,7 +251,7 @@ tr_inner_closed(struct raft_uv_transport *inner)
 static void
 tr_close(struct raft_uv_transport *t, raft_uv_transport_close_cb cb)
 {
-	struct cluster *cl = t->data;
+	struct cluster *cl = tr_cluster(t);
 
 	tr_close_cb = cb;
 	cl->cl_inner.close(&cl->cl_inner, tr_inner_closed);
@@ -290,6 +306,91 @@ not_leader_text(const struct cluster_state *s, char *buf, size_t len)
 		    "leader is known yet (an election is under way)");
 }
 
+/* ---- the peer transport ---- */
+
+/*
+ * The peer table the TLS transport judges connections by: the members of
+ * the configuration in force (it changes with `cluster add` and
+ * `remove`, on every member), or [cluster] peers before libraft started.
+ */
+static int
+peer_table(struct cluster *cl, struct peer_tls_peer *out, size_t *n)
+{
+	const struct raft_configuration *c = &cl->cl_raft.configuration;
+	size_t i;
+
+	*n = 0;
+	if (c->n > 0) {
+		for (i = 0; i < c->n && i < CLUSTER_MEMBERS_MAX; i++) {
+			out[i].id = c->servers[i].id;
+			addr_raft_part(c->servers[i].address, out[i].address,
+			    sizeof(out[i].address));
+		}
+		*n = i;
+	} else {
+		for (i = 0; i < cl->cl_conf.npeers; i++) {
+			out[i].id = cl->cl_conf.peers[i].id;
+			snprintf(out[i].address, sizeof(out[i].address), "%s",
+			    cl->cl_conf.peers[i].raft_addr);
+		}
+		*n = i;
+	}
+	return 0;
+}
+
+/* Keep the transport's table in step with the configuration (publish). */
+static void
+peers_follow(struct cluster *cl)
+{
+	struct peer_tls_peer tab[CLUSTER_MEMBERS_MAX];
+	size_t n;
+
+	if (cl->cl_conf.plain_tcp)
+		return;
+	peer_table(cl, tab, &n);
+	if (n == cl->cl_npeers && memcmp(tab, cl->cl_peers,
+	    n * sizeof(tab[0])) == 0)
+		return;
+	if (peer_tls_set_peers(&cl->cl_inner, tab, n) == 0) {
+		memcpy(cl->cl_peers, tab, n * sizeof(tab[0]));
+		cl->cl_npeers = n;
+	}
+}
+
+/* The inner transport: TLS 1.3 between members, or (tests) plain TCP. */
+static int
+transport_setup(struct cluster *cl)
+{
+	const struct cluster_conf *c = &cl->cl_conf;
+	struct peer_tls_conf ptc;
+	int rc;
+
+	if (c->plain_tcp) {
+		if ((rc = raft_uv_tcp_init(&cl->cl_inner, &cl->cl_loop)) != 0 ||
+		    (rc = raft_uv_tcp_set_bind_address(&cl->cl_inner,
+		    c->raft_listen)) != 0) {
+			snprintf(cl->cl_err, sizeof(cl->cl_err), "transport "
+			    "(raft_listen %s): %s", c->raft_listen,
+			    raft_strerror(rc));
+			return -1;
+		}
+		return 0;
+	}
+	memset(&ptc, 0, sizeof(ptc));
+	peer_table(cl, cl->cl_peers, &cl->cl_npeers);
+	ptc.id = c->id;
+	ptc.listen = c->raft_listen;
+	ptc.ca_file = c->peer_ca;
+	ptc.cert_file = c->peer_cert;
+	ptc.key_file = c->peer_key;
+	ptc.peers = cl->cl_peers;
+	ptc.npeers = cl->cl_npeers;
+	if (peer_tls_init(&cl->cl_inner, &cl->cl_loop, &ptc, cl->cl_err,
+	    sizeof(cl->cl_err)) != 0)
+		return -1;
+	return 0;
+}
+
 /* ---- the published state ---- */
 
 static void
@@ -336,6 +437,7 @@ publish(struct cluster *cl)
 		m->raft_role = sv->id == cl->cl_conf.id ? s.raft_role :
 		    sv->id == lid ? CLUSTER_LEADER : CLUSTER_FOLLOWER;
 	}
+	peers_follow(cl);
 	pthread_mutex_lock(&cl->cl_mtx);
 	s.last_commit = cl->cl_state.last_commit;
 	cl->cl_state = s;
@@ -688,17 +790,8 @@ raft_setup(struct cluster *cl)
 		snprintf(cl->cl_err, sizeof(cl->cl_err), "uv_loop_init failed");
 		return -1;
 	}
-	if ((rc = raft_uv_tcp_init(&cl->cl_inner, &cl->cl_loop)) != 0) {
-		snprintf(cl->cl_err, sizeof(cl->cl_err), "transport: %s",
-		    raft_strerror(rc));
+	if (transport_setup(cl) != 0)
 		return -1;
-	}
-	if ((rc = raft_uv_tcp_set_bind_address(&cl->cl_inner,
-	    c->raft_listen)) != 0) {
-		snprintf(cl->cl_err, sizeof(cl->cl_err), "raft_listen %s: %s",
-		    c->raft_listen, raft_strerror(rc));
-		return -1;
-	}
 	cl->cl_inner.data = cl;
 	memset(&cl->cl_transport, 0, sizeof(cl->cl_transport));
 	cl->cl_transport.data = cl;
@@ -785,7 +878,10 @@ cluster_main(void *arg)
 	replica_close(cl->cl_replica);
 	cl->cl_replica = NULL;
 	raft_uv_close(&cl->cl_io);
-	raft_uv_tcp_close(&cl->cl_inner);
+	if (cl->cl_conf.plain_tcp)
+		raft_uv_tcp_close(&cl->cl_inner);
+	else
+		peer_tls_close(&cl->cl_inner);
 	uv_loop_close(&cl->cl_loop);
 	return NULL;
 }

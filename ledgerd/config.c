@@ -15,7 +15,8 @@
  *     or ';'.  "a#b" keeps its '#': only " #" and " ;" start a comment, so
  *     a value cannot contain " #" or " ;".
  *   - "[section]" (blanks around it allowed, none inside) opens one of
- *     server, tls, ledger, metrics, roles, duties; each at most once.  [rules]
+ *     server, tls, ledger, metrics, roles, duties, cluster; each at most
+ *     once.  [rules]
  *     (version 1) is refused with the reason: the programme terms are
  *     ledger entries now, so that every replay judges alike.
  *   - "key = value": key and value are trimmed of blanks; there is no
@@ -37,10 +38,36 @@
  * scratch context), so an unknown group is an error naming its line here
  * rather than a failure at TLS setup.
  *
- * Relative paths (cert, key, client_ca, crl, path, checkpoint_key) are
- * joined to the config file's directory, which config_load finds with
- * realpath(3), so the daemon's later chdir or privilege drop cannot change
- * what they name.
+ * Relative paths (cert, key, client_ca, crl, path, checkpoint_key, and
+ * [cluster]'s peer_ca, peer_cert, peer_key) are joined to the config
+ * file's directory, which config_load finds with realpath(3), so the
+ * daemon's later chdir or privilege drop cannot change what they name.
+ *
+ * [cluster] (contract 2.6) is judged as a whole once the file is read,
+ * since it refers to [server] and [ledger], which may come after it:
+ *   - id, raft_listen, peers, peer_ca, peer_cert and peer_key are
+ *     required once the section is there (without it nothing changes);
+ *   - peers is "id@raft_address@client_address", comma-separated: the
+ *     initial voters, 1..CONF_PEERS_MAX of them, ids 1..65535 and
+ *     distinct, every address host:port that others can connect to (not
+ *     0.0.0.0 or [::]) and used once, raft and client addresses never
+ *     alike;
+ *   - this node's id is among the peers (unless join = true: a node added
+ *     later with `ledgerctl cluster add` never bootstraps), and its
+ *     raft_address and client_address are where raft_listen and [server]
+ *     listen accept: the same port, and the same host unless the listen
+ *     host is a wildcard.  A mismatch would send peers, or clients told
+ *     NOT_LEADER, to an address nobody answers on;
+ *   - raft_listen shares no port with [server] listen;
+ *   - raft_dir (default "raft") is relative to the ledger directory, the
+ *     node's data directory, so that the Raft log sits beside data.mdb
+ *     whatever directory the config file is in (the installed ledger is
+ *     /var/lib/ledgerd, the unit's only writable StateDirectory); LMDB
+ *     uses only its two files there.  It may not be that directory
+ *     itself;
+ *   - heartbeat_timeout_ms is below election_timeout_ms (the leader must
+ *     be heard before a follower stands for election).
+ * Errors found then name the line of the key concerned.
  */
 #include <sys/stat.h>
 
@@ -70,11 +97,12 @@ enum conf_section {
 	SEC_LEDGER,
 	SEC_METRICS,
 	SEC_ROLES,
-	SEC_DUTIES
+	SEC_DUTIES,
+	SEC_CLUSTER
 };
 
 static const char *const section_names[] = {
-	NULL, "server", "tls", "ledger", "metrics", "roles", "duties"
+	NULL, "server", "tls", "ledger", "metrics", "roles", "duties", "cluster"
 };
 
 enum conf_type {
@@ -85,8 +113,13 @@ enum conf_type {
 	T_PATH,
 	T_ORIGIN,
 	T_BOOL,		/* true or false */
-	T_GROUPS	/* OpenSSL key-exchange group list */
+	T_GROUPS,	/* OpenSSL key-exchange group list */
+	T_PEERS,	/* [cluster] peers */
+	T_RAFTDIR	/* a path resolved beside the ledger (conf_finish) */
 };
+
+/* struct conf_key required: 1 always, REQ_SECTION once its section is there. */
+#define REQ_SECTION	2
 
 /* One known key: where it lives, what it holds, which field it fills. */
 struct conf_key {
@@ -143,6 +176,26 @@ static const struct conf_key conf_keys[] = {
 	    F(metrics_host), F(metrics_port), S(metrics_host) },
 	{ SEC_DUTIES, "allow_combined", T_BOOL, 0, 0, 0, 0,
 	    F(duties_allow_combined), 0, 0 },
+	{ SEC_CLUSTER, "id", T_U64, REQ_SECTION, 0, 1, CONF_PEER_ID_MAX,
+	    F(cluster_id), 0, 0 },
+	{ SEC_CLUSTER, "raft_dir", T_RAFTDIR, 0, 0, 0, 0,
+	    F(raft_dir), 0, S(raft_dir) },
+	{ SEC_CLUSTER, "raft_listen", T_LISTEN, REQ_SECTION, 0, 0, 0,
+	    F(raft_listen_host), F(raft_listen_port), S(raft_listen_host) },
+	{ SEC_CLUSTER, "peers", T_PEERS, REQ_SECTION, 0, 0, 0, 0, 0, 0 },
+	{ SEC_CLUSTER, "peer_ca", T_PATH, REQ_SECTION, 0, 0, 0,
+	    F(peer_ca), 0, S(peer_ca) },
+	{ SEC_CLUSTER, "peer_cert", T_PATH, REQ_SECTION, 0, 0, 0,
+	    F(peer_cert), 0, S(peer_cert) },
+	{ SEC_CLUSTER, "peer_key", T_PATH, REQ_SECTION, 0, 0, 0,
+	    F(peer_key), 0, S(peer_key) },
+	{ SEC_CLUSTER, "commit_timeout_s", T_U32, 0, 0, 1, 3600,
+	    F(commit_timeout_s), 0, 0 },
+	{ SEC_CLUSTER, "election_timeout_ms", T_U32, 0, 0, 100, 60000,
+	    F(election_timeout_ms), 0, 0 },
+	{ SEC_CLUSTER, "heartbeat_timeout_ms", T_U32, 0, 0, 10, 10000,
+	    F(heartbeat_timeout_ms), 0, 0 },
+	{ SEC_CLUSTER, "join", T_BOOL, 0, 0, 0, 0, F(cluster_join), 0, 0 },
 };
 
 #define NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -168,6 +221,7 @@ struct conf_parse {
 	int		 section;
 	unsigned	 seen_sections;	/* bit per enum conf_section */
 	unsigned char	 seen[NKEYS];
+	size_t		 key_line[NKEYS];	/* where each key was given */
 	char		*err;
 	size_t		 errlen;
 };
@@ -399,6 +453,127 @@ conf_path(struct conf_parse *cp, const char *key, const char *v, char *out,
 	return 0;
 }
 
+/* A listen host that accepts on every address: 0.0.0.0 or [::]. */
+static int
+host_any(const char *h)
+{
+	return strcmp(h, "0.0.0.0") == 0 || strcmp(h, "::") == 0;
+}
+
+/* host and port as an address others dial: "h:p", or "[h]:p" for IPv6. */
+static int
+addr_format(const char *host, const char *port, char *out, size_t outsz)
+{
+	int n;
+
+	n = snprintf(out, outsz, strchr(host, ':') != NULL ? "[%s]:%s" :
+	    "%s:%s", host, port);
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
+/*
+ * One address of a peer (what is "raft address" or "client address"),
+ * parsed as listen is and kept as text too.
+ */
+static int
+conf_peer_addr(struct conf_parse *cp, const char *what, const char *v,
+    char *addr, char *host, size_t hostsz, char *port)
+{
+	if (conf_listen(cp, what, v, host, hostsz, port) == -1)
+		return -1;
+	if (host_any(host))
+		return conf_fail(cp, "%s: %s accepts on every address; give "
+		    "one the other nodes and clients can connect to", what, v);
+	if (addr_format(host, port, addr, CONF_ADDR_MAX + 1) == -1)
+		return conf_fail(cp, "%s: longer than %d bytes", what,
+		    CONF_ADDR_MAX);
+	return 0;
+}
+
+/*
+ * [cluster] peers: "id@raft_address@client_address", comma-separated, the
+ * initial voters.  Each item is judged alone here (the id, both
+ * addresses, repeats within the list); how the list fits this node is
+ * judged by conf_cluster() when the file is whole.
+ */
+static int
+conf_peers(struct conf_parse *cp, const char *v)
+{
+	struct config *c = cp->conf;
+	struct conf_peer *pe;
+	char item[2 * (CONF_ADDR_MAX + 8) + 16], what[64];
+	const char *p = v, *e;
+	char *at1, *at2;
+	size_t n, i;
+	uint64_t id;
+
+	c->npeers = 0;
+	for (;;) {
+		while (isblank_c(*p))
+			p++;
+		e = p + strcspn(p, ",");
+		n = (size_t)(e - p);
+		while (n > 0 && isblank_c(p[n - 1]))
+			n--;
+		if (n == 0)
+			return conf_fail(cp, "peers: empty item (expected "
+			    "id@raft_address@client_address, comma-separated)");
+		if (n >= sizeof(item))
+			return conf_fail(cp, "peers: item '%.32s...' is too "
+			    "long", p);
+		memcpy(item, p, n);
+		item[n] = '\0';
+		if ((at1 = strchr(item, '@')) == NULL ||
+		    (at2 = strchr(at1 + 1, '@')) == NULL ||
+		    strchr(at2 + 1, '@') != NULL)
+			return conf_fail(cp, "peers: '%s' is not "
+			    "id@raft_address@client_address", item);
+		*at1 = *at2 = '\0';
+		if (conf_number(item, 1, CONF_PEER_ID_MAX, &id) == -1)
+			return conf_fail(cp, "peers: id '%s' is not a number "
+			    "in 1-%d", item, CONF_PEER_ID_MAX);
+		if (c->npeers == CONF_PEERS_MAX)
+			return conf_fail(cp, "peers: more than %d", CONF_PEERS_MAX);
+		pe = &c->peers[c->npeers];
+		memset(pe, 0, sizeof(*pe));
+		pe->id = id;
+		pe->line = (unsigned)cp->line;
+		snprintf(what, sizeof(what), "peers: node %llu's raft address",
+		    (unsigned long long)id);
+		if (conf_peer_addr(cp, what, at1 + 1, pe->raft_addr,
+		    pe->raft_host, sizeof(pe->raft_host), pe->raft_port) == -1)
+			return -1;
+		snprintf(what, sizeof(what), "peers: node %llu's client address",
+		    (unsigned long long)id);
+		if (conf_peer_addr(cp, what, at2 + 1, pe->client_addr,
+		    pe->client_host, sizeof(pe->client_host),
+		    pe->client_port) == -1)
+			return -1;
+		for (i = 0; i < c->npeers; i++) {
+			const struct conf_peer *o = &c->peers[i];
+
+			if (o->id == pe->id)
+				return conf_fail(cp, "peers: id %llu given twice",
+				    (unsigned long long)id);
+			if (strcmp(o->raft_addr, pe->raft_addr) == 0 ||
+			    strcmp(o->client_addr, pe->client_addr) == 0 ||
+			    strcmp(o->raft_addr, pe->client_addr) == 0 ||
+			    strcmp(o->client_addr, pe->raft_addr) == 0)
+				return conf_fail(cp, "peers: nodes %llu and %llu "
+				    "share an address", (unsigned long long)o->id,
+				    (unsigned long long)id);
+		}
+		if (strcmp(pe->raft_addr, pe->client_addr) == 0)
+			return conf_fail(cp, "peers: node %llu's raft and client "
+			    "addresses are the same", (unsigned long long)id);
+		c->npeers++;
+		if (*e == '\0')
+			break;
+		p = e + 1;
+	}
+	return 0;
+}
+
 /*
  * "CN = role[, role...]": each a role name once.  Whether a CN combines
  * duties that 会計法 keeps apart is judged when the file is whole
@@ -480,6 +655,7 @@ conf_key_line(struct conf_parse *cp, const char *k, const char *v)
 		return conf_fail(cp, "duplicate key '%s' in [%s]", k,
 		    section_names[cp->section]);
 	cp->seen[i] = 1;
+	cp->key_line[i] = cp->line;
 	if (*v == '\0' && !ck->empty_ok)
 		return conf_fail(cp, "%s: empty value", k);
 
@@ -532,6 +708,14 @@ conf_key_line(struct conf_parse *cp, const char *k, const char *v)
 			    ck->size - 1);
 		if (conf_groups(v, msg, sizeof(msg)) == -1)
 			return conf_fail(cp, "%s: %s", k, msg);
+		memcpy(field, v, strlen(v) + 1);
+		return 0;
+	case T_PEERS:
+		return conf_peers(cp, v);
+	case T_RAFTDIR:
+		/* Resolved beside the ledger once [ledger] is known. */
+		if (strlen(v) >= ck->size)
+			return conf_fail(cp, "%s: path too long", k);
 		memcpy(field, v, strlen(v) + 1);
 		return 0;
 	case T_ORIGIN:
@@ -634,6 +818,133 @@ conf_defaults(struct config *c)
 	c->slow_commit_warn_ms = 1000;
 	snprintf(c->checkpoint_origin, sizeof(c->checkpoint_origin),
 	    "ledgerd.local");
+	c->commit_timeout_s = 10;
+	c->election_timeout_ms = 1000;
+	c->heartbeat_timeout_ms = 100;
+}
+
+/* The line of [cluster] key name (0 when it was not given). */
+static size_t
+cluster_line(const struct conf_parse *cp, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (conf_keys[i].section == SEC_CLUSTER &&
+		    strcmp(conf_keys[i].name, name) == 0)
+			return cp->key_line[i];
+	return 0;
+}
+
+/*
+ * "FILE:LINE: reason" at the line where [cluster] key name was given;
+ * always -1.
+ */
+static int
+cluster_fail(struct conf_parse *, const char *, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+cluster_fail(struct conf_parse *cp, const char *name, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cp->line = cluster_line(cp, name);
+	return conf_fail(cp, "%s", msg);
+}
+
+/* Two spellings of one directory, up to trailing slashes. */
+static int
+same_dir(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	while (lb > 1 && b[lb - 1] == '/')
+		lb--;
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
+/* Does a socket listening on lhost:lport accept connections to host:port? */
+static int
+listen_reaches(const char *lhost, const char *lport, const char *host,
+    const char *port)
+{
+	return strcmp(lport, port) == 0 &&
+	    (host_any(lhost) || strcmp(lhost, host) == 0);
+}
+
+/*
+ * [cluster] as a whole, once [server] and [ledger] are known (see the top
+ * of the file for the rules).  Without the section, nothing.
+ */
+static int
+conf_cluster(struct conf_parse *cp)
+{
+	struct config *c = cp->conf;
+	const struct conf_peer *me;
+	char path[2 * CONF_PATH_MAX];
+	int n;
+
+	if (!(cp->seen_sections & (1u << SEC_CLUSTER)))
+		return 0;
+	c->cluster = 1;
+	/* Required keys are reported first, by conf_finish(). */
+	if ((me = config_peer(c, c->cluster_id)) == NULL && !c->cluster_join)
+		return cluster_fail(cp, "id", "id: node %llu is not among the "
+		    "peers (give its id@raft_address@client_address, or set "
+		    "join = true for a node added with ledgerctl cluster add)",
+		    (unsigned long long)c->cluster_id);
+	if (me != NULL && !listen_reaches(c->raft_listen_host,
+	    c->raft_listen_port, me->raft_host, me->raft_port))
+		return cluster_fail(cp, "raft_listen", "raft_listen: node "
+		    "%llu's raft address in peers is %s, which raft_listen "
+		    "does not accept (same port, and same host unless "
+		    "raft_listen is 0.0.0.0 or [::])",
+		    (unsigned long long)me->id, me->raft_addr);
+	if (me != NULL && !listen_reaches(c->listen_host, c->listen_port,
+	    me->client_host, me->client_port))
+		return cluster_fail(cp, "peers", "peers: node %llu's client "
+		    "address %s is not where [server] listen accepts "
+		    "(%s:%s); clients told NOT_LEADER would find nobody there",
+		    (unsigned long long)me->id, me->client_addr,
+		    c->listen_host, c->listen_port);
+	if (listen_reaches(c->raft_listen_host, c->raft_listen_port,
+	    c->listen_host, c->listen_port) ||
+	    listen_reaches(c->listen_host, c->listen_port,
+	    c->raft_listen_host, c->raft_listen_port))
+		return cluster_fail(cp, "raft_listen", "raft_listen: the "
+		    "same port as [server] listen (%s)", c->listen_port);
+	if (c->heartbeat_timeout_ms >= c->election_timeout_ms)
+		return cluster_fail(cp, cluster_line(cp,
+		    "heartbeat_timeout_ms") != 0 ? "heartbeat_timeout_ms" :
+		    "election_timeout_ms", "heartbeat_timeout_ms (%u) must be "
+		    "below election_timeout_ms (%u)", c->heartbeat_timeout_ms,
+		    c->election_timeout_ms);
+
+	/* raft_dir: inside the ledger directory, beside data.mdb. */
+	if (c->raft_dir[0] == '\0')
+		snprintf(c->raft_dir, sizeof(c->raft_dir), "raft");
+	if (c->raft_dir[0] != '/' &&
+	    c->raft_dir[strspn(c->raft_dir, "./")] == '\0')
+		return cluster_fail(cp, "raft_dir", "raft_dir: '%s' is the "
+		    "ledger directory; the Raft log needs its own", c->raft_dir);
+	if (c->raft_dir[0] != '/') {
+		n = snprintf(path, sizeof(path), "%s/%s", c->ledger_path,
+		    c->raft_dir);
+		if (n < 0 || (size_t)n >= sizeof(c->raft_dir))
+			return cluster_fail(cp, "raft_dir", "raft_dir: path too "
+			    "long");
+		memcpy(c->raft_dir, path, (size_t)n + 1);
+	} else if (same_dir(c->raft_dir, c->ledger_path))
+		return cluster_fail(cp, "raft_dir", "raft_dir: %s is the ledger "
+		    "directory; the Raft log needs its own", c->raft_dir);
+	return 0;
 }
 
 /*
@@ -665,6 +976,9 @@ conf_finish(struct conf_parse *cp)
 	}
 
 	for (i = 0; i < NKEYS; i++) {
+		if (conf_keys[i].required == REQ_SECTION &&
+		    !(cp->seen_sections & (1u << conf_keys[i].section)))
+			continue;
 		if (conf_keys[i].required && !cp->seen[i]) {
 			if (cp->err != NULL && cp->errlen > 0)
 				snprintf(cp->err, cp->errlen, "%s: missing "
@@ -674,7 +988,7 @@ conf_finish(struct conf_parse *cp)
 			return -1;
 		}
 	}
-	return 0;
+	return conf_cluster(cp);
 }
 
 static int
@@ -844,6 +1158,17 @@ roles_held(int roles, char *buf, size_t len)
 	else
 		snprintf(buf, len, "role%s %s", strchr(names, ',') != NULL ?
 		    "s" : "", names);
+}
+
+const struct conf_peer *
+config_peer(const struct config *c, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < c->npeers; i++)
+		if (c->peers[i].id == id)
+			return &c->peers[i];
+	return NULL;
 }
 
 int

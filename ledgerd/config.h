@@ -22,6 +22,10 @@
 #define CONF_PATH_MAX	4096
 #define CONF_ROLE_MAX	256	/* entries in [roles] */
 #define CONF_GROUPS_MAX	256	/* [tls] groups, NUL included */
+#define CONF_PEERS_MAX	16	/* [cluster] peers */
+#define CONF_PEER_ID_MAX 65535	/* node ids are 1..this */
+#define CONF_ADDR_MAX	255	/* a peer address as text, "host:port" or
+				   "[v6]:port" (MSG_ADDR_MAX) */
 
 /*
  * Roles are bits, so that a CN may hold several (contract 2.7): a
@@ -46,6 +50,23 @@ struct conf_role {
 	char		cn[65];		/* certificate subject CN */
 	int		role;		/* enum role bits */
 	unsigned	line;		/* where [roles] gave it */
+};
+
+/*
+ * One initial voter of [cluster] peers ("id@raft_address@client_address").
+ * The addresses are kept as the operator wrote them, port normalized
+ * (raft_addr "10.0.0.2:7501", "[fd00::2]:7501"), and split for connect().
+ */
+struct conf_peer {
+	uint64_t	id;			/* 1..CONF_PEER_ID_MAX */
+	char		raft_addr[CONF_ADDR_MAX + 1];	/* peer traffic */
+	char		raft_host[256];
+	char		raft_port[8];
+	char		client_addr[CONF_ADDR_MAX + 1];	/* its [server] listen,
+							   as clients reach it */
+	char		client_host[256];
+	char		client_port[8];
+	unsigned	line;			/* where peers was given */
 };
 
 struct config {
@@ -82,6 +103,31 @@ struct config {
 	size_t		nroles;
 	/* [duties] */
 	int		duties_allow_combined;	/* default 0 */
+	/*
+	 * [cluster] (contract 2.6): absent, cluster is 0, the daemon runs
+	 * alone and nothing reads the fields below (they hold their
+	 * defaults).  Present, id, peers, raft_listen and the three peer_
+	 * files are required and the whole section is judged together
+	 * (config.c); raft_dir is then absolute, or relative as the ledger
+	 * path is.
+	 */
+	int		cluster;		/* the section was given */
+	uint64_t	cluster_id;		/* id: this node, 1..CONF_PEER_ID_MAX */
+	char		raft_dir[CONF_PATH_MAX];	/* default "raft" beside
+							   the ledger directory */
+	char		raft_listen_host[256];	/* raft_listen */
+	char		raft_listen_port[8];
+	struct conf_peer peers[CONF_PEERS_MAX];	/* in the order given */
+	size_t		npeers;
+	char		peer_ca[CONF_PATH_MAX];
+	char		peer_cert[CONF_PATH_MAX];
+	char		peer_key[CONF_PATH_MAX];
+	uint32_t	commit_timeout_s;	/* default 10, 1..3600 */
+	uint32_t	election_timeout_ms;	/* default 1000, 100..60000 */
+	uint32_t	heartbeat_timeout_ms;	/* default 100, 10..10000, below
+						   election_timeout_ms */
+	int		cluster_join;		/* join: default 0 (bootstrap
+						   with peers as the voters) */
 };
 
 /*
@@ -94,6 +140,10 @@ int	config_load(const char *file, struct config *out, char *err, size_t errlen);
 /* Parse from memory; name is used in messages and dir resolves relative paths. */
 int	config_parse(const char *text, size_t len, const char *name, const char *dir,
 	    struct config *out, char *err, size_t errlen);
+/*
+ * The [cluster] peer with this id, or NULL (also without [cluster]).
+ */
+const struct conf_peer *config_peer(const struct config *, uint64_t id);
 /* The roles (enum role bits) mapped to a CN, ROLE_NONE when none. */
 int	config_role(const struct config *, const char *cn);
 /*

@@ -31,6 +31,12 @@ decode_get(const uint8_t *payload, size_t len, union read_req *req)
 }
 
 int
+decode_cluster(const uint8_t *payload, size_t len, union read_req *req)
+{
+	return msg_decode_cluster_req(payload, len, &req->cluster);
+}
+
+int
 decode_find(const uint8_t *payload, size_t len, union read_req *req)
 {
 	return msg_decode_find(payload, len, &req->find);

@@ -580,6 +580,17 @@ mode_run(struct config *conf)
 	int rc = 1;
 
 	memset(&rt, 0, sizeof(rt));
+	/*
+	 * A node that ran alone with its peers' configuration would accept
+	 * writes its peers never see: until replication is wired in (issue
+	 * 16), a [cluster] section is checked by --check but not run.
+	 */
+	if (conf->cluster) {
+		log_warnx("%s: [cluster] is configured, but this ledgerd does "
+		    "not replicate yet; remove the section to run alone",
+		    conf->path);
+		return 1;
+	}
 	/* The server owns its config: SIGHUP swaps and frees it. */
 	if ((srv->srv_conf = malloc(sizeof(*conf))) == NULL) {
 		log_warn("config");

@@ -490,6 +490,17 @@ query_status(const struct readctx *x, uint32_t reqid, const union read_req *req,
 	return rc;
 }
 
+int
+query_cluster(const struct readctx *x, uint32_t reqid,
+    const union read_req *req, struct wbuf *out, struct stream *s)
+{
+	(void)x;
+	(void)req;
+	(void)s;
+	return msg_put_error(out, reqid, LD_E_BAD_REQUEST, "this node is not "
+	    "in a cluster: its configuration has no [cluster] section");
+}
+
 /* TERMS: the terms entries in force, by fy then grant type, in one frame. */
 int
 query_terms(const struct readctx *x, uint32_t reqid, const union read_req *req,

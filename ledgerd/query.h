@@ -79,6 +79,7 @@ union read_req {
 	}				 proof;		/* PROVE seq, size; CONSISTENCY old, new */
 	struct msg_find			 find;		/* FIND */
 	struct msg_approvals		 approvals;	/* APPROVALS */
+	struct msg_cluster_req		 cluster;	/* CLUSTER */
 };
 
 /*
@@ -100,6 +101,7 @@ int	decode_receivables(const uint8_t *, size_t, union read_req *);
 int	decode_checkpoint(const uint8_t *, size_t, union read_req *);
 int	decode_prove(const uint8_t *, size_t, union read_req *);
 int	decode_consistency(const uint8_t *, size_t, union read_req *);
+int	decode_cluster(const uint8_t *, size_t, union read_req *);
 
 /*
  * A read handler: answer the decoded request req (valid during the call)
@@ -185,6 +187,16 @@ int	query_terms(const struct readctx *, uint32_t, const union read_req *,
  */
 int	query_receivables(const struct readctx *, uint32_t,
 	    const union read_req *, struct wbuf *, struct stream *);
+
+/*
+ * CLUSTER (contract 2.6): this ledgerd runs alone (it refuses to start
+ * with a [cluster] it cannot replicate yet), so every op, status
+ * included, is answered BAD_REQUEST "this node is not in a cluster"
+ * (PROTOCOL.md "Cluster").  The server has authorized the op first, so a
+ * clerk's `cluster add` is FORBIDDEN here as on a cluster's node.
+ */
+int	query_cluster(const struct readctx *, uint32_t, const union read_req *,
+	    struct wbuf *, struct stream *);
 
 /*
  * Append the ERROR frame DAMAGED for entry seq (2.4): the message names

@@ -119,7 +119,24 @@ static const struct route {
 	    audit_consistency },
 	/* A witness's cosignature writes a record: the writer decides it. */
 	{ MSG_COSIGN,		"COSIGN",	NULL,		R_ANY,	NULL },
+	/* Everyone may see the cluster; a change is the admin's (route_roles). */
+	{ MSG_CLUSTER,		"CLUSTER",	decode_cluster,	R_ANY,
+	    query_cluster },
 };
+
+/*
+ * The roles that may send request req of route r: the route's, except
+ * where the decoded request says more (contract 2.6: CLUSTER add, remove
+ * and transfer are the admin's).  req is read only for a route with a
+ * decoder.
+ */
+static int
+route_roles(const struct route *r, const union read_req *req)
+{
+	if (r->type == MSG_CLUSTER && req->cluster.op != MSG_CLUSTER_STATUS)
+		return ROLE_ADMIN;
+	return r->roles;
+}
 
 static void	server_close(struct conn *, const char *why);
 static void	conn_read_cb(struct bufferevent *, void *);
@@ -475,16 +492,18 @@ conn_stream_continue(struct conn *c)
  * Authorization of a route: LD_OK, or FORBIDDEN with its message in why.
  * The route names the roles that may send it: every role may read and may
  * send a write (the writer judges its kind); a scrub is the admin's or the
- * auditor's; a CN the config maps to no role may do nothing.
+ * auditor's; a cluster change the admin's (route_roles()); a CN the config
+ * maps to no role may do nothing.
  */
 static int
 route_authorize(struct server *srv, struct conn *c, const struct route *r,
-    char *why, size_t whylen)
+    const union read_req *req, char *why, size_t whylen)
 {
 	int role = config_role(srv->srv_conf, c->clt_cn);
+	int need = route_roles(r, req);
 	char held[160];
 
-	if ((role & r->roles) != 0)
+	if ((role & need) != 0)
 		return LD_OK;
 	roles_held(role, held, sizeof(held));
 	if (role == ROLE_NONE)
@@ -567,7 +586,7 @@ conn_dispatch(struct conn *c, const struct frame_hdr *h, const uint8_t *payload)
 		snprintf(why, sizeof(why), "malformed %s", r->name);
 		return conn_error(c, h->reqid, LD_E_BAD_REQUEST, why);
 	}
-	if ((rc = route_authorize(srv, c, r, why, sizeof(why))) != LD_OK) {
+	if ((rc = route_authorize(srv, c, r, &req, why, sizeof(why))) != LD_OK) {
 		log_info("%s: %s: request refused", c->clt_peer, why);
 		return conn_error(c, h->reqid, rc, why);
 	}

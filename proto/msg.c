@@ -16,6 +16,7 @@
  * checked as UTF-8 without control characters: ledgerctl prints them to a
  * terminal.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,9 +123,32 @@ msg_field_add(struct msg_fields *f, const char *name, int type, int64_t value)
 	if (f->n == MSG_FIELDS_MAX || strlen(name) > MSG_FIELD_NAME_MAX)
 		return;
 	x = &f->f[f->n++];
+	memset(x, 0, sizeof(*x));
 	memcpy(x->name, name, strlen(name) + 1);
 	x->type = (uint8_t)type;
 	x->value = value;
+}
+
+void
+msg_field_add_text(struct msg_fields *f, const char *name, const char *text)
+{
+	uint8_t n = f->n;
+
+	msg_field_add(f, name, MSG_FIELD_TEXT, 0);
+	if (f->n > n)
+		text_copy(f->f[n].text, sizeof(f->f[n].text),
+		    text != NULL ? text : "");
+}
+
+static int
+field_valid(const struct msg_field *x)
+{
+	if (!field_name_valid(x->name))
+		return 0;
+	if (x->type == MSG_FIELD_TEXT)
+		return FIELD_FITS(x->text, MSG_FIELD_TEXT_MAX) &&
+		    ld_valid_utf8_text(x->text, 0, MSG_FIELD_TEXT_MAX);
+	return x->type == MSG_FIELD_INT || x->type == MSG_FIELD_DATE;
 }
 
 int
@@ -140,9 +164,7 @@ msg_encode_refusal(struct wbuf *b, int code, const char *message,
 		return -1;
 	if (f != NULL)
 		for (i = 0; i < f->n; i++)
-			if (!field_name_valid(f->f[i].name) ||
-			    (f->f[i].type != MSG_FIELD_INT &&
-			    f->f[i].type != MSG_FIELD_DATE))
+			if (!field_valid(&f->f[i]))
 				return -1;
 	text_sanitize(message, text, sizeof(text));
 	wbuf_u16(b, (uint16_t)code);
@@ -152,7 +174,10 @@ msg_encode_refusal(struct wbuf *b, int code, const char *message,
 		for (i = 0; i < f->n; i++) {
 			wbuf_str(b, f->f[i].name);
 			wbuf_u8(b, f->f[i].type);
-			wbuf_i64(b, f->f[i].value);
+			if (f->f[i].type == MSG_FIELD_TEXT)
+				wbuf_str(b, f->f[i].text);
+			else
+				wbuf_i64(b, f->f[i].value);
 		}
 	}
 	return b->err ? -1 : 0;
@@ -187,6 +212,46 @@ msg_put_error(struct wbuf *out, uint32_t reqid, int code, const char *message)
 }
 
 int
+msg_put_refusal_for(struct wbuf *out, uint32_t reqid, uint16_t version,
+    int code, const char *message, const struct msg_fields *f)
+{
+	struct msg_fields keep;
+	uint8_t i;
+
+	if (f == NULL || version < 3)
+		return msg_put_refusal(out, reqid, code, message, NULL);
+	if (version >= 4)
+		return msg_put_refusal(out, reqid, code, message, f);
+	memset(&keep, 0, sizeof(keep));
+	for (i = 0; i < f->n && i < MSG_FIELDS_MAX; i++)
+		if (f->f[i].type != MSG_FIELD_TEXT)
+			keep.f[keep.n++] = f->f[i];
+	return msg_put_refusal(out, reqid, code, message, &keep);
+}
+
+int
+msg_put_not_leader(struct wbuf *out, uint32_t reqid, uint16_t version,
+    const char *leader)
+{
+	struct msg_fields f;
+	char msg[MSG_ADDR_MAX + 96];
+
+	if (leader == NULL)
+		leader = "";
+	memset(&f, 0, sizeof(f));
+	msg_field_add_text(&f, "leader", leader);
+	if (leader[0] != '\0')
+		snprintf(msg, sizeof(msg), "this node is not the leader; the "
+		    "leader is %s", leader);
+	else
+		snprintf(msg, sizeof(msg), "this node is not the leader and no "
+		    "leader is known (an election may be under way): try again "
+		    "shortly");
+	return msg_put_refusal_for(out, reqid, version, LD_E_NOT_LEADER, msg,
+	    &f);
+}
+
+int
 msg_decode_refusal(const uint8_t *buf, size_t len, int *code, char *msg,
     size_t msgsz, struct msg_fields *f)
 {
@@ -208,10 +273,12 @@ msg_decode_refusal(const uint8_t *buf, size_t len, int *code, char *msg,
 			rbuf_str(&r, fs.f[i].name, sizeof(fs.f[i].name),
 			    MSG_FIELD_NAME_MAX);
 			fs.f[i].type = rbuf_u8(&r);
-			fs.f[i].value = rbuf_i64(&r);
-			if (!r.err && (!field_name_valid(fs.f[i].name) ||
-			    (fs.f[i].type != MSG_FIELD_INT &&
-			    fs.f[i].type != MSG_FIELD_DATE)))
+			if (fs.f[i].type == MSG_FIELD_TEXT)
+				rbuf_str(&r, fs.f[i].text, sizeof(fs.f[i].text),
+				    MSG_FIELD_TEXT_MAX);
+			else
+				fs.f[i].value = rbuf_i64(&r);
+			if (!r.err && !field_valid(&fs.f[i]))
 				return -1;
 		}
 	}
@@ -1323,6 +1390,199 @@ fail:
 	return -1;
 }
 
+/* CLUSTER, CLUSTER_OK and STATUS_OK's cluster section */
+
+/* An address (msg.h, MSG_ADDR_MAX): "host:port" in a safe alphabet. */
+static int
+addr_valid(const char *s)
+{
+	const char *colon;
+	size_t n, i;
+
+	if (memchr(s, '\0', MSG_ADDR_MAX + 1) == NULL ||
+	    (n = strlen(s)) < 3 || (colon = strrchr(s, ':')) == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    strchr(".-_:%[]", s[i]) != NULL))
+			return 0;
+	n = strlen(colon + 1);
+	return colon > s && n >= 1 && n <= 5 &&
+	    strspn(colon + 1, "0123456789") == n;
+}
+
+const char *
+msg_raft_role_name(int role)
+{
+	switch (role) {
+	case MSG_RAFT_LEADER:
+		return "leader";
+	case MSG_RAFT_FOLLOWER:
+		return "follower";
+	case MSG_RAFT_CANDIDATE:
+		return "candidate";
+	default:
+		return "unknown";
+	}
+}
+
+static int
+cluster_valid(const struct msg_cluster *c)
+{
+	const struct msg_member *m;
+	uint16_t i, j;
+
+	if (c->node == 0 || c->raft_role > MSG_RAFT_CANDIDATE ||
+	    c->nmembers > MSG_MEMBERS_MAX ||
+	    memchr(c->leader, '\0', sizeof(c->leader)) == NULL ||
+	    (c->leader[0] != '\0' && !addr_valid(c->leader)))
+		return 0;
+	for (i = 0; i < c->nmembers; i++) {
+		m = &c->members[i];
+		if (m->id == 0 || m->voter > 1 ||
+		    m->raft_role > MSG_RAFT_CANDIDATE ||
+		    !addr_valid(m->raft_address) ||
+		    !addr_valid(m->client_address))
+			return 0;
+		for (j = 0; j < i; j++)
+			if (c->members[j].id == m->id)
+				return 0;
+	}
+	return 1;
+}
+
+static void
+cluster_put(struct wbuf *b, const struct msg_cluster *c)
+{
+	const struct msg_member *m;
+	uint16_t i;
+
+	wbuf_u64(b, c->node);
+	wbuf_u8(b, c->raft_role);
+	wbuf_u64(b, c->term);
+	wbuf_str(b, c->leader);
+	wbuf_u64(b, c->commit_index);
+	wbuf_u64(b, c->applied_index);
+	wbuf_u16(b, c->nmembers);
+	for (i = 0; i < c->nmembers; i++) {
+		m = &c->members[i];
+		wbuf_u64(b, m->id);
+		wbuf_str(b, m->raft_address);
+		wbuf_str(b, m->client_address);
+		wbuf_u8(b, m->voter);
+		wbuf_u8(b, m->raft_role);
+	}
+}
+
+/* Read a view; its validity is the caller's cluster_valid() check. */
+static void
+cluster_get(struct rbuf *r, struct msg_cluster *c)
+{
+	struct msg_member *m;
+	uint16_t i;
+
+	c->node = rbuf_u64(r);
+	c->raft_role = rbuf_u8(r);
+	c->term = rbuf_u64(r);
+	rbuf_str(r, c->leader, sizeof(c->leader), MSG_ADDR_MAX);
+	c->commit_index = rbuf_u64(r);
+	c->applied_index = rbuf_u64(r);
+	c->nmembers = rbuf_u16(r);
+	if (c->nmembers > MSG_MEMBERS_MAX) {
+		r->err = 1;
+		return;
+	}
+	for (i = 0; i < c->nmembers && !r->err; i++) {
+		m = &c->members[i];
+		m->id = rbuf_u64(r);
+		rbuf_str(r, m->raft_address, sizeof(m->raft_address),
+		    MSG_ADDR_MAX);
+		rbuf_str(r, m->client_address, sizeof(m->client_address),
+		    MSG_ADDR_MAX);
+		m->voter = rbuf_u8(r);
+		m->raft_role = rbuf_u8(r);
+	}
+}
+
+int
+msg_encode_cluster(struct wbuf *b, const struct msg_cluster *c)
+{
+	if (!cluster_valid(c))
+		return -1;
+	cluster_put(b, c);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_cluster(const uint8_t *buf, size_t len, struct msg_cluster *c)
+{
+	struct rbuf r;
+
+	memset(c, 0, sizeof(*c));
+	rbuf_init(&r, buf, len);
+	cluster_get(&r, c);
+	if (rbuf_done(&r) == -1 || !cluster_valid(c)) {
+		memset(c, 0, sizeof(*c));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cluster_req_valid(const struct msg_cluster_req *q)
+{
+	if (memchr(q->raft_address, '\0', sizeof(q->raft_address)) == NULL ||
+	    memchr(q->client_address, '\0', sizeof(q->client_address)) == NULL)
+		return 0;
+	switch (q->op) {
+	case MSG_CLUSTER_STATUS:
+		return q->id == 0 && q->raft_address[0] == '\0' &&
+		    q->client_address[0] == '\0';
+	case MSG_CLUSTER_ADD:
+		return q->id != 0 && addr_valid(q->raft_address) &&
+		    addr_valid(q->client_address);
+	case MSG_CLUSTER_REMOVE:
+	case MSG_CLUSTER_TRANSFER:
+		return q->id != 0 && q->raft_address[0] == '\0' &&
+		    q->client_address[0] == '\0';
+	default:
+		return 0;
+	}
+}
+
+int
+msg_encode_cluster_req(struct wbuf *b, const struct msg_cluster_req *q)
+{
+	if (!cluster_req_valid(q))
+		return -1;
+	wbuf_u8(b, q->op);
+	wbuf_u64(b, q->id);
+	wbuf_str(b, q->raft_address);
+	wbuf_str(b, q->client_address);
+	return b->err ? -1 : 0;
+}
+
+int
+msg_decode_cluster_req(const uint8_t *buf, size_t len,
+    struct msg_cluster_req *q)
+{
+	struct rbuf r;
+
+	memset(q, 0, sizeof(*q));
+	rbuf_init(&r, buf, len);
+	q->op = rbuf_u8(&r);
+	q->id = rbuf_u64(&r);
+	rbuf_str(&r, q->raft_address, sizeof(q->raft_address), MSG_ADDR_MAX);
+	rbuf_str(&r, q->client_address, sizeof(q->client_address),
+	    MSG_ADDR_MAX);
+	if (rbuf_done(&r) == -1 || !cluster_req_valid(q)) {
+		memset(q, 0, sizeof(*q));
+		return -1;
+	}
+	return 0;
+}
+
 /* STATUS_OK */
 
 static int
@@ -1330,7 +1590,8 @@ status_valid(const struct msg_status *s)
 {
 	return FIELD_FITS(s->server, sizeof(s->server) - 1) &&
 	    ld_valid_utf8_text(s->server, 0, sizeof(s->server) - 1) &&
-	    s->scrub_result <= 2 && s->scrub_running <= 1;
+	    s->scrub_result <= 2 && s->scrub_running <= 1 &&
+	    (!s->has_cluster || (s->has_storage && cluster_valid(&s->cluster)));
 }
 
 int
@@ -1359,6 +1620,8 @@ msg_encode_status(struct wbuf *b, const struct msg_status *s)
 			wbuf_u64(b, s->fs_size);
 			wbuf_u64(b, s->oldest_write_ms);
 			wbuf_u64(b, s->slow_commits);
+			if (s->has_cluster)
+				cluster_put(b, &s->cluster);
 		}
 	}
 	return b->err ? -1 : 0;
@@ -1394,6 +1657,10 @@ msg_decode_status(const uint8_t *buf, size_t len, struct msg_status *s)
 			s->fs_size = rbuf_u64(&r);
 			s->oldest_write_ms = rbuf_u64(&r);
 			s->slow_commits = rbuf_u64(&r);
+			if (!r.err && r.left > 0) {
+				s->has_cluster = 1;
+				cluster_get(&r, &s->cluster);
+			}
 		}
 	}
 	if (rbuf_done(&r) == -1 || !status_valid(s)) {

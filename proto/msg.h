@@ -34,7 +34,7 @@
 
 struct wbuf;
 
-#define PROTO_VERSION		3	/* the newest this side speaks */
+#define PROTO_VERSION		4	/* the newest this side speaks */
 #define PROTO_VERSION_MIN	2	/* the oldest it still speaks */
 #define MSG_TEXT_MAX		1024	/* error messages, version strings */
 #define MSG_BATCH_MAX		100000	/* writes in one batch frame */
@@ -53,7 +53,8 @@ enum msg_type {
 	MSG_RECEIVABLES = 0x26,
 	MSG_FIND = 0x27,
 	MSG_SCRUB = 0x28,
-	MSG_APPROVALS = 0x2c,	/* protocol 3: requests, approvals, policy */
+	MSG_CLUSTER = 0x29,		/* protocol 4: cluster status and changes */
+	MSG_APPROVALS = 0x2c,	/* protocol 4: requests, approvals, policy */
 	MSG_CHECKPOINT = 0x30,
 	MSG_PROVE = 0x31,
 	MSG_CONSISTENCY = 0x32,
@@ -68,25 +69,38 @@ enum msg_type {
 	MSG_STATUS_OK = 0x94,
 	MSG_RECEIVABLES_OK = 0x95,
 	MSG_SCRUB_OK = 0x96,
+	MSG_CLUSTER_OK = 0x97,		/* protocol 4 */
 	MSG_CHECKPOINT_OK = 0xa0,
 	MSG_PROOF = 0xa1,
 	MSG_COSIGN_OK = 0xa2
 };
 
 /*
+ * An address as a cluster names it ("host:port", "[v6]:port"): 3..255
+ * bytes of letters, digits and ". - _ : % [ ]", ending in ':' and a port
+ * of 1..5 digits.  Both sides check that much; whether it resolves is the
+ * dialer's business.
+ */
+#define MSG_ADDR_MAX		255
+
+/*
  * The figures a refusal carries (contract 2.3: OVER_AWARD's award, net,
  * remaining and requested ...), so that a client can show them as JSON
  * fields and not only inside the message.  A name is 1..MSG_FIELD_NAME_MAX
  * bytes of [a-z_]; a value is an integer (amounts in yen, seqs) or a date
- * (YYYYMMDD, shown as "YYYY-MM-DD").
+ * (YYYYMMDD, shown as "YYYY-MM-DD"), or from protocol 4 a text of at most
+ * MSG_FIELD_TEXT_MAX bytes (UTF-8 without controls, may be empty): the
+ * leader's client address of NOT_LEADER (contract 2.6).
  */
 #define MSG_FIELDS_MAX		6
 #define MSG_FIELD_NAME_MAX	15
-enum { MSG_FIELD_INT = 1, MSG_FIELD_DATE = 2 };
+#define MSG_FIELD_TEXT_MAX	MSG_ADDR_MAX
+enum { MSG_FIELD_INT = 1, MSG_FIELD_DATE = 2, MSG_FIELD_TEXT = 3 };
 struct msg_field {
 	char		name[MSG_FIELD_NAME_MAX + 1];
 	uint8_t		type;
-	int64_t		value;
+	int64_t		value;				/* INT, DATE */
+	char		text[MSG_FIELD_TEXT_MAX + 1];	/* TEXT */
 };
 struct msg_fields {
 	uint8_t			n;
@@ -98,11 +112,19 @@ struct msg_fields {
  */
 void	msg_field_add(struct msg_fields *f, const char *name, int type,
 	    int64_t value);
+/*
+ * Append a MSG_FIELD_TEXT field, text cut at a character boundary to
+ * MSG_FIELD_TEXT_MAX bytes; like msg_field_add() otherwise.  text must be
+ * UTF-8 without controls, or the encoder refuses the payload.
+ */
+void	msg_field_add_text(struct msg_fields *f, const char *name,
+	    const char *text);
 
 /*
  * ERROR: u16 code, str message, and from protocol version 3 a figures
- * section: u8 n (at most MSG_FIELDS_MAX), n x (str name, u8 type, i64
- * value).  The payload alone (a BATCH_RESULT item reuses it).  code must be
+ * section: u8 n (at most MSG_FIELDS_MAX), n x (str name, u8 type, then
+ * i64 value, or for MSG_FIELD_TEXT (protocol 4) str text).  The payload
+ * alone (a BATCH_RESULT item reuses it).  code must be
  * 1..65535, else -1 and nothing appended: LD_OK is not an error.  message
  * is sanitized, never refused: NULL is sent as "", a byte that does not
  * start valid text (UTF-8 without controls) becomes '?', and the text is
@@ -133,6 +155,22 @@ int	msg_put_error(struct wbuf *out, uint32_t reqid, int code,
 int	msg_put_refusal(struct wbuf *out, uint32_t reqid, int code,
 	    const char *message, const struct msg_fields *f);
 /*
+ * msg_put_refusal() for a peer that speaks protocol version: the figures
+ * that version can read, and no others (below 3 none, 3 all but the text
+ * fields, from 4 all); the message states them in words for every peer.
+ */
+int	msg_put_refusal_for(struct wbuf *out, uint32_t reqid, uint16_t version,
+	    int code, const char *message, const struct msg_fields *f);
+/*
+ * NOT_LEADER for reqid (contract 2.6): the message names leader, the
+ * leader's client address, or says that no leader is known ("" or NULL),
+ * and from protocol 4 the text field "leader" carries it ("" when
+ * unknown).  Every node answers a write with this one wording.  Returns
+ * LD_E_NOT_LEADER.
+ */
+int	msg_put_not_leader(struct wbuf *out, uint32_t reqid, uint16_t version,
+	    const char *leader);
+/*
  * Decode an ERROR payload: *code (1..65535, not checked against LD_E_MAX,
  * so that an older client still shows a newer daemon's codes) and the
  * message copied into msg (msgsz bytes, NUL-terminated, cut at a character
@@ -144,7 +182,6 @@ int	msg_put_refusal(struct wbuf *out, uint32_t reqid, int code,
 int	msg_decode_refusal(const uint8_t *, size_t, int *code, char *msg,
 	    size_t msgsz, struct msg_fields *f);
 /* msg_decode_refusal() for a caller that has no use for the figures. */
-int	msg_decode_error(const uint8_t *, size_t, int *code, char *msg, size_t msgsz);
 int	msg_decode_error(const uint8_t *, size_t, int *code, char *msg, size_t msgsz);
 
 /*
@@ -351,7 +388,7 @@ int	msg_encode_find(struct wbuf *, const struct msg_find *);
 int	msg_decode_find(const uint8_t *, size_t, struct msg_find *);
 
 /*
- * APPROVALS (protocol 3): u8 what, u16 fy (0 = every year).  The answer is
+ * APPROVALS (protocol 4): u8 what, u16 fy (0 = every year).  The answer is
  * ENTRIES frames, as for LIST, in seq order:
  *   MSG_APPR_OPEN    every request still open (not decided; an expired
  *                    one too, the client tells it by its expires_at);
@@ -472,6 +509,70 @@ int	msg_decode_receivables_req(const uint8_t *, size_t, struct msg_receivables_r
 int	msg_encode_receivables(struct wbuf *, const struct msg_receivable *, uint32_t n);
 int	msg_decode_receivables(const uint8_t *, size_t, struct msg_receivable **, uint32_t *n);
 
+/*
+ * A node's view of its cluster (contract 2.6, 2.8): in STATUS_OK's cluster
+ * section and in CLUSTER_OK.  Wire: u64 node, u8 raft_role, u64 term, str
+ * leader, u64 commit_index, u64 applied_index, u16 n, n x (u64 id, str
+ * raft_address, str client_address, u8 voter, u8 raft_role).
+ *
+ * Checked on both sides: node and every member id non-zero, member ids
+ * distinct, roles at most MSG_RAFT_CANDIDATE, voter 0 or 1, leader "" or
+ * an address, every member address an address (MSG_ADDR_MAX), n at most
+ * MSG_MEMBERS_MAX.  The figures are the node's own, not judged.
+ */
+#define MSG_MEMBERS_MAX		16
+enum msg_raft_role {
+	MSG_RAFT_UNKNOWN = 0,	/* a member whose state this node cannot see */
+	MSG_RAFT_LEADER = 1,
+	MSG_RAFT_FOLLOWER = 2,
+	MSG_RAFT_CANDIDATE = 3
+};
+struct msg_member {
+	uint64_t	id;
+	char		raft_address[MSG_ADDR_MAX + 1];
+	char		client_address[MSG_ADDR_MAX + 1];
+	uint8_t		voter;		/* 1: counts towards the majority */
+	uint8_t		raft_role;	/* enum msg_raft_role, as this node sees it */
+};
+struct msg_cluster {
+	uint64_t	node;		/* this node's id */
+	uint8_t		raft_role;	/* enum msg_raft_role */
+	uint64_t	term;
+	char		leader[MSG_ADDR_MAX + 1];	/* its client address;
+							   "" = unknown */
+	uint64_t	commit_index;
+	uint64_t	applied_index;
+	uint16_t	nmembers;
+	struct msg_member members[MSG_MEMBERS_MAX];
+};
+/* "leader", "follower", "candidate", or "unknown" for anything else. */
+const char *msg_raft_role_name(int role);
+
+/*
+ * CLUSTER (protocol 4): u8 op, u64 id, str raft_address, str
+ * client_address.  MSG_CLUSTER_STATUS takes nothing (id 0, both ""); ADD
+ * takes all three; REMOVE and TRANSFER an id only.  Ids are non-zero.
+ * Both sides refuse anything else; the decoder zeroes *q on -1.  Answered
+ * with CLUSTER_OK: the cluster view (after the change, for a change).
+ */
+enum {
+	MSG_CLUSTER_STATUS = 1,
+	MSG_CLUSTER_ADD = 2,
+	MSG_CLUSTER_REMOVE = 3,
+	MSG_CLUSTER_TRANSFER = 4
+};
+struct msg_cluster_req {
+	uint8_t		op;
+	uint64_t	id;
+	char		raft_address[MSG_ADDR_MAX + 1];
+	char		client_address[MSG_ADDR_MAX + 1];
+};
+int	msg_encode_cluster_req(struct wbuf *, const struct msg_cluster_req *);
+int	msg_decode_cluster_req(const uint8_t *, size_t, struct msg_cluster_req *);
+/* CLUSTER_OK: the view alone.  The decoder zeroes *c on -1. */
+int	msg_encode_cluster(struct wbuf *, const struct msg_cluster *);
+int	msg_decode_cluster(const uint8_t *, size_t, struct msg_cluster *);
+
 /* STATUS_OK */
 struct msg_status {
 	char		server[64];	/* "ledgerd 0.1.0" */
@@ -498,6 +599,9 @@ struct msg_status {
 	uint64_t	oldest_write_ms;	/* age of the oldest unanswered
 						   write; 0 = none */
 	uint64_t	slow_commits;	/* commits above slow_commit_warn_ms */
+	/* protocol 4, optional after the storage section: a cluster member's */
+	int		has_cluster;	/* the section below was sent */
+	struct msg_cluster cluster;
 };
 /*
  * STATUS_OK: str server, u64 size, u64 uptime_s, u32 connections, u64
@@ -506,10 +610,13 @@ struct msg_status {
  * scrub_finished_at, u64 scrub_size, u64 scrub_damaged_seq, u64
  * scrub_progress, u64 damaged_entries; then, when has_storage (which
  * needs has_scrub), u64 fs_free, u64 fs_size, u64 oldest_write_ms, u64
- * slow_commits.  Checked: server (text that fits its array), scrub_result
- * 0..2, scrub_running 0..1.  The decoder zeroes *s on -1 and sets
- * has_scrub and has_storage when each section is there; a daemon that
- * predates a section simply does not send it.
+ * slow_commits; then, when has_cluster (which needs has_storage; a node
+ * of a cluster, to a protocol 4 peer), the cluster view as CLUSTER_OK
+ * has it.  Checked: server (text that fits its array), scrub_result
+ * 0..2, scrub_running 0..1, the view as msg_encode_cluster() checks it.
+ * The decoder zeroes *s on -1 and sets has_scrub, has_storage and
+ * has_cluster when each section is there; a daemon that predates a
+ * section, or runs alone, simply does not send it.
  */
 int	msg_encode_status(struct wbuf *, const struct msg_status *);
 int	msg_decode_status(const uint8_t *, size_t, struct msg_status *);

@@ -45,7 +45,8 @@ static int
 parse_words(struct ctl_args *a, char *err, size_t errlen, const char *first, ...)
 {
 	static const struct ctl_cmd *const tables[] = {
-		cmd_write_cmds, cmd_read_cmds, cmd_audit_cmds, NULL
+		cmd_write_cmds, cmd_read_cmds, cmd_audit_cmds, cmd_cluster_cmds,
+		NULL
 	};
 	char		*argv[64];
 	va_list		 ap;
@@ -794,6 +795,115 @@ test_main_closed_port(void **state)
 	assert_non_null(strstr(r.err, "cannot read key file"));
 	assert_non_null(strstr(r.err, "Is a directory"));
 	run_free(&r);
+}
+
+/* ---- a cluster: server lists and cluster commands (contract 2.6) ------ */
+
+static void
+test_server_list(void **state)
+{
+	const char	*out[CTL_SERVERS_MAX];
+	char		 buf[CTL_SERVERS_MAX * CTL_ADDR_MAX], err[256], many[1024];
+	struct run	 r;
+	size_t		 n = 0;
+	int		 i;
+
+	(void)state;
+	assert_int_equal(ctl_split_servers("10.0.0.1:7443", buf, sizeof(buf),
+	    out, CTL_SERVERS_MAX, err, sizeof(err)), 1);
+	assert_string_equal(out[0], "10.0.0.1:7443");
+	assert_int_equal(ctl_split_servers(" a.example:1, [::1]:7444 ,\tb:2",
+	    buf, sizeof(buf), out, CTL_SERVERS_MAX, err, sizeof(err)), 3);
+	assert_string_equal(out[0], "a.example:1");
+	assert_string_equal(out[1], "[::1]:7444");
+	assert_string_equal(out[2], "b:2");
+	assert_int_equal(ctl_split_servers("a:1,,b:2", buf, sizeof(buf), out,
+	    CTL_SERVERS_MAX, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "empty address"));
+	assert_int_equal(ctl_split_servers("a:1,", buf, sizeof(buf), out,
+	    CTL_SERVERS_MAX, err, sizeof(err)), -1);
+	assert_int_equal(ctl_split_servers("a:1,b", buf, sizeof(buf), out,
+	    CTL_SERVERS_MAX, err, sizeof(err)), -1);
+	assert_string_equal(err, "'b' is not HOST:PORT (an IPv6 address as "
+	    "[ADDR]:PORT)");
+	assert_int_equal(ctl_split_servers("a:1,::1:2", buf, sizeof(buf), out,
+	    CTL_SERVERS_MAX, err, sizeof(err)), -1);
+	for (i = 0; i <= CTL_SERVERS_MAX; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, "%sh%d:%d",
+		    i > 0 ? "," : "", i, 7000 + i);
+	assert_int_equal(ctl_split_servers(many, buf, sizeof(buf), out,
+	    CTL_SERVERS_MAX, err, sizeof(err)), -1);
+	assert_string_equal(err, "more than 16 addresses");
+	many[strrchr(many, ',') - many] = '\0';
+	assert_int_equal(ctl_split_servers(many, buf, sizeof(buf), out,
+	    CTL_SERVERS_MAX, err, sizeof(err)), CTL_SERVERS_MAX);
+
+	/* Through ledgerctl: a usage error, or each server tried. */
+	expect_usage(RUN("status", "--server", "127.0.0.1:1,,127.0.0.1:2",
+	    "--ca", ca_path), "--server: empty address");
+	snprintf(many, sizeof(many), "%s,%s", closed_server, closed_server);
+	r = RUN("status", "--server", many, "--ca", ca_path);
+	assert_int_equal(r.rc, 3);
+	snprintf(err, sizeof(err), "ledgerctl: cannot connect to %s: ",
+	    closed_server);
+	assert_non_null(strstr(r.err, err));
+	snprintf(err, sizeof(err), "; trying %s\n", closed_server);
+	assert_non_null(strstr(r.err, err));
+	assert_string_equal(r.out, "");
+	run_free(&r);
+	/* Our own unreadable CA is not the servers' fault: one line. */
+	r = RUN("status", "--server", many, "--ca", "/nonexistent/ca");
+	assert_int_equal(r.rc, 3);
+	assert_null(strstr(r.err, "trying"));
+	assert_non_null(strstr(r.err, "cannot read CA file"));
+	run_free(&r);
+}
+
+static void
+test_build_cluster(void **state)
+{
+	struct msg_cluster_req	 q;
+	struct ctl_args		 a;
+	char			 err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&a, err, "cluster", "status"), 0);
+	assert_int_equal(cmd_build_cluster(&a, &q, err, sizeof(err)), 0);
+	assert_int_equal(q.op, MSG_CLUSTER_STATUS);
+	assert_int_equal(PARSE(&a, err, "cluster", "add", "4",
+	    "10.0.0.4:7501", "[fd00::4]:7443"), 0);
+	assert_int_equal(cmd_build_cluster(&a, &q, err, sizeof(err)), 0);
+	assert_int_equal(q.op, MSG_CLUSTER_ADD);
+	assert_int_equal(q.id, 4);
+	assert_string_equal(q.raft_address, "10.0.0.4:7501");
+	assert_string_equal(q.client_address, "[fd00::4]:7443");
+	assert_int_equal(PARSE(&a, err, "cluster", "transfer", "2"), 0);
+	assert_int_equal(cmd_build_cluster(&a, &q, err, sizeof(err)), 0);
+	assert_int_equal(q.op, MSG_CLUSTER_TRANSFER);
+	assert_int_equal(q.id, 2);
+	assert_int_equal(PARSE(&a, err, "cluster", "remove", "3"), 0);
+	assert_int_equal(cmd_build_cluster(&a, &q, err, sizeof(err)), 0);
+	assert_int_equal(q.op, MSG_CLUSTER_REMOVE);
+
+	/* Usage errors, before any connection. */
+	assert_int_equal(PARSE(&a, err, "cluster", "remove", "0"), 0);
+	assert_int_equal(cmd_build_cluster(&a, &q, err, sizeof(err)), -1);
+	assert_int_equal(PARSE(&a, err, "cluster", "transfer", "x"), 0);
+	assert_int_equal(cmd_build_cluster(&a, &q, err, sizeof(err)), -1);
+	assert_int_equal(PARSE(&a, err, "cluster", "add", "4", "10.0.0.4",
+	    "10.0.0.4:7443"), 0);
+	assert_int_equal(cmd_build_cluster(&a, &q, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "RAFT_ADDR: '10.0.0.4' is not HOST:PORT"));
+	assert_int_equal(PARSE(&a, err, "cluster", "add", "4", "10.0.0.4:1",
+	    "h\xc3\xa9:2"), 0);
+	assert_int_equal(cmd_build_cluster(&a, &q, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "CLIENT_ADDR"));
+	assert_int_equal(PARSE(&a, err, "cluster", "add", "4", "10.0.0.4:1",
+	    "10.0.0.4:1"), 0);
+	assert_int_equal(cmd_build_cluster(&a, &q, err, sizeof(err)), -1);
+	assert_int_equal(PARSE(&a, err, "cluster", "add", "4", "10.0.0.4:1"),
+	    -1);
+	assert_int_equal(PARSE(&a, err, "cluster", "frob"), -1);
 }
 
 /* ---- output ----------------------------------------------------------- */
@@ -1910,6 +2020,8 @@ main(void)
 		cmocka_unit_test(test_main_help_version),
 		cmocka_unit_test(test_main_usage_before_connect),
 		cmocka_unit_test(test_main_closed_port),
+		cmocka_unit_test(test_server_list),
+		cmocka_unit_test(test_build_cluster),
 		cmocka_unit_test(test_json_disbursement),
 		cmocka_unit_test(test_json_other_kinds),
 		cmocka_unit_test(test_json_region_balance_error),

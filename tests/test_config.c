@@ -665,6 +665,272 @@ test_mutations(void **state)
 	}
 }
 
+/*
+ * [cluster] (contract 2.6).  REQ is 7 lines, so a [cluster] appended to it
+ * opens at line 8 and CLUSTER's keys sit at lines 9 (id) to 14 (peer_key).
+ * Node 1's client address is where the default [server] listen accepts.
+ */
+#define PEERS3 "1@127.0.0.1:7501@127.0.0.1:7443, " \
+	"2@127.0.0.1:7502@127.0.0.1:7444, 3@127.0.0.1:7503@127.0.0.1:7445"
+#define CLUSTER_HEAD "[cluster]\nid = 1\nraft_listen = 127.0.0.1:7501\n"
+#define CLUSTER_FILES "peer_ca = ca.crt\npeer_cert = n1.crt\npeer_key = n1.key\n"
+#define CLUSTER CLUSTER_HEAD "peers = " PEERS3 "\n" CLUSTER_FILES
+
+/* REQ, a [cluster] with peers p and extra lines after it, then tail. */
+static void
+cluster_text(char *buf, size_t len, const char *p, const char *extra,
+    const char *tail)
+{
+	snprintf(buf, len, REQ CLUSTER_HEAD "peers = %s\n" CLUSTER_FILES "%s%s",
+	    p, extra, tail);
+}
+
+static void
+test_cluster(void **state)
+{
+	char text[4096];
+	size_t i;
+
+	(void)state;
+	/* Without the section nothing changes. */
+	accepted(REQ);
+	assert_int_equal(conf.cluster, 0);
+	assert_int_equal(conf.npeers, 0);
+
+	accepted(REQ CLUSTER);
+	assert_int_equal(conf.cluster, 1);
+	assert_int_equal(conf.cluster_id, 1);
+	assert_int_equal(conf.npeers, 3);
+	for (i = 0; i < 3; i++) {
+		char want[64];
+
+		assert_int_equal(conf.peers[i].id, i + 1);
+		snprintf(want, sizeof(want), "127.0.0.1:%zu", 7501 + i);
+		assert_string_equal(conf.peers[i].raft_addr, want);
+		snprintf(want, sizeof(want), "%zu", 7501 + i);
+		assert_string_equal(conf.peers[i].raft_port, want);
+		snprintf(want, sizeof(want), "127.0.0.1:%zu", 7443 + i);
+		assert_string_equal(conf.peers[i].client_addr, want);
+		assert_string_equal(conf.peers[i].client_host, "127.0.0.1");
+		assert_int_equal(conf.peers[i].line, 11);
+	}
+	assert_ptr_equal(config_peer(&conf, 2), &conf.peers[1]);
+	assert_null(config_peer(&conf, 4));
+	assert_string_equal(conf.raft_listen_host, "127.0.0.1");
+	assert_string_equal(conf.raft_listen_port, "7501");
+	assert_string_equal(conf.peer_ca, "/etc/ledgerd/ca.crt");
+	assert_string_equal(conf.peer_cert, "/etc/ledgerd/n1.crt");
+	assert_string_equal(conf.peer_key, "/etc/ledgerd/n1.key");
+	/* In the ledger directory /etc/ledgerd/ledger, beside data.mdb. */
+	assert_string_equal(conf.raft_dir, "/etc/ledgerd/ledger/raft");
+	assert_int_equal(conf.commit_timeout_s, 10);
+	assert_int_equal(conf.election_timeout_ms, 1000);
+	assert_int_equal(conf.heartbeat_timeout_ms, 100);
+	assert_int_equal(conf.cluster_join, 0);
+
+	/* raft_dir follows the ledger, not the config file's directory. */
+	accepted(REQ_TLS "[ledger]\npath = /var/lib/ledgerd\n"
+	    "checkpoint_key = ck.key\n" CLUSTER);
+	assert_string_equal(conf.raft_dir, "/var/lib/ledgerd/raft");
+	accepted(REQ_TLS "[ledger]\npath = /var/lib/ledgerd\n"
+	    "checkpoint_key = ck.key\n" CLUSTER "raft_dir = log/raft\n");
+	assert_string_equal(conf.raft_dir, "/var/lib/ledgerd/log/raft");
+	accepted(REQ CLUSTER "raft_dir = /srv/raft\n");
+	assert_string_equal(conf.raft_dir, "/srv/raft");
+	/* The section may come before [ledger] and [server]. */
+	accepted(CLUSTER REQ "[server]\nlisten = 0.0.0.0:7443\n");
+	assert_string_equal(conf.raft_dir, "/etc/ledgerd/ledger/raft");
+	refused_exactly(REQ CLUSTER "raft_dir = .\n", "t.conf:15: raft_dir: "
+	    "'.' is the ledger directory; the Raft log needs its own");
+	refused_exactly(REQ CLUSTER "raft_dir = /etc/ledgerd/ledger/\n",
+	    "t.conf:15: raft_dir: /etc/ledgerd/ledger/ is the ledger directory; "
+	    "the Raft log needs its own");
+
+	/* Tunables: defaults, ranges, and the heartbeat below the election. */
+	accepted(REQ CLUSTER "commit_timeout_s = 30\nelection_timeout_ms = 3000\n"
+	    "heartbeat_timeout_ms = 300\njoin = false\n");
+	assert_int_equal(conf.commit_timeout_s, 30);
+	assert_int_equal(conf.election_timeout_ms, 3000);
+	assert_int_equal(conf.heartbeat_timeout_ms, 300);
+	refused_exactly(REQ CLUSTER "commit_timeout_s = 0\n", "t.conf:15: "
+	    "commit_timeout_s: '0' is not a number in 1-3600");
+	refused_exactly(REQ CLUSTER "election_timeout_ms = 99\n", "t.conf:15: "
+	    "election_timeout_ms: '99' is not a number in 100-60000");
+	refused_exactly(REQ CLUSTER "heartbeat_timeout_ms = 1000\n", "t.conf:15: "
+	    "heartbeat_timeout_ms (1000) must be below election_timeout_ms "
+	    "(1000)");
+	refused_exactly(REQ CLUSTER "heartbeat_timeout_ms = 500\n"
+	    "election_timeout_ms = 400\n", "t.conf:15: heartbeat_timeout_ms "
+	    "(500) must be below election_timeout_ms (400)");
+	refused_exactly(REQ CLUSTER "election_timeout_ms = 100\n", "t.conf:15: "
+	    "heartbeat_timeout_ms (100) must be below election_timeout_ms (100)");
+	refused_exactly(REQ CLUSTER "join = yes\n", "t.conf:15: join: 'yes' "
+	    "is not true or false");
+	refused_exactly(REQ CLUSTER "role = leader\n", "t.conf:15: unknown key "
+	    "'role' in [cluster]");
+	refused_exactly(REQ CLUSTER "[cluster]\n", "t.conf:15: duplicate "
+	    "section [cluster]");
+	refused_exactly(REQ CLUSTER "id = 2\n", "t.conf:15: duplicate key 'id' "
+	    "in [cluster]");
+
+	/* Required once the section is there, and only then. */
+	refused_exactly(REQ "[cluster]\n", "t.conf: missing required key 'id' "
+	    "in [cluster]");
+	refused_exactly(REQ CLUSTER_HEAD CLUSTER_FILES, "t.conf: missing "
+	    "required key 'peers' in [cluster]");
+	refused_exactly(REQ CLUSTER_HEAD "peers = " PEERS3 "\npeer_ca = ca.crt\n"
+	    "peer_cert = n1.crt\n", "t.conf: missing required key 'peer_key' in "
+	    "[cluster]");
+
+	/* This node among the peers, unless it joins later. */
+	refused_exactly(REQ "[cluster]\nid = 4\nraft_listen = 127.0.0.1:7501\n"
+	    "peers = " PEERS3 "\n" CLUSTER_FILES, "t.conf:9: id: node 4 is not "
+	    "among the peers (give its id@raft_address@client_address, or set "
+	    "join = true for a node added with ledgerctl cluster add)");
+	accepted(REQ "[cluster]\nid = 4\nraft_listen = 127.0.0.1:7504\n"
+	    "peers = " PEERS3 "\n" CLUSTER_FILES "join = true\n");
+	assert_int_equal(conf.cluster_join, 1);
+	assert_int_equal(conf.cluster_id, 4);
+	refused_exactly(REQ "[cluster]\nid = 0\n", "t.conf:9: id: '0' is not "
+	    "a number in 1-65535");
+	refused_exactly(REQ "[cluster]\nid = 65536\n", "t.conf:9: id: '65536' "
+	    "is not a number in 1-65535");
+
+	/* raft_listen must accept this node's raft address. */
+	refused_exactly(REQ "[cluster]\nid = 1\nraft_listen = 127.0.0.1:7599\n"
+	    "peers = " PEERS3 "\n" CLUSTER_FILES, "t.conf:10: raft_listen: node "
+	    "1's raft address in peers is 127.0.0.1:7501, which raft_listen does "
+	    "not accept (same port, and same host unless raft_listen is 0.0.0.0 "
+	    "or [::])");
+	refused(REQ "[cluster]\nid = 1\nraft_listen = 10.0.0.1:7501\n"
+	    "peers = " PEERS3 "\n" CLUSTER_FILES, "t.conf:10: raft_listen: node 1");
+	accepted(REQ "[cluster]\nid = 1\nraft_listen = 0.0.0.0:7501\n"
+	    "peers = " PEERS3 "\n" CLUSTER_FILES);
+	refused(REQ "[cluster]\nid = 1\nraft_listen = 127.0.0.1\n",
+	    "t.conf:10: raft_listen: expected host:port");
+	/* ... and [server] listen its client address, on another port. */
+	refused_exactly(REQ CLUSTER "[server]\nlisten = 127.0.0.1:8443\n",
+	    "t.conf:11: peers: node 1's client address 127.0.0.1:7443 is not "
+	    "where [server] listen accepts (127.0.0.1:8443); clients told "
+	    "NOT_LEADER would find nobody there");
+	accepted(REQ CLUSTER "[server]\nlisten = 0.0.0.0:7443\n");
+	refused_exactly(REQ "[cluster]\nid = 1\nraft_listen = 127.0.0.2:7443\n"
+	    "peers = 1@127.0.0.2:7443@127.0.0.1:7443\n" CLUSTER_FILES
+	    "[server]\nlisten = 0.0.0.0:7443\n", "t.conf:10: raft_listen: the "
+	    "same port as [server] listen (7443)");
+
+	/* peers, item by item, at its line. */
+	cluster_text(text, sizeof(text), "1@127.0.0.1:7501", "", "");
+	refused_exactly(text, "t.conf:11: peers: '1@127.0.0.1:7501' is not "
+	    "id@raft_address@client_address");
+	cluster_text(text, sizeof(text), "1@127.0.0.1:7501@127.0.0.1:7443@x",
+	    "", "");
+	refused(text, "t.conf:11: peers: '1@127.0.0.1:7501@127.0.0.1:7443@x' "
+	    "is not id@raft_address@client_address");
+	cluster_text(text, sizeof(text), "1@127.0.0.1:7501@127.0.0.1:7443,,"
+	    "2@127.0.0.1:7502@127.0.0.1:7444", "", "");
+	refused(text, "t.conf:11: peers: empty item");
+	cluster_text(text, sizeof(text), "1@127.0.0.1:7501@127.0.0.1:7443,", "",
+	    "");
+	refused(text, "t.conf:11: peers: empty item");
+	cluster_text(text, sizeof(text), "one@127.0.0.1:7501@127.0.0.1:7443",
+	    "", "");
+	refused_exactly(text, "t.conf:11: peers: id 'one' is not a number in "
+	    "1-65535");
+	cluster_text(text, sizeof(text), "1@127.0.0.1:7501@127.0.0.1:7443, "
+	    "1@127.0.0.1:7502@127.0.0.1:7444", "", "");
+	refused_exactly(text, "t.conf:11: peers: id 1 given twice");
+	cluster_text(text, sizeof(text), "1@127.0.0.1:7501@127.0.0.1:7443, "
+	    "2@127.0.0.1:7501@127.0.0.1:7444", "", "");
+	refused_exactly(text, "t.conf:11: peers: nodes 1 and 2 share an address");
+	cluster_text(text, sizeof(text), "1@127.0.0.1:7501@127.0.0.1:7443, "
+	    "2@127.0.0.1:7443@127.0.0.1:7444", "", "");
+	refused_exactly(text, "t.conf:11: peers: nodes 1 and 2 share an address");
+	cluster_text(text, sizeof(text), "1@127.0.0.1:7501@127.0.0.1:7443, "
+	    "2@127.0.0.1:7502@127.0.0.1:7502", "", "");
+	refused_exactly(text, "t.conf:11: peers: node 2's raft and client "
+	    "addresses are the same");
+	cluster_text(text, sizeof(text), "1@127.0.0.1:7501@127.0.0.1:7443, "
+	    "2@127.0.0.1:75020@127.0.0.1:7444", "", "");
+	refused_exactly(text, "t.conf:11: peers: node 2's raft address: port "
+	    "must be 1-65535");
+	cluster_text(text, sizeof(text), "1@127.0.0.1:7501@127.0.0.1:7443, "
+	    "2@127.0.0.1:7502@0.0.0.0:7444", "", "");
+	refused_exactly(text, "t.conf:11: peers: node 2's client address: "
+	    "0.0.0.0:7444 accepts on every address; give one the other nodes "
+	    "and clients can connect to");
+	cluster_text(text, sizeof(text), "1@127.0.0.1:7501@127.0.0.1:7443, "
+	    "2@::1:7502@127.0.0.1:7444", "", "");
+	refused_exactly(text, "t.conf:11: peers: node 2's raft address: an "
+	    "IPv6 address needs brackets: [::1]:7443");
+	/* IPv6 in brackets, host names, blanks around items, port normalized. */
+	cluster_text(text, sizeof(text), "  1@127.0.0.1:7501@127.0.0.1:7443 ,"
+	    "2@[::1]:07502@[::1]:7444,\t3@node-3.example:7503@node-3.example:7445",
+	    "", "");
+	accepted(text);
+	assert_int_equal(conf.npeers, 3);
+	assert_string_equal(conf.peers[1].raft_addr, "[::1]:7502");
+	assert_string_equal(conf.peers[1].raft_host, "::1");
+	assert_string_equal(conf.peers[1].raft_port, "7502");
+	assert_string_equal(conf.peers[2].client_addr, "node-3.example:7445");
+
+	/* At most CONF_PEERS_MAX. */
+	{
+		char list[3072];
+		size_t n = 0;
+
+		for (i = 1; i <= CONF_PEERS_MAX + 1; i++)
+			n += (size_t)snprintf(list + n, sizeof(list) - n,
+			    "%s%zu@127.0.0.1:%zu@127.0.0.1:%zu", i > 1 ? "," : "",
+			    i, 7500 + i, i == 1 ? (size_t)7443 : 8000 + i);
+		cluster_text(text, sizeof(text), list, "", "");
+		refused_exactly(text, "t.conf:11: peers: more than 16");
+	}
+}
+
+/* The shipped three-node sample: each file parses, and they agree. */
+static void
+test_cluster_sample(void **state)
+{
+	char err[512], path[PATH_MAX], real[PATH_MAX], *slash, want[PATH_MAX + 32];
+	char peers[3][CONF_PEERS_MAX * 2 * (CONF_ADDR_MAX + 1)];
+	static char text[65536];
+	size_t len, i, n;
+	FILE *fp;
+
+	(void)state;
+	for (n = 1; n <= 3; n++) {
+		snprintf(path, sizeof(path), "%s", sample_path());
+		slash = strrchr(path, '/');
+		assert_non_null(slash);
+		snprintf(slash, sizeof(path) - (size_t)(slash - path),
+		    "/cluster/node-%zu.conf", n);
+		assert_non_null(realpath(path, real));
+		fp = fopen(real, "rb");
+		assert_non_null(fp);
+		len = fread(text, 1, sizeof(text), fp);
+		fclose(fp);
+		*strrchr(real, '/') = '\0';
+		if (config_parse(text, len, path, real, &conf, err,
+		    sizeof(err)) != 0)
+			fail_msg("%s", err);
+		assert_int_equal(conf.cluster, 1);
+		assert_int_equal(conf.cluster_id, n);
+		assert_int_equal(conf.npeers, 3);
+		snprintf(want, sizeof(want), "%s/node-%zu/ledger/raft", real, n);
+		assert_string_equal(conf.raft_dir, want);
+		snprintf(want, sizeof(want), "%s/pki/node-%zu.crt", real, n);
+		assert_string_equal(conf.peer_cert, want);
+		peers[n - 1][0] = '\0';
+		for (i = 0; i < conf.npeers; i++) {
+			strcat(peers[n - 1], conf.peers[i].raft_addr);
+			strcat(peers[n - 1], conf.peers[i].client_addr);
+		}
+		if (n > 1)
+			assert_string_equal(peers[n - 1], peers[0]);
+	}
+}
+
 static void
 test_load(void **state)
 {
@@ -830,6 +1096,8 @@ main(void)
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_preauth_keys),
+		cmocka_unit_test(test_cluster),
+		cmocka_unit_test(test_cluster_sample),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

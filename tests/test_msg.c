@@ -2024,6 +2024,473 @@ test_status(void **state)
 	wbuf_free(&b);
 }
 
+/* ERROR's text figures and NOT_LEADER (contract 2.6, protocol 4) */
+
+static int
+dec_refusal(const uint8_t *p, size_t n)
+{
+	struct msg_fields	 f;
+	char			 m[MSG_TEXT_MAX + 1];
+	int			 code;
+
+	return msg_decode_refusal(p, n, &code, m, sizeof(m), &f);
+}
+
+/* The ERROR frame out holds: its payload decoded into code, m and f. */
+static void
+frame_refusal(const struct wbuf *out, uint32_t reqid, int *code, char *m,
+    size_t msz, struct msg_fields *f)
+{
+	struct frame_hdr	 h;
+
+	assert_true(out->len >= FRAME_HDR_LEN);
+	assert_int_equal(frame_hdr_decode(&h, out->data, out->len,
+	    FRAME_MAX_MAX), FRAME_OK);
+	assert_int_equal(h.type, MSG_ERROR);
+	assert_int_equal(h.reqid, reqid);
+	assert_int_equal(h.len, out->len - FRAME_HDR_LEN);
+	assert_int_equal(msg_decode_refusal(out->data + FRAME_HDR_LEN, h.len,
+	    code, m, msz, f), 0);
+}
+
+static void
+test_error_text_field(void **state)
+{
+	struct msg_fields	 f, g;
+	struct wbuf		 b;
+	char			 m[MSG_TEXT_MAX + 1], big[400];
+	int			 code;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	msg_field_add_text(&f, "leader", "[fd00::2]:7444");
+	msg_field_add(&f, "seq", MSG_FIELD_INT, 7);
+	msg_field_add_text(&f, "note", "");
+	wbuf_init(&b);
+	assert_int_equal(msg_encode_refusal(&b, LD_E_NOT_LEADER, "not me", &f),
+	    0);
+	assert_int_equal(msg_decode_refusal(b.data, b.len, &code, m, sizeof(m),
+	    &g), 0);
+	assert_int_equal(code, LD_E_NOT_LEADER);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.f[0].name, "leader");
+	assert_int_equal(g.f[0].type, MSG_FIELD_TEXT);
+	assert_string_equal(g.f[0].text, "[fd00::2]:7444");
+	assert_int_equal(g.f[1].type, MSG_FIELD_INT);
+	assert_true(g.f[1].value == 7);
+	assert_string_equal(g.f[2].text, "");
+	/* Without the figures it is a whole ERROR; a cut within them is not. */
+	{
+		size_t n, base = 2 + 2 + strlen("not me");
+		uint8_t *p = malloc(b.len + 1);
+
+		assert_non_null(p);
+		memcpy(p, b.data, b.len);
+		assert_int_equal(dec_refusal(p, base), 0);
+		for (n = base + 1; n < b.len; n++)
+			if (dec_refusal(p, n) != -1)
+				fail_msg("cut at %zu of %zu accepted", n, b.len);
+		p[b.len] = 0;
+		assert_int_equal(dec_refusal(p, b.len + 1), -1);
+		free(p);
+	}
+
+	/* A text is cut to MSG_FIELD_TEXT_MAX, at a character boundary. */
+	memset(&f, 0, sizeof(f));
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	big[MSG_FIELD_TEXT_MAX - 1] = '\xe3';	/* a 3-byte character across */
+	big[MSG_FIELD_TEXT_MAX] = '\x81';
+	big[MSG_FIELD_TEXT_MAX + 1] = '\x82';
+	msg_field_add_text(&f, "leader", big);
+	assert_int_equal(strlen(f.f[0].text), MSG_FIELD_TEXT_MAX - 1);
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_refusal(&b, LD_E_NOT_LEADER, "x", &f), 0);
+
+	/* The encoder refuses a text a terminal should not print ... */
+	memset(&f, 0, sizeof(f));
+	msg_field_add_text(&f, "leader", "evil\x1b[2J:1");
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_refusal(&b, LD_E_NOT_LEADER, "x", &f), -1);
+	/* ... and so does the decoder, and an unknown field type. */
+	wbuf_reset(&b);
+	wbuf_u16(&b, LD_E_NOT_LEADER);
+	wbuf_str(&b, "x");
+	wbuf_u8(&b, 1);
+	wbuf_str(&b, "leader");
+	wbuf_u8(&b, MSG_FIELD_TEXT);
+	wbuf_str(&b, "a\nb");
+	assert_int_equal(dec_refusal(b.data, b.len), -1);
+	wbuf_reset(&b);
+	wbuf_u16(&b, LD_E_NOT_LEADER);
+	wbuf_str(&b, "x");
+	wbuf_u8(&b, 1);
+	wbuf_str(&b, "leader");
+	wbuf_u8(&b, 4);
+	wbuf_str(&b, "a:1");
+	assert_int_equal(dec_refusal(b.data, b.len), -1);
+	/* A text longer than the cap is refused, not cut, on the wire. */
+	wbuf_reset(&b);
+	wbuf_u16(&b, LD_E_NOT_LEADER);
+	wbuf_str(&b, "x");
+	wbuf_u8(&b, 1);
+	wbuf_str(&b, "leader");
+	wbuf_u8(&b, MSG_FIELD_TEXT);
+	big[MSG_FIELD_TEXT_MAX - 1] = 'a';
+	big[MSG_FIELD_TEXT_MAX] = '\0';
+	wbuf_str(&b, big);
+	assert_int_equal(dec_refusal(b.data, b.len), 0);
+	wbuf_reset(&b);
+	wbuf_u16(&b, LD_E_NOT_LEADER);
+	wbuf_str(&b, "x");
+	wbuf_u8(&b, 1);
+	wbuf_str(&b, "leader");
+	wbuf_u8(&b, MSG_FIELD_TEXT);
+	big[MSG_FIELD_TEXT_MAX] = 'a';
+	big[MSG_FIELD_TEXT_MAX + 1] = '\0';
+	wbuf_str(&b, big);
+	assert_int_equal(dec_refusal(b.data, b.len), -1);
+	wbuf_free(&b);
+}
+
+static void
+test_not_leader(void **state)
+{
+	struct msg_fields	 f;
+	struct wbuf		 out;
+	char			 m[MSG_TEXT_MAX + 1];
+	int			 code;
+
+	(void)state;
+	/* Protocol 4: the address in words and as the field "leader". */
+	wbuf_init(&out);
+	assert_int_equal(msg_put_not_leader(&out, 9, 4, "127.0.0.1:7444"),
+	    LD_E_NOT_LEADER);
+	frame_refusal(&out, 9, &code, m, sizeof(m), &f);
+	assert_int_equal(code, LD_E_NOT_LEADER);
+	assert_string_equal(m, "this node is not the leader; the leader is "
+	    "127.0.0.1:7444");
+	assert_int_equal(f.n, 1);
+	assert_string_equal(f.f[0].name, "leader");
+	assert_int_equal(f.f[0].type, MSG_FIELD_TEXT);
+	assert_string_equal(f.f[0].text, "127.0.0.1:7444");
+
+	/* No leader known: "" in the field, and the message says so. */
+	wbuf_reset(&out);
+	msg_put_not_leader(&out, 10, 4, NULL);
+	frame_refusal(&out, 10, &code, m, sizeof(m), &f);
+	assert_non_null(strstr(m, "no leader is known"));
+	assert_int_equal(f.n, 1);
+	assert_string_equal(f.f[0].text, "");
+
+	/* Protocol 3 and 2 peers cannot read a text field: words only. */
+	wbuf_reset(&out);
+	msg_put_not_leader(&out, 11, 3, "127.0.0.1:7444");
+	frame_refusal(&out, 11, &code, m, sizeof(m), &f);
+	assert_int_equal(f.n, 0);
+	assert_non_null(strstr(m, "127.0.0.1:7444"));
+	wbuf_reset(&out);
+	msg_put_not_leader(&out, 12, 2, "127.0.0.1:7444");
+	frame_refusal(&out, 12, &code, m, sizeof(m), &f);
+	assert_int_equal(f.n, 0);
+
+	/* msg_put_refusal_for() keeps what each version reads. */
+	memset(&f, 0, sizeof(f));
+	msg_field_add(&f, "seq", MSG_FIELD_INT, 5);
+	msg_field_add_text(&f, "leader", "h:1");
+	msg_field_add(&f, "date", MSG_FIELD_DATE, 20130630);
+	wbuf_reset(&out);
+	msg_put_refusal_for(&out, 13, 3, LD_E_DAMAGED, "m", &f);
+	frame_refusal(&out, 13, &code, m, sizeof(m), &f);
+	assert_int_equal(f.n, 2);
+	assert_string_equal(f.f[0].name, "seq");
+	assert_string_equal(f.f[1].name, "date");
+	wbuf_free(&out);
+}
+
+/* CLUSTER, CLUSTER_OK, STATUS_OK's cluster section */
+
+static void
+sample_cluster(struct msg_cluster *c)
+{
+	static const char *const raft[] = { "127.0.0.1:7501", "[fd00::2]:7502",
+	    "node-3.example:7503" };
+	static const char *const client[] = { "127.0.0.1:7443",
+	    "[fd00::2]:7444", "node-3.example:7445" };
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	c->node = 2;
+	c->raft_role = MSG_RAFT_FOLLOWER;
+	c->term = 41;
+	strcpy(c->leader, "127.0.0.1:7443");
+	c->commit_index = 1000000;
+	c->applied_index = 999998;
+	c->nmembers = 3;
+	for (i = 0; i < 3; i++) {
+		c->members[i].id = (uint64_t)i + 1;
+		strcpy(c->members[i].raft_address, raft[i]);
+		strcpy(c->members[i].client_address, client[i]);
+		c->members[i].voter = i < 2;
+		c->members[i].raft_role = i == 0 ? MSG_RAFT_LEADER :
+		    i == 1 ? MSG_RAFT_FOLLOWER : MSG_RAFT_UNKNOWN;
+	}
+}
+
+static int
+dec_cluster(const uint8_t *p, size_t n)
+{
+	struct msg_cluster	 c;
+
+	return msg_decode_cluster(p, n, &c);
+}
+
+static int
+cluster_encodes(const struct msg_cluster *c)
+{
+	struct wbuf	 b;
+	int		 rc;
+
+	wbuf_init(&b);
+	rc = msg_encode_cluster(&b, c);
+	if (rc == -1 && b.len != 0)
+		fail_msg("refused view appended %zu bytes", b.len);
+	wbuf_free(&b);
+	return rc;
+}
+
+static void
+test_cluster_view(void **state)
+{
+	static const char *const bad_addr[] = { "", "h", "h:", ":1", "h:123456",
+	    "h:12a", "a b:1", "h\x1b:1", "ホスト:1", "h/x:1", "h:1 " };
+	static struct msg_cluster c, g;
+	struct wbuf	 b;
+	size_t		 i;
+
+	(void)state;
+	sample_cluster(&c);
+	wbuf_init(&b);
+	assert_int_equal(msg_encode_cluster(&b, &c), 0);
+	assert_int_equal(msg_decode_cluster(b.data, b.len, &g), 0);
+	assert_memory_equal(&g, &c, sizeof(c));
+	check_exact(dec_cluster, b.data, b.len, "cluster view");
+	assert_string_equal(msg_raft_role_name(MSG_RAFT_LEADER), "leader");
+	assert_string_equal(msg_raft_role_name(MSG_RAFT_FOLLOWER), "follower");
+	assert_string_equal(msg_raft_role_name(MSG_RAFT_CANDIDATE), "candidate");
+	assert_string_equal(msg_raft_role_name(MSG_RAFT_UNKNOWN), "unknown");
+	assert_string_equal(msg_raft_role_name(9), "unknown");
+
+	/* No leader known, no members yet (a node that is joining). */
+	c.leader[0] = '\0';
+	c.nmembers = 0;
+	c.raft_role = MSG_RAFT_CANDIDATE;
+	assert_int_equal(cluster_encodes(&c), 0);
+
+	/* What both sides refuse. */
+	sample_cluster(&c);
+	c.node = 0;
+	assert_int_equal(cluster_encodes(&c), -1);
+	sample_cluster(&c);
+	c.raft_role = 4;
+	assert_int_equal(cluster_encodes(&c), -1);
+	sample_cluster(&c);
+	c.members[2].raft_role = 4;
+	assert_int_equal(cluster_encodes(&c), -1);
+	sample_cluster(&c);
+	c.members[1].voter = 2;
+	assert_int_equal(cluster_encodes(&c), -1);
+	sample_cluster(&c);
+	c.members[2].id = 1;
+	assert_int_equal(cluster_encodes(&c), -1);
+	sample_cluster(&c);
+	c.members[0].id = 0;
+	assert_int_equal(cluster_encodes(&c), -1);
+	sample_cluster(&c);
+	c.nmembers = MSG_MEMBERS_MAX + 1;
+	assert_int_equal(cluster_encodes(&c), -1);
+	for (i = 0; i < sizeof(bad_addr) / sizeof(bad_addr[0]); i++) {
+		sample_cluster(&c);
+		strcpy(c.members[1].client_address, bad_addr[i]);
+		if (cluster_encodes(&c) != -1)
+			fail_msg("address '%s' accepted", bad_addr[i]);
+		sample_cluster(&c);
+		strcpy(c.members[1].raft_address, bad_addr[i]);
+		assert_int_equal(cluster_encodes(&c), -1);
+		if (bad_addr[i][0] != '\0') {
+			sample_cluster(&c);
+			strcpy(c.leader, bad_addr[i]);
+			assert_int_equal(cluster_encodes(&c), -1);
+		}
+	}
+
+	/* The decoder refuses the same on the wire. */
+	sample_cluster(&c);
+	c.nmembers = 1;
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_cluster(&b, &c), 0);
+	b.data[b.len - 1] = 4;			/* the member's raft_role */
+	assert_int_equal(dec_cluster(b.data, b.len), -1);
+	b.data[b.len - 1] = 1;
+	b.data[b.len - 2] = 2;			/* its voter */
+	assert_int_equal(dec_cluster(b.data, b.len), -1);
+	b.data[b.len - 2] = 1;
+	assert_int_equal(dec_cluster(b.data, b.len), 0);
+	/* A count beyond the cap, with the bytes to back it. */
+	wbuf_reset(&b);
+	wbuf_u64(&b, 1);
+	wbuf_u8(&b, MSG_RAFT_LEADER);
+	wbuf_u64(&b, 1);
+	wbuf_str(&b, "");
+	wbuf_u64(&b, 1);
+	wbuf_u64(&b, 1);
+	wbuf_u16(&b, MSG_MEMBERS_MAX + 1);
+	for (i = 0; i <= MSG_MEMBERS_MAX; i++) {
+		char a[32];
+
+		wbuf_u64(&b, i + 1);
+		snprintf(a, sizeof(a), "10.0.0.%zu:7501", i + 1);
+		wbuf_str(&b, a);
+		snprintf(a, sizeof(a), "10.0.0.%zu:7443", i + 1);
+		wbuf_str(&b, a);
+		wbuf_u8(&b, 1);
+		wbuf_u8(&b, MSG_RAFT_FOLLOWER);
+	}
+	assert_int_equal(dec_cluster(b.data, b.len), -1);
+	wbuf_free(&b);
+}
+
+static int
+dec_cluster_req(const uint8_t *p, size_t n)
+{
+	struct msg_cluster_req	 q;
+
+	return msg_decode_cluster_req(p, n, &q);
+}
+
+static int
+cluster_req_encodes(uint8_t op, uint64_t id, const char *raft,
+    const char *client)
+{
+	struct msg_cluster_req	 q, g;
+	struct wbuf		 b;
+	int			 rc;
+
+	memset(&q, 0, sizeof(q));
+	q.op = op;
+	q.id = id;
+	snprintf(q.raft_address, sizeof(q.raft_address), "%s", raft);
+	snprintf(q.client_address, sizeof(q.client_address), "%s", client);
+	wbuf_init(&b);
+	rc = msg_encode_cluster_req(&b, &q);
+	if (rc == 0) {
+		assert_int_equal(msg_decode_cluster_req(b.data, b.len, &g), 0);
+		assert_memory_equal(&g, &q, sizeof(q));
+		check_exact(dec_cluster_req, b.data, b.len, "cluster request");
+	} else
+		assert_int_equal(b.len, 0);
+	wbuf_free(&b);
+	return rc;
+}
+
+static void
+test_cluster_req(void **state)
+{
+	struct wbuf	 b;
+
+	(void)state;
+	assert_int_equal(cluster_req_encodes(MSG_CLUSTER_STATUS, 0, "", ""), 0);
+	assert_int_equal(cluster_req_encodes(MSG_CLUSTER_ADD, 4,
+	    "127.0.0.1:7504", "127.0.0.1:7446"), 0);
+	assert_int_equal(cluster_req_encodes(MSG_CLUSTER_REMOVE, 2, "", ""), 0);
+	assert_int_equal(cluster_req_encodes(MSG_CLUSTER_TRANSFER, 3, "", ""), 0);
+	assert_int_equal(cluster_req_encodes(MSG_CLUSTER_TRANSFER,
+	    UINT64_MAX, "", ""), 0);
+
+	/* Each op takes what it needs and nothing else. */
+	assert_int_equal(cluster_req_encodes(0, 0, "", ""), -1);
+	assert_int_equal(cluster_req_encodes(5, 1, "", ""), -1);
+	assert_int_equal(cluster_req_encodes(MSG_CLUSTER_STATUS, 1, "", ""), -1);
+	assert_int_equal(cluster_req_encodes(MSG_CLUSTER_STATUS, 0, "h:1", ""),
+	    -1);
+	assert_int_equal(cluster_req_encodes(MSG_CLUSTER_ADD, 0, "h:1", "h:2"),
+	    -1);
+	assert_int_equal(cluster_req_encodes(MSG_CLUSTER_ADD, 4, "h:1", ""), -1);
+	assert_int_equal(cluster_req_encodes(MSG_CLUSTER_ADD, 4, "", "h:2"), -1);
+	assert_int_equal(cluster_req_encodes(MSG_CLUSTER_ADD, 4, "h 1:1", "h:2"),
+	    -1);
+	assert_int_equal(cluster_req_encodes(MSG_CLUSTER_ADD, 4, "h:1",
+	    "h:99999999"), -1);
+	assert_int_equal(cluster_req_encodes(MSG_CLUSTER_REMOVE, 0, "", ""), -1);
+	assert_int_equal(cluster_req_encodes(MSG_CLUSTER_REMOVE, 2, "h:1", ""),
+	    -1);
+	assert_int_equal(cluster_req_encodes(MSG_CLUSTER_TRANSFER, 0, "", ""),
+	    -1);
+
+	/* Hand-made payloads the decoder refuses. */
+	wbuf_init(&b);
+	wbuf_u8(&b, MSG_CLUSTER_REMOVE);
+	wbuf_u64(&b, 0);
+	wbuf_str(&b, "");
+	wbuf_str(&b, "");
+	assert_int_equal(dec_cluster_req(b.data, b.len), -1);
+	wbuf_reset(&b);
+	wbuf_u8(&b, MSG_CLUSTER_ADD);
+	wbuf_u64(&b, 4);
+	wbuf_str(&b, "127.0.0.1:7504");
+	wbuf_str(&b, "127.0.0.1:74\x07" "6");
+	assert_int_equal(dec_cluster_req(b.data, b.len), -1);
+	wbuf_free(&b);
+}
+
+static void
+test_status_cluster(void **state)
+{
+	static struct msg_status s, g;
+	struct wbuf	 b;
+	size_t		 plain, n;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	strcpy(s.server, "ledgerd 0.1.0");
+	s.size = 5;
+	s.has_scrub = 1;
+	s.has_storage = 1;
+	s.fs_free = 1 << 20;
+	wbuf_init(&b);
+	assert_int_equal(msg_encode_status(&b, &s), 0);
+	plain = b.len;
+	assert_int_equal(msg_decode_status(b.data, b.len, &g), 0);
+	assert_int_equal(g.has_cluster, 0);
+
+	s.has_cluster = 1;
+	sample_cluster(&s.cluster);
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_status(&b, &s), 0);
+	assert_true(b.len > plain);
+	assert_int_equal(msg_decode_status(b.data, b.len, &g), 0);
+	assert_int_equal(g.has_storage, 1);
+	assert_int_equal(g.has_cluster, 1);
+	assert_memory_equal(&g.cluster, &s.cluster, sizeof(s.cluster));
+	assert_true(g.fs_free == s.fs_free);
+	/* The section is whole or absent: a cut inside it is refused. */
+	assert_int_equal(dec_status(b.data, plain), 0);
+	for (n = plain + 1; n < b.len; n++)
+		if (dec_status(b.data, n) != -1)
+			fail_msg("status cut at %zu of %zu accepted", n, b.len);
+	b.data[b.len - 1] = 4;
+	assert_int_equal(dec_status(b.data, b.len), -1);
+
+	/* Only after the storage section, and only a valid view. */
+	s.has_storage = 0;
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_status(&b, &s), -1);
+	s.has_storage = 1;
+	s.cluster.node = 0;
+	assert_int_equal(msg_encode_status(&b, &s), -1);
+	wbuf_free(&b);
+}
+
 int
 main(void)
 {
@@ -2055,6 +2522,11 @@ main(void)
 		cmocka_unit_test(test_receivables),
 		cmocka_unit_test(test_receivables_short_codes),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_error_text_field),
+		cmocka_unit_test(test_not_leader),
+		cmocka_unit_test(test_cluster_view),
+		cmocka_unit_test(test_cluster_req),
+		cmocka_unit_test(test_status_cluster),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
