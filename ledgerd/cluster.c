@@ -27,6 +27,8 @@
  * (NOT_LEADER names the leader's client address); the transport wrapper
  * below hands the inner transport the raft part only.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -293,17 +295,18 @@ refuse_all(struct wjob *jobs, int code, const char *msg)
 	}
 }
 
-/* NOT_LEADER's message, naming the leader's client address when known. */
+/* NOT_LEADER, naming the leader's client address ("" while none). */
 static void
-not_leader_text(const struct cluster_state *s, char *buf, size_t len)
+refuse_not_leader(struct wjob *jobs, const struct cluster_state *s)
 {
-	if (s->leader[0] != '\0')
-		snprintf(buf, len, "this node is not the leader; the leader "
-		    "is node %llu at %s", (unsigned long long)s->leader_id,
-		    s->leader);
-	else
-		snprintf(buf, len, "this node is not the leader, and no "
-		    "leader is known yet (an election is under way)");
+	struct wjob *j;
+
+	for (j = jobs; j != NULL; j = j->next) {
+		wbuf_reset(&j->out);
+		j->nwritten = 0;
+		j->code = LD_E_NOT_LEADER;
+		msg_put_not_leader(&j->out, j->reqid, j->version, s->leader);
+	}
 }
 
 /* ---- the peer transport ---- */
@@ -536,14 +539,12 @@ propose(struct cluster *cl, struct wjob *jobs)
 	if ((rc = raft_apply(&cl->cl_raft, &p->req, &buf, 1,
 	    applied_cb)) != 0) {
 		struct cluster_state s;
-		char msg[256];
 
 		raft_free(buf.base);
 		free(p);
 		if (rc == RAFT_NOTLEADER) {
 			cluster_state(cl, &s);
-			not_leader_text(&s, msg, sizeof(msg));
-			refuse_all(jobs, LD_E_NOT_LEADER, msg);
+			refuse_not_leader(jobs, &s);
 		} else
 			refuse_all(jobs, LD_E_UNAVAILABLE, raft_strerror(rc));
 		hand_back(cl, jobs);
@@ -588,9 +589,14 @@ change_done(struct change *c, int code, const char *msg)
 
 	j->code = code;
 	wbuf_reset(&j->out);
-	if (code != LD_OK)
-		msg_put_error(&j->out, j->reqid, code, msg);
 	j->next = NULL;
+	if (code == LD_E_NOT_LEADER) {
+		struct cluster_state s;
+
+		cluster_state(c->cl, &s);
+		refuse_not_leader(j, &s);
+	} else if (code != LD_OK)
+		msg_put_error(&j->out, j->reqid, code, msg);
 	hand_back(c->cl, j);
 	free(c);
 }
@@ -704,7 +710,6 @@ wake_cb(uv_async_t *h)
 	struct wjob *q;
 	size_t n, i;
 	int stop;
-	char msg[256];
 
 	pthread_mutex_lock(&cl->cl_mtx);
 	q = cl->cl_head;
@@ -738,8 +743,7 @@ wake_cb(uv_async_t *h)
 	if (raft_state(&cl->cl_raft) != RAFT_LEADER) {
 		publish(cl);
 		cluster_state(cl, &s);
-		not_leader_text(&s, msg, sizeof(msg));
-		refuse_all(q, LD_E_NOT_LEADER, msg);
+		refuse_not_leader(q, &s);
 		hand_back(cl, q);
 		return;
 	}
@@ -786,6 +790,12 @@ raft_setup(struct cluster *cl)
 	size_t i;
 	int rc;
 
+	/* raft_uv wants its directory to exist; it is the member's alone. */
+	if (mkdir(c->raft_dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(cl->cl_err, sizeof(cl->cl_err), "%s: %s", c->raft_dir,
+		    strerror(errno));
+		return -1;
+	}
 	if (uv_loop_init(&cl->cl_loop) != 0) {
 		snprintf(cl->cl_err, sizeof(cl->cl_err), "uv_loop_init failed");
 		return -1;
@@ -838,7 +848,7 @@ raft_setup(struct cluster *cl)
 		rc = raft_configuration_add(&conf, c->peers[i].id, addr,
 		    RAFT_VOTER);
 	}
-	if (rc == 0)
+	if (rc == 0 && !c->join)
 		rc = raft_bootstrap(&cl->cl_raft, &conf);
 	raft_configuration_close(&conf);
 	if (rc != 0 && rc != RAFT_CANTBOOTSTRAP) {
@@ -969,7 +979,6 @@ void
 cluster_submit(struct cluster *cl, struct wjob *j)
 {
 	struct cluster_state s;
-	char msg[256];
 
 	j->next = NULL;
 	pthread_mutex_lock(&cl->cl_mtx);
@@ -977,9 +986,9 @@ cluster_submit(struct cluster *cl, struct wjob *j)
 	if (s.raft_role != CLUSTER_LEADER) {
 		/* Decided before anything else on a follower (2.10). */
 		pthread_mutex_unlock(&cl->cl_mtx);
-		not_leader_text(&s, msg, sizeof(msg));
-		refuse_all(j, LD_E_NOT_LEADER, msg);
-		cl->cl_done_fn(j, cl->cl_arg);
+		refuse_not_leader(j, &s);
+		/* Answered from the loop's next turn, never from inside it. */
+		hand_back(cl, j);
 		return;
 	}
 	if (cl->cl_tail != NULL)
@@ -1005,10 +1014,13 @@ cluster_change(struct cluster *cl, struct wjob *j, int op, uint64_t id,
 	c = calloc(1, sizeof(*c));
 	if (c == NULL || j->payload == NULL || a >= CLUSTER_ADDR_MAX ||
 	    b >= CLUSTER_ADDR_MAX) {
+		int code = c == NULL || j->payload == NULL ? LD_E_INTERNAL :
+		    LD_E_BAD_REQUEST;
+
 		free(c);
-		refuse_all(j, c == NULL || j->payload == NULL ?
-		    LD_E_INTERNAL : LD_E_BAD_REQUEST, "address too long");
-		cl->cl_done_fn(j, cl->cl_arg);
+		refuse_all(j, code, code == LD_E_INTERNAL ? "out of memory" :
+		    "address too long");
+		hand_back(cl, j);
 		return;
 	}
 	memcpy(j->payload, raft_addr, a + 1);
@@ -1024,7 +1036,7 @@ cluster_change(struct cluster *cl, struct wjob *j, int op, uint64_t id,
 		pthread_mutex_unlock(&cl->cl_mtx);
 		free(c);
 		refuse_all(j, LD_E_BUSY, "membership changes already pending");
-		cl->cl_done_fn(j, cl->cl_arg);
+		hand_back(cl, j);
 		return;
 	}
 	cl->cl_changes[cl->cl_nchanges++] = c;

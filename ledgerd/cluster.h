@@ -58,6 +58,8 @@ struct cluster_conf {
 	uint32_t		commit_timeout_s;	/* 0: the default, 10 */
 	uint32_t		election_timeout_ms;	/* 0: the default, 1000 */
 	uint32_t		heartbeat_ms;		/* 0: the default, 100 */
+	int			join;		/* a member added later: starts
+						   empty, without bootstrapping */
 	int			plain_tcp;	/* tests of the wiring only:
 						   libraft's own TCP transport */
 };

@@ -36,6 +36,7 @@
 
 #include "apply.h"
 #include "checkpoint.h"
+#include "cluster.h"
 #include "config.h"
 #include "errors.h"
 #include "log.h"
@@ -499,6 +500,8 @@ stall_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
+	if (rt->srv.srv_writer == NULL)
+		return;	/* a cluster member: commit_timeout_s answers them */
 	age = writer_oldest_write(rt->srv.srv_writer, &group);
 	if (ms == 0 || group == 0 || group == rt->stall_warned ||
 	    age < (int64_t)ms * 1000)
@@ -569,6 +572,44 @@ readers_cb(evutil_socket_t fd, short ev, void *arg)
 		log_info("cleared %d stale LMDB reader slot(s)", n);
 }
 
+/* "host:port", brackets around an IPv6 host. */
+static void
+host_port(const char *host, const char *port, char *out, size_t len)
+{
+	snprintf(out, len, strchr(host, ':') != NULL ? "[%s]:%s" : "%s:%s",
+	    host, port);
+}
+
+/* What cluster.c needs of [cluster] (ledgerd.conf(5)). */
+static void
+cluster_conf_of(const struct config *conf, struct cluster_conf *cc)
+{
+	size_t i, n = 0;
+
+	memset(cc, 0, sizeof(*cc));
+	cc->id = conf->cluster_id;
+	snprintf(cc->raft_dir, sizeof(cc->raft_dir), "%s", conf->raft_dir);
+	host_port(conf->raft_listen_host, conf->raft_listen_port,
+	    cc->raft_listen, sizeof(cc->raft_listen));
+	for (i = 0; i < conf->npeers && n < CLUSTER_MEMBERS_MAX; i++, n++) {
+		cc->peers[n].id = conf->peers[i].id;
+		snprintf(cc->peers[n].raft_addr, sizeof(cc->peers[n].raft_addr),
+		    "%s", conf->peers[i].raft_addr);
+		snprintf(cc->peers[n].client_addr,
+		    sizeof(cc->peers[n].client_addr), "%s",
+		    conf->peers[i].client_addr);
+		cc->peers[n].voter = 1;
+	}
+	cc->npeers = n;
+	snprintf(cc->peer_ca, sizeof(cc->peer_ca), "%s", conf->peer_ca);
+	snprintf(cc->peer_cert, sizeof(cc->peer_cert), "%s", conf->peer_cert);
+	snprintf(cc->peer_key, sizeof(cc->peer_key), "%s", conf->peer_key);
+	cc->commit_timeout_s = conf->commit_timeout_s;
+	cc->election_timeout_ms = conf->election_timeout_ms;
+	cc->heartbeat_ms = conf->heartbeat_timeout_ms;
+	cc->join = conf->cluster_join;
+}
+
 static int
 mode_run(struct config *conf)
 {
@@ -580,17 +621,6 @@ mode_run(struct config *conf)
 	int rc = 1;
 
 	memset(&rt, 0, sizeof(rt));
-	/*
-	 * A node that ran alone with its peers' configuration would accept
-	 * writes its peers never see: until replication is wired in (issue
-	 * 16), a [cluster] section is checked by --check but not run.
-	 */
-	if (conf->cluster) {
-		log_warnx("%s: [cluster] is configured, but this ledgerd does "
-		    "not replicate yet; remove the section to run alone",
-		    conf->path);
-		return 1;
-	}
 	/* The server owns its config: SIGHUP swaps and frees it. */
 	if ((srv->srv_conf = malloc(sizeof(*conf))) == NULL) {
 		log_warn("config");
@@ -653,8 +683,27 @@ mode_run(struct config *conf)
 	hooks.failed = writer_failed;
 	hooks.arg = &rt;
 	hooks.slow_commit_warn_ms = conf->slow_commit_warn_ms;
-	if (writer_start(&srv->srv_writer, srv->srv_store, srv->srv_base,
-	    server_job_done, srv, &hooks) != 0)
+	if (conf->cluster) {
+		/* A member: libraft's thread holds the write transaction. */
+		struct cluster_conf cc;
+		struct cluster_hooks ch;
+
+		cluster_conf_of(conf, &cc);
+		memset(&ch, 0, sizeof(ch));
+		ch.failed = writer_failed;
+		ch.arg = &rt;
+		if (cluster_start(&srv->srv_cluster, &cc, srv->srv_store,
+		    srv->srv_base, ckpt_signer_verifier(srv->srv_signer),
+		    server_job_done, srv, &ch, err, sizeof(err)) != 0) {
+			log_warnx("cluster: %s", err);
+			goto out;
+		}
+		log_info("cluster member %llu, raft on %s:%s, state in %s",
+		    (unsigned long long)conf->cluster_id,
+		    conf->raft_listen_host, conf->raft_listen_port,
+		    conf->raft_dir);
+	} else if (writer_start(&srv->srv_writer, srv->srv_store,
+	    srv->srv_base, server_job_done, srv, &hooks) != 0)
 		goto out;
 	if (scrub_start(srv->srv_store, conf->scrub_interval_h,
 	    conf->scrub_rate, &srv->srv_scrub) != 0) {
@@ -714,6 +763,8 @@ mode_run(struct config *conf)
 
 	writer_stop(srv->srv_writer);	/* answers every queued job first */
 	srv->srv_writer = NULL;
+	cluster_stop(srv->srv_cluster);
+	srv->srv_cluster = NULL;
 	if (store_failed(srv->srv_store, err, sizeof(err))) {
 		log_warnx("stopped after a storage failure (%s): exit status 1",
 		    err);
@@ -726,6 +777,7 @@ out:
 	scrub_stop(srv->srv_scrub);
 	srv->srv_scrub = NULL;
 	writer_stop(srv->srv_writer);
+	cluster_stop(srv->srv_cluster);
 	if (rt.ev_term != NULL)
 		event_free(rt.ev_term);
 	if (rt.ev_int != NULL)

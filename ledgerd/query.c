@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cluster.h"
 #include "config.h"
 #include "errors.h"
 #include "frame.h"
@@ -483,6 +484,10 @@ query_status(const struct readctx *x, uint32_t reqid, const union read_req *req,
 	store_abort(t);
 	if (rc != LD_OK)
 		return msg_put_error(out, reqid, rc, NULL);
+	if (x->cluster != NULL && x->version >= 4) {
+		st.has_cluster = 1;
+		query_cluster_view(x->cluster, &st.cluster);
+	}
 	wbuf_init(&p);
 	msg_encode_status(&p, &st);
 	rc = answer(out, MSG_STATUS_OK, 0, reqid, &p);
@@ -490,15 +495,73 @@ query_status(const struct readctx *x, uint32_t reqid, const union read_req *req,
 	return rc;
 }
 
+static uint8_t
+wire_role(int role)
+{
+	switch (role) {
+	case CLUSTER_LEADER:
+		return MSG_RAFT_LEADER;
+	case CLUSTER_FOLLOWER:
+		return MSG_RAFT_FOLLOWER;
+	case CLUSTER_CANDIDATE:
+		return MSG_RAFT_CANDIDATE;
+	default:
+		return MSG_RAFT_UNKNOWN;
+	}
+}
+
+void
+query_cluster_view(struct cluster *cl, struct msg_cluster *v)
+{
+	struct cluster_state st;
+	size_t i;
+
+	cluster_state(cl, &st);
+	memset(v, 0, sizeof(*v));
+	v->node = st.node;
+	v->raft_role = wire_role(st.raft_role);
+	v->term = st.term;
+	snprintf(v->leader, sizeof(v->leader), "%s", st.leader);
+	v->commit_index = st.commit_index;
+	v->applied_index = st.applied_index;
+	for (i = 0; i < st.nmembers && i < MSG_MEMBERS_MAX; i++) {
+		struct msg_member *m = &v->members[i];
+
+		m->id = st.members[i].id;
+		snprintf(m->raft_address, sizeof(m->raft_address), "%s",
+		    st.members[i].raft_addr);
+		snprintf(m->client_address, sizeof(m->client_address), "%s",
+		    st.members[i].client_addr);
+		m->voter = st.members[i].voter ? 1 : 0;
+		m->raft_role = wire_role(st.members[i].raft_role);
+	}
+	v->nmembers = (uint16_t)i;
+}
+
+/*
+ * CLUSTER status (a change is the server's to start: it waits for
+ * libraft): this member's view, or, running alone, a refusal.
+ */
 int
 query_cluster(const struct readctx *x, uint32_t reqid,
     const union read_req *req, struct wbuf *out, struct stream *s)
 {
-	(void)x;
+	struct msg_cluster v;
+	struct wbuf p;
+	int rc;
+
 	(void)req;
 	(void)s;
-	return msg_put_error(out, reqid, LD_E_BAD_REQUEST, "this node is not "
-	    "in a cluster: its configuration has no [cluster] section");
+	if (x->cluster == NULL)
+		return msg_put_error(out, reqid, LD_E_BAD_REQUEST, "this node "
+		    "is not in a cluster: its configuration has no [cluster] "
+		    "section");
+	query_cluster_view(x->cluster, &v);
+	wbuf_init(&p);
+	msg_encode_cluster(&p, &v);
+	rc = answer(out, MSG_CLUSTER_OK, 0, reqid, &p);
+	wbuf_free(&p);
+	return rc;
 }
 
 /* TERMS: the terms entries in force, by fy then grant type, in one frame. */

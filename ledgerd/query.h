@@ -50,7 +50,14 @@ struct readctx {
 	int64_t			 last_commit;	/* us since the epoch; 0 = never */
 	int64_t			 oldest_write_us;	/* writer_oldest_write() */
 	uint64_t		 slow_commits;	/* metrics_slow_commits() */
+	struct cluster		*cluster;	/* NULL: running alone */
 };
+
+/*
+ * A cluster member's view as the wire carries it (STATUS_OK's section,
+ * CLUSTER_OK), from the raft thread's last published state.
+ */
+void	query_cluster_view(struct cluster *, struct msg_cluster *);
 
 /* A LIST or REGION_LIST answer in progress; continued as output drains. */
 struct stream {

@@ -9,7 +9,12 @@
  *   u8 role bits, u16 protocol version, u32 reqid, u32 max_frame
  *   (FRAME_MIN_MAX..FRAME_MAX_MAX), u8 actor length (1..LD_ACTOR_MAX) and
  *   the actor's bytes (no NUL), u32 payload length (<= FRAME_MAX_MAX) and
- *   the payload.  Nothing may follow the last job.
+ *   the payload.  Then 0 to 7 zero bytes, so that the whole is a multiple
+ *   of 8 bytes: raft_uv lays entries out 8-byte aligned on disk but loads
+ *   them back by their stated length, so an entry whose length is not a
+ *   multiple of 8 corrupts the closed segment it lands in (seen with
+ *   libraft 0.15: the segment is renamed "corrupt-..." at the next start
+ *   and its entries are gone).  Nothing else may follow the last job.
  * The role and the actor are decision inputs: the leader authenticated the
  * connection (TLS CN, [roles]) and every member must judge the request as
  * the leader's configuration did, whatever its own [roles] says.  Version,
@@ -110,8 +115,12 @@ replica_group_encode(const struct wjob *jobs, int64_t recorded_at,
 		if (total > REPLICA_GROUP_BYTES_MAX)
 			return -1;
 	}
+	total = (total + 7) & ~(uint64_t)7;	/* see the padding above */
+	if (total > REPLICA_GROUP_BYTES_MAX)
+		return -1;
 	if (n == 0 || (base = raft_malloc(total)) == NULL)
 		return -1;
+	memset(base + total - 8, 0, 8);
 	p = base;
 	*p++ = REPLICA_GROUP_VERSION;
 	be64_put(p, (uint64_t)recorded_at);
@@ -216,6 +225,12 @@ replica_group_decode(const uint8_t *buf, size_t len, struct replica_group *g)
 			memcpy(j->payload, p, plen);
 		j->len = plen;
 	}
+	/* Exactly the padding to a multiple of 8, all zero; nothing else. */
+	if (r.err || r.left != (8 - (len - r.left) % 8) % 8)
+		goto fail;
+	while (r.left > 0)
+		if (rbuf_u8(&r) != 0)
+			goto fail;
 	if (rbuf_done(&r) != 0)
 		goto fail;
 	return 0;

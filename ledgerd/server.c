@@ -56,6 +56,7 @@
 #include <openssl/err.h>
 
 #include "audit.h"
+#include "cluster.h"
 #include "errors.h"
 #include "frame.h"
 #include "log.h"
@@ -347,7 +348,22 @@ server_job_done(struct wjob *j, void *arg)
 	(void)arg;
 	metrics_request(j->type, j->code);
 	c->clt_pending--;
-	c->clt_pending_bytes -= j->len;
+	if (j->type != MSG_CLUSTER)
+		c->clt_pending_bytes -= j->len;
+	else if (j->code == LD_OK && c->clt_srv->srv_cluster != NULL) {
+		struct msg_cluster v;
+		struct wbuf p;
+
+		/* A change went through: answer with the view after it. */
+		query_cluster_view(c->clt_srv->srv_cluster, &v);
+		wbuf_init(&p);
+		if (msg_encode_cluster(&p, &v) == 0)
+			frame_put(&j->out, MSG_CLUSTER_OK, 0, j->reqid, p.data,
+			    p.len);
+		else
+			msg_put_error(&j->out, j->reqid, LD_E_INTERNAL, NULL);
+		wbuf_free(&p);
+	}
 	if (c->clt_dead) {
 		if (c->clt_pending == 0) {
 			TAILQ_REMOVE(&c->clt_srv->srv_dead, c, clt_entry);
@@ -392,7 +408,39 @@ submit_write(struct server *srv, struct conn *c, const struct frame_hdr *h,
 	wbuf_init(&j->out);
 	c->clt_pending++;
 	c->clt_pending_bytes += j->len;
-	writer_submit(srv->srv_writer, j);
+	if (srv->srv_cluster != NULL)
+		cluster_submit(srv->srv_cluster, j);
+	else
+		writer_submit(srv->srv_writer, j);
+	return DEFERRED;
+}
+
+/*
+ * A cluster member's `cluster add|remove|transfer` (admin, authorized by
+ * route_roles): libraft answers it later, through server_job_done like a
+ * write, whose CLUSTER_OK (the view after the change) is encoded there.
+ */
+static int
+submit_cluster_change(struct server *srv, struct conn *c,
+    const struct frame_hdr *h, const struct msg_cluster_req *q)
+{
+	struct wjob *j;
+	int op;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return conn_error(c, h->reqid, LD_E_BUSY, "out of memory");
+	j->conn = c;
+	j->reqid = h->reqid;
+	j->type = MSG_CLUSTER;
+	j->version = c->clt_version;
+	j->max_frame = srv->srv_conf->max_frame_bytes;
+	j->queued_us = 0;
+	wbuf_init(&j->out);
+	c->clt_pending++;
+	op = q->op == MSG_CLUSTER_ADD ? CLUSTER_ADD : q->op ==
+	    MSG_CLUSTER_REMOVE ? CLUSTER_REMOVE : CLUSTER_TRANSFER;
+	cluster_change(srv->srv_cluster, j, op, q->id, q->raft_address,
+	    q->client_address);
 	return DEFERRED;
 }
 
@@ -453,6 +501,14 @@ read_context(struct server *srv, struct conn *c, struct readctx *x)
 	    writer_last_commit(srv->srv_writer) : 0;
 	x->oldest_write_us = srv->srv_writer != NULL ?
 	    writer_oldest_write(srv->srv_writer, NULL) : 0;
+	x->cluster = srv->srv_cluster;
+	if (srv->srv_cluster != NULL) {
+		struct cluster_state st;
+
+		cluster_state(srv->srv_cluster, &st);
+		x->last_commit = st.last_commit;
+		x->oldest_write_us = cluster_oldest_write(srv->srv_cluster);
+	}
 	x->slow_commits = metrics_slow_commits();
 }
 
@@ -590,6 +646,9 @@ conn_dispatch(struct conn *c, const struct frame_hdr *h, const uint8_t *payload)
 		log_info("%s: %s: request refused", c->clt_peer, why);
 		return conn_error(c, h->reqid, rc, why);
 	}
+	if (r->type == MSG_CLUSTER && req.cluster.op != MSG_CLUSTER_STATUS &&
+	    srv->srv_cluster != NULL && !srv->srv_stopping)
+		return submit_cluster_change(srv, c, h, &req.cluster);
 	if (r->decode != NULL)
 		return handle_read(srv, c, r, h, &req);
 	if (srv->srv_stopping)
@@ -1247,6 +1306,8 @@ server_gauges(void *arg, struct metrics_gauges *g)
 	g->storage_failed = store_failed(srv->srv_store, NULL, 0);
 	if (srv->srv_writer != NULL)
 		g->oldest_write_us = writer_oldest_write(srv->srv_writer, NULL);
+	if (srv->srv_cluster != NULL)
+		g->oldest_write_us = cluster_oldest_write(srv->srv_cluster);
 	g->damaged_entries = store_damaged(srv->srv_store, &last);
 	scrub_status(srv->srv_scrub, &ss);
 	g->scrub_result = ss.result;
@@ -1254,6 +1315,12 @@ server_gauges(void *arg, struct metrics_gauges *g)
 	g->scrub_damaged_seq = ss.damaged_seq;
 	if (srv->srv_writer != NULL)
 		g->last_commit = writer_last_commit(srv->srv_writer);
+	if (srv->srv_cluster != NULL) {
+		struct cluster_state st;
+
+		cluster_state(srv->srv_cluster, &st);
+		g->last_commit = st.last_commit;
+	}
 	if ((rc = store_begin(srv->srv_store, 0, &t)) != LD_OK)
 		return -1;
 	g->size = store_size(t);

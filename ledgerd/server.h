@@ -102,7 +102,8 @@ struct logrl {
 
 /*
  * The daemon's shared state.  main() sets srv_base, srv_signer, srv_ctx,
- * srv_conf, srv_store, srv_writer and srv_scrub and frees them after
+ * srv_conf, srv_store, srv_writer (alone) or srv_cluster (a cluster
+ * member) and srv_scrub and frees them after
  * server_free();
  * the rest is server.c's.
  */
@@ -114,7 +115,8 @@ struct server {
 	SSL_CTX			*srv_ctx;	/* swapped on SIGHUP; SSLs hold refs */
 	struct config		*srv_conf;	/* swapped on SIGHUP */
 	struct store		*srv_store;
-	struct writer		*srv_writer;
+	struct writer		*srv_writer;	/* NULL in a cluster */
+	struct cluster		*srv_cluster;	/* [cluster]: writes go here */
 	struct scrub		*srv_scrub;	/* NULL: none (tests) */
 	struct connlist		 srv_conns;
 	struct connlist		 srv_dead;	/* closed, maybe still in the writer */
