@@ -441,6 +441,22 @@ publish(struct cluster *cl)
 		    sv->id == lid ? CLUSTER_LEADER : CLUSTER_FOLLOWER;
 	}
 	peers_follow(cl);
+	/* A change of role or leader is an operator's event: say it once. */
+	if (s.raft_role != cl->cl_state.raft_role ||
+	    s.leader_id != cl->cl_state.leader_id) {
+		if (s.raft_role == CLUSTER_LEADER)
+			log_info("raft: this node leads, term %llu",
+			    (unsigned long long)s.term);
+		else if (s.leader_id != 0)
+			log_info("raft: %s; the leader is node %llu at %s, term "
+			    "%llu", cluster_role_name(s.raft_role),
+			    (unsigned long long)s.leader_id, s.leader,
+			    (unsigned long long)s.term);
+		else
+			log_info("raft: %s, no leader known, term %llu",
+			    cluster_role_name(s.raft_role),
+			    (unsigned long long)s.term);
+	}
 	pthread_mutex_lock(&cl->cl_mtx);
 	s.last_commit = cl->cl_state.last_commit;
 	cl->cl_state = s;
@@ -981,6 +997,7 @@ cluster_submit(struct cluster *cl, struct wjob *j)
 	struct cluster_state s;
 
 	j->next = NULL;
+	j->queued_us = mono_us();	/* commit_timeout_s counts from here */
 	pthread_mutex_lock(&cl->cl_mtx);
 	s = cl->cl_state;
 	if (s.raft_role != CLUSTER_LEADER) {

@@ -314,12 +314,51 @@ else
 	not_ok "cluster transfer to $T2: exit $RC"
 fi
 
+# --- two of three down: reads go on, a write waits, then UNAVAILABLE ---------------
+L=$(wait_leader)
+others=()
+for i in 1 2 3; do [ "$i" != "$L" ] && others+=("$i"); done
+for i in "${others[@]}"; do kill_node "$i"; done
+t0=$(now_ms)
+run nctl "$L" clerk01 disburse --region hakodate --fy 2013 --amount 1000 --ref V-lonely \
+	--date 2013-06-30 --id lonely-1
+ms=$(( $(now_ms) - t0 ))
+if [ "$RC" -eq 1 ] && grep -qF "ledgerctl: UNAVAILABLE:" "$ERR"; then
+	ok "no majority: the write is answered UNAVAILABLE after $ms ms (commit_timeout_s = 5)"
+else
+	not_ok "no majority: exit $RC after $ms ms"
+fi
+run nctl "$L" auditor01 --json get 1
+expect_json kind region
+for i in "${others[@]}"; do start_node "$i"; done
+wait_leader >/dev/null
+run cctl clerk01 --json disburse --region hakodate --fy 2013 --amount 1000 --ref V-lonely \
+	--date 2013-06-30 --id lonely-1
+if [ "$RC" -eq 0 ]; then
+	ok "the majority back: the retry with the same id is answered (duplicate: $(jget duplicate))"
+else
+	not_ok "retry of lonely-1: exit $RC"
+fi
+run nctl "$L" auditor01 get --id lonely-1 --json
+[ "$(jcount)" -eq 1 ] && ok "lonely-1 is in the ledger once" || not_ok "lonely-1: $(cat "$OUT")"
+
 # --- --verify on each ledger --------------------------------------------------------------------
 for i in 1 2 3; do
 	kill -TERM "${NPID[$i]}" 2>/dev/null
-	wait "${NPID[$i]}" 2>/dev/null
+	wait "${NPID[$i]}"
+	rc=$?
 	NPID[$i]=
+	if [ "$rc" -eq 0 ]; then
+		ok "node $i: SIGTERM, exit 0"
+	else
+		not_ok "node $i: SIGTERM, exit $rc: $(tail -5 "$T/node-$i.log")"
+	fi
 done
+if grep -l "Sanitizer" "$T"/node-*.log >/dev/null 2>&1; then
+	not_ok "a sanitizer report in a node's log: $(grep -h -A5 Sanitizer "$T"/node-*.log | head -20)"
+else
+	ok "no sanitizer report from any node"
+fi
 for i in 1 2 3; do
 	expect_exit 0 "$LEDGERD" -c "$T/node-$i.conf" --verify
 done
