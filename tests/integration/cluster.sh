@@ -22,11 +22,11 @@
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${LD_CLUSTER_ROUNDS:-3}
-LD_CNS+=(node-1 node-2 node-3)
+LD_CNS+=(node-1 node-2 node-3 node-4)
 setup
 N=3
 declare -a CPORT RPORT NPID
-for i in 1 2 3; do
+for i in 1 2 3 4; do
 	pick_port || exit 1
 	CPORT[$i]=$PORT
 	pick_port || exit 1
@@ -36,6 +36,21 @@ for i in 1 2 3; do
 done
 PEERS="1@127.0.0.1:${RPORT[1]}@127.0.0.1:${CPORT[1]}, 2@127.0.0.1:${RPORT[2]}@127.0.0.1:${CPORT[2]}, 3@127.0.0.1:${RPORT[3]}@127.0.0.1:${CPORT[3]}"
 SERVERS="127.0.0.1:${CPORT[1]},127.0.0.1:${CPORT[2]},127.0.0.1:${CPORT[3]}"
+
+# Node 4 is added later (join = true): it starts empty and waits.
+sed -e "s|^listen = 127.0.0.1:.*|listen = 127.0.0.1:${CPORT[4]}|" \
+	-e "s|^path = ledger|path = n4/ledger|" "$CONF" >"$T/node-4.conf"
+cat >>"$T/node-4.conf" <<EOF
+
+[cluster]
+id = 4
+join = true
+raft_listen = 127.0.0.1:${RPORT[4]}
+peers = $PEERS
+peer_ca = pki/ca.crt
+peer_cert = pki/node-4.crt
+peer_key = pki/node-4.key
+EOF
 
 # node_conf I: the shared test config with node I's listen, ledger and
 # [cluster] (all nodes share the checkpoint key, so they sign alike).
@@ -313,6 +328,44 @@ if [ "$RC" -eq 0 ] && NL=$(wait_leader "$L") && [ "$NL" = "$T2" ]; then
 else
 	not_ok "cluster transfer to $T2: exit $RC"
 fi
+
+# --- membership: a fourth node joins, catches up, leaves ------------------------------------
+start_node 4
+wait_leader >/dev/null
+# Right after the transfer an election may still be settling: an operator
+# retries a change answered NOT_LEADER or UNAVAILABLE.
+for _ in 1 2 3 4 5; do
+	run cctl admin01 cluster add 4 "127.0.0.1:${RPORT[4]}" "127.0.0.1:${CPORT[4]}"
+	[ "$RC" -eq 0 ] && break
+	sleep 1
+done
+if [ "$RC" -eq 0 ]; then ok "cluster add 4"; else not_ok "cluster add 4: exit $RC"; fi
+L=$(wait_leader)
+deadline=$((SECONDS + 60))
+while [ "$SECONDS" -lt "$deadline" ] && [ "$(field 4 size)" != "$(field "$L" size)" ]; do
+	sleep 0.2
+done
+if [ "$(field 4 size)" = "$(field "$L" size)" ] && [ -n "$(field 4 size)" ]; then
+	ok "node 4 caught up: $(field 4 size) entries"
+else
+	not_ok "node 4 did not catch up: $(field 4 size) against $(field "$L" size)"
+fi
+run nctl 4 auditor01 --json cluster status
+if [ "$(jcount)" -eq 4 ] && [ "$(jget voter id=4)" = true ]; then
+	ok "cluster status on node 4: four members, node 4 a voter"
+else
+	not_ok "cluster status on node 4: $(cat "$OUT")"
+fi
+nctl 4 auditor01 checkpoint >"$T/ckpt-4" 2>&1 </dev/null
+nctl "$L" auditor01 checkpoint >"$T/ckpt-L" 2>&1 </dev/null
+if cmp -s "$T/ckpt-4" "$T/ckpt-L"; then ok "node 4 signs the leader's checkpoint"; else not_ok "node 4's checkpoint differs"; fi
+run cctl admin01 cluster remove 4
+if [ "$RC" -eq 0 ]; then ok "cluster remove 4"; else not_ok "cluster remove 4: exit $RC"; fi
+kill -TERM "${NPID[4]}" 2>/dev/null
+wait "${NPID[4]}" 2>/dev/null
+NPID[4]=
+run cctl auditor01 --json cluster status
+[ "$(jcount)" -eq 3 ] && ok "three members again" || not_ok "after remove: $(jcount) members"
 
 # --- two of three down: reads go on, a write waits, then UNAVAILABLE ---------------
 L=$(wait_leader)
