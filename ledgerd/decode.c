@@ -37,6 +37,12 @@ decode_find(const uint8_t *payload, size_t len, union read_req *req)
 }
 
 int
+decode_approvals(const uint8_t *payload, size_t len, union read_req *req)
+{
+	return msg_decode_approvals(payload, len, &req->approvals);
+}
+
+int
 decode_list(const uint8_t *payload, size_t len, union read_req *req)
 {
 	if (msg_decode_list(payload, len, &req->list) != 0)

@@ -281,6 +281,34 @@ query_find(const struct readctx *x, uint32_t reqid, const union read_req *req,
 	return start_seqs(x, reqid, req, out, s, collect_found);
 }
 
+/* APPROVALS: the seqs the approvals' derived state names. */
+static int
+collect_approvals(struct store_txn *t, const union read_req *req,
+    uint64_t **seqs, uint32_t *n)
+{
+	const struct msg_approvals *q = &req->approvals;
+	struct ld_policy p;
+	int rc;
+
+	if (q->what != MSG_APPR_POLICY)
+		return store_request_seqs(t, q->what == MSG_APPR_OPEN, q->fy,
+		    seqs, n);
+	if ((rc = store_policy(t, &p)) != LD_OK || p.seq == 0)
+		return rc;
+	if ((*seqs = malloc(sizeof(**seqs))) == NULL)
+		return LD_E_INTERNAL;
+	(*seqs)[0] = p.seq;
+	*n = 1;
+	return LD_OK;
+}
+
+int
+query_approvals(const struct readctx *x, uint32_t reqid,
+    const union read_req *req, struct wbuf *out, struct stream *s)
+{
+	return start_seqs(x, reqid, req, out, s, collect_approvals);
+}
+
 /* Seconds of CLOCK_MONOTONIC: uptime survives a step of the wall clock. */
 static int64_t
 mono_s(void)

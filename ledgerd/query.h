@@ -78,6 +78,7 @@ union read_req {
 		uint64_t		 a, b;
 	}				 proof;		/* PROVE seq, size; CONSISTENCY old, new */
 	struct msg_find			 find;		/* FIND */
+	struct msg_approvals		 approvals;	/* APPROVALS */
 };
 
 /*
@@ -91,6 +92,7 @@ typedef int	(*read_decoder)(const uint8_t *payload, size_t len,
 int	decode_empty(const uint8_t *, size_t, union read_req *);
 int	decode_get(const uint8_t *, size_t, union read_req *);
 int	decode_find(const uint8_t *, size_t, union read_req *);
+int	decode_approvals(const uint8_t *, size_t, union read_req *);
 int	decode_list(const uint8_t *, size_t, union read_req *);
 int	decode_balance(const uint8_t *, size_t, union read_req *);
 int	decode_terms(const uint8_t *, size_t, union read_req *);
@@ -125,6 +127,13 @@ int	query_get(const struct readctx *, uint32_t, const union read_req *,
  * ENTRIES frame with no entry, not an error (the client says NOT_FOUND).
  */
 int	query_find(const struct readctx *, uint32_t, const union read_req *,
+	    struct wbuf *, struct stream *);
+/*
+ * APPROVALS: start a stream of what msg.h's APPROVALS names, in seq order:
+ * the open requests, the requests of a year with the entries that decided
+ * them, or the policy entry in force (none: one empty ENTRIES frame).
+ */
+int	query_approvals(const struct readctx *, uint32_t, const union read_req *,
 	    struct wbuf *, struct stream *);
 /*
  * LIST: start the stream at since (0 = 1).  Appends nothing and reads

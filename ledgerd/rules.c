@@ -90,6 +90,8 @@ rules_jst_date(int64_t t_us)
 #define F_REPAY_BY	0x2000	/* optional */
 #define F_CARRY		0x4000
 #define F_FLAGS		0x8000	/* optional; format 3 */
+#define F_POLICY	0x10000	/* require, disburse_over, expire_days */
+#define F_APPROVAL	0x20000	/* request, decision (and reason) */
 
 static unsigned
 request_fields(int kind, int format)
@@ -125,8 +127,16 @@ request_fields(int kind, int format)
 		return F_REGION | F_FY | F_AMOUNT | F_DATE | F_REF;
 	case LD_K_CARRY_OVER:
 		return F_REGION | F_FY | F_AMOUNT | F_CARRY | F_DATE | F_REF;
-	default:
+	}
+	if (format != 0 && format < 4)
 		return 0;
+	switch (kind) {
+	case LD_K_POLICY:
+		return F_POLICY | F_REF;
+	case LD_K_APPROVAL:
+		return F_APPROVAL;
+	default:
+		return 0;	/* a request entry is the daemon's, never asked for */
 	}
 }
 
@@ -194,7 +204,25 @@ rules_validate(const struct ld_entry *req)
 		return LD_E_BAD_REQUEST;
 	if (f & F_REVERSES ? req->reverses == 0 : req->reverses != 0)
 		return LD_E_BAD_REQUEST;
-	if (f & F_REASON ? !ld_valid_text(req->reason, 0) : req->reason[0] != '\0')
+	if (f & F_REASON ? !ld_valid_text(req->reason, 0) :
+	    (f & F_APPROVAL) == 0 && req->reason[0] != '\0')
+		return LD_E_BAD_REQUEST;
+	if (f & F_POLICY ? (req->require & ~LD_REQUIRABLE) != 0 ||
+	    (req->disburse_over != 0 && !ld_valid_amount(req->disburse_over)) ||
+	    req->expire_days < 1 || req->expire_days > LD_EXPIRE_DAYS_MAX :
+	    req->require != 0 || req->disburse_over != 0 ||
+	    req->expire_days != 0)
+		return LD_E_BAD_REQUEST;
+	/* approve takes no reason; reject needs one. */
+	if (f & F_APPROVAL ? req->request == 0 ||
+	    (req->decision != LD_D_APPROVED &&
+	    req->decision != LD_D_REJECTED) ||
+	    !ld_valid_text(req->reason, req->decision == LD_D_APPROVED) ||
+	    (req->decision == LD_D_APPROVED && req->reason[0] != '\0') :
+	    req->request != 0 || req->decision != 0)
+		return LD_E_BAD_REQUEST;
+	if (req->action != 0 || req->expires_at != 0 ||
+	    req->approved_by != 0 || req->refusal != 0)
 		return LD_E_BAD_REQUEST;
 	if (f & F_TERMS ? !valid_terms(req) : req->min != 0 || req->max != 0 ||
 	    req->deadline != 0 || req->interest_bp != 0 || req->late_bp != 0)
@@ -235,6 +263,7 @@ rules_authorize(int roles, const struct ld_entry *req, int target_kind)
 	case LD_K_APPROPRIATION:
 	case LD_K_YEAR_CLOSE:
 	case LD_K_TERMS:
+	case LD_K_POLICY:
 		may = ROLE_ADMIN | ROLE_BUDGET;
 		break;
 	case LD_K_AWARD:
@@ -272,6 +301,15 @@ rules_authorize(int roles, const struct ld_entry *req, int target_kind)
 			    ROLE_DISBURSING | ROLE_REVENUE;
 		}
 		break;
+	case LD_K_APPROVAL:
+		/*
+		 * Any officer may try: whether its roles allow the action
+		 * is rules_decide_approval()'s question, after NOT_FOUND
+		 * and NOT_PENDING (2.10).
+		 */
+		may = ROLE_ADMIN | ROLE_CLERK | ROLE_BUDGET | ROLE_OBLIGATING |
+		    ROLE_DISBURSING | ROLE_REVENUE;
+		break;
 	default:
 		may = 0;
 	}
@@ -291,6 +329,13 @@ rules_request_of(const struct ld_entry *e, struct ld_entry *req)
 	req->carried_out = req->unused = req->receipts = 0;
 	req->execution_rate_bp = req->principal = req->interest = 0;
 	req->late = 0;
+	req->expires_at = 0;
+	req->approved_by = 0;
+	req->refusal = 0;
+	if (e->kind != LD_K_APPROVAL)
+		req->request = 0;
+	else if (e->decision == LD_D_REFUSED)
+		req->decision = LD_D_APPROVED;	/* what was asked */
 	switch (e->kind) {
 	case LD_K_AWARD:
 	case LD_K_DISBURSEMENT:
@@ -343,6 +388,71 @@ rules_same_request(const struct ld_entry *s, const struct ld_entry *r)
 	wbuf_free(&wa);
 	wbuf_free(&wb);
 	return same;
+}
+
+int
+rules_needs_approval(const struct ld_policy *p, const struct ld_entry *req)
+{
+	if (req->kind < 1 || req->kind > LD_K_MAX ||
+	    (LD_KIND_BIT(req->kind) & LD_APPROVABLE) == 0 ||
+	    req->approved_by != 0 || req->format < 4)
+		return 0;
+	if (req->kind == LD_K_DISBURSEMENT)
+		return p->disburse_over != 0 && req->amount > p->disburse_over;
+	return (p->require & LD_KIND_BIT(req->kind)) != 0;
+}
+
+void
+rules_request_entry(const struct ld_entry *action, const struct ld_policy *p,
+    int64_t now, struct ld_entry *out)
+{
+	/* out may be action itself: read what is kept first. */
+	uint8_t format = action->format, kind = action->kind;
+	uint64_t seq = action->seq;
+
+	rules_request_of(action, out);
+	out->format = format;
+	out->seq = seq;
+	out->action = kind;
+	out->kind = LD_K_REQUEST;
+	out->recorded_at = now;
+	out->expires_at = now + (int64_t)p->expire_days * 86400 * 1000000;
+}
+
+void
+rules_action_of(const struct ld_entry *r, struct ld_entry *a)
+{
+	*a = *r;
+	a->kind = r->action;
+	a->action = 0;
+	a->expires_at = 0;
+	a->seq = 0;
+	a->actor[0] = '\0';
+	a->id[0] = '\0';
+	a->recorded_at = 0;
+}
+
+int
+rules_decide_approval(const struct ld_entry *appr, const struct ld_entry *r,
+    const struct ld_reqstate *rs, int roles, const char *actor,
+    int target_kind, int64_t now)
+{
+	struct ld_entry a;
+	int own;
+
+	if (r == NULL || r->kind != LD_K_REQUEST || rs == NULL)
+		return LD_E_NOT_FOUND;
+	if (rs->status != LD_REQ_PENDING || now > r->expires_at)
+		return LD_E_NOT_PENDING;
+	rules_action_of(r, &a);
+	own = strcmp(actor, r->actor) == 0;
+	/* The author may withdraw its request; anyone else needs the roles. */
+	if (!(appr->decision == LD_D_REJECTED && own) &&
+	    rules_authorize(roles, &a, target_kind) != LD_OK)
+		return LD_E_FORBIDDEN;
+	if (appr->decision != LD_D_REJECTED && own)
+		return LD_E_SELF_APPROVAL;
+	return LD_OK;
 }
 
 /*
@@ -1005,6 +1115,8 @@ rules_apply(struct ld_entry *req, struct rules_view *v)
 	struct rules_scope sc;
 	int rc;
 
+	if (req->kind == LD_K_POLICY)
+		return LD_OK;	/* data for the approvals, no balance */
 	/* A reversal is scoped by its target, not by a region's grant. */
 	rules_scope(req, v->region_grant, v->target, &sc);
 	a.account = sc.account;

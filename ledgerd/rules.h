@@ -17,6 +17,8 @@
  * A write passes, in this order:
  *   rules_validate   BAD_REQUEST   the request's own fields (contract limits)
  *   rules_authorize  FORBIDDEN     the caller's role may write this kind
+ *   (approve/reject: rules_decide_approval, NOT_FOUND, NOT_PENDING,
+ *                    FORBIDDEN, SELF_APPROVAL)
  *   (apply.c)        ID_CONFLICT   id reuse, via rules_same_request()
  *   rules_apply      the rest, in the contract's order: (BAD_REQUEST that
  *                    depends on the state), UNKNOWN_REGION, DUPLICATE_REGION,
@@ -107,6 +109,33 @@ void	rules_request_of(const struct ld_entry *e, struct ld_entry *req);
  * either does not encode.
  */
 int	rules_same_request(const struct ld_entry *s, const struct ld_entry *req);
+
+/*
+ * Two-person approval (contract 2.7, 2.10).  rules_needs_approval(): 1
+ * when policy p sends the (validated, format 4) action request req to a
+ * second officer: its kind is in p->require, or it is a disbursement
+ * strictly above p->disburse_over; an action that carries its approval
+ * (approved_by) never.  rules_request_entry(): the request entry that
+ * stands for action (seq assigned, accepted by the rules) under p at time
+ * now: the action's request fields, kind request, expires_at = now +
+ * expire_days.  rules_action_of(): the action a request entry asks for,
+ * in request form (no seq, actor, id or time).
+ *
+ * rules_decide_approval(): may the caller (roles, actor) decide request r,
+ * whose derived state is rs (r and rs NULL when SEQ is no request), with
+ * approval appr at time now?  In 2.10's order: NOT_FOUND, NOT_PENDING
+ * (decided, or now past its expires_at), FORBIDDEN (roles may not do the
+ * action; target_kind is a reversal's target's; the author may still
+ * reject, i.e. withdraw), SELF_APPROVAL (the author approving).  LD_OK
+ * otherwise.
+ */
+int	rules_needs_approval(const struct ld_policy *p, const struct ld_entry *req);
+void	rules_request_entry(const struct ld_entry *action,
+	    const struct ld_policy *p, int64_t now, struct ld_entry *out);
+void	rules_action_of(const struct ld_entry *r, struct ld_entry *a);
+int	rules_decide_approval(const struct ld_entry *appr,
+	    const struct ld_entry *r, const struct ld_reqstate *rs, int roles,
+	    const char *actor, int target_kind, int64_t now);
 
 /*
  * Which state a request reads and writes.  region_grant is the grant type

@@ -98,6 +98,8 @@ static const struct route {
 	{ MSG_WRITE_BATCH,	"BATCH",	NULL,		R_ANY,	NULL },
 	{ MSG_GET,		"GET",		decode_get,	R_ANY,	query_get },
 	{ MSG_FIND,		"FIND",		decode_find,	R_ANY,	query_find },
+	{ MSG_APPROVALS,	"APPROVALS",	decode_approvals, R_ANY,
+	    query_approvals },
 	{ MSG_LIST,		"LIST",		decode_list,	R_ANY,	query_list },
 	{ MSG_REGION_LIST,	"REGION_LIST",	decode_empty,	R_ANY,
 	    query_regions },

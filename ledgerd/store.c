@@ -35,7 +35,8 @@
  * freed when it ends; nested transactions share their root's arena.
  *
  * Format 1 stores (version 1) lack terms, payments, orders and refs and
- * keep a bare seq in regions; format 2 stores lack refs.
+ * keep a bare seq in regions; format 2 stores lack refs, format 3 stores
+ * the policy and requests.
  * store_needs_rebuild() tells the daemon to rebuild their derived state
  * from the entries (apply_rebuild) before serving.
  */
@@ -59,13 +60,13 @@
 #include "store_impl.h"
 #include "wire.h"
 
-#define STORE_MAXDBS		16
+#define STORE_MAXDBS		24
 #define ARENA_CHUNK		(64 * 1024)
 
 static const char *const db_names[STORE_DB_COUNT] = {
 	"meta", "entries", "leaves", "nodes", "ids", "regions", "reversed",
 	"acctbal", "regbal", "terms", "payments", "orders", "refs",
-	"cosigs"
+	"policy", "requests", "cosigs"
 };
 
 /* A chunk of copied entry bytes; see "Memory" above. */

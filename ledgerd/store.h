@@ -70,9 +70,9 @@
 
 #define STORE_DAMAGED_KEEP	64	/* damaged seqs remembered, to log once */
 #define STORE_ERRTEXT_MAX	512	/* "DIR/data.mdb: mdb_txn_commit: Input/output error" */
-#define STORE_FORMAT	3	/* 1: version 1's layout (regions without the
+#define STORE_FORMAT	4	/* 1: version 1's layout (regions without the
 				   grant type, no terms/payments/orders);
-				   2: no refs */
+				   2: no refs; 3: no policy, requests */
 
 struct store;
 struct store_txn;
@@ -412,6 +412,29 @@ int	store_tree_root(struct store_txn *, uint64_t size, uint8_t root[32]);
 int	store_tree_get(void *txn, unsigned level, uint64_t index, uint8_t out[32]);
 
 /*
+ * Two-person approval (contract 2.7, 2.10), derived from the policy,
+ * request and approval entries:
+ *   policy    "policy" -> the policy entry in force (struct ld_policy)
+ *   requests  u64 request seq -> struct ld_reqstate
+ * (struct ld_policy, struct ld_reqstate: balance.h.)
+ * store_policy() fills *p with the defaults (seq 0: no policy entry,
+ * nothing required, expire_days 14) and returns LD_OK when there is none.
+ * store_request() returns LD_E_NOT_FOUND for a seq that is no request.
+ * store_request_seqs() collects, in seq order, the requests that are open
+ * (open_only) or of fiscal year fy (0 = every year), and for the decided
+ * ones among them (not open_only) the deciding approval's seq and, for an
+ * approved one, its action's (approval + 1): what the APPROVALS read
+ * streams.  *seqs is the caller's to free.
+ */
+int	store_policy(struct store_txn *, struct ld_policy *);
+int	store_put_policy(struct store_txn *, const struct ld_policy *);
+int	store_request(struct store_txn *, uint64_t seq, struct ld_reqstate *);
+int	store_put_request(struct store_txn *, uint64_t seq,
+	    const struct ld_reqstate *);
+int	store_request_seqs(struct store_txn *, int open_only, uint16_t fy,
+	    uint64_t **seqs, uint32_t *n);
+
+/*
  * Raw access, for `ledgerd --verify` (which recomputes every derived record
  * and must see exactly what is stored) and for tests.
  */
@@ -429,12 +452,14 @@ enum store_db {
 	STORE_DB_PAYMENTS,
 	STORE_DB_ORDERS,
 	STORE_DB_REFS,
+	STORE_DB_POLICY,
+	STORE_DB_REQUESTS,
 	STORE_DB_COSIGS,	/* witnesses' cosignatures: not derived state */
 	STORE_DB_COUNT
 };
 /* The derived databases, which a replay rebuilds and --verify compares. */
 #define STORE_DB_DERIVED_FIRST	STORE_DB_IDS
-#define STORE_DB_DERIVED_LAST	STORE_DB_REFS
+#define STORE_DB_DERIVED_LAST	STORE_DB_REQUESTS
 /* The database's LMDB name ("entries"); "?" when db is out of range. */
 const char	*store_db_name(int db);
 

@@ -901,3 +901,148 @@ store_orders(struct store_txn *t, uint16_t fy, store_order_fn fn, void *ctx)
 		rc = 0;
 	return rc;
 }
+
+/* ---- approvals ---- */
+
+#define POLICY_LEN	20	/* seq, require, disburse_over, expire_days */
+#define REQSTATE_LEN	28	/* status, action, fy, decided_by, expires_at */
+
+int
+store_policy(struct store_txn *t, struct ld_policy *p)
+{
+	const uint8_t *v;
+	MDB_val val;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->expire_days = LD_EXPIRE_DAYS_DEFAULT;
+	if ((rc = txn_get(t, STORE_DB_POLICY, "policy", 6, &val)) != LD_OK)
+		return rc == LD_E_NOT_FOUND ? LD_OK : rc;
+	if (val.mv_size != POLICY_LEN)
+		return txn_fail(t, LD_E_INTERNAL);
+	v = val.mv_data;
+	p->seq = be64_get(v);
+	p->require = be16_get(v + 8);
+	p->disburse_over = (int64_t)be64_get(v + 10);
+	p->expire_days = be16_get(v + 18);
+	return LD_OK;
+}
+
+int
+store_put_policy(struct store_txn *t, const struct ld_policy *p)
+{
+	uint8_t v[POLICY_LEN];
+
+	be64_put(v, p->seq);
+	be16_put(v + 8, p->require);
+	be64_put(v + 10, (uint64_t)p->disburse_over);
+	be16_put(v + 18, p->expire_days);
+	return txn_put(t, STORE_DB_POLICY, "policy", 6, v, sizeof(v), 0);
+}
+
+static int
+reqstate_decode(const uint8_t *v, size_t len, struct ld_reqstate *r)
+{
+	if (len != REQSTATE_LEN || v[0] < LD_REQ_PENDING ||
+	    v[0] > LD_REQ_REJECTED)
+		return -1;
+	r->status = v[0];
+	r->action = v[1];
+	r->fy = be16_get(v + 2);
+	r->decided_by = be64_get(v + 4);
+	r->expires_at = (int64_t)be64_get(v + 12);
+	/* v + 20: reserved, zero */
+	return 0;
+}
+
+int
+store_request(struct store_txn *t, uint64_t seq, struct ld_reqstate *r)
+{
+	uint8_t key[8];
+	MDB_val val;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	be64_put(key, seq);
+	if ((rc = txn_get(t, STORE_DB_REQUESTS, key, 8, &val)) != LD_OK)
+		return rc;
+	if (reqstate_decode(val.mv_data, val.mv_size, r) == -1)
+		return txn_fail(t, LD_E_INTERNAL);
+	return LD_OK;
+}
+
+int
+store_put_request(struct store_txn *t, uint64_t seq,
+    const struct ld_reqstate *r)
+{
+	uint8_t key[8], v[REQSTATE_LEN];
+
+	memset(v, 0, sizeof(v));
+	be64_put(key, seq);
+	v[0] = r->status;
+	v[1] = r->action;
+	be16_put(v + 2, r->fy);
+	be64_put(v + 4, r->decided_by);
+	be64_put(v + 12, (uint64_t)r->expires_at);
+	return txn_put(t, STORE_DB_REQUESTS, key, 8, v, sizeof(v), 0);
+}
+
+struct req_collect {
+	int			 open_only;
+	uint16_t		 fy;
+	struct seq_collect	 seqs;
+};
+
+static int
+req_collect_cb(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
+    size_t vlen)
+{
+	struct req_collect *c = ctx;
+	struct ld_reqstate r;
+	int rc;
+
+	if (klen != 8 || reqstate_decode(val, vlen, &r) == -1)
+		return LD_E_INTERNAL;
+	if (c->open_only ? r.status != LD_REQ_PENDING :
+	    c->fy != 0 && r.fy != c->fy)
+		return 0;
+	if ((rc = seq_push(&c->seqs, be64_get(key))) != 0)
+		return rc;
+	if (c->open_only || r.decided_by == 0)
+		return 0;
+	if ((rc = seq_push(&c->seqs, r.decided_by)) != 0)
+		return rc;
+	return r.status == LD_REQ_APPROVED ?
+	    seq_push(&c->seqs, r.decided_by + 1) : 0;
+}
+
+static int
+seq_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+store_request_seqs(struct store_txn *t, int open_only, uint16_t fy,
+    uint64_t **seqs, uint32_t *n)
+{
+	struct req_collect c;
+
+	memset(&c, 0, sizeof(c));
+	c.open_only = open_only;
+	c.fy = fy;
+	*seqs = NULL;
+	*n = 0;
+	if (store_scan(t, STORE_DB_REQUESTS, NULL, 0, req_collect_cb, &c) != 0) {
+		free(c.seqs.arr);
+		return txn_fail(t, LD_E_INTERNAL);
+	}
+	/* Decisions come after later requests' seqs: one order for the stream. */
+	if (c.seqs.n > 1)
+		qsort(c.seqs.arr, c.seqs.n, sizeof(*c.seqs.arr), seq_cmp);
+	*seqs = c.seqs.arr;
+	*n = c.seqs.n;
+	return LD_OK;
+}

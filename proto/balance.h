@@ -15,6 +15,31 @@
 #include "entry.h"
 #include "receivable.h"
 
+/*
+ * Two-person approval's derived state (contract 2.7): the policy entry in
+ * force, and what became of each request.  seq 0: no policy entry, so the
+ * defaults (nothing required, 14 days).
+ */
+struct ld_policy {
+	uint64_t	seq;
+	uint16_t	require;	/* LD_KIND_BIT mask */
+	int64_t		disburse_over;	/* 0 = off */
+	uint16_t	expire_days;
+};
+enum ld_req_status {
+	LD_REQ_PENDING = 1,
+	LD_REQ_APPROVED = 2,
+	LD_REQ_REFUSED = 3,
+	LD_REQ_REJECTED = 4
+};
+struct ld_reqstate {
+	uint8_t		status;		/* enum ld_req_status */
+	uint8_t		action;		/* the action's kind */
+	uint16_t	fy;		/* the action's fiscal year */
+	uint64_t	decided_by;	/* the approval's seq; 0 while open */
+	int64_t		expires_at;
+};
+
 struct ld_acct_bal {
 	uint8_t		account;	/* enum ld_account */
 	uint16_t	fy;

@@ -59,6 +59,10 @@ static const struct {
 	[LD_E_NOT_LEADER] = { "NOT_LEADER", "this node is not the leader" },
 	[LD_E_STORAGE_ERROR] = { "STORAGE_ERROR",
 	    "the ledger's storage failed; the daemon is stopping" },
+	[LD_E_NOT_PENDING] = { "NOT_PENDING",
+	    "the request is no longer pending (decided or expired)" },
+	[LD_E_SELF_APPROVAL] = { "SELF_APPROVAL",
+	    "a request must be approved by another officer than its author" },
 };
 
 const char *

@@ -41,7 +41,9 @@ enum ld_err {
 	LD_E_STALE_COSIGNATURE = 30,
 	LD_E_NOT_LEADER = 31,		/* 2.6 */
 	LD_E_STORAGE_ERROR = 32,	/* 2.10: the store failed; the daemon stops */
-	LD_E_MAX = 32
+	LD_E_NOT_PENDING = 33,		/* 2.7: the request is decided or expired */
+	LD_E_SELF_APPROVAL = 34,	/* 2.7: the author approving its own request */
+	LD_E_MAX = 34
 };
 
 /* "BAD_REQUEST" etc.; "INTERNAL" for an unknown value (never NULL). */

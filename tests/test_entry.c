@@ -147,6 +147,28 @@ sample(int kind, struct ld_entry *e)
 		e->date = 20140301;
 		snprintf(e->ref, sizeof(e->ref), "%s", "CO-1");
 		break;
+	case LD_K_POLICY:
+		e->require = LD_KIND_BIT(LD_K_REVERSAL) | LD_KIND_BIT(LD_K_TERMS);
+		e->disburse_over = 100000000;
+		e->expire_days = LD_EXPIRE_DAYS_DEFAULT;
+		snprintf(e->ref, sizeof(e->ref), "%s", "POL-1");
+		break;
+	case LD_K_REQUEST:
+		/* a disbursement waiting: its request fields, no account */
+		e->action = LD_K_DISBURSEMENT;
+		snprintf(e->region, sizeof(e->region), "%s", "hakodate");
+		e->fy = 2013;
+		e->amount = 150000000;
+		snprintf(e->ref, sizeof(e->ref), "%s", "V-0043");
+		e->date = 20140531;
+		snprintf(e->memo, sizeof(e->memo), "%s", JA_MEMO);
+		e->expires_at = e->recorded_at + INT64_C(14) * 86400 * 1000000;
+		break;
+	case LD_K_APPROVAL:
+		e->request = 40;
+		e->decision = LD_D_REFUSED;
+		e->refusal = 8;	/* OVER_AWARD */
+		break;
 	}
 }
 
@@ -178,19 +200,16 @@ sample_fmt(int fmt, int kind, struct ld_entry *e)
 static int
 kind_max(int fmt)
 {
-	return fmt == LD_ENTRY_FORMAT_V1 ? V1_KIND_MAX : LD_K_MAX;
+	if (fmt == LD_ENTRY_FORMAT_V1)
+		return V1_KIND_MAX;
+	return fmt < 4 ? LD_K_CARRY_OVER : LD_K_MAX;
 }
 
-/* The layouts of PROTOCOL.md written without any checks. */
+/* A kind's body as PROTOCOL.md lays it out, without any checks. */
 static void
-raw_encode(struct wbuf *b, const struct ld_entry *e)
+raw_body(struct wbuf *b, const struct ld_entry *e, int kind, uint8_t fmt)
 {
-	uint8_t	 fmt = e->format == 0 ? LD_ENTRY_FORMAT : e->format;
-
-	wbuf_u8(b, fmt);
-	wbuf_u64(b, e->seq);
-	wbuf_u8(b, e->kind);
-	switch (e->kind) {
+	switch (kind) {
 	case LD_K_REGION:
 		wbuf_str(b, e->region);
 		wbuf_str(b, e->name);
@@ -303,6 +322,49 @@ raw_encode(struct wbuf *b, const struct ld_entry *e)
 		wbuf_str(b, e->ref);
 		break;
 	}
+}
+
+/* The layouts of PROTOCOL.md written without any checks. */
+static void
+raw_encode(struct wbuf *b, const struct ld_entry *e)
+{
+	uint8_t	 fmt = e->format == 0 ? LD_ENTRY_FORMAT : e->format;
+
+	wbuf_u8(b, fmt);
+	wbuf_u64(b, e->seq);
+	wbuf_u8(b, e->kind);
+	switch (e->kind) {
+	case LD_K_POLICY:
+		wbuf_u16(b, e->require);
+		wbuf_i64(b, e->disburse_over);
+		wbuf_u16(b, e->expire_days);
+		wbuf_str(b, e->ref);
+		break;
+	case LD_K_REQUEST:
+		wbuf_u8(b, e->action);
+		raw_body(b, e, e->action, fmt);
+		wbuf_i64(b, e->expires_at);
+		break;
+	case LD_K_APPROVAL:
+		wbuf_u64(b, e->request);
+		wbuf_u8(b, e->decision);
+		wbuf_u8(b, e->refusal);
+		wbuf_str(b, e->reason);
+		break;
+	default:
+		raw_body(b, e, e->kind, fmt);
+		/* the approval trailer of format 4's approvable kinds */
+		if (fmt >= 4 && (e->kind == LD_K_DISBURSEMENT ||
+		    e->kind == LD_K_REVERSAL || e->kind == LD_K_YEAR_CLOSE ||
+		    e->kind == LD_K_TERMS || e->kind == LD_K_AWARD_CANCEL ||
+		    e->kind == LD_K_SETTLEMENT)) {
+			wbuf_u8(b, e->approved_by != 0);
+			if (e->approved_by != 0) {
+				wbuf_u64(b, e->approved_by);
+				wbuf_u64(b, e->request);
+			}
+		}
+	}
 	wbuf_str(b, e->actor);
 	wbuf_str(b, e->id);
 	wbuf_i64(b, e->recorded_at);
@@ -349,6 +411,15 @@ assert_entries_equal(const struct ld_entry *a, const struct ld_entry *b)
 	assert_true(a->interest == b->interest);
 	assert_true(a->late == b->late);
 	assert_int_equal(a->carry_kind, b->carry_kind);
+	assert_int_equal(a->require, b->require);
+	assert_true(a->disburse_over == b->disburse_over);
+	assert_int_equal(a->expire_days, b->expire_days);
+	assert_int_equal(a->action, b->action);
+	assert_true(a->expires_at == b->expires_at);
+	assert_true(a->request == b->request);
+	assert_true(a->approved_by == b->approved_by);
+	assert_int_equal(a->decision, b->decision);
+	assert_int_equal(a->refusal, b->refusal);
 	assert_string_equal(a->actor, b->actor);
 	assert_string_equal(a->id, b->id);
 	assert_true(a->recorded_at == b->recorded_at);
@@ -405,7 +476,8 @@ test_names(void **state)
 {
 	static const char *kinds[] = { "region", "appropriation", "award",
 	    "disbursement", "refund", "reversal", "year_close", "terms",
-	    "award_cancel", "settlement", "receipt", "carry_over" };
+	    "award_cancel", "settlement", "receipt", "carry_over", "policy",
+	    "request", "approval" };
 	int	 i;
 
 	(void)state;
@@ -795,6 +867,8 @@ test_golden_disbursement(void **state)
 	struct ld_entry	 e, d;
 	struct wbuf	 b;
 	uint8_t		 v2[sizeof(golden)], v3[sizeof(golden) + 1];
+	uint8_t		 v4[sizeof(golden) + 2];
+	uint64_t	 golden_seq;
 	/* the memo ends where actor (2+7), id (2+6) and recorded_at (8) begin */
 	size_t		 memo_end = sizeof(golden) - 25;
 
@@ -814,25 +888,64 @@ test_golden_disbursement(void **state)
 
 	/*
 	 * Format 3 adds u8 flags after the memo (bit 0: the duplicate ref
-	 * was allowed).  A request (format 0) is written in format 3.
+	 * was allowed).
 	 */
 	v3[0] = 0x03;
 	memcpy(v3 + 1, golden + 1, memo_end - 1);
 	v3[memo_end] = LD_EF_DUP_REF_OK;
 	memcpy(v3 + memo_end + 1, golden + memo_end, sizeof(golden) - memo_end);
-	e.format = LD_ENTRY_FORMAT;
+	e.format = LD_ENTRY_FORMAT_V3;
 	e.flags = LD_EF_DUP_REF_OK;
 	check_golden(&e, v3, sizeof(v3));
+
+	/*
+	 * Format 4 adds the approval trailer after the flags: u8 0 (no
+	 * approval), or u8 1, u64 approved_by, u64 request.  A request
+	 * (format 0) is written in format 4.
+	 */
+	v4[0] = 0x04;
+	memcpy(v4 + 1, v3 + 1, memo_end);
+	v4[memo_end + 1] = 0;
+	memcpy(v4 + memo_end + 2, v3 + memo_end + 1,
+	    sizeof(v3) - memo_end - 1);
+	e.format = LD_ENTRY_FORMAT;
+	check_golden(&e, v4, sizeof(v4));
 	e.format = 0;
 	e.flags = 0;
-	v3[memo_end] = 0;
+	v4[memo_end] = 0;
 	wbuf_init(&b);
 	assert_int_equal(entry_encode(&b, &e), 0);
-	assert_int_equal(b.len, sizeof(v3));
-	assert_memory_equal(b.data, v3, sizeof(v3));
+	assert_int_equal(b.len, sizeof(v4));
+	assert_memory_equal(b.data, v4, sizeof(v4));
 	assert_int_equal(entry_decode(&d, b.data, b.len), 0);
 	assert_int_equal(d.format, LD_ENTRY_FORMAT);
 	wbuf_free(&b);
+
+	/* approved: the trailer names the approval and the request */
+	e.format = LD_ENTRY_FORMAT;
+	golden_seq = e.seq;
+	e.seq = 42;
+	e.approved_by = 41;
+	e.request = 40;
+	wbuf_init(&b);
+	assert_int_equal(entry_encode(&b, &e), 0);
+	assert_int_equal(b.len, sizeof(v4) + 16);
+	assert_int_equal(b.data[memo_end + 1], 1);
+	assert_int_equal(entry_decode(&d, b.data, b.len), 0);
+	assert_true(d.approved_by == 41 && d.request == 40);
+	/* a trailer byte other than 0 or 1 does not decode */
+	b.data[memo_end + 1] = 2;
+	assert_int_equal(entry_decode(&d, b.data, b.len), -1);
+	wbuf_free(&b);
+	/* an approval must come before its action, its request before it */
+	e.approved_by = 43;
+	assert_int_equal(entry_valid(&e), -1);
+	e.approved_by = 41;
+	e.request = 41;
+	assert_int_equal(entry_valid(&e), -1);
+	e.approved_by = 0;
+	e.request = 0;
+	e.seq = golden_seq;
 
 	/* unknown flag bits, and flags before format 3, do not decode */
 	v3[memo_end] = 0x02;
@@ -1070,7 +1183,7 @@ test_leaf_hash_empty(void **state)
 }
 
 static const int formats[] = { LD_ENTRY_FORMAT_V1, LD_ENTRY_FORMAT_V2,
-    LD_ENTRY_FORMAT };
+    LD_ENTRY_FORMAT_V3, LD_ENTRY_FORMAT };
 #define NFORMATS	(sizeof(formats) / sizeof(formats[0]))
 
 static void
@@ -1390,7 +1503,7 @@ test_bad_format_byte(void **state)
 	sample(LD_K_APPROPRIATION, &e);
 	wbuf_init(&b);
 	assert_int_equal(entry_encode(&b, &e), 0);
-	b.data[0] = 4;		/* no such format */
+	b.data[0] = 5;		/* no such format */
 	assert_int_equal(entry_decode(&d, b.data, b.len), -1);
 	b.data[0] = 0;
 	assert_int_equal(entry_decode(&d, b.data, b.len), -1);
@@ -1408,7 +1521,7 @@ test_bad_format_byte(void **state)
 
 	/* the encoder refuses an unknown format as well */
 	sample(LD_K_APPROPRIATION, &e);
-	e.format = 4;
+	e.format = LD_ENTRY_FORMAT + 1;
 	assert_refused(&e);
 	e.format = 0xff;
 	wbuf_init(&b);

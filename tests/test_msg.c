@@ -136,6 +136,22 @@ sample(int kind, struct ld_entry *e)
 		e->date = 20140320;
 		strcpy(e->ref, "CO-1");
 		break;
+	case LD_K_POLICY:
+		e->require = LD_KIND_BIT(LD_K_REVERSAL) |
+		    LD_KIND_BIT(LD_K_YEAR_CLOSE);
+		e->disburse_over = 100000000;
+		e->expire_days = 14;
+		strcpy(e->ref, "POL-1");
+		break;
+	case LD_K_REQUEST:
+		/* the daemon's to write: the sample of the action instead */
+		sample(LD_K_DISBURSEMENT, e);
+		break;
+	case LD_K_APPROVAL:
+		e->request = 41;
+		e->decision = LD_D_REJECTED;
+		strcpy(e->reason, "予算の範囲外");
+		break;
 	}
 }
 
@@ -391,6 +407,52 @@ assert_request_equal(const struct ld_entry *a, const struct ld_entry *b)
 	assert_int_equal(a->late_bp, b->late_bp);
 	assert_int_equal(a->repay_by, b->repay_by);
 	assert_int_equal(a->carry_kind, b->carry_kind);
+	assert_int_equal(a->require, b->require);
+	assert_true(a->disburse_over == b->disburse_over);
+	assert_int_equal(a->expire_days, b->expire_days);
+	assert_true(a->request == b->request);
+	assert_int_equal(a->decision, b->decision);
+}
+
+static int
+dec_approvals(const uint8_t *p, size_t n)
+{
+	struct msg_approvals	 q;
+
+	return msg_decode_approvals(p, n, &q);
+}
+
+static void
+test_approvals(void **state)
+{
+	struct msg_approvals	 q = { MSG_APPR_ALL, 2025 }, d;
+	struct wbuf		 b;
+
+	(void)state;
+	wbuf_init(&b);
+	assert_int_equal(msg_encode_approvals(&b, &q), 0);
+	assert_int_equal(b.len, 3);
+	assert_int_equal(msg_decode_approvals(b.data, b.len, &d), 0);
+	assert_int_equal(d.what, MSG_APPR_ALL);
+	assert_int_equal(d.fy, 2025);
+	check_exact(dec_approvals, b.data, b.len, "approvals");
+	/* what out of range; a year outside the ledger's; trailing bytes */
+	b.data[0] = 4;
+	assert_int_equal(msg_decode_approvals(b.data, b.len, &d), -1);
+	assert_int_equal(d.what, 0);
+	b.data[0] = MSG_APPR_OPEN;
+	b.data[1] = 0x00;
+	b.data[2] = 0x05;
+	assert_int_equal(msg_decode_approvals(b.data, b.len, &d), -1);
+	wbuf_u8(&b, 0);
+	b.data[1] = 0;
+	b.data[2] = 0;
+	assert_int_equal(msg_decode_approvals(b.data, b.len, &d), -1);
+	assert_int_equal(msg_decode_approvals(b.data, 3, &d), 0);
+	q.what = 0;
+	wbuf_reset(&b);
+	assert_int_equal(msg_encode_approvals(&b, &q), -1);
+	wbuf_free(&b);
 }
 
 static void
@@ -405,6 +467,13 @@ test_write_every_kind(void **state)
 	for (k = 1; k <= LD_K_MAX; k++) {
 		sample(k, &q);
 		wbuf_init(&b);
+		if (k == LD_K_REQUEST) {
+			/* a client never writes a request entry itself */
+			q.kind = LD_K_REQUEST;
+			assert_int_equal(msg_encode_write(&b, &q), -1);
+			wbuf_free(&b);
+			continue;
+		}
 		assert_int_equal(msg_encode_write(&b, &q), 0);
 		assert_int_equal(b.data[0], k);
 		assert_int_equal(msg_decode_write(b.data, b.len, &d), 0);
@@ -1964,6 +2033,7 @@ main(void)
 		cmocka_unit_test(test_error_decoder_refuses_bad_text),
 		cmocka_unit_test(test_hello),
 		cmocka_unit_test(test_write_every_kind),
+		cmocka_unit_test(test_approvals),
 		cmocka_unit_test(test_write_carries_request_fields_only),
 		cmocka_unit_test(test_write_bad),
 		cmocka_unit_test(test_write_golden_new_kinds),

@@ -1129,6 +1129,213 @@ test_new_db_damage(void **state)
 }
 
 /* Entries that the rules would never have accepted, stored consistently. */
+/* ---- two-person approval (contract 2.7, 2.10) ---- */
+
+static int
+wr_as(struct store_txn *t, int role, const char *actor, int64_t now,
+    struct ld_entry e, struct ld_entry *out, struct apply_why *why)
+{
+	const uint8_t *enc;
+	size_t len;
+	int dup, rc;
+
+	rc = apply_write(t, role, actor, now, &e, &dup, &enc, &len, why);
+	if (rc == LD_OK && out != NULL)
+		assert_int_equal(entry_decode(out, enc, len), 0);
+	return rc;
+}
+
+static struct ld_entry
+r_policy(uint16_t require, int64_t over, uint16_t days)
+{
+	struct ld_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = LD_K_POLICY;
+	e.require = require;
+	e.disburse_over = over;
+	e.expire_days = days;
+	snprintf(e.ref, sizeof(e.ref), "POLICY-1");
+	return e;
+}
+
+static struct ld_entry
+r_decide(uint64_t request, int decision, const char *reason)
+{
+	struct ld_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = LD_K_APPROVAL;
+	e.request = request;
+	e.decision = (uint8_t)decision;
+	snprintf(e.reason, sizeof(e.reason), "%s", reason);
+	return e;
+}
+
+#define DAY_US	(INT64_C(86400) * 1000000)
+
+/*
+ * A policy, then every way a request ends, through apply_write as the
+ * writer calls it; the balances move only with an approved action, and
+ * --verify's replay reaches the same verdicts.
+ */
+static void
+test_approvals(void **state)
+{
+	struct fixture *f = *state;
+	struct store_txn *t;
+	struct ld_region_bal before, after;
+	struct ld_reqstate rs;
+	struct apply_why why;
+	struct verify_report rep;
+	struct ld_entry e;
+	int64_t now = T_STD;
+
+	build_ledger(f);
+	assert_int_equal(store_begin(f->st, 1, &t), LD_OK);
+	/* the policy is budget's (admin's) to write */
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk01", now, r_policy(
+	    LD_KIND_BIT(LD_K_REVERSAL), 1000 * MAN, 14), NULL, NULL),
+	    LD_E_FORBIDDEN);
+	assert_int_equal(wr_as(t, ROLE_BUDGET, "budget01", now, r_policy(
+	    LD_KIND_BIT(LD_K_DISBURSEMENT), 1000 * MAN, 14), NULL, NULL),
+	    LD_E_BAD_REQUEST);	/* disbursements go by amount */
+	assert_int_equal(must_at(t, ROLE_BUDGET, now, r_policy(
+	    LD_KIND_BIT(LD_K_REVERSAL), 1000 * MAN, 14)), 17);
+
+	/* at or below the threshold: paid at once */
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk01", now, r_money(
+	    LD_K_DISBURSEMENT, "hakodate", 0, 1000 * MAN, "p-small"), &e, NULL),
+	    LD_OK);
+	assert_int_equal(e.kind, LD_K_DISBURSEMENT);
+	assert_int_equal(e.seq, 18);
+
+	/* above: a request, and no balance moves */
+	store_region_bal(t, "hakodate", 2013, &before);
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk01", now, r_money(
+	    LD_K_DISBURSEMENT, "hakodate", 0, 2000 * MAN, "p-big"), &e, NULL),
+	    LD_OK);
+	assert_int_equal(e.kind, LD_K_REQUEST);
+	assert_int_equal(e.action, LD_K_DISBURSEMENT);
+	assert_int_equal(e.seq, 19);
+	assert_true(e.amount == 2000 * MAN);
+	assert_int_equal(e.account, 0);
+	assert_true(e.expires_at == now + 14 * DAY_US);
+	store_region_bal(t, "hakodate", 2013, &after);
+	assert_memory_equal(&before, &after, sizeof(before));
+	assert_int_equal(store_request(t, 19, &rs), LD_OK);
+	assert_int_equal(rs.status, LD_REQ_PENDING);
+	assert_int_equal(rs.fy, 2013);
+	/* a retry is the same request, not a second one */
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk01", now, r_money(
+	    LD_K_DISBURSEMENT, "hakodate", 0, 2000 * MAN, "p-big"), &e, NULL),
+	    LD_OK);
+	assert_int_equal(e.seq, 19);
+	/* a request the rules refuse is refused at once, as the write was */
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk01", now, r_money(
+	    LD_K_DISBURSEMENT, "hakodate", 0, 5 * OKU, ""), NULL, NULL),
+	    LD_E_OVER_AWARD);
+
+	/* approve's order: NOT_FOUND, NOT_PENDING, FORBIDDEN, SELF_APPROVAL */
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk02", now,
+	    r_decide(18, LD_D_APPROVED, ""), NULL, NULL), LD_E_NOT_FOUND);
+	assert_int_equal(wr_as(t, ROLE_REVENUE, "rev01", now,
+	    r_decide(19, LD_D_APPROVED, ""), NULL, &why), LD_E_FORBIDDEN);
+	assert_non_null(strstr(why.msg, "may not approve a disburse request"));
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk01", now,
+	    r_decide(19, LD_D_APPROVED, ""), NULL, &why), LD_E_SELF_APPROVAL);
+	assert_non_null(strstr(why.msg, "\"clerk01\""));
+	/* a reason is reject's, not approve's */
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk02", now,
+	    r_decide(19, LD_D_APPROVED, "ok"), NULL, NULL), LD_E_BAD_REQUEST);
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk02", now,
+	    r_decide(19, LD_D_REJECTED, ""), NULL, NULL), LD_E_BAD_REQUEST);
+
+	/* approved: the approval (20), then the action (21) by the requester */
+	assert_int_equal(wr_as(t, ROLE_DISBURSING, "clerk02", now + 1,
+	    r_decide(19, LD_D_APPROVED, ""), &e, NULL), LD_OK);
+	assert_int_equal(e.kind, LD_K_DISBURSEMENT);
+	assert_int_equal(e.seq, 21);
+	assert_true(e.approved_by == 20 && e.request == 19);
+	assert_string_equal(e.actor, "clerk01");
+	assert_int_equal(e.account, LD_A_GENERAL);
+	store_region_bal(t, "hakodate", 2013, &after);
+	assert_true(after.disbursed == before.disbursed + 2000 * MAN);
+	assert_int_equal(store_request(t, 19, &rs), LD_OK);
+	assert_int_equal(rs.status, LD_REQ_APPROVED);
+	assert_int_equal(rs.decided_by, 20);
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk03", now + 2,
+	    r_decide(19, LD_D_APPROVED, ""), NULL, &why), LD_E_NOT_PENDING);
+	assert_non_null(strstr(why.msg, "approved by seq 20"));
+
+	/* a reversal the policy names; withdrawn by its author */
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk01", now, r_rev(18, "rv"),
+	    &e, NULL), LD_OK);
+	assert_int_equal(e.kind, LD_K_REQUEST);
+	assert_int_equal(e.action, LD_K_REVERSAL);
+	assert_int_equal(e.seq, 22);
+	assert_int_equal(store_request(t, 22, &rs), LD_OK);
+	assert_int_equal(rs.fy, 2013);	/* the target's */
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk01", now,
+	    r_decide(22, LD_D_REJECTED, "wrong voucher"), &e, NULL), LD_OK);
+	assert_int_equal(e.kind, LD_K_APPROVAL);
+	assert_int_equal(e.decision, LD_D_REJECTED);
+	assert_int_equal(e.seq, 23);
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk02", now,
+	    r_decide(22, LD_D_APPROVED, ""), NULL, NULL), LD_E_NOT_PENDING);
+
+	/* the rules changed between request and approval: refused, recorded */
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk01", now, r_money(
+	    LD_K_DISBURSEMENT, "hakodate", 0, 7000 * MAN, "p-late"), &e, NULL),
+	    LD_OK);
+	assert_int_equal(e.seq, 24);
+	must_at(t, ROLE_ADMIN, now, r_dated(LD_K_AWARD, "hakodate", 2013,
+	    15 * OKU / 10, 20130801, "w-25"));
+	store_region_bal(t, "hakodate", 2013, &before);
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk02", now,
+	    r_decide(24, LD_D_APPROVED, ""), NULL, &why), LD_E_OVER_AWARD);
+	assert_non_null(strstr(why.msg, "approval recorded as seq 26"));
+	assert_int_equal(store_size(t), 26);
+	assert_int_equal(store_get(t, 26, &e), LD_OK);
+	assert_int_equal(e.decision, LD_D_REFUSED);
+	assert_int_equal(e.refusal, LD_E_OVER_AWARD);
+	store_region_bal(t, "hakodate", 2013, &after);
+	assert_memory_equal(&before, &after, sizeof(before));
+	assert_int_equal(store_request(t, 24, &rs), LD_OK);
+	assert_int_equal(rs.status, LD_REQ_REFUSED);
+	/* its retry (same id) is answered the same refusal, nothing written */
+	{
+		struct ld_entry a = r_decide(24, LD_D_APPROVED, "");
+
+		snprintf(a.id, sizeof(a.id), "ap-24");
+		assert_int_equal(wr_as(t, ROLE_CLERK, "clerk02", now, a, NULL,
+		    NULL), LD_E_NOT_PENDING);
+	}
+
+	/* expiry, by the approval's recorded_at */
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk01", now, r_money(
+	    LD_K_DISBURSEMENT, "hakodate", 0, 1500 * MAN, "p-old"), &e, NULL),
+	    LD_OK);
+	assert_int_equal(e.seq, 27);
+	assert_int_equal(wr_as(t, ROLE_CLERK, "clerk02", now + 14 * DAY_US + 1,
+	    r_decide(27, LD_D_APPROVED, ""), NULL, &why), LD_E_NOT_PENDING);
+	assert_non_null(strstr(why.msg, "expired"));
+	assert_int_equal(store_size(t), 27);
+	assert_int_equal(store_error(t), LD_OK);
+	assert_int_equal(store_commit(t), LD_OK);
+
+	/* --verify replays requests and approvals to the same verdicts */
+	assert_int_equal(run_verify(f, &rep), VERIFY_INTACT);
+
+	/* a payment above the threshold that skipped its approval is caught */
+	e = r_money(LD_K_DISBURSEMENT, "hakodate", LD_A_GENERAL, 1500 * MAN, "");
+	snprintf(e.actor, sizeof(e.actor), "clerk01");
+	e.recorded_at = now;
+	assert_int_equal(append_raw(f, &e), 28);
+	expect_damage(f, 28, "written without the approval the policy in force "
+	    "(seq 17) requires");
+}
+
 static void
 test_rules_replayed(void **state)
 {
@@ -1629,6 +1836,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_index_damage, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_new_db_damage, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_approvals, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rules_replayed, setup,
 		    teardown),
