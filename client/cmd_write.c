@@ -104,7 +104,7 @@ static const struct ctl_opt policy_opts[] = {
 	{ "ref", R }, { "id", V }, { NULL, 0 }
 };
 static const struct ctl_opt approve_opts[] = {
-	{ "reason", V }, { "id", V }, { NULL, 0 }
+	{ "id", V }, { NULL, 0 }
 };
 static const struct ctl_opt reject_opts[] = {
 	{ "reason", R }, { "id", V }, { NULL, 0 }
@@ -179,7 +179,7 @@ const struct ctl_cmd cmd_write_cmds[] = {
 	    "[--disburse-over AMT] [--expire-days N] --ref REF [--id KEY]",
 	    write_run, LD_K_POLICY },
 	{ "approve", NULL, { "SEQ" }, 1, 1, approve_opts,
-	    "approve SEQ [--reason TEXT] [--id KEY]", write_run, LD_K_APPROVAL },
+	    "approve SEQ [--id KEY]", write_run, LD_K_APPROVAL },
 	{ "reject", NULL, { "SEQ" }, 1, 1, reject_opts,
 	    "reject SEQ --reason TEXT [--id KEY]", write_run, LD_K_APPROVAL },
 	{ NULL, NULL, { NULL }, 0, 0, NULL, NULL, NULL, 0 }
@@ -382,8 +382,9 @@ build_approval(const struct ctl_args *a, struct ld_entry *req, char *err,
 	req->decision = reject ? LD_D_REJECTED : LD_D_APPROVED;
 	if (arg_seq("SEQ", a->pos[0], &req->request, err, errlen) == -1)
 		return -1;
-	/* A rejection must say why; an approval may. */
-	if (s != NULL && arg_text("--reason", s, !reject, req->reason,
+	/* A rejection says why (the option is required); an approval is
+	   the action itself, which carries its own reason if it has one. */
+	if (reject && arg_text("--reason", s, 0, req->reason,
 	    sizeof(req->reason), err, errlen) == -1)
 		return -1;
 	return 0;

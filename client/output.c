@@ -147,20 +147,26 @@ jb_envelope(struct jb *b, const struct ld_entry *e, const uint8_t *enc,
 	jb_str(b, "leaf_hash", hex);
 }
 
+/* The actions a policy may name, in the order of a grant's life. */
+static const char *const require_order[] = {
+	"reverse", "cancel-award", "settle", "terms", "close-year", NULL
+};
+
 json_t *
 out_policy_require_json(unsigned require)
 {
 	json_t		*v = json_array();
-	const char	*name;
+	size_t		 i;
 	int		 k;
 
-	/* In the order of ld_action_name's kinds, so that a policy reads
-	   the same whoever set it. */
-	for (k = 1; v != NULL && k <= LD_K_MAX; k++) {
-		if (!(require & LD_KIND_BIT(k)) ||
-		    (name = ld_action_name(k)) == NULL)
+	/* In one fixed order, so that a policy reads the same whoever set
+	   it and however they listed it. */
+	for (i = 0; v != NULL && require_order[i] != NULL; i++) {
+		k = ld_action_from_name(require_order[i]);
+		if (!(require & LD_KIND_BIT(k)))
 			continue;
-		if (json_array_append_new(v, json_string(name)) == -1) {
+		if (json_array_append_new(v, json_string(require_order[i])) ==
+		    -1) {
 			json_decref(v);
 			return NULL;
 		}
@@ -810,9 +816,9 @@ void
 out_approval_detail(const struct disp *d, const struct ld_entry *e,
     char *out, size_t outsz)
 {
-	char	 amt[64], names[128];
-	size_t	 n = 0;
-	int	 k, ja = d->lang == DISP_JA;
+	char	 amt[64], names[256];
+	size_t	 n = 0, i;
+	int	 ja = d->lang == DISP_JA;
 
 	switch (e->kind) {
 	case LD_K_REQUEST:
@@ -835,10 +841,12 @@ out_approval_detail(const struct disp *d, const struct ld_entry *e,
 		break;
 	case LD_K_POLICY:
 		names[0] = '\0';
-		for (k = 1; k <= LD_K_MAX && n < sizeof(names); k++)
-			if ((e->require & LD_KIND_BIT(k)) && ld_action_name(k))
+		for (i = 0; require_order[i] != NULL && n < sizeof(names); i++)
+			if (e->require & LD_KIND_BIT(ld_action_from_name(
+			    require_order[i])))
 				n += (size_t)snprintf(names + n, sizeof(names) - n,
-				    "%s%s", n > 0 ? ", " : "", ld_action_name(k));
+				    "%s%s", n > 0 ? (ja ? "、" : ", ") : "",
+				    disp_word(d, require_order[i]));
 		if (e->disburse_over != 0)
 			amount_words(d, e->disburse_over, amt, sizeof(amt));
 		if (ja)
