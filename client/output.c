@@ -219,11 +219,8 @@ out_request_fields_json(const struct ld_entry *e)
 		jb_str(&b, "ref", e->ref);
 		jb_str(&b, "grant_type", ld_grant_name(e->grant_type));
 		jb_range(&b, e->min, e->max);
-		/* 0: the default, which the daemon fixes when it writes. */
-		if (e->deadline != 0)
-			jb_date(&b, "settlement_deadline", e->deadline);
-		else
-			jb_set(&b, "settlement_deadline", json_null());
+		/* The daemon fixed an omitted deadline when it wrote this. */
+		jb_date(&b, "settlement_deadline", e->deadline);
 		jb_int(&b, "interest_rate_bp", e->interest_bp);
 		jb_int(&b, "late_rate_bp", e->late_bp);
 		break;

@@ -65,7 +65,7 @@ json_t	*out_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len)
  * them (disburse: region, fy, amount, ref, date, memo; reverse: reverses,
  * reason; cancel-award: region, fy, ref, date, repay_by, reason; settle:
  * region, fy, amount, ref, date, repay_by; terms: fy, ref, grant_type,
- * min, max, settlement_deadline (null: the default), interest_rate_bp,
+ * min, max, settlement_deadline, interest_rate_bp,
  * late_rate_bp; close-year: fy, account).  NULL for another kind.
  */
 json_t	*out_request_fields_json(const struct ld_entry *e);
