@@ -549,14 +549,23 @@ request_print(struct ctl *ctl, const struct ctl_args *a,
 	struct appr_book	 book;
 	struct disp		 d;
 	json_t			*obj;
+	uint8_t			 copy[LD_ENTRY_ENC_MAX];
 	char			 line[LD_TEXT_MAX + 512], what[LD_TEXT_MAX + 256];
 	int			 rc = CTL_OK, status;
 
 	memset(&book, 0, sizeof(book));
 	if (disp_from_args(&d, a, line, sizeof(line)) == -1)
 		d = DISP_DEFAULT;	/* checked by ctl_main() already */
-	if (dup && (rc = appr_book_read(ctl, 0, &book)) != CTL_OK)
-		goto out;
+	if (dup) {
+		/* The answer lies in the connection's buffer, which the next
+		   read reuses: keep its bytes for the leaf hash. */
+		if (enclen > sizeof(copy))
+			return ctl_conn_fail(ctl, "malformed ENTRY answer");
+		memcpy(copy, enc, enclen);
+		enc = copy;
+		if ((rc = appr_book_read(ctl, 0, &book)) != CTL_OK)
+			goto out;
+	}
 	status = appr_entry_status(e, &book, appr_now_us(), 0);
 	if (ctl->json) {
 		obj = out_entry_json(e, enc, enclen);
