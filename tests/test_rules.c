@@ -925,6 +925,168 @@ test_authorize_duties(void **state)
 	}
 }
 
+/* ---- two-person approval ---- */
+
+static struct ld_entry
+req_policy(uint16_t require, int64_t over, uint16_t days)
+{
+	struct ld_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.format = LD_ENTRY_FORMAT;
+	e.kind = LD_K_POLICY;
+	e.require = require;
+	e.disburse_over = over;
+	e.expire_days = days;
+	snprintf(e.ref, sizeof(e.ref), "POL-1");
+	return e;
+}
+
+static struct ld_entry
+req_decide(uint64_t request, int decision, const char *reason)
+{
+	struct ld_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.format = LD_ENTRY_FORMAT;
+	e.kind = LD_K_APPROVAL;
+	e.request = request;
+	e.decision = (uint8_t)decision;
+	snprintf(e.reason, sizeof(e.reason), "%s", reason);
+	return e;
+}
+
+static void
+test_validate_approvals(void **state)
+{
+	struct ld_entry e;
+
+	(void)state;
+	e = req_policy(LD_REQUIRABLE, 0, 1);
+	VALID(e);
+	e = req_policy(0, LD_AMOUNT_MAX, LD_EXPIRE_DAYS_MAX);
+	VALID(e);
+	e = req_policy(LD_KIND_BIT(LD_K_DISBURSEMENT), 0, 14);
+	INVALID(e);	/* disbursements go by amount */
+	e = req_policy(LD_KIND_BIT(LD_K_AWARD), 0, 14);
+	INVALID(e);	/* not an approvable action */
+	e = req_policy(0, -1, 14);
+	INVALID(e);
+	e = req_policy(0, 0, 0);
+	INVALID(e);
+	e = req_policy(0, 0, LD_EXPIRE_DAYS_MAX + 1);
+	INVALID(e);
+	e = req_policy(0, 0, 14);
+	e.ref[0] = '\0';
+	INVALID(e);
+	e.format = LD_ENTRY_FORMAT_V3;	/* no policy before format 4 */
+	snprintf(e.ref, sizeof(e.ref), "P");
+	INVALID(e);
+
+	e = req_decide(7, LD_D_APPROVED, "");
+	VALID(e);
+	e = req_decide(7, LD_D_REJECTED, "予算超過");
+	VALID(e);
+	e = req_decide(7, LD_D_REJECTED, "");
+	INVALID(e);	/* reject needs a reason */
+	e = req_decide(7, LD_D_APPROVED, "fine");
+	INVALID(e);
+	e = req_decide(7, LD_D_REFUSED, "");
+	INVALID(e);	/* refused is the daemon's verdict, not a request */
+	e = req_decide(0, LD_D_APPROVED, "");
+	INVALID(e);
+	/* a request entry is never asked for; nor are its fields */
+	e = req_pay(LD_K_DISBURSEMENT, "hakodate", 2013, 1, 20130630);
+	e.kind = LD_K_REQUEST;
+	INVALID(e);
+	e = req_pay(LD_K_DISBURSEMENT, "hakodate", 2013, 1, 20130630);
+	e.approved_by = 5;
+	INVALID(e);
+	e = req_pay(LD_K_DISBURSEMENT, "hakodate", 2013, 1, 20130630);
+	e.expires_at = 5;
+	INVALID(e);
+}
+
+static void
+test_needs_approval(void **state)
+{
+	struct ld_policy p = { 1, LD_KIND_BIT(LD_K_REVERSAL) |
+	    LD_KIND_BIT(LD_K_YEAR_CLOSE), 1000, 14 };
+	struct ld_policy none = { 0, 0, 0, 14 };
+	struct ld_entry d = req_pay(LD_K_DISBURSEMENT, "hakodate", 2013, 1000,
+	    20130630);
+	struct ld_entry rv = req_rev(3), cl = req_close(LD_A_GENERAL, 2013);
+	struct ld_entry aw = req_award("hakodate", 2013, OKU, 20130501);
+
+	(void)state;
+	assert_false(rules_needs_approval(&p, &d));	/* at the threshold */
+	d.amount = 1001;
+	assert_true(rules_needs_approval(&p, &d));	/* strictly above */
+	assert_false(rules_needs_approval(&none, &d));	/* 0 = off */
+	assert_true(rules_needs_approval(&p, &rv));
+	assert_true(rules_needs_approval(&p, &cl));
+	assert_false(rules_needs_approval(&p, &aw));
+	/* an approved action is not sent back for approval */
+	rv.approved_by = 9;
+	assert_false(rules_needs_approval(&p, &rv));
+	/* nor is an entry of a format without approvals (replay) */
+	cl.format = LD_ENTRY_FORMAT_V3;
+	assert_false(rules_needs_approval(&p, &cl));
+}
+
+static void
+test_decide_approval(void **state)
+{
+	struct ld_policy p = { 1, 0, 1000, 14 };
+	struct ld_entry d = req_pay(LD_K_DISBURSEMENT, "hakodate", 2013, 5000,
+	    20130630), r, a;
+	struct ld_entry ok = req_decide(20, LD_D_APPROVED, "");
+	struct ld_entry no = req_decide(20, LD_D_REJECTED, "wrong");
+	struct ld_reqstate rs = { LD_REQ_PENDING, LD_K_DISBURSEMENT, 2013, 0, 0 };
+	int64_t t0 = INT64_C(1400000000000000);
+
+	(void)state;
+	d.seq = 20;
+	rules_request_entry(&d, &p, t0, &r);
+	snprintf(r.actor, sizeof(r.actor), "clerk01");
+	assert_int_equal(r.kind, LD_K_REQUEST);
+	assert_int_equal(r.action, LD_K_DISBURSEMENT);
+	assert_true(r.expires_at == t0 + INT64_C(14) * 86400 * 1000000);
+	assert_true(r.recorded_at == t0);
+	assert_int_equal(entry_valid(&r), 0);	/* the decoder would take it */
+	rules_action_of(&r, &a);
+	assert_true(rules_same_request(&a, &d));
+	rs.expires_at = r.expires_at;
+
+	/* 2.10's order: NOT_FOUND, NOT_PENDING, FORBIDDEN, SELF_APPROVAL */
+	assert_int_equal(rules_decide_approval(&ok, NULL, NULL, ROLE_CLERK,
+	    "clerk02", 0, t0), LD_E_NOT_FOUND);
+	rs.status = LD_REQ_APPROVED;
+	assert_int_equal(rules_decide_approval(&ok, &r, &rs, ROLE_AUDITOR,
+	    "clerk01", 0, t0), LD_E_NOT_PENDING);
+	rs.status = LD_REQ_PENDING;
+	assert_int_equal(rules_decide_approval(&ok, &r, &rs, ROLE_CLERK,
+	    "clerk02", 0, r.expires_at + 1), LD_E_NOT_PENDING);
+	assert_int_equal(rules_decide_approval(&ok, &r, &rs, ROLE_CLERK,
+	    "clerk02", 0, r.expires_at), LD_OK);	/* the last moment */
+	assert_int_equal(rules_decide_approval(&ok, &r, &rs, ROLE_REVENUE,
+	    "clerk01", 0, t0), LD_E_FORBIDDEN);
+	assert_int_equal(rules_decide_approval(&ok, &r, &rs, ROLE_DISBURSING,
+	    "clerk01", 0, t0), LD_E_SELF_APPROVAL);
+	assert_int_equal(rules_decide_approval(&ok, &r, &rs, ROLE_DISBURSING,
+	    "disb02", 0, t0), LD_OK);
+	/* the author may withdraw; another needs the action's roles */
+	assert_int_equal(rules_decide_approval(&no, &r, &rs, ROLE_AUDITOR,
+	    "clerk01", 0, t0), LD_OK);
+	assert_int_equal(rules_decide_approval(&no, &r, &rs, ROLE_BUDGET,
+	    "budget01", 0, t0), LD_E_FORBIDDEN);
+	assert_int_equal(rules_decide_approval(&no, &r, &rs, ROLE_CLERK,
+	    "clerk02", 0, t0), LD_OK);
+	/* a seq that is no request */
+	assert_int_equal(rules_decide_approval(&ok, &d, &rs, ROLE_CLERK,
+	    "clerk02", 0, t0), LD_E_NOT_FOUND);
+}
+
 /* ---- rules_same_request ---- */
 
 static void
@@ -2790,6 +2952,9 @@ main(void)
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_authorize_roles),
 		cmocka_unit_test(test_authorize_duties),
+		cmocka_unit_test(test_validate_approvals),
+		cmocka_unit_test(test_needs_approval),
+		cmocka_unit_test(test_decide_approval),
 		cmocka_unit_test(test_same_request),
 		cmocka_unit_test(test_same_request_new_kinds),
 		cmocka_unit_test(test_scope),
