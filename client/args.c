@@ -147,6 +147,18 @@ suggest_best(const struct suggestion *sg)
 	return NULL;
 }
 
+const char *
+args_suggest(const char *word, const char *const *names)
+{
+	struct suggestion	 sg;
+	size_t			 i;
+
+	suggest_init(&sg, word, strlen(word));
+	for (i = 0; names[i] != NULL; i++)
+		suggest_add(&sg, names[i]);
+	return suggest_best(&sg);
+}
+
 static int
 opt_find(const struct ctl_opt *opts, const char *name, size_t namelen)
 {

@@ -42,6 +42,7 @@
 
 #include <sys/stat.h>
 
+#include "approvals.h"
 #include "checkpoint.h"
 #include "cosign.h"
 #include "ctl.h"
@@ -1188,13 +1189,88 @@ json_first_diff(json_t *want, json_t *got)
 	return NULL;
 }
 
+/*
+ * A request line's "status" is ledgerctl's reading when it exported (a
+ * later approval, the clock), not a field of the entry: it is checked
+ * against the approvals the file itself holds.  A request said approved,
+ * refused or rejected must be decided so by an approval in the file; one
+ * said pending or expired may still be followed by its approval (written
+ * while the export ran), but by nothing else.
+ */
+struct vx_claim {
+	uint64_t	 seq;		/* the request */
+	int		 status;	/* enum appr_status, as the line says */
+	uint64_t	 line;
+	int		 decided;	/* its approval was met */
+};
+
 struct vx_state {
 	struct merkle_stream	 ms;
 	const struct ckpt	*ck;
 	uint64_t		 count;		/* entries read */
 	uint8_t			 root[MERKLE_HASH_LEN];	/* at ck->size */
 	uint8_t			 enc[LD_ENTRY_ENC_MAX];
+	struct vx_claim		*claims;	/* owned; in seq order */
+	size_t			 nclaims, capclaims;
 };
+
+static int
+vx_claim_cmp(const void *k, const void *c)
+{
+	uint64_t	 seq = *(const uint64_t *)k;
+	uint64_t	 cs = ((const struct vx_claim *)c)->seq;
+
+	return seq < cs ? -1 : seq > cs;
+}
+
+/*
+ * Take a request line's status out of obj (so that the rest compares with
+ * what export renders) and remember it; or check an approval line against
+ * what its request's line said.  NULL, or what is wrong.
+ */
+static const char *
+vx_status(struct vx_state *st, const struct ld_entry *e, json_t *obj,
+    size_t lineno)
+{
+	struct vx_claim	*c, *nv;
+	json_t		*v;
+	int		 want;
+
+	if (e->kind == LD_K_REQUEST) {
+		v = json_object_get(obj, "status");
+		if (!json_is_string(v) || appr_status_from_name(
+		    json_string_value(v)) == 0)
+			return "a request's \"status\" is missing or not a status";
+		if (st->nclaims == st->capclaims) {
+			st->capclaims = st->capclaims > 0 ? st->capclaims * 2 :
+			    64;
+			nv = reallocarray(st->claims, st->capclaims,
+			    sizeof(*nv));
+			if (nv == NULL)
+				return "out of memory";
+			st->claims = nv;
+		}
+		c = &st->claims[st->nclaims++];
+		c->seq = e->seq;
+		c->status = appr_status_from_name(json_string_value(v));
+		c->line = lineno;
+		c->decided = 0;
+		json_object_del(obj, "status");
+		return NULL;
+	}
+	if (e->kind != LD_K_APPROVAL || st->nclaims == 0 ||
+	    (c = bsearch(&e->request, st->claims, st->nclaims,
+	    sizeof(*c), vx_claim_cmp)) == NULL)
+		return NULL;	/* the decoder checked that it names a request */
+	want = e->decision == LD_D_APPROVED ? APPR_APPROVED :
+	    e->decision == LD_D_REFUSED ? APPR_REFUSED : APPR_REJECTED;
+	c->decided = 1;
+	if (c->status != want && c->status != APPR_PENDING &&
+	    c->status != APPR_EXPIRED)
+		return "the request's line gives another status than this "
+		    "approval";
+	return NULL;
+}
 
 /*
  * Check one JSONL line: its leaf_data must decode to the entry due next,
@@ -1232,6 +1308,11 @@ vx_line(struct ctl *ctl, struct vx_state *st, const char *line, size_t lineno)
 	if (e.seq != st->count + 1) {
 		rc = audit_fail(ctl, res, "line %zu: entry %" PRIu64 " where %"
 		    PRIu64 " was due", lineno, e.seq, st->count + 1);
+		goto out;
+	}
+	if ((key = vx_status(st, &e, obj, lineno)) != NULL) {
+		rc = audit_fail(ctl, res, "line %zu (seq %" PRIu64 "): %s",
+		    lineno, e.seq, key);
 		goto out;
 	}
 	want = export_entry_json(&e, st->enc, n);
@@ -1274,7 +1355,7 @@ vx_run(struct ctl *ctl, const struct ctl_args *a)
 	json_t				*obj;
 	char				*note = NULL, *line = NULL;
 	char				 h1[65], h2[65];
-	size_t				 len, lineno = 0;
+	size_t				 len, lineno = 0, i;
 	int				 rc, r;
 
 	if ((rc = verifier_arg(ctl, a, &v, &vp)) != CTL_OK)
@@ -1334,6 +1415,17 @@ vx_run(struct ctl *ctl, const struct ctl_args *a)
 		    st->count, ck.size);
 		goto out;
 	}
+	for (i = 0; i < st->nclaims; i++)
+		if (!st->claims[i].decided &&
+		    st->claims[i].status != APPR_PENDING &&
+		    st->claims[i].status != APPR_EXPIRED) {
+			rc = audit_fail(ctl, NULL, "line %" PRIu64 " (seq %"
+			    PRIu64 "): the request is said %s, but no approval "
+			    "in the export decides it",
+			    st->claims[i].line, st->claims[i].seq,
+			    appr_status_name(st->claims[i].status));
+			goto out;
+		}
 	if (memcmp(st->root, ck.root, MERKLE_HASH_LEN) != 0) {
 		hex_encode(st->root, MERKLE_HASH_LEN, h1);
 		hex_encode(ck.root, MERKLE_HASH_LEN, h2);
@@ -1356,6 +1448,8 @@ vx_run(struct ctl *ctl, const struct ctl_args *a)
 out:
 	if (f != NULL)
 		fclose(f);
+	if (st != NULL)
+		free(st->claims);
 	free(st);
 	free(line);
 	free(note);

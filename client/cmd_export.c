@@ -17,6 +17,13 @@
  * contract's header and one record per entry.  `--json` alone, like
  * `--format json`, asks for JSONL.
  *
+ * A request entry's JSONL line adds its "status" (approvals.h), as `list`
+ * does: the decisions are read with APPROVALS before the listing starts,
+ * and one whose approval lies beyond --until is not counted, so a line
+ * says what the export itself shows.  An approval written while the
+ * export runs may follow its request in the file while the request's line
+ * still says pending; verify-export accepts that, and nothing else.
+ *
  * `--bom` puts a UTF-8 byte order mark before the CSV header: Excel opens
  * a CSV file without one in the locale's code page (CP932 in Japan) and
  * shows every Japanese memo and region name garbled; with it, as UTF-8.
@@ -57,6 +64,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "approvals.h"
 #include "checkpoint.h"
 #include "ctl.h"
 #include "entry.h"
@@ -136,7 +144,26 @@ struct export_state {
 	uint64_t	 next;	/* the seq the next entry must have */
 	uint64_t	 count;
 	struct progress	 prog;
+	struct appr_book book;	/* JSONL: the requests' decisions */
+	uint64_t	 until;	/* --until, 0 = none */
+	int64_t		 now_us;
 };
+
+/* A JSONL line: the entry, and a request's status. */
+static json_t *
+export_line(const struct export_state *st, const struct ld_entry *e,
+    const uint8_t *enc, size_t len)
+{
+	json_t	*obj = export_entry_json(e, enc, len);
+
+	if (obj != NULL && e->kind == LD_K_REQUEST &&
+	    appr_json_status(obj, appr_entry_status(e, &st->book, st->now_us,
+	    st->until)) == -1) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
 
 static int
 export_one(struct ctl *ctl, const uint8_t *enc, size_t len, void *arg)
@@ -161,7 +188,7 @@ export_one(struct ctl *ctl, const uint8_t *enc, size_t len, void *arg)
 	st->next++;
 	st->count++;
 	if (st->format == EXPORT_JSONL)
-		rc = out_json_line(ctl->out, export_entry_json(&e, enc, len));
+		rc = out_json_line(ctl->out, export_line(st, &e, enc, len));
 	else
 		rc = export_csv_row(ctl->out, &e, enc, len);
 	if (rc == -1) {
@@ -194,8 +221,20 @@ export_run(struct ctl *ctl, const struct ctl_args *a)
 		return ctl_usage(ctl, a->cmd, "--bom is for --format csv (a JSON "
 		    "line never starts with a byte order mark)");
 	st.next = l.since > 0 ? l.since : 1;
+	st.until = l.until;
+	st.now_us = appr_now_us();
 	if ((rc = ctl_connect(ctl)) != CTL_OK)
 		return rc;
+	if (st.format == EXPORT_JSONL) {
+		/* As list does: a refusal leaves the decisions out. */
+		ctl->quiet = 1;
+		rc = appr_book_read(ctl, 0, &st.book);
+		ctl->quiet = 0;
+		if (rc != CTL_OK && rc != CTL_REFUSED) {
+			appr_book_free(&st.book);
+			return rc;
+		}
+	}
 	/* The header even for an empty range: a CSV consumer wants the columns. */
 	if (st.format == EXPORT_CSV && fprintf(ctl->out, "%s%s\n",
 	    bom ? "\xef\xbb\xbf" : "", EXPORT_CSV_HEADER) < 0) {
@@ -207,6 +246,7 @@ export_run(struct ctl *ctl, const struct ctl_args *a)
 	    fileno(ctl->out));
 	rc = ctl_list(ctl, &l, export_one, &st);
 	progress_clear(&st.prog);
+	appr_book_free(&st.book);
 	return rc;
 }
 

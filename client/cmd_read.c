@@ -17,6 +17,13 @@
  * kinds are rare next to payments; JSON lines carry no marks, so they
  * cost nothing there.
  *
+ * A request (two-person approval) has a status that later entries and
+ * the clock decide (approvals.h): `get` of a request, and `list` whenever
+ * it may show requests, first read the requests' decisions with APPROVALS
+ * what=ALL, so that the status is printed beside the entry (JSON "status";
+ * the table's MARK).  `pending` lists the open requests that have not
+ * expired; `policy show` the approval policy in force, or the defaults.
+ *
  * Tables are printed in the language and unit of --lang and --unit
  * (display.h); `balance` reads the region list once to show names beside
  * codes.
@@ -30,6 +37,7 @@
 
 #include <inttypes.h>
 
+#include "approvals.h"
 #include "ctl.h"
 #include "display.h"
 #include "entry.h"
@@ -71,6 +79,8 @@ static int	get_run(struct ctl *, const struct ctl_args *);
 static int	list_run(struct ctl *, const struct ctl_args *);
 static int	status_run(struct ctl *, const struct ctl_args *);
 static int	scrub_run(struct ctl *, const struct ctl_args *);
+static int	pending_run(struct ctl *, const struct ctl_args *);
+static int	policy_show_run(struct ctl *, const struct ctl_args *);
 
 const struct ctl_cmd cmd_read_cmds[] = {
 	{ "region", "list", { NULL }, 0, 0, no_opts, "region list",
@@ -90,6 +100,9 @@ const struct ctl_cmd cmd_read_cmds[] = {
 	    "[--kind KIND]", list_run, 0 },
 	{ "status", NULL, { NULL }, 0, 0, no_opts, "status", status_run, 0 },
 	{ "scrub", NULL, { NULL }, 0, 0, no_opts, "scrub", scrub_run, 0 },
+	{ "pending", NULL, { NULL }, 0, 0, no_opts, "pending", pending_run, 0 },
+	{ "policy", "show", { NULL }, 0, 0, no_opts, "policy show",
+	    policy_show_run, 0 },
 	{ NULL, NULL, { NULL }, 0, 0, NULL, NULL, NULL, 0 }
 };
 
@@ -551,23 +564,52 @@ struct list_state {
 	struct out_list		*tbl;	/* owned; NULL with --json */
 	const struct list_marks	*marks;
 	const struct disp	*d;
+	const struct appr_book	*book;	/* the requests' decisions */
+	int64_t			 now_us;
 };
+
+/* A request's mark: its status, and the approval that decided it. */
+static const char *
+request_mark(const struct disp *d, const struct ld_entry *e,
+    const struct appr_book *book, int64_t now_us, char *buf, size_t bufsz)
+{
+	const struct appr_row	*r = appr_book_find(book, e->seq);
+	int			 s = appr_entry_status(e, book, now_us, 0);
+	const char		*w = disp_word(d, appr_status_name(s));
+
+	if (r == NULL || s == APPR_PENDING || s == APPR_EXPIRED)
+		snprintf(buf, bufsz, "%s", w);
+	else if (d->lang == DISP_JA)
+		snprintf(buf, bufsz, "%" PRIu64 "番で%s", r->approval, w);
+	else
+		snprintf(buf, bufsz, "%s by %" PRIu64, w, r->approval);
+	return buf;
+}
 
 static int
 list_one(struct ctl *ctl, const struct ld_entry *e, const uint8_t *enc,
     size_t len, void *arg)
 {
 	struct list_state	*st = arg;
+	json_t			*obj;
 	char			 mark[64];
 
 	if (e->seq <= st->last)
 		return ctl_conn_fail(ctl, "entries out of seq order");
 	st->last = e->seq;
 	if (ctl->json) {
-		if (out_json_line(ctl->out, out_entry_json(e, enc, len)) == -1)
+		obj = out_entry_json(e, enc, len);
+		if (obj != NULL && e->kind == LD_K_REQUEST &&
+		    appr_json_status(obj, appr_entry_status(e, st->book,
+		    st->now_us, 0)) == -1) {
+			json_decref(obj);
+			obj = NULL;
+		}
+		if (out_json_line(ctl->out, obj) == -1)
 			return ctl_conn_fail(ctl, "cannot format an entry");
-	} else if (out_list_add(st->tbl, e, mark_of(st->marks, st->d, e->seq,
-	    mark, sizeof(mark))) == -1)
+	} else if (out_list_add(st->tbl, e, e->kind == LD_K_REQUEST ?
+	    request_mark(st->d, e, st->book, st->now_us, mark, sizeof(mark)) :
+	    mark_of(st->marks, st->d, e->seq, mark, sizeof(mark))) == -1)
 		return ctl_conn_fail(ctl, "cannot format an entry");
 	st->count++;
 	return CTL_OK;
@@ -579,6 +621,7 @@ list_run(struct ctl *ctl, const struct ctl_args *a)
 	struct msg_list		 l;
 	struct list_marks	 marks;
 	struct list_state	 st;
+	struct appr_book	 book;
 	struct wbuf		 w;
 	struct disp		 d;
 	char			 err[256];
@@ -586,6 +629,7 @@ list_run(struct ctl *ctl, const struct ctl_args *a)
 
 	memset(&marks, 0, sizeof(marks));
 	memset(&st, 0, sizeof(st));
+	memset(&book, 0, sizeof(book));
 	if (cmd_build_list(a, &l, err, sizeof(err)) == -1 ||
 	    disp_from_args(&d, a, err, sizeof(err)) == -1)
 		return ctl_usage(ctl, a->cmd, "%s", err);
@@ -593,6 +637,20 @@ list_run(struct ctl *ctl, const struct ctl_args *a)
 		return rc;
 	st.marks = &marks;
 	st.d = &d;
+	st.book = &book;
+	st.now_us = appr_now_us();
+	if (l.kind == 0 || l.kind == LD_K_REQUEST) {
+		/*
+		 * The requests' decisions, read before the listing, which
+		 * cannot be interrupted: a damaged approval leaves them out
+		 * (the listing then shows the refusal where it meets it).
+		 */
+		ctl->quiet = 1;
+		rc = appr_book_read(ctl, 0, &book);
+		ctl->quiet = 0;
+		if (rc != CTL_OK && rc != CTL_REFUSED)
+			goto done;
+	}
 	if (!ctl->json) {
 		/*
 		 * The marks are an aid: a refusal while reading them (a
@@ -627,26 +685,38 @@ done:
 	out_list_free(st.tbl);
 	free(marks.v);
 	free(marks.aw);
+	appr_book_free(&book);
 	return rc;
 }
 
-/* One entry as `get` shows it: JSON line, or key: value lines. */
+/*
+ * One entry as `get` shows it: JSON line, or key: value lines; a request
+ * with its status, decided by book.
+ */
 static int
 print_entry(struct ctl *ctl, const struct ld_entry *e, const uint8_t *enc,
-    size_t enclen)
+    size_t enclen, const struct appr_book *book)
 {
-	int rc;
+	json_t	*obj = out_entry_json(e, enc, enclen);
+	int	 rc;
 
+	if (obj != NULL && e->kind == LD_K_REQUEST &&
+	    appr_json_status(obj, appr_entry_status(e, book, appr_now_us(),
+	    0)) == -1) {
+		json_decref(obj);
+		obj = NULL;
+	}
 	if (ctl->json)
-		rc = out_json_line(ctl->out, out_entry_json(e, enc, enclen));
+		rc = out_json_line(ctl->out, obj);
 	else
-		rc = out_entry_kv(ctl->out, e, out_entry_json(e, enc, enclen));
+		rc = out_entry_kv(ctl->out, e, obj);
 	return rc == 0 ? CTL_OK : ctl_conn_fail(ctl, "cannot format the entry");
 }
 
 /* get --id / --ref: each entry found, a blank line between them. */
 struct found {
-	uint32_t	n;
+	uint32_t		 n;
+	const struct appr_book	*book;
 };
 
 static int
@@ -659,7 +729,7 @@ print_found(struct ctl *ctl, const uint8_t *enc, size_t len, void *arg)
 		return ctl_conn_fail(ctl, "malformed entry in the answer");
 	if (fd->n++ > 0 && !ctl->json)
 		fputc('\n', ctl->out);
-	return print_entry(ctl, &e, enc, len);
+	return print_entry(ctl, &e, enc, len, fd->book);
 }
 
 static int
@@ -667,30 +737,188 @@ get_run(struct ctl *ctl, const struct ctl_args *a)
 {
 	struct ld_entry		 e;
 	struct found		 fd;
+	struct appr_book	 book;
 	const uint8_t		*enc;
+	uint8_t			 copy[LD_ENTRY_ENC_MAX];
 	const char		*key;
 	size_t			 enclen;
 	uint64_t		 seq;
 	char			 err[256];
 	int			 rc, by;
 
+	memset(&book, 0, sizeof(book));
 	if (cmd_build_lookup(a, &by, &seq, &key, err, sizeof(err)) == -1)
 		return ctl_usage(ctl, a->cmd, "%s", err);
 	if ((rc = ctl_connect(ctl)) != CTL_OK)
 		return rc;
 	if (by != 0) {
+		/* A stream cannot be interrupted: decisions first. */
+		ctl->quiet = 1;
+		rc = appr_book_read(ctl, 0, &book);
+		ctl->quiet = 0;
+		if (rc != CTL_OK && rc != CTL_REFUSED)
+			goto out;
 		memset(&fd, 0, sizeof(fd));
-		if ((rc = ctl_find(ctl, by, key, print_found, &fd)) != CTL_OK)
-			return rc;
-		if (fd.n > 0)
-			return CTL_OK;
+		fd.book = &book;
+		if ((rc = ctl_find(ctl, by, key, print_found, &fd)) != CTL_OK ||
+		    fd.n > 0)
+			goto out;
 		snprintf(err, sizeof(err), "no entry with %s \"%s\"",
 		    by == MSG_FIND_ID ? "id" : "ref", key);
-		return ctl_refusal(ctl, LD_E_NOT_FOUND, err);
+		rc = ctl_refusal(ctl, LD_E_NOT_FOUND, err);
+		goto out;
 	}
 	if ((rc = ctl_get(ctl, seq, &e, &enc, &enclen)) != CTL_OK)
+		goto out;
+	if (e.kind == LD_K_REQUEST) {
+		/* The answer's buffer is the connection's: keep the bytes. */
+		if (enclen > sizeof(copy)) {
+			rc = ctl_conn_fail(ctl, "malformed ENTRY answer");
+			goto out;
+		}
+		memcpy(copy, enc, enclen);
+		enc = copy;
+		if ((rc = appr_book_read(ctl, 0, &book)) != CTL_OK)
+			goto out;
+	}
+	rc = print_entry(ctl, &e, enc, enclen, &book);
+out:
+	appr_book_free(&book);
+	return rc;
+}
+
+/*
+ * pending: the open requests that have not expired, by this machine's
+ * clock (an expired one can no longer be approved; report --approvals
+ * shows it).
+ */
+struct pending_acc {
+	struct ld_entry	*v;	/* owned */
+	size_t		 n, cap;
+	int64_t		 now_us;
+	const struct disp *d;
+};
+
+static int
+pending_one(struct ctl *ctl, const uint8_t *enc, size_t len, void *arg)
+{
+	struct pending_acc	*acc = arg;
+	struct ld_entry		 e, *nv;
+	json_t			*obj;
+
+	if (entry_decode(&e, enc, len) == -1 || e.kind != LD_K_REQUEST)
+		return ctl_conn_fail(ctl, "malformed request in APPROVALS "
+		    "answer");
+	if (appr_entry_status(&e, NULL, acc->now_us, 0) != APPR_PENDING)
+		return CTL_OK;
+	if (ctl->json) {
+		obj = out_entry_json(&e, enc, len);
+		if (appr_json_status(obj, APPR_PENDING) == -1) {
+			json_decref(obj);
+			obj = NULL;
+		}
+		return out_json_line(ctl->out, obj) == 0 ? CTL_OK :
+		    ctl_conn_fail(ctl, "cannot format a request");
+	}
+	if (acc->n == acc->cap) {
+		acc->cap = acc->cap > 0 ? acc->cap * 2 : 16;
+		if ((nv = reallocarray(acc->v, acc->cap, sizeof(*nv))) == NULL)
+			return ctl_conn_fail(ctl, "out of memory");
+		acc->v = nv;
+	}
+	acc->v[acc->n++] = e;
+	return CTL_OK;
+}
+
+static int
+pending_run(struct ctl *ctl, const struct ctl_args *a)
+{
+	struct pending_acc	 acc;
+	struct disp		 d;
+	char			 err[256];
+	int			 rc;
+
+	memset(&acc, 0, sizeof(acc));
+	if (disp_from_args(&d, a, err, sizeof(err)) == -1)
+		return ctl_usage(ctl, a->cmd, "%s", err);
+	if ((rc = ctl_connect(ctl)) != CTL_OK)
 		return rc;
-	return print_entry(ctl, &e, enc, enclen);
+	acc.now_us = appr_now_us();
+	acc.d = &d;
+	rc = ctl_approvals(ctl, MSG_APPR_OPEN, 0, pending_one, &acc);
+	if (rc == CTL_OK && !ctl->json &&
+	    appr_pending_table(ctl->out, &d, acc.v, acc.n) == -1)
+		rc = ctl_conn_fail(ctl, "cannot format the requests");
+	free(acc.v);
+	return rc;
+}
+
+/* policy show: the policy entry in force, or the defaults without one. */
+struct policy_acc {
+	struct ld_entry	 e;
+	uint8_t		 enc[LD_ENTRY_ENC_MAX];
+	size_t		 len;
+	int		 n;
+};
+
+static int
+policy_one(struct ctl *ctl, const uint8_t *enc, size_t len, void *arg)
+{
+	struct policy_acc	*acc = arg;
+
+	if (acc->n++ > 0 || len > sizeof(acc->enc) ||
+	    entry_decode(&acc->e, enc, len) == -1 ||
+	    acc->e.kind != LD_K_POLICY)
+		return ctl_conn_fail(ctl, "malformed APPROVALS answer: one "
+		    "policy entry expected");
+	memcpy(acc->enc, enc, len);
+	acc->len = len;
+	return CTL_OK;
+}
+
+static int
+policy_show_run(struct ctl *ctl, const struct ctl_args *a)
+{
+	struct policy_acc	*acc;
+	struct disp		 d;
+	json_t			*obj;
+	char			 err[256], detail[LD_TEXT_MAX + 256];
+	int			 rc;
+
+	if (disp_from_args(&d, a, err, sizeof(err)) == -1)
+		return ctl_usage(ctl, a->cmd, "%s", err);
+	if ((rc = ctl_connect(ctl)) != CTL_OK)
+		return rc;
+	if ((acc = calloc(1, sizeof(*acc))) == NULL)
+		return ctl_conn_fail(ctl, "out of memory");
+	if ((rc = ctl_approvals(ctl, MSG_APPR_POLICY, 0, policy_one, acc)) !=
+	    CTL_OK)
+		goto out;
+	if (acc->n > 0)
+		obj = out_entry_json(&acc->e, acc->enc, acc->len);
+	else {
+		/* No policy entry: nothing needs a second officer. */
+		acc->e.kind = LD_K_POLICY;
+		acc->e.expire_days = LD_EXPIRE_DAYS_DEFAULT;
+		obj = json_pack("{s:n, s:s, s:o, s:i, s:i, s:b}", "seq", "kind",
+		    "policy", "require", json_array(), "disburse_over", 0,
+		    "expire_days", LD_EXPIRE_DAYS_DEFAULT, "default", 1);
+	}
+	if (ctl->json)
+		rc = out_json_line(ctl->out, obj);
+	else {
+		out_approval_detail(&d, &acc->e, detail, sizeof(detail));
+		if (acc->n == 0)
+			fprintf(ctl->out, "%s\n", d.lang == DISP_JA ?
+			    "承認方針は記録されていません（既定値）" :
+			    "no policy recorded: the defaults apply");
+		fprintf(ctl->out, "%s\n", detail);
+		rc = out_kv(ctl->out, obj);
+	}
+	rc = rc == 0 ? CTL_OK : ctl_conn_fail(ctl, "cannot format the policy");
+out:
+	free(acc);
+	return rc;
 }
 
 static int

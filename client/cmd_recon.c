@@ -18,6 +18,10 @@
  *              (the daemon's figures cannot be trusted: the same status as an
  *              INTERNAL answer).  Exit 4 stays reserved for signatures and
  *              proofs.
+ *              With --approvals it is the auditors' report of two-person
+ *              approval instead: every request of the year (APPROVALS
+ *              what=ALL) with who asked, who decided, when, and how
+ *              (approvals.h prints it).
  *   reconcile  reads and checks the whole statement before connecting (a
  *              bad line is a usage error naming it), then compares; exit 5
  *              when anything differs.  When the statement has a memo
@@ -26,7 +30,9 @@
  *              clerk recognises a bank line.
  *   import     parses the whole file before connecting, then sends it as
  *              BATCH requests, several in flight (import.c); it prints
- *              the summary "written W, duplicates D, refused K (R rows)" or
+ *              the summary "written W, duplicates D, refused K (R rows)"
+ *              (and how many of the written became requests awaiting
+ *              approval: "pending_approval" in JSON) or
  *              its JSON, and exits 1 when any row was refused.
  */
 #include <inttypes.h>
@@ -37,6 +43,7 @@
 
 #include <jansson.h>
 
+#include "approvals.h"
 #include "ctl.h"
 #include "display.h"
 #include "entry.h"
@@ -60,7 +67,8 @@
 #define REPORT_TRIES	10
 
 static const struct ctl_opt report_opts[] = {
-	{ "fy", R }, { "format", V }, { "output", V }, { NULL, 0 }
+	{ "fy", R }, { "format", V }, { "output", V }, { "approvals", 0 },
+	{ NULL, 0 }
 };
 static const struct ctl_opt reconcile_opts[] = {
 	{ "fy", R }, { "statement", R }, { "format", V }, { "encoding", V },
@@ -76,8 +84,8 @@ static int	import_run(struct ctl *, const struct ctl_args *);
 
 const struct ctl_cmd cmd_recon_cmds[] = {
 	{ "report", NULL, { NULL }, 0, 0, report_opts,
-	    "report --fy FY [--format table|csv|json|html] [--output FILE]",
-	    report_run, 0 },
+	    "report --fy FY [--format table|csv|json|html] [--output FILE] "
+	    "[--approvals]", report_run, 0 },
 	{ "reconcile", NULL, { NULL }, 0, 0, reconcile_opts,
 	    "reconcile --fy FY --statement FILE.csv [--format table|json] "
 	    "[--encoding utf-8|cp932]", reconcile_run, 0 },
@@ -132,6 +140,16 @@ year_add(struct ctl *ctl, struct year *y, const struct ld_entry *e, uint16_t fy)
 
 	if (e->seq <= y->last)
 		return ctl_conn_fail(ctl, "entries out of seq order");
+	/*
+	 * Requests and their decisions move no money (the action's own
+	 * entry does, when approved), whatever year a listing files them
+	 * under.
+	 */
+	if (e->kind == LD_K_POLICY || e->kind == LD_K_REQUEST ||
+	    e->kind == LD_K_APPROVAL) {
+		y->last = e->seq;
+		return CTL_OK;
+	}
 	if (e->fy != fy)
 		return ctl_conn_fail(ctl, "LIST answered an entry of another year");
 	y->last = e->seq;
@@ -211,6 +229,53 @@ status_size(struct ctl *ctl, uint64_t *size, uint8_t *root)
 /* ------------------------------------------------------------------ */
 /* the commands                                                        */
 
+/*
+ * report --approvals: the requests of the year and their decisions, as
+ * the daemon streams them, printed at once or saved whole to --output.
+ */
+static int
+approvals_report_run(struct ctl *ctl, const struct ctl_args *a)
+{
+	struct appr_book	 book;
+	struct disp		 d;
+	const char		*output = args_get(a, "output");
+	uint16_t		 fy;
+	char			 err[512], *buf = NULL;
+	size_t			 buflen = 0;
+	FILE			*out = ctl->out;
+	int			 fmt, rc;
+
+	memset(&book, 0, sizeof(book));
+	if (format_arg(a, 1, &fmt, err, sizeof(err)) == -1 ||
+	    arg_fy(a, "fy", &fy, err, sizeof(err)) == -1 ||
+	    disp_from_args(&d, a, err, sizeof(err)) == -1)
+		return ctl_usage(ctl, a->cmd, "%s%s", err, strstr(err,
+		    "--format") != NULL ? " (with --approvals)" : "");
+	if (output != NULL && output[0] == '\0')
+		return ctl_usage(ctl, a->cmd, "--output: empty file name");
+	if ((rc = ctl_connect(ctl)) != CTL_OK)
+		return rc;
+	if ((rc = appr_book_read(ctl, fy, &book)) != CTL_OK)
+		goto done;
+	if (output != NULL && (out = open_memstream(&buf, &buflen)) == NULL) {
+		rc = ctl_conn_fail(ctl, "out of memory");
+		goto done;
+	}
+	if (appr_report_print(out, fmt, &d, &book, fy, appr_now_us()) == -1)
+		rc = ctl_conn_fail(ctl, "cannot write the report");
+	if (output != NULL) {
+		if (fclose(out) != 0 && rc == CTL_OK)
+			rc = ctl_conn_fail(ctl, "out of memory");
+		if (rc == CTL_OK && report_save(output, buf, buflen, err,
+		    sizeof(err)) == -1)
+			rc = ctl_conn_fail(ctl, err);
+	}
+done:
+	free(buf);
+	appr_book_free(&book);
+	return rc;
+}
+
 static int
 report_run(struct ctl *ctl, const struct ctl_args *a)
 {
@@ -237,6 +302,8 @@ report_run(struct ctl *ctl, const struct ctl_args *a)
 	memset(&r, 0, sizeof(r));
 	memset(&x, 0, sizeof(x));
 	memset(&names, 0, sizeof(names));
+	if (args_get(a, "approvals") != NULL)
+		return approvals_report_run(ctl, a);
 	/* html is the report's own format; reconcile's format_arg knows not. */
 	if (fmtname != NULL && strcmp(fmtname, "html") == 0 && !a->json)
 		fmt = REPORT_HTML;
@@ -491,15 +558,21 @@ import_run(struct ctl *ctl, const struct ctl_args *a)
 	    (rc = import_pump(ctl, &im)) != CTL_OK)
 		goto done;
 	if (ctl->json) {
-		o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:b}", "type", "summary",
+		o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:b,s:I}", "type", "summary",
 		    "rows", (json_int_t)im.nrows, "written", (json_int_t)im.written,
 		    "duplicates", (json_int_t)im.dups,
-		    "refused", (json_int_t)im.refused, "atomic", im.atomic);
+		    "refused", (json_int_t)im.refused, "atomic", im.atomic,
+		    "pending_approval", (json_int_t)im.requested);
 		out_json_line(ctl->out, o);
-	} else
+	} else {
 		fprintf(ctl->out, "written %zu, duplicates %zu, refused %zu "
 		    "(%zu rows%s)\n", im.written, im.dups, im.refused, im.nrows,
 		    im.atomic && im.refused > 0 ? "; atomic: nothing written" : "");
+		/* Written, but as requests: no money has moved yet. */
+		if (im.requested > 0)
+			fprintf(ctl->out, "%zu of them await approval by another "
+			    "officer (ledgerctl pending)\n", im.requested);
+	}
 	rc = im.refused > 0 ? CTL_REFUSED : CTL_OK;
 done:
 	import_free(&im);

@@ -1,7 +1,7 @@
 /*
  * cmd_write.c - the commands that append an entry: region add, appropriate,
  * terms set, award, cancel-award, settle, disburse, refund, receive,
- * carry-over, reverse, close-year.
+ * carry-over, reverse, close-year, policy set, approve, reject.
  *
  * Each is one WRITE request built from the request fields of PROTOCOL.md
  * ("Write requests"); the daemon derives the rest (an award's account, a
@@ -17,6 +17,14 @@
  * request: the daemon answers an entry that was stored with duplicate: yes
  * instead of paying twice.
  *
+ * Two-person approval (contract 2.7, 2.10) adds three writes: `policy set`
+ * (which actions need a second officer), `approve SEQ` and `reject SEQ`
+ * (an approval entry deciding a request).  Any write the policy names is
+ * stored by the daemon as a request entry instead of taking effect, so the
+ * answer to every write may be a request: it is printed as one ("request
+ * 42: ... is pending approval", or with --json the entry and its status),
+ * and `approve` is answered with the action's own entry, written then.
+ *
  * cmd_build_write() is the pure half: every value is parsed and checked
  * here, so a bad value is a usage error before any connection.  Whether a
  * date lies in the fiscal year, an amount in its grant type's range and
@@ -27,15 +35,19 @@
  * a general or reconstruction grant without one, a deadline outside its
  * window, a rate that is not a percentage.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 
+#include "approvals.h"
 #include "ctl.h"
+#include "display.h"
 #include "entry.h"
 #include "msg.h"
 #include "output.h"
 #include "session.h"
+#include "values.h"
 #include "wire.h"
 
 #define V	OPT_VALUE
@@ -87,8 +99,20 @@ static const struct ctl_opt reverse_opts[] = {
 static const struct ctl_opt close_year_opts[] = {
 	{ "account", R }, { "fy", R }, { NULL, 0 }
 };
+static const struct ctl_opt policy_opts[] = {
+	{ "require", V }, { "disburse-over", V }, { "expire-days", V },
+	{ "ref", R }, { "id", V }, { NULL, 0 }
+};
+static const struct ctl_opt approve_opts[] = {
+	{ "id", V }, { NULL, 0 }
+};
+static const struct ctl_opt reject_opts[] = {
+	{ "reason", R }, { "id", V }, { NULL, 0 }
+};
 
 static int	write_run(struct ctl *, const struct ctl_args *);
+static int	request_print(struct ctl *, const struct ctl_args *,
+		    const struct ld_entry *, const uint8_t *, size_t, int);
 
 /* "ctl-" and 128 random bits in hex: an id no one else will draw. */
 static int
@@ -149,6 +173,15 @@ const struct ctl_cmd cmd_write_cmds[] = {
 	    "reverse SEQ --reason TEXT [--id KEY]", write_run, LD_K_REVERSAL },
 	{ "close-year", NULL, { NULL }, 0, 0, close_year_opts,
 	    "close-year --account ACCOUNT --fy FY", write_run, LD_K_YEAR_CLOSE },
+	/* Two-person approval (決裁). */
+	{ "policy", "set", { NULL }, 0, 0, policy_opts,
+	    "policy set [--require reverse,cancel-award,settle,terms,close-year] "
+	    "[--disburse-over AMT] [--expire-days N] --ref REF [--id KEY]",
+	    write_run, LD_K_POLICY },
+	{ "approve", NULL, { "SEQ" }, 1, 1, approve_opts,
+	    "approve SEQ [--id KEY]", write_run, LD_K_APPROVAL },
+	{ "reject", NULL, { "SEQ" }, 1, 1, reject_opts,
+	    "reject SEQ --reason TEXT [--id KEY]", write_run, LD_K_APPROVAL },
 	{ NULL, NULL, { NULL }, 0, 0, NULL, NULL, NULL, 0 }
 };
 
@@ -253,6 +286,110 @@ build_terms(const struct ctl_args *a, struct ld_entry *req, char *err,
 	return 0;
 }
 
+/*
+ * policy set --require: comma-separated action names (blanks around them
+ * allowed) into a mask of their kinds; "none" or "" is the empty mask.
+ * A disbursement needs approval by its amount, never by name.
+ */
+static int
+build_require(const char *s, uint16_t *mask, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+		"reverse", "cancel-award", "settle", "terms", "close-year", NULL
+	};
+	const char	*p, *end, *hint;
+	char		 word[32];
+	size_t		 n;
+	int		 k;
+
+	*mask = 0;
+	if (strcmp(s, "none") == 0)
+		return 0;
+	for (p = s; *p != '\0'; p = *end == ',' ? end + 1 : end) {
+		p += strspn(p, " \t");
+		end = p + strcspn(p, ",");
+		n = (size_t)(end - p);
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n == 0 && *end == '\0' && p == s)
+			break;
+		if (n == 0 || n >= sizeof(word)) {
+			snprintf(err, errlen, "--require: an empty or overlong "
+			    "name in '%.80s' (a comma-separated list of %s)", s,
+			    "reverse, cancel-award, settle, terms, close-year");
+			return -1;
+		}
+		memcpy(word, p, n);
+		word[n] = '\0';
+		k = ld_action_from_name(word);
+		if (k == LD_K_DISBURSEMENT) {
+			snprintf(err, errlen, "--require: a disbursement needs "
+			    "approval by its amount: give --disburse-over AMT");
+			return -1;
+		}
+		if (k == 0 || !(LD_KIND_BIT(k) & LD_REQUIRABLE)) {
+			hint = args_suggest(word, names);
+			snprintf(err, errlen, "--require: '%s' is not an action "
+			    "that can require approval (reverse, cancel-award, "
+			    "settle, terms, close-year)%s%s%s", word,
+			    hint != NULL ? "; did you mean \"" : "",
+			    hint != NULL ? hint : "", hint != NULL ? "\"?" : "");
+			return -1;
+		}
+		*mask |= (uint16_t)LD_KIND_BIT(k);
+	}
+	return 0;
+}
+
+/* policy set: the whole policy; what is omitted takes its default. */
+static int
+build_policy(const struct ctl_args *a, struct ld_entry *req, char *err,
+    size_t errlen)
+{
+	const char	*s;
+	uint64_t	 days;
+	char		 why[160] = "";
+
+	if ((s = args_get(a, "require")) != NULL &&
+	    build_require(s, &req->require, err, errlen) == -1)
+		return -1;
+	if (args_get(a, "disburse-over") != NULL &&
+	    arg_amount(a, "disburse-over", &req->disburse_over, err,
+	    errlen) == -1)
+		return -1;
+	req->expire_days = LD_EXPIRE_DAYS_DEFAULT;
+	if ((s = args_get(a, "expire-days")) != NULL) {
+		if (parse_u64(s, &days, why, sizeof(why)) == -1 || days < 1 ||
+		    days > LD_EXPIRE_DAYS_MAX) {
+			snprintf(err, errlen, "--expire-days: '%.40s' is not a "
+			    "number of days from 1 to %d", s, LD_EXPIRE_DAYS_MAX);
+			return -1;
+		}
+		req->expire_days = (uint16_t)days;
+	}
+	return arg_ref("--ref", args_get(a, "ref"), req->ref, sizeof(req->ref),
+	    err, errlen);
+}
+
+/* approve and reject: the request named, the decision, the reason. */
+static int
+build_approval(const struct ctl_args *a, struct ld_entry *req, char *err,
+    size_t errlen)
+{
+	const char	*s = args_get(a, "reason");
+	int		 reject = strcmp(a->cmd->word, "reject") == 0;
+
+	req->decision = reject ? LD_D_REJECTED : LD_D_APPROVED;
+	if (arg_seq("SEQ", a->pos[0], &req->request, err, errlen) == -1)
+		return -1;
+	/* A rejection says why (the option is required); an approval is
+	   the action itself, which carries its own reason if it has one. */
+	if (reject && arg_text("--reason", s, 0, req->reason,
+	    sizeof(req->reason), err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
 int
 cmd_build_write(const struct ctl_args *a, struct ld_entry *req, char *err,
     size_t errlen)
@@ -290,6 +427,10 @@ cmd_build_write(const struct ctl_args *a, struct ld_entry *req, char *err,
 		    arg_fy(a, "fy", &req->fy, err, errlen) == -1)
 			return -1;
 		return 0;
+	case LD_K_POLICY:
+		return build_policy(a, req, err, errlen);
+	case LD_K_APPROVAL:
+		return build_approval(a, req, err, errlen);
 	case LD_K_APPROPRIATION:
 		if (build_account(a, req, err, errlen) == -1)
 			return -1;
@@ -380,6 +521,8 @@ write_run(struct ctl *ctl, const struct ctl_args *a)
 		return rc;
 	if (ctl_entry_answer(f.payload, f.len, &dup, &e, &enc, &enclen) == -1)
 		return ctl_conn_fail(ctl, "malformed ENTRY answer");
+	if (e.kind == LD_K_REQUEST)
+		return request_print(ctl, a, &e, enc, enclen, dup);
 
 	obj = out_entry_json(&e, enc, enclen);
 	if (obj == NULL || json_object_set_new(obj, "duplicate",
@@ -392,4 +535,67 @@ write_run(struct ctl *ctl, const struct ctl_args *a)
 	else
 		out_entry_kv(ctl->out, &e, obj);
 	return CTL_OK;
+}
+
+/*
+ * A write that the policy stored as a request.  A new one is pending; a
+ * duplicate (the same --id again) may have been decided since, which only
+ * the approvals tell.
+ */
+static int
+request_print(struct ctl *ctl, const struct ctl_args *a,
+    const struct ld_entry *e, const uint8_t *enc, size_t enclen, int dup)
+{
+	struct appr_book	 book;
+	struct disp		 d;
+	json_t			*obj;
+	uint8_t			 copy[LD_ENTRY_ENC_MAX];
+	char			 line[LD_TEXT_MAX + 512], what[LD_TEXT_MAX + 256];
+	int			 rc = CTL_OK, status;
+
+	memset(&book, 0, sizeof(book));
+	if (disp_from_args(&d, a, line, sizeof(line)) == -1)
+		d = DISP_DEFAULT;	/* checked by ctl_main() already */
+	if (dup) {
+		/* The answer lies in the connection's buffer, which the next
+		   read reuses: keep its bytes for the leaf hash. */
+		if (enclen > sizeof(copy))
+			return ctl_conn_fail(ctl, "malformed ENTRY answer");
+		memcpy(copy, enc, enclen);
+		enc = copy;
+		if ((rc = appr_book_read(ctl, 0, &book)) != CTL_OK)
+			goto out;
+	}
+	status = appr_entry_status(e, &book, appr_now_us(), 0);
+	if (ctl->json) {
+		obj = out_entry_json(e, enc, enclen);
+		if (appr_json_status(obj, status) == -1 ||
+		    json_object_set_new(obj, "duplicate",
+		    json_boolean(dup)) == -1 || out_json_line(ctl->out, obj) == -1) {
+			json_decref(obj);
+			rc = ctl_conn_fail(ctl, "cannot format the entry");
+		}
+		goto out;
+	}
+	if (status == APPR_PENDING) {
+		appr_request_line(&d, e, line, sizeof(line));
+		fprintf(ctl->out, "%s\n", line);
+		if (d.lang == DISP_JA)
+			fprintf(ctl->out, "承認：ledgerctl approve %" PRIu64
+			    "（別の職員）　取下げ・否認：ledgerctl reject %" PRIu64
+			    " --reason 理由\n", e->seq, e->seq);
+		else
+			fprintf(ctl->out, "another officer approves it with "
+			    "`ledgerctl approve %" PRIu64 "`; `ledgerctl reject %"
+			    PRIu64 " --reason TEXT` withdraws or rejects it\n",
+			    e->seq, e->seq);
+	} else {
+		out_request_summary(&d, e, what, sizeof(what));
+		fprintf(ctl->out, "request %" PRIu64 " (written before with this "
+		    "id): %s: %s\n", e->seq, what,
+		    disp_word(&d, appr_status_name(status)));
+	}
+out:
+	appr_book_free(&book);
+	return rc;
 }

@@ -110,6 +110,13 @@ int		 args_multi(const struct ctl_args *a, const char *name,
 		    const char *const **vals);
 /* 1 when the command takes option name (given or not), else 0. */
 int		 args_has(const struct ctl_args *a, const char *name);
+/*
+ * The one name of the NULL-terminated names that word is a likely typo
+ * of, as a mistyped command gets it (a unique prefix, else the one name
+ * within two edits), or NULL: for values that are names (policy set
+ * --require).
+ */
+const char	*args_suggest(const char *word, const char *const *names);
 
 /* The program: parse, dispatch, run.  Returns the exit status. */
 int	ctl_main(int argc, char **argv, FILE *out, FILE *err);

@@ -189,6 +189,19 @@ static const struct {
 	{ "cancelled", "取消" }, { "carried in", "繰越" },
 	{ "superseded", "変更済" }, { "reversed", "取消済" },
 	{ "yes", "済" }, { "no", "未" }, { "total", "合計" },
+	/* two-person approval (決裁): headers, actions, statuses */
+	{ "ACTION", "処理" }, { "REQUEST", "申請番号" },
+	{ "REQUESTED_BY", "申請者" }, { "REQUESTED_AT", "申請日時" },
+	{ "EXPIRES", "期限" }, { "DECIDED_BY", "決裁者" },
+	{ "DECIDED_AT", "決裁日時" }, { "APPROVAL", "決裁番号" },
+	{ "ENTRY", "記録番号" }, { "REFUSAL", "不成立の理由" },
+	{ "REASON", "理由" },
+	{ "disburse", "支出" }, { "reverse", "取消" },
+	{ "cancel-award", "交付決定取消" }, { "settle", "額の確定" },
+	{ "close-year", "年度締め" },
+	{ "pending", "承認待ち" }, { "approved", "承認" },
+	{ "refused", "不成立" }, { "rejected", "否認" },
+	{ "expired", "期限切れ" },
 	{ NULL, NULL }
 };
 

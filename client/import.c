@@ -320,8 +320,12 @@ import_frame(struct ctl *ctl, struct import *im, struct batch *b,
 				    "BATCH_RESULT");
 			if (res.duplicate)
 				im->dups++;
-			else
+			else {
 				im->written++;
+				/* The policy made it a request (決裁 pending). */
+				if (e.kind == LD_K_REQUEST)
+					im->requested++;
+			}
 		} else if (im->atomic && res.code == LD_E_UNAVAILABLE)
 			im->unwritten++;
 		else {

@@ -43,6 +43,8 @@ struct import {
 	int		 atomic;	/* --atomic: one batch, all or nothing */
 	int		 allow_dup_ref;	/* --allow-duplicate-ref, every row */
 	size_t		 written, dups, refused, unwritten;
+	size_t		 requested;	/* of written: stored as requests
+					   awaiting a second officer */
 	struct progress	 prog;		/* import_pump()'s line on a terminal */
 };
 

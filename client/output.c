@@ -116,14 +116,172 @@ dated_kind(int kind)
 	}
 }
 
+/* A terms entry's range: null and null when it has none. */
+static void
+jb_range(struct jb *b, int64_t min, int64_t max)
+{
+	if (min == 0 && max == 0) {
+		jb_set(b, "min", json_null());
+		jb_set(b, "max", json_null());
+	} else {
+		jb_int(b, "min", min);
+		jb_int(b, "max", max);
+	}
+}
+
+/* The envelope every entry ends its common part with. */
+static void
+jb_envelope(struct jb *b, const struct ld_entry *e, const uint8_t *enc,
+    size_t len)
+{
+	uint8_t		 leaf[32];
+	char		 hex[65], ts[40];
+
+	if (e->id[0] != '\0')
+		jb_str(b, "id", e->id);
+	jb_str(b, "actor", e->actor);
+	format_time_us(e->recorded_at, ts, sizeof(ts));
+	jb_str(b, "recorded_at", ts);
+	entry_leaf_hash(enc, len, leaf);
+	hex_encode(leaf, sizeof(leaf), hex);
+	jb_str(b, "leaf_hash", hex);
+}
+
+/* The actions a policy may name, in the order of a grant's life. */
+static const char *const require_order[] = {
+	"reverse", "cancel-award", "settle", "terms", "close-year", NULL
+};
+
+json_t *
+out_policy_require_json(unsigned require)
+{
+	json_t		*v = json_array();
+	size_t		 i;
+	int		 k;
+
+	/* In one fixed order, so that a policy reads the same whoever set
+	   it and however they listed it. */
+	for (i = 0; v != NULL && require_order[i] != NULL; i++) {
+		k = ld_action_from_name(require_order[i]);
+		if (!(require & LD_KIND_BIT(k)))
+			continue;
+		if (json_array_append_new(v, json_string(require_order[i])) ==
+		    -1) {
+			json_decref(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+json_t *
+out_request_fields_json(const struct ld_entry *e)
+{
+	struct jb	 b;
+
+	jb_init(&b);
+	switch (e->action) {
+	case LD_K_DISBURSEMENT:
+		jb_str(&b, "region", e->region);
+		jb_int(&b, "fy", e->fy);
+		jb_int(&b, "amount", e->amount);
+		jb_str(&b, "ref", e->ref);
+		jb_date(&b, "date", e->date);
+		if (e->memo[0] != '\0')
+			jb_str(&b, "memo", e->memo);
+		if (e->flags & LD_EF_DUP_REF_OK)
+			jb_set(&b, "allow_duplicate_ref", json_true());
+		break;
+	case LD_K_REVERSAL:
+		jb_int(&b, "reverses", (int64_t)e->reverses);
+		jb_str(&b, "reason", e->reason);
+		break;
+	case LD_K_AWARD_CANCEL:
+		jb_str(&b, "region", e->region);
+		jb_int(&b, "fy", e->fy);
+		jb_str(&b, "ref", e->ref);
+		jb_date(&b, "date", e->date);
+		if (e->repay_by != 0)
+			jb_date(&b, "repay_by", e->repay_by);
+		jb_str(&b, "reason", e->reason);
+		break;
+	case LD_K_SETTLEMENT:
+		jb_str(&b, "region", e->region);
+		jb_int(&b, "fy", e->fy);
+		jb_int(&b, "amount", e->amount);
+		jb_str(&b, "ref", e->ref);
+		jb_date(&b, "date", e->date);
+		if (e->repay_by != 0)
+			jb_date(&b, "repay_by", e->repay_by);
+		break;
+	case LD_K_TERMS:
+		jb_int(&b, "fy", e->fy);
+		jb_str(&b, "ref", e->ref);
+		jb_str(&b, "grant_type", ld_grant_name(e->grant_type));
+		jb_range(&b, e->min, e->max);
+		/* The daemon fixed an omitted deadline when it wrote this. */
+		jb_date(&b, "settlement_deadline", e->deadline);
+		jb_int(&b, "interest_rate_bp", e->interest_bp);
+		jb_int(&b, "late_rate_bp", e->late_bp);
+		break;
+	case LD_K_YEAR_CLOSE:
+		jb_int(&b, "fy", e->fy);
+		jb_str(&b, "account", ld_account_name(e->account));
+		break;
+	default:
+		b.err = 1;
+	}
+	return jb_finish(&b);
+}
+
+/*
+ * The kinds of two-person approval (format 4) share nothing with the
+ * grant's entries but the envelope: a policy, a request carrying its
+ * action's fields as an object, an approval naming its request.
+ */
+static json_t *
+approval_kinds_json(const struct ld_entry *e, const uint8_t *enc, size_t len)
+{
+	struct jb	 b;
+	char		 ts[40];
+
+	jb_init(&b);
+	jb_int(&b, "seq", (int64_t)e->seq);
+	jb_str(&b, "kind", ld_kind_name(e->kind));
+	if (e->kind == LD_K_POLICY)
+		jb_str(&b, "ref", e->ref);
+	jb_envelope(&b, e, enc, len);
+	switch (e->kind) {
+	case LD_K_POLICY:
+		jb_set(&b, "require", out_policy_require_json(e->require));
+		jb_int(&b, "disburse_over", e->disburse_over);
+		jb_int(&b, "expire_days", e->expire_days);
+		break;
+	case LD_K_REQUEST:
+		jb_str(&b, "action", ld_action_name(e->action));
+		jb_set(&b, "request", out_request_fields_json(e));
+		format_time_us(e->expires_at, ts, sizeof(ts));
+		jb_str(&b, "expires_at", ts);
+		break;
+	case LD_K_APPROVAL:
+		jb_int(&b, "request", (int64_t)e->request);
+		jb_str(&b, "status", ld_decision_name(e->decision));
+		if (e->decision == LD_D_REFUSED)
+			jb_str(&b, "refusal", ld_err_name(e->refusal));
+		jb_str(&b, "reason", e->reason);
+		break;
+	}
+	return jb_finish(&b);
+}
+
 json_t *
 out_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len)
 {
 	struct jb	 b;
-	uint8_t		 leaf[32];
-	char		 hex[65], ts[40];
 	int		 k = e->kind;
 
+	if (k == LD_K_POLICY || k == LD_K_REQUEST || k == LD_K_APPROVAL)
+		return approval_kinds_json(e, enc, len);
 	jb_init(&b);
 	jb_int(&b, "seq", (int64_t)e->seq);
 	jb_str(&b, "kind", ld_kind_name(k));
@@ -149,14 +307,7 @@ out_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len)
 	/* Shown only when set: the clerk said the voucher was used before. */
 	if (e->flags & LD_EF_DUP_REF_OK)
 		jb_set(&b, "allow_duplicate_ref", json_true());
-	if (e->id[0] != '\0')
-		jb_str(&b, "id", e->id);
-	jb_str(&b, "actor", e->actor);
-	format_time_us(e->recorded_at, ts, sizeof(ts));
-	jb_str(&b, "recorded_at", ts);
-	entry_leaf_hash(enc, len, leaf);
-	hex_encode(leaf, sizeof(leaf), hex);
-	jb_str(&b, "leaf_hash", hex);
+	jb_envelope(&b, e, enc, len);
 
 	switch (k) {
 	case LD_K_REGION:
@@ -189,13 +340,7 @@ out_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len)
 		break;
 	case LD_K_TERMS:
 		jb_str(&b, "grant_type", ld_grant_name(e->grant_type));
-		if (e->min == 0 && e->max == 0) {
-			jb_set(&b, "min", json_null());
-			jb_set(&b, "max", json_null());
-		} else {
-			jb_int(&b, "min", e->min);
-			jb_int(&b, "max", e->max);
-		}
+		jb_range(&b, e->min, e->max);
 		jb_date(&b, "settlement_deadline", e->deadline);
 		jb_int(&b, "interest_rate_bp", e->interest_bp);
 		jb_int(&b, "late_rate_bp", e->late_bp);
@@ -218,6 +363,11 @@ out_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len)
 		break;
 	default:
 		break;
+	}
+	/* An action that took effect by approval names who decided it. */
+	if (e->approved_by != 0) {
+		jb_int(&b, "approved_by", (int64_t)e->approved_by);
+		jb_int(&b, "request", (int64_t)e->request);
 	}
 	return jb_finish(&b);
 }
@@ -496,10 +646,13 @@ grouped_key(const char *key)
 		"min", "max", "principal", "interest", "late_charge",
 		"carried_in", "budget", "carried_out", "unused", "receipts",
 		"settled", "receivable_outstanding", "principal_paid",
-		"paid_charges", "outstanding", NULL
+		"paid_charges", "outstanding", "disburse_over", NULL
 	};
 	int	 i;
 
+	/* A request's fields, one level down ("request_amount"). */
+	if (strncmp(key, "request_", 8) == 0)
+		key += 8;
 	for (i = 0; keys[i] != NULL; i++)
 		if (strcmp(keys[i], key) == 0)
 			return 1;
@@ -633,6 +786,152 @@ size_t
 out_width(const char *s)
 {
 	return disp_width(s);
+}
+
+/* An amount in d's unit with the unit's word: "150,000,000 yen", "15億"
+   is not attempted: tables and sentences show the same figures. */
+static void
+amount_words(const struct disp *d, int64_t yen, char *out, size_t outsz)
+{
+	static const char *const en[] = { " yen", " thousand yen",
+	    " million yen" };
+	static const char *const ja[] = { "円", "千円", "百万円" };
+	char	 num[32];
+	int	 u = d->unit >= DISP_YEN && d->unit <= DISP_MILLION ? d->unit :
+		    DISP_YEN;
+
+	disp_amount(d, yen, num, sizeof(num));
+	snprintf(out, outsz, "%s%s", num, d->lang == DISP_JA ? ja[u] : en[u]);
+}
+
+void
+out_request_summary(const struct disp *d, const struct ld_entry *e,
+    char *out, size_t outsz)
+{
+	const char	*g = ld_grant_name(e->grant_type);
+	const char	*acct = ld_account_name(e->account);
+	char		 amt[64], date[16], lo[80], a1[32], a2[32];
+	int		 ja = d->lang == DISP_JA;
+
+	amount_words(d, e->amount, amt, sizeof(amt));
+	format_date(e->date, date, sizeof(date));
+	switch (e->action) {
+	case LD_K_DISBURSEMENT:
+		if (ja)
+			snprintf(out, outsz, "%s %u年度へ%sを支出（%s、%s）",
+			    e->region, (unsigned)e->fy, amt, e->ref, date);
+		else
+			snprintf(out, outsz, "disburse %s to %s for FY%u (ref %s, "
+			    "%s)", amt, e->region, (unsigned)e->fy, e->ref, date);
+		break;
+	case LD_K_REVERSAL:
+		if (ja)
+			snprintf(out, outsz, "%" PRIu64 "番の取消：%s", e->reverses,
+			    e->reason);
+		else
+			snprintf(out, outsz, "reverse entry %" PRIu64 ": %s",
+			    e->reverses, e->reason);
+		break;
+	case LD_K_AWARD_CANCEL:
+		if (ja)
+			snprintf(out, outsz, "%s %u年度の交付決定を取消（%s、%s）：%s",
+			    e->region, (unsigned)e->fy, e->ref, date, e->reason);
+		else
+			snprintf(out, outsz, "cancel the award of %s for FY%u "
+			    "(ref %s, %s): %s", e->region, (unsigned)e->fy, e->ref,
+			    date, e->reason);
+		break;
+	case LD_K_SETTLEMENT:
+		if (ja)
+			snprintf(out, outsz, "%s %u年度の額を%sに確定（%s、%s）",
+			    e->region, (unsigned)e->fy, amt, e->ref, date);
+		else
+			snprintf(out, outsz, "settle %s for FY%u at %s (ref %s, %s)",
+			    e->region, (unsigned)e->fy, amt, e->ref, date);
+		break;
+	case LD_K_TERMS:
+		if (e->min == 0 && e->max == 0)
+			snprintf(lo, sizeof(lo), "%s", ja ? "範囲なし" : "no range");
+		else {
+			disp_amount(d, e->min, a1, sizeof(a1));
+			disp_amount(d, e->max, a2, sizeof(a2));
+			snprintf(lo, sizeof(lo), "%s-%s", a1, a2);
+		}
+		if (ja)
+			snprintf(out, outsz, "%u年度 %sの交付条件（%s、%s）",
+			    (unsigned)e->fy, disp_word(d, g != NULL ? g : "?"), lo,
+			    e->ref);
+		else
+			snprintf(out, outsz, "set the FY%u %s terms (%s, ref %s)",
+			    (unsigned)e->fy, g != NULL ? g : "?", lo, e->ref);
+		break;
+	case LD_K_YEAR_CLOSE:
+		if (ja)
+			snprintf(out, outsz, "%s %u年度の締め",
+			    disp_word(d, acct != NULL ? acct : "?"), (unsigned)e->fy);
+		else
+			snprintf(out, outsz, "close the %s account for FY%u",
+			    acct != NULL ? acct : "?", (unsigned)e->fy);
+		break;
+	default:
+		snprintf(out, outsz, "?");
+	}
+}
+
+void
+out_approval_detail(const struct disp *d, const struct ld_entry *e,
+    char *out, size_t outsz)
+{
+	char	 amt[64], names[256];
+	size_t	 n = 0, i;
+	int	 ja = d->lang == DISP_JA;
+
+	switch (e->kind) {
+	case LD_K_REQUEST:
+		out_request_summary(d, e, out, outsz);
+		break;
+	case LD_K_APPROVAL:
+		if (e->decision == LD_D_APPROVED)
+			snprintf(out, outsz, ja ? "%" PRIu64 "番の申請を承認%s%s" :
+			    "approves request %" PRIu64 "%s%s", e->request,
+			    e->reason[0] != '\0' ? (ja ? "：" : ": ") : "",
+			    e->reason);
+		else if (e->decision == LD_D_REFUSED)
+			snprintf(out, outsz, ja ? "%" PRIu64 "番の申請を承認、規則に"
+			    "より不成立：%s" : "approved request %" PRIu64 ", "
+			    "refused by the rules: %s", e->request,
+			    ld_err_name(e->refusal));
+		else
+			snprintf(out, outsz, ja ? "%" PRIu64 "番の申請を否認：%s" :
+			    "rejects request %" PRIu64 ": %s", e->request, e->reason);
+		break;
+	case LD_K_POLICY:
+		names[0] = '\0';
+		for (i = 0; require_order[i] != NULL && n < sizeof(names); i++)
+			if (e->require & LD_KIND_BIT(ld_action_from_name(
+			    require_order[i])))
+				n += (size_t)snprintf(names + n, sizeof(names) - n,
+				    "%s%s", n > 0 ? (ja ? "、" : ", ") : "",
+				    disp_word(d, require_order[i]));
+		if (e->disburse_over != 0)
+			amount_words(d, e->disburse_over, amt, sizeof(amt));
+		if (ja)
+			snprintf(out, outsz, "承認を要する処理：%s；支出：%s%s；"
+			    "申請の有効期間%u日", n > 0 ? names : "なし",
+			    e->disburse_over != 0 ? amt : "金額によらず不要",
+			    e->disburse_over != 0 ? "を超えるもの" : "",
+			    (unsigned)e->expire_days);
+		else
+			snprintf(out, outsz, "requires approval for %s; "
+			    "disbursements %s%s; requests expire after %u days",
+			    n > 0 ? names : "nothing else",
+			    e->disburse_over != 0 ? "over " : "never",
+			    e->disburse_over != 0 ? amt : "",
+			    (unsigned)e->expire_days);
+		break;
+	default:
+		snprintf(out, outsz, "-");
+	}
 }
 
 /* s padded to width columns, left- or right-aligned, then sep. */
@@ -770,13 +1069,16 @@ out_list_add(struct out_list *l, const struct ld_entry *e, const char *mark)
 		cells[L_REGION] = e->region;
 	if (e->kind != LD_K_REGION) {
 		snprintf(fy, sizeof(fy), "%u", (unsigned)e->fy);
-		cells[L_FY] = fy;
+		if (e->fy != 0)		/* a policy or approval has none */
+			cells[L_FY] = fy;
 		k = ld_account_name(e->account);
 	} else
 		k = ld_account_name(ld_grant_account(e->grant_type));
 	cells[L_ACCOUNT] = k != NULL ? disp_word(d, k) : "-";
 	if (e->kind != LD_K_REGION && e->kind != LD_K_YEAR_CLOSE &&
-	    e->kind != LD_K_TERMS) {
+	    e->kind != LD_K_TERMS && (e->amount != 0 ||
+	    (e->kind != LD_K_POLICY && e->kind != LD_K_REQUEST &&
+	    e->kind != LD_K_APPROVAL))) {
 		disp_amount(d, e->amount, amount, sizeof(amount));
 		cells[L_AMOUNT] = amount;
 	}
@@ -868,8 +1170,24 @@ out_list_add(struct out_list *l, const struct ld_entry *e, const char *mark)
 	case LD_K_CARRY_OVER:
 		snprintf(detail, sizeof(detail), "%s", ld_carry_name(e->carry_kind));
 		break;
+	case LD_K_POLICY:
+	case LD_K_REQUEST:
+	case LD_K_APPROVAL:
+		out_approval_detail(d, e, detail, sizeof(detail));
+		break;
 	default:
 		break;
+	}
+	if (e->approved_by != 0) {
+		n = (int)strlen(detail);
+		if (d->lang == DISP_JA)
+			snprintf(detail + n, sizeof(detail) - (size_t)n, "%s［%"
+			    PRIu64 "番の申請、%" PRIu64 "番で承認］", n > 0 ?
+			    " " : "", e->request, e->approved_by);
+		else
+			snprintf(detail + n, sizeof(detail) - (size_t)n, "%s[request %"
+			    PRIu64 ", approval %" PRIu64 "]", n > 0 ? " " : "",
+			    e->request, e->approved_by);
 	}
 	cells[L_DETAIL] = detail[0] != '\0' ? detail : "-";
 	if (l->streaming) {

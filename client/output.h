@@ -42,12 +42,35 @@
  *   settlement    repay_by (when ordered), principal
  *   receipt       principal, interest, late_charge (where it was applied)
  *   carry_over    carry_kind
+ * and, for an action that took effect by approval (format 4), approved_by
+ * (the approval's seq) and request (the request's).  The kinds of
+ * two-person approval carry only seq, kind, the envelope (id, actor,
+ * recorded_at, leaf_hash) and their own fields:
+ *   policy        ref, require (action names), disburse_over (0 = off),
+ *                 expire_days
+ *   request       action (the ledgerctl command), request (an object of
+ *                 the action's fields: out_request_fields_json), expires_at
+ *   approval      request, status (approved|refused|rejected), refusal
+ *                 (the rule's code, only when refused), reason
+ * A request's own status depends on later entries and on the clock, so it
+ * is not here: approvals.h adds it where the caller knows it.
  * Fields a kind does not have are omitted, and so are an empty memo and id
  * and a format 1 award's missing date.  The amount of an award_cancel is
  * the award it cancelled.  leaf_hash is computed over enc, the bytes
  * received.
  */
 json_t	*out_entry_json(const struct ld_entry *e, const uint8_t *enc, size_t len);
+/*
+ * A request entry's action fields, named as that kind's own entries name
+ * them (disburse: region, fy, amount, ref, date, memo; reverse: reverses,
+ * reason; cancel-award: region, fy, ref, date, repay_by, reason; settle:
+ * region, fy, amount, ref, date, repay_by; terms: fy, ref, grant_type,
+ * min, max, settlement_deadline, interest_rate_bp,
+ * late_rate_bp; close-year: fy, account).  NULL for another kind.
+ */
+json_t	*out_request_fields_json(const struct ld_entry *e);
+/* A policy's require mask as the array of action names it lists. */
+json_t	*out_policy_require_json(unsigned require);
 /* A region (from its region entry): code, name, grant_type, account, category, seq. */
 json_t	*out_region_json(const struct ld_entry *e);
 /*
@@ -189,6 +212,19 @@ int64_t	 out_region_unused(const struct ld_region_bal *r);
  * "2026-11-28T23:00:00.123456+09:00" (>= 33 bytes), whatever TZ says.
  */
 void	 out_time_jst(int64_t us, char *out, size_t outsz);
+
+/*
+ * What a request asks, in d's language and unit, as one phrase: "disburse
+ * 150,000,000 yen to aichi-nanotech for FY2013 (ref V-0009, 2013-08-01)".
+ * The DETAIL of a policy, request or approval in `list`: the request's
+ * phrase, "approves request 42", "rejects request 42: REASON", or the
+ * actions a policy names.  out should hold LD_TEXT_MAX + 256 bytes;
+ * shorter is truncated.
+ */
+void	 out_request_summary(const struct disp *d, const struct ld_entry *e,
+	    char *out, size_t outsz);
+void	 out_approval_detail(const struct disp *d, const struct ld_entry *e,
+	    char *out, size_t outsz);
 
 /* Display width of UTF-8 text in terminal columns: disp_width(). */
 size_t	 out_width(const char *s);

@@ -508,6 +508,24 @@ ctl_find(struct ctl *ctl, int by, const char *key, ctl_entry_fn fn, void *arg)
 }
 
 int
+ctl_approvals(struct ctl *ctl, int what, uint16_t fy, ctl_entry_fn fn,
+    void *arg)
+{
+	struct msg_approvals q;
+	struct wbuf w;
+
+	q.what = (uint8_t)what;
+	q.fy = fy;
+	wbuf_init(&w);
+	if (msg_encode_approvals(&w, &q) == -1) {
+		wbuf_free(&w);
+		return ctl_usage(ctl, NULL, "APPROVALS request cannot be "
+		    "encoded");
+	}
+	return ctl_entries(ctl, MSG_APPROVALS, &w, fn, arg);
+}
+
+int
 ctl_checkpoint(struct ctl *ctl, char *note, size_t *len, json_t **cosigned)
 {
 	struct ctlconn_frame	 f;

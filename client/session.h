@@ -190,6 +190,13 @@ int	ctl_list(struct ctl *, const struct msg_list *l, ctl_entry_fn fn,
 int	ctl_find(struct ctl *, int by, const char *key, ctl_entry_fn fn,
 	    void *arg);
 /*
+ * APPROVALS what (MSG_APPR_OPEN, MSG_APPR_ALL or MSG_APPR_POLICY) of
+ * fiscal year fy (0 = every year): the entries answered, to fn as
+ * ctl_list() does.
+ */
+int	ctl_approvals(struct ctl *, int what, uint16_t fy, ctl_entry_fn fn,
+	    void *arg);
+/*
  * CHECKPOINT: the current signed checkpoint's note copied into note
  * (CKPT_NOTE_MAX bytes; only checked to be a note here) and its length.
  * With cosigned non-NULL, *cosigned becomes the JSON array of the

@@ -35,31 +35,37 @@ declare -gA _ledgerctl_opts=(
 	[cosigner-key]="--name"
 	[verify-export]="--checkpoint --verifier"
 	[export]="--since --until --format --bom --tiles --verifier"
-	[report]="--fy --format --output"
+	[report]="--fy --format --output --approvals"
 	[reconcile]="--fy --statement --format --encoding"
 	[import]="--atomic --allow-duplicate-ref"
 	[cluster status]=""
 	[cluster add]=""
 	[cluster remove]=""
 	[cluster transfer]=""
+	["policy set"]="--require --disburse-over --expire-days --ref --id"
+	["policy show"]=""
+	[approve]="--id"
+	[reject]="--reason --id"
+	[pending]=""
 )
 # The commands that take a subcommand, and theirs.
 declare -gA _ledgerctl_subs=(
 	[region]="add list"
 	[terms]="set show"
 	[cluster]="status add remove transfer"
+	[policy]="set show"
 )
 _ledgerctl_commands="region appropriate terms award cancel-award settle disburse
 	refund receive carry-over reverse close-year balance receivables get list
 	status scrub checkpoint prove consistency verify cosigner-key
 	verify-export export report
-	reconcile import cluster help"
+	reconcile import cluster policy approve reject pending help"
 _ledgerctl_global="--server --cert --key --ca --crl --lang --unit --json --help --version"
 # Options that take no value; every other option takes one.
-_ledgerctl_flags="--json --help --version --full --atomic"
+_ledgerctl_flags="--json --help --version --full --atomic --approvals"
 # Entry kinds, as `list --kind` takes them.
 _ledgerctl_kinds="region appropriation award disbursement refund reversal year_close
-	terms award_cancel settlement receipt carry_over"
+	terms award_cancel settlement receipt carry_over policy request approval"
 
 # _ledgerctl_reply WORDS CUR: the WORDS that start with CUR.
 _ledgerctl_reply() {
@@ -173,6 +179,11 @@ _ledgerctl() {
 		_ledgerctl_reply "utf-8 cp932" "$cur"
 		return
 		;;
+	--require)
+		# One name at a time; a list is typed with commas between.
+		_ledgerctl_reply "reverse cancel-award settle terms close-year none" "$cur"
+		return
+		;;
 	--lang)
 		_ledgerctl_reply "ja en" "$cur"
 		return
@@ -198,7 +209,7 @@ _ledgerctl() {
 	--server | --name | --category | --amount | --ref | --id | --date | \
 		--memo | --reason | --since | --until | --limit | --size | --fy | \
 		--min | --max | --settlement-deadline | --interest-rate | --late-rate | \
-		--repay-by | --as-of)
+		--repay-by | --as-of | --disburse-over | --expire-days)
 		return	# free text: nothing sensible to offer
 		;;
 	esac

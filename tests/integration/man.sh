@@ -100,7 +100,7 @@ offers "continuing general reconstruction" ledgerctl region add hakodate --grant
 offers "--ref --region" ledgerctl --json disburse --amount 5 --re
 offers "--reason" ledgerctl reverse 12 --rea
 offers "--key --kind" ledgerctl list --k
-offers "appropriation award award_cancel carry_over disbursement receipt refund region reversal settlement terms year_close" ledgerctl list --kind ""
+offers "appropriation approval award award_cancel carry_over disbursement policy receipt refund region request reversal settlement terms year_close" ledgerctl list --kind ""
 offers "csv jsonl" ledgerctl export --format ""
 offers "general reconstruction" ledgerctl close-year --account ""
 offers "" ledgerctl disburse --memo ""
