@@ -79,6 +79,7 @@
  */
 #define HS_PARALLEL	8
 #define IO_TIMEOUT_MS	60000	/* synchronous requests, handshakes */
+#define ERRMSG_MAX	8	/* distinct refusal messages kept per thread */
 #define APPROP_MAX	INT64_C(10000000000000)
 
 enum bc_state {
@@ -131,8 +132,18 @@ struct bconn {
 	uint32_t	 sync_reqid;
 };
 
+/* A refusal's message, counted: what the client was told, and how often. */
+struct errmsg {
+	int		 code;
+	uint64_t	 n;		/* entries refused with it */
+	char		 text[MSG_TEXT_MAX + 1];
+};
+
 struct worker {
 	pthread_t	 th;
+	struct errmsg	 msgs[ERRMSG_MAX];	/* the first distinct ones */
+	size_t		 nmsgs;
+	uint64_t	 msgs_other;	/* entries refused with a message not kept */
 	int		 epfd;
 	struct bconn	**c;
 	size_t		 n;
@@ -623,10 +634,29 @@ slot_done(struct bconn *c, struct slot *s, uint32_t si)
 }
 
 static void
-note_error(struct bconn *c, int code, uint64_t n)
+note_error(struct bconn *c, int code, uint64_t n, const char *msg)
 {
+	struct worker *w = c->w;
+	size_t i;
+
 	c->refused += n;
 	c->errs[code >= 0 && code <= LD_E_MAX ? code : LD_E_INTERNAL] += n;
+	if (w == NULL)
+		return;
+	for (i = 0; i < w->nmsgs; i++)
+		if (w->msgs[i].code == code &&
+		    strcmp(w->msgs[i].text, msg) == 0) {
+			w->msgs[i].n += n;
+			return;
+		}
+	if (w->nmsgs == ERRMSG_MAX) {
+		w->msgs_other += n;
+		return;
+	}
+	w->msgs[w->nmsgs].code = code;
+	w->msgs[w->nmsgs].n = n;
+	snprintf(w->msgs[w->nmsgs].text, sizeof(w->msgs[0].text), "%s", msg);
+	w->nmsgs++;
 }
 
 /* An acknowledged entry: its bytes start with the format and the seq. */
@@ -677,7 +707,7 @@ bc_answer(struct bconn *c, const struct frame_hdr *h, const uint8_t *p)
 	case MSG_ERROR:
 		if (msg_decode_error(p, h->len, &code, msg, sizeof(msg)) == -1)
 			goto bad;
-		note_error(c, code, s->count - s->got);
+		note_error(c, code, s->count - s->got, msg);
 		break;
 	case MSG_BATCH_RESULT:
 		if (msg_bresult_open(&it, p, h->len) == -1)
@@ -686,7 +716,7 @@ bc_answer(struct bconn *c, const struct frame_hdr *h, const uint8_t *p)
 			if (res.index >= s->count)
 				goto bad;
 			if (res.code != LD_OK)
-				note_error(c, res.code, 1);
+				note_error(c, res.code, 1, res.message);
 			else if (note_ack(c, s->first + res.index, res.duplicate,
 			    res.enc, res.len) == -1)
 				goto bad;
@@ -1381,6 +1411,52 @@ done:
 	return rc;
 }
 
+/*
+ * The refusal messages of code CODE, summed over the threads; CODE -1: how
+ * many refusals had a message beyond the ERRMSG_MAX kept per thread.
+ */
+static void
+print_errmsgs(const struct worker *ws, uint32_t nw, int code)
+{
+	const struct errmsg *m, *o;
+	uint64_t n, other = 0;
+	uint32_t j, jj;
+	size_t i, ii;
+	int seen;
+
+	if (code < 0) {
+		for (j = 0; j < nw; j++)
+			other += ws[j].msgs_other;
+		if (other)
+			printf("            (%" PRIu64 " refusals with other "
+			    "messages)\n", other);
+		return;
+	}
+	for (j = 0; j < nw; j++)
+		for (i = 0; i < ws[j].nmsgs; i++) {
+			m = &ws[j].msgs[i];
+			if (m->code != code)
+				continue;
+			seen = 0;
+			n = 0;
+			for (jj = 0; jj < nw && !seen; jj++)
+				for (ii = 0; ii < ws[jj].nmsgs; ii++) {
+					o = &ws[jj].msgs[ii];
+					if (o->code != code ||
+					    strcmp(o->text, m->text) != 0)
+						continue;
+					if (jj < j || (jj == j && ii < i)) {
+						seen = 1;	/* printed */
+						break;
+					}
+					n += o->n;
+				}
+			if (!seen)
+				printf("            %" PRIu64 " with \"%s\"\n", n,
+				    m->text);
+		}
+}
+
 static void
 usage(void)
 {
@@ -1824,9 +1900,12 @@ main(int argc, char **argv)
 		    " refused, %" PRIu64 " duplicates\n", acked,
 		    secs > 0 ? (double)acked / secs : 0, refused, dups);
 		for (k = 1; k <= LD_E_MAX; k++)
-			if (errs[k])
+			if (errs[k]) {
 				printf("  refused   %" PRIu64 " x %s\n", errs[k],
 				    ld_err_name(k));
+				print_errmsgs(ws, opt.threads, (int)k);
+			}
+		print_errmsgs(ws, opt.threads, -1);
 		printf("  latency   %" PRIu64 " requests: p50 %.3f ms, p99 %.3f ms, "
 		    "p99.9 %.3f ms, max %.3f ms\n", nlat, pct_ms(lat, nlat, 0.5),
 		    pct_ms(lat, nlat, 0.99), pct_ms(lat, nlat, 0.999),
