@@ -850,6 +850,15 @@ raft_setup(struct cluster *cl)
 	    &cl->cl_logkey, &rh, cl->cl_err, sizeof(cl->cl_err)) != 0)
 		return -1;
 	replica_fsm(cl->cl_replica, &cl->cl_fsm);
+	/*
+	 * The Raft log is the member's write-ahead log: a commit whose meta
+	 * page a system crash loses is replayed from it (docs/REPLICATION.md).
+	 */
+	if (store_set_meta_nosync(cl->cl_store, 1) != LD_OK) {
+		snprintf(cl->cl_err, sizeof(cl->cl_err), "cannot set the "
+		    "store's sync mode");
+		return -1;
+	}
 	raft_set_election_timeout(&cl->cl_raft, c->election_timeout_ms);
 	raft_set_heartbeat_timeout(&cl->cl_raft, c->heartbeat_ms);
 	raft_set_snapshot_threshold(&cl->cl_raft, CLUSTER_SNAP_THRESHOLD);

@@ -381,6 +381,13 @@ fsm_snapshot(struct raft_fsm *fsm, struct raft_buffer *bufs[], unsigned *n)
 	wbuf_init(&w);
 	if (rp->rp_failed)
 		return RAFT_IOERR;
+	/*
+	 * The descriptor names the applied index, and libraft will drop the
+	 * log before it: what it names must be on disk first (a member's
+	 * commits skip the meta page's own sync, store_set_meta_nosync()).
+	 */
+	if (store_sync(rp->rp_store) != LD_OK)
+		return RAFT_IOERR;
 	if ((rc = store_begin(rp->rp_store, 0, &t)) != LD_OK)
 		goto fail;
 	size = store_size(t);

@@ -558,6 +558,30 @@ store_reader_check(struct store *st)
 }
 
 int
+store_set_meta_nosync(struct store *st, int on)
+{
+	int rc;
+
+	if ((rc = mdb_env_set_flags(st->st_env, MDB_NOMETASYNC, on)) != 0) {
+		log_warnx("mdb_env_set_flags: %s", mdb_strerror(rc));
+		return LD_E_STORAGE_ERROR;
+	}
+	return LD_OK;
+}
+
+int
+store_sync(struct store *st)
+{
+	int rc;
+
+	if ((rc = mdb_env_sync(st->st_env, 1)) != 0) {
+		log_warnx("mdb_env_sync: %s", mdb_strerror(rc));
+		return LD_E_STORAGE_ERROR;
+	}
+	return LD_OK;
+}
+
+int
 store_usage(struct store *st, uint64_t *used, uint64_t *map_size)
 {
 	MDB_envinfo info;

@@ -127,6 +127,17 @@ int	store_reader_check(struct store *);
  */
 int	store_usage(struct store *, uint64_t *used, uint64_t *map_size);
 /*
+ * A cluster member's store (docs/REPLICATION.md, "Durability"): with
+ * meta_nosync on, a commit syncs its data pages but not its meta page
+ * (MDB_NOMETASYNC), which the next commit's sync carries; a system crash
+ * may then undo the last commit, never half of one, and the member
+ * replays that group from the Raft log.  store_sync() forces everything
+ * committed to disk (before a snapshot names the applied index).  LD_OK,
+ * or LD_E_STORAGE_ERROR with the cause logged.
+ */
+int	store_set_meta_nosync(struct store *, int on);
+int	store_sync(struct store *);
+/*
  * A compacted copy (mdb_env_copy2, MDB_CP_COMPACT) into dir, which must
  * exist and be empty: a consistent snapshot, taken in a read transaction
  * of its own, so writes may go on.  0, or -1 with a reason in err.
