@@ -230,6 +230,29 @@ status_size(struct ctl *ctl, uint64_t *size, uint8_t *root)
 /* the commands                                                        */
 
 /*
+ * A report made for --output (out: its memory stream over buf) is saved
+ * whole, or not at all; rc is what printing it gave, and is returned
+ * unless closing or saving fails.  Without --output, nothing to do.
+ * *buf (freed by the caller) and *buflen are the stream's.
+ */
+static int
+report_finish(struct ctl *ctl, int rc, const char *output, FILE *out,
+    char **buf, size_t *buflen)
+{
+	char err[512];
+
+	if (output == NULL)
+		return rc;
+	/* The stream sets *buf and *buflen when it is closed. */
+	if (fclose(out) != 0 && rc == CTL_OK)
+		rc = ctl_conn_fail(ctl, "out of memory");
+	if (rc == CTL_OK && report_save(output, *buf, *buflen, err,
+	    sizeof(err)) == -1)
+		rc = ctl_conn_fail(ctl, err);
+	return rc;
+}
+
+/*
  * report --approvals: the requests of the year and their decisions, as
  * the daemon streams them, printed at once or saved whole to --output.
  */
@@ -263,13 +286,7 @@ approvals_report_run(struct ctl *ctl, const struct ctl_args *a)
 	}
 	if (appr_report_print(out, fmt, &d, &book, fy, appr_now_us()) == -1)
 		rc = ctl_conn_fail(ctl, "cannot write the report");
-	if (output != NULL) {
-		if (fclose(out) != 0 && rc == CTL_OK)
-			rc = ctl_conn_fail(ctl, "out of memory");
-		if (rc == CTL_OK && report_save(output, buf, buflen, err,
-		    sizeof(err)) == -1)
-			rc = ctl_conn_fail(ctl, err);
-	}
+	rc = report_finish(ctl, rc, output, out, &buf, &buflen);
 done:
 	free(buf);
 	appr_book_free(&book);
@@ -386,13 +403,7 @@ report_run(struct ctl *ctl, const struct ctl_args *a)
 	rc = CTL_OK;
 	if (report_print(out, fmt, &r, &x, &why) == -1)
 		rc = ctl_conn_fail(ctl, why);
-	if (output != NULL) {
-		if (fclose(out) != 0 && rc == CTL_OK)
-			rc = ctl_conn_fail(ctl, "out of memory");
-		if (rc == CTL_OK && report_save(output, buf, buflen, err,
-		    sizeof(err)) == -1)
-			rc = ctl_conn_fail(ctl, err);
-	}
+	rc = report_finish(ctl, rc, output, out, &buf, &buflen);
 done:
 	free(buf);
 	regnames_free(&names);

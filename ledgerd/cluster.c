@@ -265,18 +265,10 @@ tr_close(struct raft_uv_transport *t, raft_uv_transport_close_cb cb)
 static void
 hand_back(struct cluster *cl, struct wjob *jobs)
 {
-	struct wjob *last;
-
 	if (jobs == NULL)
 		return;
-	for (last = jobs; last->next != NULL; last = last->next)
-		;
 	pthread_mutex_lock(&cl->cl_mtx);
-	if (cl->cl_done_tail != NULL)
-		cl->cl_done_tail->next = jobs;
-	else
-		cl->cl_done = jobs;
-	cl->cl_done_tail = last;
+	wjob_list_append(&cl->cl_done, &cl->cl_done_tail, jobs);
 	event_active(cl->cl_done_ev, EV_READ, 0);
 	pthread_mutex_unlock(&cl->cl_mtx);
 }
@@ -927,7 +919,7 @@ static void
 done_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct cluster *cl = arg;
-	struct wjob *j, *next;
+	struct wjob *j;
 
 	(void)fd;
 	(void)ev;
@@ -935,11 +927,7 @@ done_cb(evutil_socket_t fd, short ev, void *arg)
 	j = cl->cl_done;
 	cl->cl_done = cl->cl_done_tail = NULL;
 	pthread_mutex_unlock(&cl->cl_mtx);
-	for (; j != NULL; j = next) {
-		next = j->next;
-		j->next = NULL;
-		cl->cl_done_fn(j, cl->cl_arg);
-	}
+	wjob_list_deliver(j, cl->cl_done_fn, cl->cl_arg);
 }
 
 int

@@ -503,13 +503,7 @@ writer_main(void *arg)
 
 		pthread_mutex_lock(&w->wr_mtx);
 		w->wr_running_since = 0;
-		if (w->wr_done_tail != NULL)
-			w->wr_done_tail->next = group;
-		else
-			w->wr_done = group;
-		for (j = group; j->next != NULL; j = j->next)
-			;
-		w->wr_done_tail = j;
+		wjob_list_append(&w->wr_done, &w->wr_done_tail, group);
 		event_active(w->wr_done_ev, EV_READ, 0);
 	}
 	pthread_mutex_unlock(&w->wr_mtx);
@@ -521,7 +515,7 @@ static void
 writer_done_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct writer *w = arg;
-	struct wjob *j, *next;
+	struct wjob *j;
 
 	(void)fd;
 	(void)ev;
@@ -529,10 +523,34 @@ writer_done_cb(evutil_socket_t fd, short ev, void *arg)
 	j = w->wr_done;
 	w->wr_done = w->wr_done_tail = NULL;
 	pthread_mutex_unlock(&w->wr_mtx);
+	wjob_list_deliver(j, w->wr_done_fn, w->wr_arg);
+}
+
+void
+wjob_list_append(struct wjob **head, struct wjob **tail, struct wjob *jobs)
+{
+	struct wjob *last;
+
+	if (jobs == NULL)
+		return;
+	for (last = jobs; last->next != NULL; last = last->next)
+		;
+	if (*tail != NULL)
+		(*tail)->next = jobs;
+	else
+		*head = jobs;
+	*tail = last;
+}
+
+void
+wjob_list_deliver(struct wjob *j, writer_done_fn done, void *arg)
+{
+	struct wjob *next;
+
 	for (; j != NULL; j = next) {
 		next = j->next;
 		j->next = NULL;
-		w->wr_done_fn(j, w->wr_arg);
+		done(j, arg);
 	}
 }
 

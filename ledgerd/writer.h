@@ -163,6 +163,16 @@ int64_t	writer_oldest_write(struct writer *, uint64_t *group);
 int	writer_decide(struct store_txn *t, struct wjob *group, int64_t now);
 void	writer_refuse(struct wjob *group, int code);
 void	writer_answers_done(struct wjob *group);
+/*
+ * Answered jobs on their way back to the event loop, for the writer and a
+ * cluster member alike: the worker thread appends a list (jobs, linked by
+ * next) to head/tail under its own mutex and activates its event; the
+ * event's callback takes the whole list under that mutex and hands each
+ * job, unlinked, to done on the loop's thread.
+ */
+void	wjob_list_append(struct wjob **head, struct wjob **tail,
+	    struct wjob *jobs);
+void	wjob_list_deliver(struct wjob *jobs, writer_done_fn done, void *arg);
 /* Free j, its payload and its answer buffer (not j->conn); NULL is a no-op. */
 void	wjob_free(struct wjob *);
 
