@@ -3,6 +3,7 @@
  * cluster.h and docs/REPLICATION.md).
  *
  * The raft thread owns a libuv loop with: libraft (struct raft) over
+ * raft_guard (raft_guard.h: it corrects two libraft 0.15 defects) over
  * raft_uv (its log and metadata in raft_dir) and a peer transport; the
  * state machine of replica.c, which holds the only LMDB write transaction;
  * a uv_async_t the event loop signals when it queued jobs or wants to
@@ -48,6 +49,7 @@
 #include "log.h"
 #include "msg.h"
 #include "peer_tls.h"
+#include "raft_guard.h"
 #include "replica.h"
 
 #define CLUSTER_TICK_MS		100
@@ -97,7 +99,8 @@ struct cluster {
 	struct raft_uv_transport cl_inner;	/* raft_uv_tcp or peer TLS */
 	struct raft_uv_transport cl_transport;	/* address-splitting wrapper */
 	raft_uv_accept_cb	 cl_accept_cb;
-	struct raft_io		 cl_io;
+	struct raft_io		 cl_io;		/* raft_uv */
+	struct raft_guard	*cl_guard;	/* over cl_io: what libraft uses */
 	struct raft		 cl_raft;
 	struct raft_fsm		 cl_fsm;
 	struct replica		*cl_replica;
@@ -828,8 +831,15 @@ raft_setup(struct cluster *cl)
 		if (c->peers[i].id == c->id)
 			snprintf(self, sizeof(self), "%s@%s",
 			    c->peers[i].raft_addr, c->peers[i].client_addr);
-	if ((rc = raft_init(&cl->cl_raft, &cl->cl_io, &cl->cl_fsm, c->id,
-	    self)) != 0) {
+	/* libraft 0.15's two defects, corrected beneath it (raft_guard.h). */
+	if ((rc = raft_guard_new(&cl->cl_guard, &cl->cl_io,
+	    RAFT_GUARD_ALL)) != 0) {
+		snprintf(cl->cl_err, sizeof(cl->cl_err), "raft_guard_new: %s",
+		    raft_strerror(rc));
+		return -1;
+	}
+	if ((rc = raft_init(&cl->cl_raft, raft_guard_io(cl->cl_guard),
+	    &cl->cl_fsm, c->id, self)) != 0) {
 		snprintf(cl->cl_err, sizeof(cl->cl_err), "raft_init: %s",
 		    raft_strerror(rc));
 		return -1;
@@ -904,6 +914,8 @@ cluster_main(void *arg)
 	uv_run(&cl->cl_loop, UV_RUN_DEFAULT);
 	replica_close(cl->cl_replica);
 	cl->cl_replica = NULL;
+	raft_guard_free(cl->cl_guard);
+	cl->cl_guard = NULL;
 	raft_uv_close(&cl->cl_io);
 	if (cl->cl_conf.plain_tcp)
 		raft_uv_tcp_close(&cl->cl_inner);

@@ -4,7 +4,7 @@
  * machine (replica.c) over a real tiny LMDB ledger, a fake clock and a
  * fake network and disk that the test breaks.
  *
- * Every scenario runs for many seeds (LD_RAFT_SEEDS, default 6; each seed
+ * Every scenario runs for many seeds (LD_RAFT_SEEDS, default 50; each seed
  * chooses the timings, the faults, the groups and the moments).  The
  * clients' side is the test: it proposes groups of write requests on
  * whichever member is leader, and an id counts as acknowledged only when
@@ -18,9 +18,14 @@
  *     service), at the seq the leader answered;
  *   - what a cut-off leader accepted is never acknowledged, and absent.
  * A failure prints the scenario and the seed; LD_RAFT_SEED=N runs one.
- * LD_RAFT_SEEDS=100 meets a libraft 0.15 fault (docs/REPLICATION.md, last
- * section; seeds 7, 33 and 63 of leader_crash_5, leader_crash_3 and
- * loss_latency_3 on this build), which the failure names.
+ *
+ * Every member's libraft runs over raft_guard (ledgerd/raft_guard.c), as
+ * in the daemon: without it libraft 0.15 fails about one seed in four of
+ * leader_crash_5 and a few of leader_crash_3 and loss_latency_3
+ * (docs/REPLICATION.md, last section; the first are seeds 7, 33 and 63),
+ * and a failure then names the fault.  LD_RAFT_GUARD=off runs without the
+ * guard, LD_RAFT_GUARD=0..3 with some of its corrections, to show that.
+ * t_guard checks the two corrections on hand-made messages.
  *
  * The ledgers live under /dev/shm when it exists: the fixture tests the
  * logic, not the disk, and an fsync there costs nothing (LD_RAFT_TMP
@@ -43,6 +48,7 @@
 #include "errors.h"
 #include "frame.h"
 #include "msg.h"
+#include "raft_guard.h"
 #include "replica.h"
 #include "store.h"
 #include "wire.h"
@@ -57,6 +63,7 @@ struct node {
 	struct store	*st;
 	struct replica	*rp;
 	struct raft_fsm	 fsm;
+	struct raft_guard *guard;	/* under libraft, over the fixture's io */
 	int64_t		 skew_us;	/* this member's clock, off by this */
 	struct cl	*cl;
 	unsigned	 idx;
@@ -110,6 +117,27 @@ rndn(struct cl *c, unsigned n)
 
 static void	cl_dump(struct cl *);
 
+/*
+ * LD_RAFT_GUARD: which of raft_guard's corrections run under every member
+ * (RAFT_GUARD_* bits, 0 to 3; unset: all), or "off" for the fixture's io
+ * alone.  Anything but the default is there to show what the guard does:
+ * the seeds that fail without it.
+ */
+static int
+guard_mode(void)
+{
+	const char *s = getenv("LD_RAFT_GUARD");
+
+	if (s == NULL || s[0] == '\0')
+		return RAFT_GUARD_ALL;
+	if (strcmp(s, "off") == 0)
+		return -1;
+	if (s[0] >= '0' && s[0] <= '3' && s[1] == '\0')
+		return s[0] - '0';
+	fail_msg("LD_RAFT_GUARD=%s: 0 to 3 or off", s);
+	return -1;
+}
+
 #define CHECK(c, cond, ...) do {					\
 	if (!(cond)) {							\
 		fprintf(stderr, "FAILED %s seed %llu: ", (c)->name,	\
@@ -136,12 +164,13 @@ term_at(struct raft *r, raft_index x)
 }
 
 /*
- * A known libraft 0.15 fault (still in canonical/raft 0.18.1): a follower
- * answers a heartbeat that matched below its stale, uncommitted tail with
- * last_log_index = its last stored index, and the leader takes that
- * (capped at its own last index) as the follower's match: it counts the
- * stale entry as a copy of its own, and ignores the follower's later
- * rejections as stale.  Say so when a failure is that.
+ * A known libraft 0.15 fault (still in canonical/raft 0.18.1), which
+ * raft_guard corrects: a follower answers a heartbeat that matched below
+ * its stale, uncommitted tail with last_log_index = its last stored index,
+ * and the leader takes that (capped at its own last index) as the
+ * follower's match: it counts the stale entry as a copy of its own, and
+ * ignores the follower's later rejections as stale.  Say so when a
+ * failure is that (without the guard, or if the guard stops working).
  */
 static void
 libraft_stale_match(struct cl *c)
@@ -329,6 +358,18 @@ cl_new(const char *name, uint64_t seed, unsigned n, unsigned threshold,
 		raft_set_snapshot_threshold(raft_fixture_get(&c->f, i),
 		    threshold);
 		raft_set_snapshot_trailing(raft_fixture_get(&c->f, i), trailing);
+		/*
+		 * The fixture calls raft_init() on its own io, so the guard
+		 * goes under each member afterwards, before bootstrap and
+		 * start: libraft reaches its io only through r->io.
+		 */
+		if (guard_mode() >= 0) {
+			struct raft *r = raft_fixture_get(&c->f, i);
+
+			assert_int_equal(raft_guard_new(&c->nodes[i].guard,
+			    r->io, (unsigned)guard_mode()), 0);
+			r->io = raft_guard_io(c->nodes[i].guard);
+		}
 	}
 	assert_int_equal(raft_fixture_configuration(&c->f, n, &conf), 0);
 	assert_int_equal(raft_fixture_bootstrap(&c->f, &conf), 0);
@@ -345,6 +386,7 @@ cl_free(struct cl *c)
 
 	raft_fixture_close(&c->f);
 	for (i = 0; i < c->n; i++) {
+		raft_guard_free(c->nodes[i].guard);
 		replica_close(c->nodes[i].rp);
 		store_close(c->nodes[i].st);
 		rm_store(c->nodes[i].dir);
@@ -690,7 +732,9 @@ nseeds(void)
 	const char *s = getenv("LD_RAFT_SEEDS");
 	long v = s != NULL ? strtol(s, NULL, 10) : 0;
 
-	return v > 0 && v < 100000 ? (unsigned)v : 6;
+	/* The default keeps this test near 20 s under ASan on CI's two
+	   cores (docs/REPLICATION.md); more when hunting. */
+	return v > 0 && v < 100000 ? (unsigned)v : 50;
 }
 
 typedef void	(*scenario_fn)(struct cl *);
@@ -701,8 +745,11 @@ seeds(const char *name, unsigned n, unsigned threshold, unsigned trailing,
 {
 	const char *one = getenv("LD_RAFT_SEED");
 	uint64_t first = 1, count = nseeds(), seed;
+	struct raft_guard_stats gs, sum;
 	struct cl *c;
+	unsigned i;
 
+	memset(&sum, 0, sizeof(sum));
 	if (one != NULL && one[0] != '\0') {
 		first = strtoull(one, NULL, 10);
 		count = 1;
@@ -716,8 +763,21 @@ seeds(const char *name, unsigned n, unsigned threshold, unsigned trailing,
 		heal(c);
 		check(c);
 		CHECK(c, c->nacked > 0, "nothing was acknowledged");
+		for (i = 0; i < c->n && c->nodes[i].guard != NULL; i++) {
+			raft_guard_stats(c->nodes[i].guard, &gs);
+			sum.commits_lowered += gs.commits_lowered;
+			sum.results_lowered += gs.results_lowered;
+			sum.results_other_term += gs.results_other_term;
+		}
 		cl_free(c);
 	}
+	/* What the guard changed: the evidence that it is in the path. */
+	printf("  %s: %llu seeds from %llu, guard %d: %llu leader_commit "
+	    "lowered, %llu answers lowered, %llu of another term\n", name,
+	    (unsigned long long)count, (unsigned long long)first, guard_mode(),
+	    (unsigned long long)sum.commits_lowered,
+	    (unsigned long long)sum.results_lowered,
+	    (unsigned long long)sum.results_other_term);
 }
 
 /* ---- scenarios ---- */
@@ -858,6 +918,318 @@ far_behind(struct cl *c)
 	    "node %u caught up without a snapshot (restores %llu, "
 	    "fetched %llu)", k, (unsigned long long)s.restores,
 	    (unsigned long long)s.fetched);
+}
+
+/* ---- raft_guard on hand-made messages ---- */
+
+/*
+ * A stand-in for the inner io (raft_uv, the fixture's stub): it keeps the
+ * callbacks it is given, records what is sent, and completes an append
+ * when the test says so.  The "libraft" side is lr: the callbacks the
+ * guard calls, which answer the way libraft 0.15 does.
+ */
+struct fake_io {
+	struct raft_io		 io;
+	raft_io_tick_cb		 tick;
+	raft_io_recv_cb		 recv;
+	struct raft_message	 sent;		/* the last one */
+	unsigned		 nsent;
+	struct raft_io_append	*append_req;
+	raft_io_append_cb	 append_cb;
+};
+
+static struct {
+	struct raft_io		*io;		/* what a callback was given */
+	unsigned		 ticks, closes, appended;
+	raft_index		 commit_seen;	/* leader_commit libraft saw */
+	int			 answer_in_recv;
+	int			 append_in_recv;
+	struct raft_append_entries_result answer;
+	struct raft_io_send	 sreq;
+	struct raft_io_append	 areq;
+} lr;
+
+static int
+fake_start(struct raft_io *io, unsigned msecs, raft_io_tick_cb tick,
+    raft_io_recv_cb recv)
+{
+	struct fake_io *fk = (struct fake_io *)io;
+
+	(void)msecs;
+	fk->tick = tick;
+	fk->recv = recv;
+	return 0;
+}
+
+static int
+fake_send(struct raft_io *io, struct raft_io_send *req,
+    const struct raft_message *m, raft_io_send_cb cb)
+{
+	struct fake_io *fk = (struct fake_io *)io;
+
+	req->cb = cb;
+	fk->sent = *m;
+	fk->nsent++;
+	return 0;
+}
+
+static int
+fake_append(struct raft_io *io, struct raft_io_append *req,
+    const struct raft_entry entries[], unsigned n, raft_io_append_cb cb)
+{
+	struct fake_io *fk = (struct fake_io *)io;
+
+	(void)entries;
+	(void)n;
+	req->cb = cb;
+	fk->append_req = req;
+	fk->append_cb = cb;
+	return 0;
+}
+
+static int
+fake_set_term(struct raft_io *io, raft_term term)
+{
+	(void)term;
+	snprintf(io->errmsg, sizeof(io->errmsg), "disk on fire");
+	return RAFT_IOERR;
+}
+
+static raft_time
+fake_time(struct raft_io *io)
+{
+	(void)io;
+	return 42;
+}
+
+static void
+fake_close(struct raft_io *io, raft_io_close_cb cb)
+{
+	cb(io);
+}
+
+static void
+fake_init(struct fake_io *fk)
+{
+	memset(fk, 0, sizeof(*fk));
+	fk->io.version = 1;
+	fk->io.impl = fk;
+	fk->io.start = fake_start;
+	fk->io.send = fake_send;
+	fk->io.append = fake_append;
+	fk->io.set_term = fake_set_term;
+	fk->io.time = fake_time;
+	fk->io.close = fake_close;
+}
+
+static void
+lr_answer(struct raft_io *io)
+{
+	struct raft_message m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = RAFT_IO_APPEND_ENTRIES_RESULT;
+	m.server_id = 1;
+	m.server_address = "1";
+	m.append_entries_result = lr.answer;
+	assert_int_equal(io->send(io, &lr.sreq, &m, NULL), 0);
+}
+
+static void
+lr_tick(struct raft_io *io)
+{
+	lr.io = io;
+	lr.ticks++;
+}
+
+static void
+lr_appended(struct raft_io_append *req, int status)
+{
+	assert_ptr_equal(req, &lr.areq);
+	assert_int_equal(status, 0);
+	lr.appended++;
+	lr_answer(lr.io);	/* appendFollowerCb answers from here */
+}
+
+static void
+lr_recv(struct raft_io *io, struct raft_message *m)
+{
+	lr.io = io;
+	if (m->type != RAFT_IO_APPEND_ENTRIES) {
+		if (lr.answer_in_recv)
+			lr_answer(io);
+		return;
+	}
+	lr.commit_seen = m->append_entries.leader_commit;
+	if (lr.append_in_recv)
+		assert_int_equal(io->append(io, &lr.areq,
+		    m->append_entries.entries, m->append_entries.n_entries,
+		    lr_appended), 0);
+	if (lr.answer_in_recv)
+		lr_answer(io);
+}
+
+static void
+lr_close(struct raft_io *io)
+{
+	lr.io = io;
+	lr.closes++;
+}
+
+/* An AppendEntries from the leader of term 3, as the inner io delivers it. */
+static void
+deliver_ae(struct fake_io *fk, raft_index prev, unsigned n,
+    raft_index commit)
+{
+	static struct raft_entry ents[4];
+	struct raft_message m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = RAFT_IO_APPEND_ENTRIES;
+	m.server_id = 1;
+	m.server_address = "1";
+	m.append_entries.term = 3;
+	m.append_entries.prev_log_index = prev;
+	m.append_entries.prev_log_term = 3;
+	m.append_entries.leader_commit = commit;
+	m.append_entries.entries = n > 0 ? ents : NULL;
+	m.append_entries.n_entries = n;
+	fk->recv(&fk->io, &m);
+}
+
+static void
+set_answer(raft_term term, raft_index rejected, raft_index last)
+{
+	lr.answer.term = term;
+	lr.answer.rejected = rejected;
+	lr.answer.last_log_index = last;
+}
+
+/*
+ * The two corrections, on a follower whose log runs to 10 with a stale
+ * tail past 5: a heartbeat at prev_log_index 5 has its leader_commit 9
+ * lowered to 5 and libraft's answer "last_log_index 10" lowered to 5; an
+ * append at 5 + 2 is answered from the append callback, bounded by 7,
+ * and by 0 when the term changed meanwhile.  Rejections, answers outside
+ * an AppendEntries and answers to InstallSnapshot go through unchanged;
+ * callbacks get the guard's io; errors carry the inner io's message.
+ */
+static void
+t_guard(void **st)
+{
+	struct fake_io fk;
+	struct raft_guard *g;
+	struct raft_guard_stats gs;
+	struct raft_message m;
+	struct raft_io *io;
+
+	(void)st;
+	memset(&lr, 0, sizeof(lr));
+	fake_init(&fk);
+	assert_int_equal(raft_guard_new(&g, &fk.io, RAFT_GUARD_ALL), 0);
+	io = raft_guard_io(g);
+	assert_ptr_not_equal(io, &fk.io);
+	assert_ptr_equal(io->impl, fk.io.impl);
+	assert_null(io->async_work);	/* a version 1 io has none */
+	io->data = &lr;			/* as raft_init() does */
+	assert_int_equal(io->start(io, 100, lr_tick, lr_recv), 0);
+	assert_ptr_not_equal(fk.tick, lr_tick);
+	fk.tick(&fk.io);
+	assert_ptr_equal(lr.io, io);
+	assert_int_equal(lr.ticks, 1);
+	assert_int_equal(io->time(io), 42);
+
+	/* the no-new-entries path: answered inside the recv callback */
+	lr.answer_in_recv = 1;
+	set_answer(3, 0, 10);
+	lr.io = NULL;
+	deliver_ae(&fk, 5, 0, 9);
+	assert_ptr_equal(lr.io, io);
+	assert_int_equal(lr.commit_seen, 5);
+	assert_int_equal(fk.nsent, 1);
+	assert_int_equal(fk.sent.type, RAFT_IO_APPEND_ENTRIES_RESULT);
+	assert_int_equal(fk.sent.append_entries_result.last_log_index, 5);
+	assert_int_equal(fk.sent.append_entries_result.term, 3);
+	assert_int_equal(fk.sent.append_entries_result.rejected, 0);
+	assert_int_equal(lr.answer.last_log_index, 10);	/* caller's copy */
+
+	/* within the bound: unchanged, and not counted */
+	set_answer(3, 0, 4);
+	deliver_ae(&fk, 5, 0, 4);
+	assert_int_equal(lr.commit_seen, 4);
+	assert_int_equal(fk.sent.append_entries_result.last_log_index, 4);
+
+	/* a rejection's last_log_index is the leader's hint: unchanged */
+	set_answer(3, 5, 10);
+	deliver_ae(&fk, 5, 0, 9);
+	assert_int_equal(fk.sent.append_entries_result.last_log_index, 10);
+	assert_int_equal(fk.sent.append_entries_result.rejected, 5);
+
+	/* an answer to InstallSnapshot, and one outside any recv */
+	set_answer(3, 0, 10);
+	memset(&m, 0, sizeof(m));
+	m.type = RAFT_IO_INSTALL_SNAPSHOT;
+	m.server_id = 1;
+	m.server_address = "1";
+	fk.recv(&fk.io, &m);
+	assert_int_equal(fk.sent.append_entries_result.last_log_index, 10);
+	lr_answer(io);
+	assert_int_equal(fk.sent.append_entries_result.last_log_index, 10);
+	assert_int_equal(fk.nsent, 5);
+
+	/* new entries: appended, answered from the append callback */
+	lr.answer_in_recv = 0;
+	lr.append_in_recv = 1;
+	deliver_ae(&fk, 5, 2, 9);
+	assert_int_equal(lr.commit_seen, 7);
+	assert_non_null(fk.append_req);
+	assert_ptr_not_equal(fk.append_req, &lr.areq);
+	assert_ptr_equal(lr.areq.cb, lr_appended);
+	assert_int_equal(fk.nsent, 5);
+	set_answer(3, 0, 12);
+	fk.append_cb(fk.append_req, 0);
+	assert_int_equal(lr.appended, 1);
+	assert_int_equal(fk.nsent, 6);
+	assert_int_equal(fk.sent.append_entries_result.last_log_index, 7);
+
+	/* the term changed while the entries were on disk */
+	deliver_ae(&fk, 5, 2, 9);
+	set_answer(4, 0, 7);
+	fk.append_cb(fk.append_req, 0);
+	assert_int_equal(fk.sent.append_entries_result.last_log_index, 0);
+	assert_int_equal(fk.sent.append_entries_result.term, 4);
+	lr.append_in_recv = 0;
+
+	raft_guard_stats(g, &gs);
+	assert_int_equal(gs.commits_lowered, 4);
+	assert_int_equal(gs.results_lowered, 2);
+	assert_int_equal(gs.results_other_term, 1);
+
+	/* a failure carries the inner io's message; close comes back to
+	   the guard's io */
+	assert_int_equal(io->set_term(io, 4), RAFT_IOERR);
+	assert_string_equal(io->errmsg, "disk on fire");
+	lr.io = NULL;
+	io->close(io, lr_close);
+	assert_ptr_equal(lr.io, io);
+	assert_int_equal(lr.closes, 1);
+	raft_guard_free(g);
+
+	/* flags 0: forwarding only */
+	fake_init(&fk);
+	assert_int_equal(raft_guard_new(&g, &fk.io, 0), 0);
+	io = raft_guard_io(g);
+	io->data = &lr;
+	assert_int_equal(io->start(io, 100, lr_tick, lr_recv), 0);
+	lr.answer_in_recv = 1;
+	set_answer(3, 0, 10);
+	deliver_ae(&fk, 5, 0, 9);
+	assert_int_equal(lr.commit_seen, 9);
+	assert_int_equal(fk.sent.append_entries_result.last_log_index, 10);
+	raft_guard_stats(g, &gs);
+	assert_int_equal(gs.commits_lowered + gs.results_lowered +
+	    gs.results_other_term, 0);
+	raft_guard_free(g);
 }
 
 /* ---- the codec and the apply path without a cluster ---- */
@@ -1136,6 +1508,7 @@ main(void)
 		cmocka_unit_test(t_group_codec),
 		cmocka_unit_test(t_group_caps),
 		cmocka_unit_test(t_apply_after_restart),
+		cmocka_unit_test(t_guard),
 		cmocka_unit_test(t_leader_crash_3),
 		cmocka_unit_test(t_leader_crash_5),
 		cmocka_unit_test(t_partition_3),
