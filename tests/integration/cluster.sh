@@ -241,6 +241,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	fi
 	before=$(wc -l <"$T/acked")
 	t0=$(now_ms)
+	echo "# round $r: SIGKILL to node $victim at $(date +%s%N) ns"
 	kill_node "$victim"
 	if [ "$kind" = leader ]; then
 		if NL=$(wait_leader "$victim"); then
@@ -265,7 +266,22 @@ for r in $(seq 1 "$ROUNDS"); do
 		not_ok "round $r: writes stalled with node $victim down"
 	fi
 	start_node "$victim"
-	sleep 1
+	# Back in step before the next round: its applied index reaches what
+	# the leader had committed when it came back (else the next kill
+	# would time an election in which one voter's log is behind).
+	L=$(wait_leader "$victim") || L=
+	want=$( [ -n "$L" ] && field "$L" commit_index )
+	deadline=$((SECONDS + 30))
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		got=$(field "$victim" applied_index)
+		[ -n "$got" ] && [ -n "$want" ] && [ "$got" -ge "$want" ] && break
+		sleep 0.1
+	done
+	if [ -n "$got" ] && [ -n "$want" ] && [ "$got" -ge "$want" ]; then
+		ok "round $r: node $victim caught up (applied $got, the leader had committed $want)"
+	else
+		not_ok "round $r: node $victim did not catch up: applied '$got', wanted '$want'"
+	fi
 done
 echo "# slowest new leader: $maxms ms"
 
