@@ -660,6 +660,12 @@ start_change(struct cluster *cl, struct change *c, const char *raft_addr,
 		rc = raft_remove(&cl->cl_raft, &c->u.change, c->id, change_cb);
 		break;
 	default:
+		/* Leadership handed to the leader itself: nothing to do. */
+		if (c->id == cl->cl_conf.id &&
+		    raft_state(&cl->cl_raft) == RAFT_LEADER) {
+			change_done(c, LD_OK, NULL);
+			return;
+		}
 		c->u.transfer.data = c;
 		rc = raft_transfer(&cl->cl_raft, &c->u.transfer, c->id,
 		    transfer_cb);

@@ -28,7 +28,7 @@ pkgs=(build-essential cmake pkg-config liblmdb-dev libevent-dev libssl-dev
 case ${1:-} in
 "") ;;
 --test) pkgs+=(python3 systemd mandoc dpkg-dev valgrind chromium golang-go
-	golang-golang-x-mod-dev faketime) ;;
+	golang-golang-x-mod-dev faketime strace) ;;
 *) echo "usage: $0 [--test]" >&2; exit 2 ;;
 esac
 
