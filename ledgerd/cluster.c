@@ -59,6 +59,7 @@
 #define CLUSTER_DEF_HEARTBEAT_MS 100
 #define CLUSTER_SNAP_THRESHOLD	1024	/* groups between snapshots */
 #define CLUSTER_SNAP_TRAILING	8192	/* groups kept behind one */
+#define CLUSTER_RETRY_MS	100	/* reconnecting to a member */
 
 /* One raft_apply() in flight, with the jobs it answers. */
 struct proposal {
@@ -872,6 +873,14 @@ raft_setup(struct cluster *cl)
 	raft_set_snapshot_threshold(&cl->cl_raft, CLUSTER_SNAP_THRESHOLD);
 	raft_set_snapshot_trailing(&cl->cl_raft, CLUSTER_SNAP_TRAILING);
 	raft_set_pre_vote(&cl->cl_raft, true);
+	/*
+	 * Followers talk to each other only in an election, over connections
+	 * that may have died since (a member restarted): a vote lost on one
+	 * waits for the reconnection, which raft_uv delays by a second by
+	 * default.  Measured in integ_cluster's traces: elections of up to
+	 * 3.6 s, against 1-2 s when the connection is there.
+	 */
+	raft_uv_set_connect_retry_delay(&cl->cl_io, CLUSTER_RETRY_MS);
 
 	/* The initial voters, the same on every member: a no-op once done. */
 	raft_configuration_init(&conf);
