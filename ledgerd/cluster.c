@@ -80,6 +80,8 @@ struct change {
 	struct wjob		*job;
 	int			 op;
 	uint64_t		 id;
+	char			 raft_addr[CLUSTER_ADDR_MAX];	/* ADD */
+	char			 client_addr[CLUSTER_ADDR_MAX];
 	int			 assigned;	/* ADD: raft_assign() done */
 };
 
@@ -88,9 +90,6 @@ struct cluster {
 	struct store		*cl_store;
 	struct ckpt_verifier	 cl_logkey;
 	struct cluster_hooks	 cl_hooks;
-	writer_done_fn		 cl_done_fn;
-	void			*cl_arg;
-	struct event		*cl_done_ev;
 	pthread_t		 cl_thread;
 
 	/* raft thread only */
@@ -100,6 +99,7 @@ struct cluster {
 	struct raft_uv_transport cl_inner;	/* raft_uv_tcp or peer TLS */
 	struct raft_uv_transport cl_transport;	/* address-splitting wrapper */
 	raft_uv_accept_cb	 cl_accept_cb;
+	raft_uv_transport_close_cb cl_close_cb;
 	struct raft_io		 cl_io;		/* raft_uv */
 	struct raft_guard	*cl_guard;	/* over cl_io: what libraft uses */
 	struct raft		 cl_raft;
@@ -121,7 +121,7 @@ struct cluster {
 	struct wjob		*cl_head, *cl_tail;	/* to propose */
 	struct change		*cl_changes[8];	/* to start */
 	size_t			 cl_nchanges;
-	struct wjob		*cl_done, *cl_done_tail;
+	struct wjob_handoff	 cl_done;	/* answered, to the loop */
 	int			 cl_stop;
 	struct cluster_state	 cl_state;
 	int64_t			 cl_oldest_us;	/* oldest job in flight */
@@ -244,14 +244,12 @@ tr_connect(struct raft_uv_transport *t, struct raft_uv_connect *req,
 	return cl->cl_inner.connect(&cl->cl_inner, req, id, raft, cb);
 }
 
-static raft_uv_transport_close_cb tr_close_cb;
-
 static void
 tr_inner_closed(struct raft_uv_transport *inner)
 {
 	struct cluster *cl = inner->data;
 
-	tr_close_cb(&cl->cl_transport);
+	cl->cl_close_cb(&cl->cl_transport);
 }
 
 static void
@@ -259,7 +257,7 @@ tr_close(struct raft_uv_transport *t, raft_uv_transport_close_cb cb)
 {
 	struct cluster *cl = tr_cluster(t);
 
-	tr_close_cb = cb;
+	cl->cl_close_cb = cb;
 	cl->cl_inner.close(&cl->cl_inner, tr_inner_closed);
 }
 
@@ -272,8 +270,7 @@ hand_back(struct cluster *cl, struct wjob *jobs)
 	if (jobs == NULL)
 		return;
 	pthread_mutex_lock(&cl->cl_mtx);
-	wjob_list_append(&cl->cl_done, &cl->cl_done_tail, jobs);
-	event_active(cl->cl_done_ev, EV_READ, 0);
+	wjob_handoff_put(&cl->cl_done, jobs);
 	pthread_mutex_unlock(&cl->cl_mtx);
 }
 
@@ -644,8 +641,7 @@ transfer_cb(struct raft_transfer *req)
 }
 
 static void
-start_change(struct cluster *cl, struct change *c, const char *raft_addr,
-    const char *client_addr)
+start_change(struct cluster *cl, struct change *c)
 {
 	char addr[2 * CLUSTER_ADDR_MAX + 2];
 	int rc;
@@ -653,7 +649,8 @@ start_change(struct cluster *cl, struct change *c, const char *raft_addr,
 	c->u.change.data = c;
 	switch (c->op) {
 	case CLUSTER_ADD:
-		snprintf(addr, sizeof(addr), "%s@%s", raft_addr, client_addr);
+		snprintf(addr, sizeof(addr), "%s@%s", c->raft_addr,
+		    c->client_addr);
 		rc = raft_add(&cl->cl_raft, &c->u.change, c->id, addr,
 		    change_cb);
 		break;
@@ -751,11 +748,7 @@ wake_cb(uv_async_t *h)
 		return;
 	}
 	for (i = 0; i < n; i++)
-		start_change(cl, changes[i], changes[i]->job->payload != NULL ?
-		    (const char *)changes[i]->job->payload : "",
-		    changes[i]->job->payload != NULL ?
-		    (const char *)changes[i]->job->payload +
-		    strlen((const char *)changes[i]->job->payload) + 1 : "");
+		start_change(cl, changes[i]);
 	if (q == NULL)
 		return;
 	if (raft_state(&cl->cl_raft) != RAFT_LEADER) {
@@ -942,21 +935,6 @@ cluster_main(void *arg)
 
 /* ---- the event loop's side ---- */
 
-static void
-done_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct cluster *cl = arg;
-	struct wjob *j;
-
-	(void)fd;
-	(void)ev;
-	pthread_mutex_lock(&cl->cl_mtx);
-	j = cl->cl_done;
-	cl->cl_done = cl->cl_done_tail = NULL;
-	pthread_mutex_unlock(&cl->cl_mtx);
-	wjob_list_deliver(j, cl->cl_done_fn, cl->cl_arg);
-}
-
 int
 cluster_start(struct cluster **out, const struct cluster_conf *conf,
     struct store *store, struct event_base *base,
@@ -982,11 +960,13 @@ cluster_start(struct cluster **out, const struct cluster_conf *conf,
 		cl->cl_logkey = *logkey;
 	if (hooks != NULL)
 		cl->cl_hooks = *hooks;
-	cl->cl_done_fn = done;
-	cl->cl_arg = arg;
+	cl->cl_done.mtx = &cl->cl_mtx;
+	cl->cl_done.done = done;
+	cl->cl_done.arg = arg;
 	pthread_mutex_init(&cl->cl_mtx, NULL);
 	pthread_cond_init(&cl->cl_cond, NULL);
-	if ((cl->cl_done_ev = event_new(base, -1, 0, done_cb, cl)) == NULL) {
+	if ((cl->cl_done.ev = event_new(base, -1, 0, wjob_handoff_cb,
+	    &cl->cl_done)) == NULL) {
 		snprintf(err, errlen, "event_new failed");
 		goto fail;
 	}
@@ -1007,8 +987,8 @@ cluster_start(struct cluster **out, const struct cluster_conf *conf,
 	*out = cl;
 	return 0;
 fail:
-	if (cl->cl_done_ev != NULL)
-		event_free(cl->cl_done_ev);
+	if (cl->cl_done.ev != NULL)
+		event_free(cl->cl_done.ev);
 	pthread_mutex_destroy(&cl->cl_mtx);
 	pthread_cond_destroy(&cl->cl_cond);
 	free(cl);
@@ -1049,24 +1029,16 @@ cluster_change(struct cluster *cl, struct wjob *j, int op, uint64_t id,
 	size_t a = strlen(raft_addr), b = strlen(client_addr);
 
 	j->next = NULL;
-	/* The addresses ride in the job's payload: "raft\0client\0". */
-	free(j->payload);
-	j->payload = malloc(a + b + 2);
-	c = calloc(1, sizeof(*c));
-	if (c == NULL || j->payload == NULL || a >= CLUSTER_ADDR_MAX ||
-	    b >= CLUSTER_ADDR_MAX) {
-		int code = c == NULL || j->payload == NULL ? LD_E_INTERNAL :
-		    LD_E_BAD_REQUEST;
-
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    a >= sizeof(c->raft_addr) || b >= sizeof(c->client_addr)) {
+		refuse_all(j, c == NULL ? LD_E_INTERNAL : LD_E_BAD_REQUEST,
+		    c == NULL ? "out of memory" : "address too long");
 		free(c);
-		refuse_all(j, code, code == LD_E_INTERNAL ? "out of memory" :
-		    "address too long");
 		hand_back(cl, j);
 		return;
 	}
-	memcpy(j->payload, raft_addr, a + 1);
-	memcpy(j->payload + a + 1, client_addr, b + 1);
-	j->len = a + b + 2;
+	memcpy(c->raft_addr, raft_addr, a + 1);
+	memcpy(c->client_addr, client_addr, b + 1);
 	c->cl = cl;
 	c->job = j;
 	c->op = op;
@@ -1094,6 +1066,17 @@ cluster_state(struct cluster *cl, struct cluster_state *out)
 }
 
 int64_t
+cluster_last_commit(struct cluster *cl)
+{
+	int64_t t;
+
+	pthread_mutex_lock(&cl->cl_mtx);
+	t = cl->cl_state.last_commit;
+	pthread_mutex_unlock(&cl->cl_mtx);
+	return t;
+}
+
+int64_t
 cluster_oldest_write(struct cluster *cl)
 {
 	int64_t since;
@@ -1114,8 +1097,8 @@ cluster_stop(struct cluster *cl)
 	pthread_mutex_unlock(&cl->cl_mtx);
 	uv_async_send(&cl->cl_wake);
 	pthread_join(cl->cl_thread, NULL);
-	done_cb(-1, 0, cl);	/* the last answers, on this thread */
-	event_free(cl->cl_done_ev);
+	wjob_handoff_cb(-1, 0, &cl->cl_done);	/* the last answers, here */
+	event_free(cl->cl_done.ev);
 	pthread_mutex_destroy(&cl->cl_mtx);
 	pthread_cond_destroy(&cl->cl_cond);
 	free(cl);

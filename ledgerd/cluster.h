@@ -132,6 +132,8 @@ void	cluster_change(struct cluster *, struct wjob *j, int op, uint64_t id,
 	    const char *raft_addr, const char *client_addr);
 /* The state as last published (any thread). */
 void	cluster_state(struct cluster *, struct cluster_state *);
+/* Like writer_last_commit(): wall µs of the last group applied here. */
+int64_t	cluster_last_commit(struct cluster *);
 /* Like writer_oldest_write(): the oldest unanswered write's age, µs. */
 int64_t	cluster_oldest_write(struct cluster *);
 /*

@@ -424,7 +424,6 @@ refuse:
 static SSL_CTX *
 pt_ctx_new(const struct peer_tls_conf *conf, char *err, size_t errlen)
 {
-	static const unsigned char sid[] = "ledgerd-peer";
 	STACK_OF(X509_NAME) *names;
 	const char *groups = conf->groups ? conf->groups : "X25519:P-256";
 	const char *what = "context", *path = "";
@@ -434,17 +433,9 @@ pt_ctx_new(const struct peer_tls_conf *conf, char *err, size_t errlen)
 	SSL_CTX *ctx;
 
 	ERR_clear_error();
-	if ((ctx = SSL_CTX_new(TLS_method())) == NULL)
-		goto ssl_fail;
-	SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
-	SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
 	/* libraft frames its messages: a bare EOF cannot cut one short unseen. */
-	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_TICKET);
-	SSL_CTX_set_num_tickets(ctx, 0);
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
-	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-	    SSL_MODE_ENABLE_PARTIAL_WRITE);
+	if ((ctx = tls_ctx_13(TLS_method(), "ledgerd-peer")) == NULL)
+		goto ssl_fail;
 	what = "groups";
 	path = groups;
 	if (SSL_CTX_set1_groups_list(ctx, groups) != 1)

@@ -434,7 +434,6 @@ submit_cluster_change(struct server *srv, struct conn *c,
 	j->type = MSG_CLUSTER;
 	j->version = c->clt_version;
 	j->max_frame = srv->srv_conf->max_frame_bytes;
-	j->queued_us = 0;
 	wbuf_init(&j->out);
 	c->clt_pending++;
 	op = q->op == MSG_CLUSTER_ADD ? CLUSTER_ADD : q->op ==
@@ -503,10 +502,7 @@ read_context(struct server *srv, struct conn *c, struct readctx *x)
 	    writer_oldest_write(srv->srv_writer, NULL) : 0;
 	x->cluster = srv->srv_cluster;
 	if (srv->srv_cluster != NULL) {
-		struct cluster_state st;
-
-		cluster_state(srv->srv_cluster, &st);
-		x->last_commit = st.last_commit;
+		x->last_commit = cluster_last_commit(srv->srv_cluster);
 		x->oldest_write_us = cluster_oldest_write(srv->srv_cluster);
 	}
 	x->slow_commits = metrics_slow_commits();
@@ -1315,12 +1311,8 @@ server_gauges(void *arg, struct metrics_gauges *g)
 	g->scrub_damaged_seq = ss.damaged_seq;
 	if (srv->srv_writer != NULL)
 		g->last_commit = writer_last_commit(srv->srv_writer);
-	if (srv->srv_cluster != NULL) {
-		struct cluster_state st;
-
-		cluster_state(srv->srv_cluster, &st);
-		g->last_commit = st.last_commit;
-	}
+	if (srv->srv_cluster != NULL)
+		g->last_commit = cluster_last_commit(srv->srv_cluster);
 	if ((rc = store_begin(srv->srv_store, 0, &t)) != LD_OK)
 		return -1;
 	g->size = store_size(t);

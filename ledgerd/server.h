@@ -220,6 +220,14 @@ int	server_gauges(void *arg, struct metrics_gauges *);
  */
 SSL_CTX	*tls_server_ctx(const struct config *, char *err, size_t errlen);
 /*
+ * A context with the settings every TLS endpoint of ledgerd shares
+ * (clients' and peers'): TLS 1.3 only, no session tickets or cache (the
+ * session id context sid), a bare EOF allowed (frames carry their
+ * length), partial writes and a write buffer that may move.  NULL when
+ * OpenSSL cannot make it (its error queue says why).
+ */
+SSL_CTX	*tls_ctx_13(const SSL_METHOD *, const char *sid);
+/*
  * The peer certificate's subject CN, read once after the handshake, into
  * cn (cnsz bytes) as UTF-8.  0, or -1 with cn "" when there is no
  * certificate or CN, more than one CN (an ambiguous identity), or the CN

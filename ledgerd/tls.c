@@ -118,27 +118,42 @@ load_crl(X509_STORE *store, const char *path, char *err, size_t errlen)
 }
 
 SSL_CTX *
+tls_ctx_13(const SSL_METHOD *method, const char *sid)
+{
+	SSL_CTX *ctx;
+
+	if ((ctx = SSL_CTX_new(method)) == NULL)
+		return NULL;
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
+	    SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1 ||
+	    SSL_CTX_set_session_id_context(ctx, (const unsigned char *)sid,
+	    (unsigned)strlen(sid)) != 1) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	/* EOF without close_notify: frames are length-prefixed (ENGINEERING.md). */
+	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_TICKET);
+	SSL_CTX_set_num_tickets(ctx, 0);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+	    SSL_MODE_ENABLE_PARTIAL_WRITE);
+	return ctx;
+}
+
+SSL_CTX *
 tls_server_ctx(const struct config *conf, char *err, size_t errlen)
 {
-	static const unsigned char sid[] = "ledgerd";
 	STACK_OF(X509_NAME) *names;
 	X509_STORE *store;
 	SSL_CTX *ctx;
 
 	ERR_clear_error();
-	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
+	if ((ctx = tls_ctx_13(TLS_server_method(), "ledgerd")) == NULL) {
 		ssl_reason(err, errlen, "TLS", "context");
 		return NULL;
 	}
-	SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
-	/* EOF without close_notify: frames are length-prefixed (ENGINEERING.md). */
-	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_TICKET);
-	SSL_CTX_set_num_tickets(ctx, 0);
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
 	/* Idle connections give their record buffers back (~32 KiB each). */
-	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-	    SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 
 	/*
 	 * Key exchange only with the groups named ([tls] groups, by default

@@ -17,9 +17,10 @@
  * the failed hook tells the daemon to stop, so that systemd restarts it
  * on a freshly checked file.  A commit slower than slow_commit_warn_ms is
  * logged with its duration, and the oldest unanswered write's age is
- * there for `status` (writer_oldest_write()).  Finished jobs go back to the loop
- * through wr_done_ev, which libevent lets another thread activate once
- * evthread_use_pthreads() has been called.
+ * there for `status` (writer_oldest_write()).  Finished jobs go back to
+ * the loop through wr_done, a wjob_handoff (writer.h): an event that
+ * libevent lets another thread activate once evthread_use_pthreads() has
+ * been called.
  *
  * A refused request writes nothing because every rule is checked before the
  * first put.  Only a storage failure can strike half-way through a request;
@@ -61,14 +62,11 @@ struct writer {
 	pthread_mutex_t		 wr_mtx;
 	pthread_cond_t		 wr_cond;
 	struct wjob		*wr_head, *wr_tail;	/* queued, under wr_mtx */
-	struct wjob		*wr_done, *wr_done_tail;	/* finished, under wr_mtx */
+	struct wjob_handoff	 wr_done;	/* finished, under wr_mtx */
 	int			 wr_stop;
-	struct event		*wr_done_ev;
 	struct store		*wr_store;
 	int64_t			 wr_last_time;	/* recorded_at of the newest entry */
 	struct writer_hooks	 wr_hooks;
-	writer_done_fn		 wr_done_fn;
-	void			*wr_arg;
 	int64_t			 wr_last_commit;	/* under wr_mtx */
 	int64_t			 wr_running_since;	/* oldest job of the
 						   group in progress, 0 = none;
@@ -503,31 +501,14 @@ writer_main(void *arg)
 
 		pthread_mutex_lock(&w->wr_mtx);
 		w->wr_running_since = 0;
-		wjob_list_append(&w->wr_done, &w->wr_done_tail, group);
-		event_active(w->wr_done_ev, EV_READ, 0);
+		wjob_handoff_put(&w->wr_done, group);
 	}
 	pthread_mutex_unlock(&w->wr_mtx);
 	return NULL;
 }
 
-/* On the loop's thread: hand finished jobs back to their connections. */
-static void
-writer_done_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct writer *w = arg;
-	struct wjob *j;
-
-	(void)fd;
-	(void)ev;
-	pthread_mutex_lock(&w->wr_mtx);
-	j = w->wr_done;
-	w->wr_done = w->wr_done_tail = NULL;
-	pthread_mutex_unlock(&w->wr_mtx);
-	wjob_list_deliver(j, w->wr_done_fn, w->wr_arg);
-}
-
 void
-wjob_list_append(struct wjob **head, struct wjob **tail, struct wjob *jobs)
+wjob_handoff_put(struct wjob_handoff *h, struct wjob *jobs)
 {
 	struct wjob *last;
 
@@ -535,22 +516,31 @@ wjob_list_append(struct wjob **head, struct wjob **tail, struct wjob *jobs)
 		return;
 	for (last = jobs; last->next != NULL; last = last->next)
 		;
-	if (*tail != NULL)
-		(*tail)->next = jobs;
+	if (h->tail != NULL)
+		h->tail->next = jobs;
 	else
-		*head = jobs;
-	*tail = last;
+		h->head = jobs;
+	h->tail = last;
+	event_active(h->ev, EV_READ, 0);
 }
 
+/* On the loop's thread: hand finished jobs back to their connections. */
 void
-wjob_list_deliver(struct wjob *j, writer_done_fn done, void *arg)
+wjob_handoff_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct wjob *next;
+	struct wjob_handoff *h = arg;
+	struct wjob *j, *next;
 
+	(void)fd;
+	(void)what;
+	pthread_mutex_lock(h->mtx);
+	j = h->head;
+	h->head = h->tail = NULL;
+	pthread_mutex_unlock(h->mtx);
 	for (; j != NULL; j = next) {
 		next = j->next;
 		j->next = NULL;
-		done(j, arg);
+		h->done(j, h->arg);
 	}
 }
 
@@ -592,13 +582,15 @@ writer_start(struct writer **out, struct store *store,
 		free(w);
 		return -1;
 	}
-	w->wr_done_fn = done;
-	w->wr_arg = arg;
 	if (hooks != NULL)
 		w->wr_hooks = *hooks;
 	pthread_mutex_init(&w->wr_mtx, NULL);
 	pthread_cond_init(&w->wr_cond, NULL);
-	if ((w->wr_done_ev = event_new(base, -1, 0, writer_done_cb, w)) == NULL)
+	w->wr_done.mtx = &w->wr_mtx;
+	w->wr_done.done = done;
+	w->wr_done.arg = arg;
+	if ((w->wr_done.ev = event_new(base, -1, 0, wjob_handoff_cb,
+	    &w->wr_done)) == NULL)
 		goto fail;
 	if ((errno = pthread_create(&w->wr_thread, NULL, writer_main, w)) != 0) {
 		log_warn("writer thread");
@@ -607,8 +599,8 @@ writer_start(struct writer **out, struct store *store,
 	*out = w;
 	return 0;
 fail:
-	if (w->wr_done_ev != NULL)
-		event_free(w->wr_done_ev);
+	if (w->wr_done.ev != NULL)
+		event_free(w->wr_done.ev);
 	pthread_cond_destroy(&w->wr_cond);
 	pthread_mutex_destroy(&w->wr_mtx);
 	free(w);
@@ -640,8 +632,8 @@ writer_stop(struct writer *w)
 	pthread_cond_signal(&w->wr_cond);
 	pthread_mutex_unlock(&w->wr_mtx);
 	pthread_join(w->wr_thread, NULL);
-	writer_done_cb(-1, 0, w);	/* answers of the last group */
-	event_free(w->wr_done_ev);
+	wjob_handoff_cb(-1, 0, &w->wr_done);	/* answers of the last group */
+	event_free(w->wr_done.ev);
 	pthread_cond_destroy(&w->wr_cond);
 	pthread_mutex_destroy(&w->wr_mtx);
 	free(w);

@@ -26,6 +26,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pthread.h>
+
+#include <event2/util.h>
+
 #include "checkpoint.h"
 #include "entry.h"
 #include "store.h"
@@ -165,14 +169,23 @@ void	writer_refuse(struct wjob *group, int code);
 void	writer_answers_done(struct wjob *group);
 /*
  * Answered jobs on their way back to the event loop, for the writer and a
- * cluster member alike: the worker thread appends a list (jobs, linked by
- * next) to head/tail under its own mutex and activates its event; the
- * event's callback takes the whole list under that mutex and hands each
- * job, unlinked, to done on the loop's thread.
+ * cluster member alike.  The owner sets mtx (its own mutex, which guards
+ * head and tail), ev (an event of the loop's base whose callback is
+ * wjob_handoff_cb and whose argument is this struct), done and arg.  The
+ * worker thread, holding *mtx, appends a list of jobs with
+ * wjob_handoff_put(), which activates ev; on the loop's thread the
+ * callback takes the whole list under *mtx and hands each job, unlinked,
+ * to done.  Called directly (fd -1), it delivers what is left at stop.
  */
-void	wjob_list_append(struct wjob **head, struct wjob **tail,
-	    struct wjob *jobs);
-void	wjob_list_deliver(struct wjob *jobs, writer_done_fn done, void *arg);
+struct wjob_handoff {
+	pthread_mutex_t	*mtx;
+	struct wjob	*head, *tail;
+	struct event	*ev;
+	writer_done_fn	 done;
+	void		*arg;
+};
+void	wjob_handoff_put(struct wjob_handoff *, struct wjob *jobs);
+void	wjob_handoff_cb(evutil_socket_t fd, short what, void *handoff);
 /* Free j, its payload and its answer buffer (not j->conn); NULL is a no-op. */
 void	wjob_free(struct wjob *);
 

@@ -380,7 +380,13 @@ if [ "$RC" -eq 0 ]; then ok "cluster remove 4"; else not_ok "cluster remove 4: e
 kill -TERM "${NPID[4]}" 2>/dev/null
 wait "${NPID[4]}" 2>/dev/null
 NPID[4]=
-run cctl auditor01 --json cluster status
+# A follower learns the new configuration with the next replication.
+deadline=$((SECONDS + 15))
+while :; do
+	run cctl auditor01 --json cluster status
+	[ "$(jcount)" -eq 3 ] || [ "$SECONDS" -ge "$deadline" ] && break
+	sleep 0.2
+done
 [ "$(jcount)" -eq 3 ] && ok "three members again" || not_ok "after remove: $(jcount) members"
 
 # --- two of three down: reads go on, a write waits, then UNAVAILABLE ---------------
