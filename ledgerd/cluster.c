@@ -43,6 +43,7 @@
 #include <raft/uv.h>
 #include <uv.h>
 
+#include "clock.h"
 #include "cluster.h"
 #include "errors.h"
 #include "frame.h"
@@ -126,24 +127,6 @@ struct cluster {
 	struct cluster_state	 cl_state;
 	int64_t			 cl_oldest_us;	/* oldest job in flight */
 };
-
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t
-wall_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 const char *
 cluster_role_name(int role)

@@ -30,6 +30,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "errors.h"
 #include "log.h"
 #include "merkle.h"
@@ -49,24 +50,6 @@ struct scrub {
 	int			 stopping;
 	struct scrub_status	 status;
 };
-
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static int
 stopping(struct scrub *s)
@@ -225,7 +208,7 @@ pass(struct scrub *s)
 	pthread_mutex_lock(&s->mtx);
 	s->status.running = 0;
 	s->status.passes++;
-	s->status.finished_at = now_us();
+	s->status.finished_at = wall_us();
 	s->status.size = n;
 	s->status.result = rc == LD_OK ? SCRUB_OK : SCRUB_DAMAGED;
 	s->status.damaged_seq = rc == LD_OK ? 0 : bad;

@@ -46,6 +46,7 @@
 #include <event2/event.h>
 
 #include "apply.h"
+#include "clock.h"
 #include "errors.h"
 #include "frame.h"
 #include "log.h"
@@ -74,25 +75,6 @@ struct writer {
 	uint64_t		 wr_group;	/* groups begun; under wr_mtx */
 	int			 wr_failed;	/* failed hook called */
 };
-
-/* CLOCK_MONOTONIC in microseconds, for timing commits. */
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* A whole-job refusal: one ERROR answer, and its code for the figures. */
 static void
@@ -398,7 +380,7 @@ static void
 run_group(struct writer *w, struct wjob *group)
 {
 	struct store_txn *t = NULL;
-	int64_t now = now_us(), c0, cus;
+	int64_t now = wall_us(), c0, cus;
 	int rc;
 
 	/*
@@ -447,7 +429,7 @@ run_group(struct writer *w, struct wjob *group)
 	writer_answers_done(group);
 	pthread_mutex_lock(&w->wr_mtx);
 	if (rc == LD_OK)
-		w->wr_last_commit = now_us();
+		w->wr_last_commit = wall_us();
 	pthread_mutex_unlock(&w->wr_mtx);
 }
 
